@@ -1,0 +1,185 @@
+"""declog.toml: site settings and the workflow rules the partners agreed.
+
+Every problem becomes a finding against declog.toml with a line number; the
+defaults below are what a log without the setting gets, and
+docs/configuration.md documents each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog import vocab
+from declog.codes import CODES, finding
+from declog.diagnostics import Diagnostic, Pos
+from declog.fields import check_fields
+from declog.timeparse import parse_date, parse_duration
+from declog.yamlparse import Parsed
+
+CONFIG_FILE = "declog.toml"
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str = "Decision log"
+    description: str = ""
+    url: str = ""
+    """Public URL of the published site; feeds and the sitemap need it."""
+    language: str = "en"
+    timezone: str = "UTC"
+    """Time zone dates are shown in when no partner's zone applies."""
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class Silence:
+    allowed: bool = False
+    """Whether silence until the deadline counts as approval at all."""
+    partners: tuple[str, ...] = ()
+    """Partners whose silence counts; empty means every partner."""
+    categories: tuple[str, ...] = ()
+    """Categories where silence counts; empty means every category."""
+    agreement: str = ""
+    """Id of the accepted decision in which the partners agreed to this."""
+
+    def covers(self, partner: str, category: str) -> bool:
+        return (
+            self.allowed
+            and (not self.partners or partner in self.partners)
+            and (not self.categories or category in self.categories)
+        )
+
+
+@dataclass(frozen=True)
+class Workflow:
+    feedback_window: dt.timedelta = dt.timedelta(hours=48)
+    approval: str = vocab.APPROVE_ALL
+    quorum: int = 1
+    self_approval: bool = False
+    meeting_required: tuple[str, ...] = (vocab.STRATEGIC,)
+    exception_window: dt.timedelta = dt.timedelta(hours=24)
+    transitions: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(vocab.DEFAULT_TRANSITIONS)
+    )
+    silence: Silence = Silence()
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    severity: str
+    """error, warning or off."""
+    since: dt.date | None = None
+    """Decisions proposed before this date are not held to the rule."""
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site = Site()
+    workflow: Workflow = Workflow()
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    path: str = CONFIG_FILE
+
+
+def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
+    """Read ``root/declog.toml``; ``None`` when it is missing or unusable."""
+    path = root / CONFIG_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [finding("DL501", CONFIG_FILE, Pos(1, 1),
+                              f"no {CONFIG_FILE} in {root}",
+                              "run `declog init` to create one, or pass --root DIR")]
+    except OSError as exc:
+        return None, [finding("DL501", CONFIG_FILE, Pos(1, 1), f"cannot read {CONFIG_FILE}: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        pos = Pos(int(m.group(1)), int(m.group(2))) if m else Pos(1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return None, [finding("DL501", CONFIG_FILE, pos, f"invalid TOML: {message}")]
+    return parse_config(data, text)
+
+
+def parse_config(data: dict[str, Any], text: str = "") -> tuple[Config | None, list[Diagnostic]]:
+    parsed = Parsed(data=data, values=_toml_positions(text, data))
+    found = check_fields(parsed, "config", CONFIG_FILE, config=True)
+    found += _semantic(data, parsed)
+    if any(d.severity == "error" for d in found):
+        return None, found
+    return _build(data), found
+
+
+def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    wf = data.get("workflow", {})
+    if wf.get("approval") == vocab.APPROVE_QUORUM and "quorum" not in wf:
+        out.append(finding("DL502", CONFIG_FILE, parsed.pos("workflow", "approval"),
+                           "approval = \"quorum\" needs `quorum = N` (how many partners must approve)"))
+    for code in data.get("rules", {}) if isinstance(data.get("rules"), dict) else ():
+        if isinstance(code, str) and code not in CODES:
+            out.append(finding("DL502", CONFIG_FILE, parsed.pos("rules", code),
+                               f"[rules] names an unknown rule code '{code}'",
+                               "docs/rules.md lists the codes"))
+    return out
+
+
+def _build(data: dict[str, Any]) -> Config:
+    site_d = data.get("site", {})
+    wf = data.get("workflow", {})
+    silence_d = wf.get("silence", {})
+    workflow = Workflow(
+        feedback_window=parse_duration(wf.get("feedback_window", "48h")),
+        approval=wf.get("approval", vocab.APPROVE_ALL),
+        quorum=wf.get("quorum", 1),
+        self_approval=wf.get("self_approval", False),
+        meeting_required=tuple(wf.get("meeting_required", (vocab.STRATEGIC,))),
+        exception_window=parse_duration(wf.get("exception_window", "24h")),
+        transitions={
+            **{s: () for s in vocab.STATUSES},
+            **{k: tuple(v) for k, v in wf["transitions"].items()},
+        } if "transitions" in wf else dict(vocab.DEFAULT_TRANSITIONS),
+        silence=Silence(
+            allowed=silence_d.get("allowed", False),
+            partners=tuple(silence_d.get("partners", ())),
+            categories=tuple(silence_d.get("categories", ())),
+            agreement=silence_d.get("agreement", ""),
+        ),
+    )
+    rules = {}
+    for code, setting in data.get("rules", {}).items():
+        if isinstance(setting, str):
+            rules[code] = RuleSetting(setting)
+        else:
+            since = setting.get("since")
+            rules[code] = RuleSetting(setting["severity"], parse_date(since) if since else None)
+    return Config(site=Site(**site_d), workflow=workflow, rules=rules)
+
+
+def _toml_positions(text: str, data: dict[str, Any]) -> dict[tuple[str | int, ...], Pos]:
+    """Best-effort line of each `key = value` under its [table] header (TOML keeps none)."""
+    positions: dict[tuple[str | int, ...], Pos] = {}
+    table: tuple[str, ...] = ()
+    header = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(?:#.*)?$")
+    assign = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = header.match(line)
+        if m:
+            table = tuple(part.strip() for part in m.group(1).split("."))
+            positions.setdefault(table, Pos(number, 1))
+            continue
+        m = assign.match(line)
+        if m:
+            key = m.group(1).strip('"')
+            positions.setdefault((*table, key), Pos(number, line.index(m.group(1)) + 1))
+    return positions

@@ -1,0 +1,84 @@
+"""Findings: what every stage reports instead of raising or printing.
+
+A finding names a file, a 1-based line and column, a stable rule code, a
+severity and a message; an optional hint says how to fix it. Stages collect
+findings in a list; only the CLI prints them, and the exit code is computed
+from the list, never from logging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a file: 1-based line and column."""
+
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    """File the finding is about, relative to the log root, with POSIX separators."""
+    line: int
+    """1-based line in that file (frontmatter starts at line 2)."""
+    col: int
+    """1-based column."""
+    code: str
+    """Stable rule code such as ``DL103``; documented in docs/rules.md."""
+    severity: Severity
+    message: str
+    """What is wrong, quoting the bad value."""
+    hint: str = ""
+    """How to fix it, or a 'did you mean' suggestion; may be empty."""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.col, self.code, self.message)
+
+
+@dataclass
+class Findings:
+    """An ordered collection of findings, with the counts the exit code needs."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic] | Findings) -> None:
+        self.items.extend(diagnostics.items if isinstance(diagnostics, Findings) else diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        # Unique by content: two rules can reach the same conclusion about one value.
+        return sorted(set(self.items), key=lambda d: d.sort_key)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in set(self.items) if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in set(self.items) if d.severity is Severity.WARNING)
+
+    def __len__(self) -> int:
+        return len(set(self.items))
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.sorted())
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

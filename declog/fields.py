@@ -1,0 +1,234 @@
+"""Validate parsed frontmatter against its JSON Schema; every error becomes a finding.
+
+jsonschema reports every error with the path to the bad value; the path is
+mapped back to a line and column through the positions the YAML parser kept,
+and each schema keyword maps to a stable rule code with a message that quotes
+the bad value and, where it helps, a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlparse
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from declog import vocab
+from declog.codes import finding
+from declog.diagnostics import Diagnostic, Pos
+from declog.schema import SCHEMAS
+from declog.timeparse import NaiveDatetime, known_timezones, parse_date, parse_datetime
+from declog.yamlparse import Parsed
+
+_checker = FormatChecker(formats=())
+
+
+@_checker.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    return not isinstance(value, str) or bool(parse_datetime(value))
+
+
+@_checker.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(parse_date(value))
+
+
+@_checker.checks("timezone")
+def _is_timezone(value: object) -> bool:
+    return not isinstance(value, str) or value in known_timezones()
+
+
+@_checker.checks("uri")
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlparse(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@functools.cache
+def validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(SCHEMAS[kind], format_checker=_checker)
+
+
+_TYPE_NAMES = {
+    "string": "text", "array": "a list", "object": "a mapping", "integer": "a whole number",
+    "number": "a number", "boolean": "true or false", "null": "empty",
+}
+
+_PATTERN_HELP = {
+    "id": "an id",
+    "handle": "a git-host handle (letters, digits and single dashes, without @)",
+}
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "empty"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{value!r}"
+
+
+def field_name(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "frontmatter"
+
+
+#: Words people write for a status that declog spells differently.
+_SYNONYMS = {
+    "approved": "accepted", "agreed": "accepted", "done": "accepted", "adopted": "accepted",
+    "declined": "rejected", "refused": "rejected", "open": "proposed", "pending": "proposed",
+    "review": "proposed", "cancelled": "withdrawn", "canceled": "withdrawn", "replaced": "superseded",
+    "obsolete": "superseded", "synchronous": "sync", "asynchronous": "async",
+}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    synonym = _SYNONYMS.get(word.lower())
+    if synonym in choices:
+        return f"did you mean '{synonym}'?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def check_fields(parsed: Parsed, kind: str, path: str, config: bool = False) -> list[Diagnostic]:
+    """Every schema error in ``parsed.data`` as a finding at the value's position."""
+    out: list[Diagnostic] = []
+    for error in validator(kind).iter_errors(parsed.data):
+        out.extend(_findings(error, parsed, path, config))
+    return out
+
+
+def _code(code: str, config: bool) -> str:
+    if not config:
+        return code
+    return "DL503" if code == "DL107" else "DL502"
+
+
+def _findings(err: ValidationError, parsed: Parsed, path: str, config: bool) -> list[Diagnostic]:
+    at = tuple(err.absolute_path)
+    name = field_name(at)
+    keyword = err.validator
+    value = err.instance
+    pos = parsed.pos(*at)
+
+    def make(code: str, message: str, hint: str = "", where: Pos | None = None) -> Diagnostic:
+        return finding(_code(code, config), path, where or pos, message, hint)
+
+    if keyword == "required":
+        missing = [k for k in err.validator_value if k not in value]
+        where = parsed.key_pos(*at) if at else Pos(1, 1)
+        inside = f" in {name}" if at else ""
+        return [make("DL101", f"missing required field '{k}'{inside}", where=where) for k in missing]
+    if keyword == "additionalProperties":
+        known = list(err.schema.get("properties", {}))
+        extras = [k for k in value if k not in known]
+        return [
+            make("DL107", f"unknown field '{field_name((*at, k))}'", did_you_mean(k, known),
+                 where=parsed.key_pos(*at, k))
+            for k in extras
+        ]
+    if keyword == "type":
+        expected = err.validator_value
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        return [make("DL102", f"{name} should be {wanted}, not {describe(value)}",
+                     _type_hint(expected, value))]
+    if keyword == "enum":
+        allowed = [str(v) for v in err.validator_value]
+        return [make("DL103", f"{name} {describe(value)} is not one of: {', '.join(allowed)}",
+                     did_you_mean(str(value), allowed))]
+    if keyword == "format":
+        return [_format_finding(err.validator_value, name, value, make)]
+    if keyword == "pattern":
+        return [make("DL104", f"{name} {describe(value)} {_pattern_problem(name, err.schema)}")]
+    if keyword in ("minLength", "minItems"):
+        return [make("DL110", f"{name} is empty")]
+    if keyword == "uniqueItems":
+        seen: set[str] = set()
+        dupes = [v for v in map(str, value) if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+        return [make("DL110", f"{name} lists {describe(dupes[0]) if dupes else 'a value'} more than once")]
+    if keyword == "oneOf":
+        return _one_of(err, parsed, path, config)
+    if keyword == "propertyNames":
+        return [make("DL104", f"{name} has an unknown key {describe(value)}")]
+    if keyword == "minimum":
+        return [make("DL104", f"{name} must be at least {err.validator_value}, not {describe(value)}")]
+    return [make("DL102", f"{name}: {err.message}")]
+
+
+def _one_of(err: ValidationError, parsed: Parsed, path: str, config: bool) -> list[Diagnostic]:
+    # Report the branch whose type matches the value (a handle string, or a mapping).
+    value = err.instance
+    branches = err.validator_value
+    for index, branch in enumerate(branches):
+        kind = branch.get("type")
+        matches = (kind == "string" and isinstance(value, str)) or (
+            kind == "object" and isinstance(value, dict)
+        )
+        if matches or (kind is None and "enum" in branch and isinstance(value, str)):
+            sub = [e for e in err.context or () if e.relative_schema_path[0] == index]
+            out: list[Diagnostic] = []
+            for e in sub:
+                out.extend(_findings(e, parsed, path, config))
+            if out:
+                return out
+    name = field_name(tuple(err.absolute_path))
+    pos = parsed.pos(*err.absolute_path)
+    return [finding(_code("DL102", config), path, pos,
+                    f"{name} {describe(value)} has the wrong shape", err.schema.get("description", ""))]
+
+
+def _format_finding(fmt: str, name: str, value: Any, make: Any) -> Diagnostic:
+    if fmt == "date-time":
+        try:
+            parse_datetime(value)
+        except NaiveDatetime:
+            return make("DL106", f"{name} {describe(value)} has no time zone offset",
+                        f"write it with an offset, e.g. '{value}+00:00' for UTC")
+        except ValueError:
+            pass
+        return make("DL105", f"{name} {describe(value)} is not a valid date-time",
+                    "write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day")
+    if fmt == "date":
+        return make("DL105", f"{name} {describe(value)} is not a valid date", "write YYYY-MM-DD")
+    if fmt == "timezone":
+        return make("DL104", f"{name} {describe(value)} is not an IANA time zone",
+                    did_you_mean(str(value), known_timezones()) or "e.g. Europe/Berlin, America/New_York")
+    if fmt == "uri":
+        return make("DL104", f"{name} {describe(value)} is not an http(s) URL")
+    return make("DL104", f"{name} {describe(value)} is not a valid {fmt}")
+
+
+def _pattern_problem(name: str, schema: dict[str, Any]) -> str:
+    pattern = schema.get("pattern", "")
+    if pattern == vocab.DECISION_ID_RE.pattern:
+        return "is not a decision id (four or more digits, quoted: \"0042\")"
+    if pattern == vocab.HANDLE_RE.pattern:
+        return "is not a valid handle (letters, digits and single dashes, without @)"
+    if pattern == vocab.SLUG_RE.pattern:
+        return "should be lower-case letters, digits and dashes (e.g. 'acme' or 'data-retention')"
+    if "(?:m|h|d|w)" in pattern:
+        return "is not a duration such as 48h, 2d or 1w"
+    return f"does not match the expected format {pattern}"
+
+
+def _type_hint(expected: Any, value: Any) -> str:
+    if expected == "array" and isinstance(value, str):
+        return f"write a list: [{value}]"
+    if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"quote it: \"{value}\""
+    return ""

@@ -1,0 +1,91 @@
+"""Read the log's git history: files at a base revision, and when each file was added.
+
+Each function runs a fixed, small number of git processes however large the
+log is (``ls-tree`` + one ``cat-file --batch``; one ``log``), never one per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+from declog.load import CONTENT, RawFile
+
+
+class GitError(Exception):
+    """git is missing, the folder is not a repository, or a revision is unknown."""
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    if shutil.which("git") is None:
+        raise GitError("git is not installed")
+    proc = subprocess.run(
+        ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed")
+    return proc.stdout
+
+
+def is_repo(root: Path) -> bool:
+    try:
+        return _git(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+    except GitError:
+        return False
+
+
+def files_at(root: Path, ref: str) -> list[RawFile]:
+    """Every file under content/ as it was at ``ref``."""
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError:
+        raise GitError(f"unknown revision '{ref}'") from None
+    listing = _git(root, "ls-tree", "-r", "-z", ref, "--", CONTENT)
+    entries: list[tuple[str, str]] = []
+    for item in listing.split(b"\0"):
+        if not item:
+            continue
+        meta, _, name = item.partition(b"\t")
+        _mode, kind, oid = meta.decode().split()
+        if kind == "blob":
+            entries.append((oid, name.decode("utf-8", "surrogateescape")))
+    if not entries:
+        return []
+    out = _git(root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in entries).encode())
+    files: list[RawFile] = []
+    pos = 0
+    for _oid, name in entries:
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        start = header_end + 1
+        files.append(RawFile(name, out[start : start + size]))
+        pos = start + size + 1
+    return files
+
+
+def first_added(root: Path) -> dict[str, dt.datetime]:
+    """Path -> author date of the commit that first added it, for content/decisions."""
+    try:
+        out = _git(root, "log", "--relative", "--diff-filter=A", "--format=%x00%aI",
+                   "--name-only", "--no-renames", "--", f"{CONTENT}/decisions")
+    except GitError:
+        return {}
+    added: dict[str, dt.datetime] = {}
+    when: dt.datetime | None = None
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        if line.startswith("\0"):
+            when = dt.datetime.fromisoformat(line[1:])
+        elif line and when is not None:
+            added[line] = when  # newest first: the last one seen is the first add
+    return added
+
+
+def repo_prefix(root: Path) -> str:
+    """The log root's folder inside its repository ('' at the top, 'log/' below it)."""
+    try:
+        return _git(root, "rev-parse", "--show-prefix").decode().strip()
+    except GitError:
+        return ""

@@ -1,0 +1,67 @@
+"""The validator's rules: one small function per rule code, in an explicit order.
+
+Each rule takes the ``Context`` (the loaded log, the configuration and, with
+``--base``, the log as it was on the base revision) and yields findings. Its
+one-line docstring is the rule; docs/rules.md is generated from codes.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from declog.diagnostics import Diagnostic
+from declog.rules import history, identity, references, workflow
+from declog.rules.context import Context
+
+Rule = Callable[[Context], Iterator[Diagnostic]]
+
+#: Rules over the log as it stands, in the order their findings read best.
+RULES: tuple[Rule, ...] = (
+    identity.dl108_file_name,
+    identity.dl109_duplicate_id,
+    references.dl201_unknown_partner,
+    references.dl202_unknown_person,
+    references.dl203_unknown_meeting,
+    references.dl204_unknown_decision,
+    references.dl205_broken_link,
+    workflow.dl301_feedback_window,
+    workflow.dl302_missing_approvals,
+    workflow.dl303_non_member_approval,
+    workflow.dl304_meeting_required,
+    workflow.dl305_sync_without_meeting,
+    workflow.dl306_exception_migrated,
+    workflow.dl307_supersede_symmetric,
+    workflow.dl308_supersede_cycle,
+    workflow.dl309_reason,
+    workflow.dl310_incomplete,
+    workflow.dl311_self_approval,
+    workflow.dl312_approval_outside_parties,
+    workflow.dl313_silence,
+    workflow.dl314_meeting_approval_absent,
+    workflow.dl315_partner_without_members,
+    workflow.dl316_date_order,
+    workflow.dl317_supersede_status,
+    workflow.dl318_async_deadline,
+    workflow.dl319_superseded_by_unaccepted,
+    workflow.dl320_decision_in_meeting,
+)
+
+#: Rules comparing the log with the base revision (``declog check --base REF``).
+BASE_RULES: tuple[Rule, ...] = (
+    history.dl401_transition,
+    history.dl402_accepted_changed,
+    history.dl403_id_changed,
+    history.dl404_deleted,
+    history.dl405_id_collision,
+)
+
+
+def run_rules(ctx: Context) -> list[Diagnostic]:
+    """Every rule's findings over ``ctx``."""
+    out: list[Diagnostic] = []
+    for rule in RULES:
+        out.extend(rule(ctx))
+    if ctx.base is not None:
+        for rule in BASE_RULES:
+            out.extend(rule(ctx))
+    return out

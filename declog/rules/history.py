@@ -1,0 +1,108 @@
+"""Rules against the base revision (``declog check --base REF``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from declog import vocab
+from declog.codes import finding
+from declog.diagnostics import Diagnostic, Pos
+from declog.model import Decision
+from declog.rules.context import Context
+
+#: Fields that may change when an accepted decision is superseded.
+SUPERSEDE_FIELDS = frozenset({"status", "superseded_by"})
+
+
+def _pairs(ctx: Context) -> Iterator[tuple[Decision, Decision]]:
+    """(base, current) for every decision file present on both sides."""
+    assert ctx.base is not None
+    now = {d.path: d for d in ctx.log.decisions}
+    for old in ctx.base.decisions:
+        new = now.get(old.path)
+        if new is not None:
+            yield old, new
+
+
+def dl401_transition(ctx: Context) -> Iterator[Diagnostic]:
+    """Status changes follow the agreed lifecycle, checked against the base revision."""
+    allowed = ctx.config.workflow.transitions
+    for old, new in _pairs(ctx):
+        if old.status != new.status and new.status not in allowed.get(old.status, ()):
+            nexts = allowed.get(old.status, ())
+            yield ctx.at("DL401", new, "status",
+                         message=f"status cannot change from {old.status} to {new.status}",
+                         hint=f"from {old.status} the next status can be: {', '.join(nexts)}" if nexts
+                         else f"{old.status} is final")
+
+
+def _substance(d: Decision) -> dict[str, Any]:
+    return {k: v for k, v in d.data.items() if k not in SUPERSEDE_FIELDS} | {"__body__": d.body.strip()}
+
+
+def dl402_accepted_changed(ctx: Context) -> Iterator[Diagnostic]:
+    """An accepted decision's substance never changes; it is superseded instead."""
+    for old, new in _pairs(ctx):
+        if old.status not in vocab.FROZEN_STATUSES:
+            continue
+        before, after = _substance(old), _substance(new)
+        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        if old.status == vocab.SUPERSEDED and old.superseded_by != new.superseded_by:
+            changed.append("superseded_by")
+        if changed:
+            fields = [("body" if k == "__body__" else k) for k in changed]
+            first = next((k for k in changed if k in new.data), "")
+            where = new.pos(first) if first else Pos(new.body_line, 1)
+            yield finding("DL402", new.path, where,
+                          f"{old.status} decision changed ({', '.join(fields)})",
+                          "accepted decisions are frozen: revert and supersede it with a new decision")
+
+
+def dl403_id_changed(ctx: Context) -> Iterator[Diagnostic]:
+    """A decision keeps its id and file for life."""
+    assert ctx.base is not None
+    now_paths = {d.path for d in ctx.log.decisions}
+    for old, new in _pairs(ctx):
+        if old.id and new.id and old.id != new.id:
+            yield ctx.at("DL403", new, "id", message=f"id changed from '{old.id}' to '{new.id}'")
+    now_by_id: dict[str, list[Decision]] = {}
+    for d in ctx.log.decisions:
+        now_by_id.setdefault(d.id, []).append(d)
+    for old in ctx.base.decisions:
+        if old.path in now_paths:
+            continue
+        for new in now_by_id.get(old.id, []):
+            base_paths = {d.path for d in ctx.base.decisions}
+            if new.path not in base_paths:
+                yield ctx.at("DL403", new, "id",
+                             message=f"decision {old.id} was renamed from {old.path}",
+                             hint="keep the original file name")
+
+
+def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
+    """Decisions are never deleted; they are withdrawn or superseded."""
+    assert ctx.base is not None
+    now_paths = {d.path for d in ctx.log.decisions}
+    now_ids = {d.id for d in ctx.log.decisions}
+    for old in ctx.base.decisions:
+        if old.path not in now_paths and old.id not in now_ids:
+            yield finding("DL404", old.path, Pos(1, 1),
+                          f"decision {old.id} ({old.title!r}) was deleted",
+                          "restore the file and set status: withdrawn with a reason")
+
+
+def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
+    """A new decision does not take an id already used on the base branch."""
+    assert ctx.base is not None
+    base_by_id = {d.id: d for d in ctx.base.decisions}
+    base_paths = {d.path for d in ctx.base.decisions}
+    taken = [d.number for d in ctx.base.decisions] + [d.number for d in ctx.log.decisions]
+    now_paths = {d.path for d in ctx.log.decisions}
+    for new in ctx.log.decisions:
+        old = base_by_id.get(new.id)
+        if new.path in base_paths or old is None or old.path not in now_paths:
+            continue  # not new, no collision, or a rename (DL403)
+        yield ctx.at("DL405", new, "id",
+                     message=f"id '{new.id}' is already used on the base branch by {old.path}",
+                     hint=f"renumber this decision to {str(max(taken) + 1).zfill(len(new.id))}")

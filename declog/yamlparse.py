@@ -1,0 +1,272 @@
+"""Frontmatter: split a document, parse its YAML with a position for every value.
+
+PyYAML's C parser composes the node tree (fast, with line/column marks); values
+are built from the nodes here, so that
+
+* every key and value keeps its line and column;
+* YAML 1.1 traps (``0012`` as octal, ``NO`` as false, ``12:30`` as base 60)
+  become findings instead of silent data, and the text is kept as written;
+* dates stay text (checked later by the schema), so ``2026-13-01`` cannot crash;
+* duplicate keys, anchors/aliases and custom tags are refused.
+
+python-frontmatter is not used: it loses line numbers, strips leading blank
+lines (shifting every line after them) and raises bare errors on bad dates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from declog.codes import finding
+from declog.diagnostics import Diagnostic, Pos
+
+Path = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(yaml.CSafeLoader):  # type: ignore[misc]
+    """Resolves plain scalars like YAML 1.2: no yes/no/on/off booleans, no timestamps."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+_YAML11_BOOLS = frozenset("yes Yes YES no No NO on On ON off Off OFF y Y n N".split())
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+
+
+@dataclass
+class Frontmatter:
+    """The parts of a document, with the line each part starts on."""
+
+    yaml_text: str
+    yaml_line: int
+    """1-based line of the first YAML line (2 for a document starting with ``---``)."""
+    body: str
+    body_line: int
+    """1-based line the Markdown body starts on."""
+
+
+@dataclass
+class Parsed:
+    """Frontmatter values with the position of every key and value."""
+
+    data: Any
+    values: dict[Path, Pos] = field(default_factory=dict)
+    keys: dict[Path, Pos] = field(default_factory=dict)
+
+    def pos(self, *path: str | int) -> Pos:
+        """Where the value at ``path`` is; falls back to its key, then its parent."""
+        p: Path = tuple(path)
+        while p:
+            if p in self.values:
+                return self.values[p]
+            if p in self.keys:
+                return self.keys[p]
+            p = p[:-1]
+        return self.values.get((), Pos(1, 1))
+
+    def key_pos(self, *path: str | int) -> Pos:
+        p: Path = tuple(path)
+        return self.keys.get(p) or self.pos(*p)
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+def split_frontmatter(text: str, path: str) -> Frontmatter | Diagnostic:
+    """Cut a document into YAML and body, or say why it has no frontmatter."""
+    if not text.strip():
+        return finding("DL002", path, Pos(1, 1), "the file is empty",
+                       "start the file with a `---` line, the fields, and a closing `---` line")
+    lines = text.split("\n")
+    if not _FENCE.match(lines[0]):
+        return finding("DL002", path, Pos(1, 1),
+                       f"the file does not start with frontmatter (first line is {lines[0][:40]!r})",
+                       "put `---` on the first line, then the YAML fields, then `---`")
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i]) or lines[i].rstrip() == "...":
+            return Frontmatter(
+                yaml_text="\n".join(lines[1:i]),
+                yaml_line=2,
+                body="\n".join(lines[i + 1 :]),
+                body_line=i + 2,
+            )
+    return finding("DL002", path, Pos(1, 1), "the frontmatter opened on line 1 is never closed",
+                   "add a line with `---` after the last field")
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None, list[Diagnostic]]:
+    """Parse YAML text starting at ``first_line`` of ``path``; never raises."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_finding(exc, text, path, first_line)]
+    except yaml.YAMLError as exc:
+        return None, [finding("DL003", path, Pos(first_line, 1), f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    builder = _Builder(path, first_line)
+    if node is None:
+        return Parsed(data=None, values={(): Pos(first_line, 1)}), []
+    data = builder.build(node, ())
+    return Parsed(data=data, values=builder.values, keys=builder.keys), builder.findings
+
+
+def _syntax_finding(
+    exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
+) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    pos = Pos(first_line + mark.line, mark.column + 1) if mark else Pos(first_line, 1)
+    problem = exc.problem or "invalid YAML"
+    message = f"invalid YAML: {problem}"
+    if exc.context:
+        message += f" ({exc.context})"
+    hint = ""
+    lines = text.split("\n")
+    bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in bad_line[: mark.column + 1 if mark else 0] or "tab" in problem:
+        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    elif "mapping values are not allowed" in problem:
+        hint = "quote a value that contains ': ' (for example title: \"Pricing: phase 2\")"
+    elif "could not find expected ':'" in problem:
+        hint = "every field is written `name: value`; check the line above for a missing colon or quote"
+    return finding("DL003", path, pos, message, hint)
+
+
+class _Builder:
+    """Builds plain Python values from a node tree, recording positions and traps."""
+
+    def __init__(self, path: str, first_line: int) -> None:
+        self.path = path
+        self.offset = first_line
+        self.values: dict[Path, Pos] = {}
+        self.keys: dict[Path, Pos] = {}
+        self.findings: list[Diagnostic] = []
+        self._seen: set[int] = set()
+
+    def _pos(self, node: yaml.Node) -> Pos:
+        return Pos(node.start_mark.line + self.offset, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, at: Path) -> Any:
+        pos = self._pos(node)
+        if id(node) in self._seen:
+            self.findings.append(finding(
+                "DL006", self.path, self.keys.get(at, pos),
+                "anchors and aliases are not allowed in frontmatter",
+                "write the value out in full instead of `*alias`"))
+            return None
+        self._seen.add(id(node))
+        self.values[at] = pos
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, at)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                return self._bad_tag(node, pos)
+            return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, pos)
+
+    def _mapping(self, node: yaml.MappingNode, at: Path) -> dict[str, Any] | None:
+        if node.tag != _MAP:
+            return self._bad_tag(node, self._pos(node))
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            kpos = self._pos(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.findings.append(finding("DL003", self.path, kpos,
+                                             "a key must be plain text, not a list or mapping"))
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.findings.append(finding("DL006", self.path, kpos,
+                                             "merge keys (`<<`) are not allowed in frontmatter"))
+                continue
+            key = str(key_node.value)
+            if key in out:
+                first = self.keys[(*at, key)]
+                self.findings.append(finding(
+                    "DL005", self.path, kpos,
+                    f"duplicate key '{key}' (first set on line {first.line})",
+                    "YAML would silently keep only the last value; delete one of them"))
+                continue
+            self.keys[(*at, key)] = kpos
+            out[key] = self.build(value_node, (*at, key))
+        return out
+
+    def _bad_tag(self, node: yaml.Node, pos: Pos) -> None:
+        self.findings.append(finding("DL003", self.path, pos,
+                                     f"YAML tag {node.tag!r} is not supported in frontmatter",
+                                     "remove the `!tag`; plain values are enough"))
+        return None
+
+    def _scalar(self, node: yaml.ScalarNode, pos: Pos) -> Any:
+        tag, value, plain = node.tag, node.value, not node.style
+        if tag == _STR:
+            if plain and value in _YAML11_BOOLS:
+                self.findings.append(finding(
+                    "DL008", self.path, pos,
+                    f"'{value}' is a boolean in YAML 1.1 and text in YAML 1.2; tools disagree on it",
+                    f"write true or false, or quote the text: \"{value}\""))
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() == "true"
+        if tag == _INT:
+            return self._int(value, pos)
+        if tag == _FLOAT:
+            return self._float(value, pos)
+        return self._bad_tag(node, pos)
+
+    def _int(self, value: str, pos: Pos) -> Any:
+        if ":" in value:
+            return self._sexagesimal(value, pos)
+        if _LEADING_ZERO.match(value):
+            as_yaml11 = int(value.replace("_", ""), 8) if set(value) <= set("+-01234567_") else None
+            read = f"the number {as_yaml11}" if as_yaml11 is not None else "a number"
+            self.findings.append(finding(
+                "DL007", self.path, pos,
+                f"'{value}' has a leading zero and YAML 1.1 reads it as {read}",
+                f"quote it to keep the text: \"{value}\""))
+            return value
+        text = value.replace("_", "")
+        try:
+            return int(text, 0)
+        except ValueError:
+            return value
+
+    def _float(self, value: str, pos: Pos) -> Any:
+        if ":" in value:
+            return self._sexagesimal(value, pos)
+        text = value.replace("_", "").lower()
+        if text.endswith((".inf", ".nan")):
+            return math.nan if text.endswith("nan") else float(text.replace(".inf", "inf"))
+        try:
+            return float(text)
+        except ValueError:
+            return value
+
+    def _sexagesimal(self, value: str, pos: Pos) -> str:
+        self.findings.append(finding(
+            "DL009", self.path, pos,
+            f"'{value}' is read as a base-60 number by YAML 1.1",
+            f"quote it: \"{value}\", or write a full date-time such as 2026-11-24T{value}:00+00:00"))
+        return value
