@@ -91,7 +91,9 @@ def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> li
 
 def _select(found: list[Diagnostic], paths: Sequence[str], root: Path) -> list[Diagnostic]:
     wanted = [p.rstrip("/") for p in paths]
-    return [d for d in found if any(d.path == p or d.path.startswith(p + "/") or p in ("", ".") for p in wanted)]
+    return [
+        d for d in found if any(d.path == p or d.path.startswith(p + "/") or p in ("", ".") for p in wanted)
+    ]
 
 
 def _named_problems(paths: Sequence[str], root: Path) -> list[Diagnostic]:
@@ -101,9 +103,15 @@ def _named_problems(paths: Sequence[str], root: Path) -> list[Diagnostic]:
         if not target.exists() and not target.is_symlink():
             out.append(finding("DL001", p, Pos(1, 1), "no such file or folder"))
         elif target.is_file() and p != "declog.toml" and kind_of(p) is None:
-            out.append(finding("DL012", p, Pos(1, 1),
-                               f"not a document of the log (documents live in {CONTENT}/decisions, "
-                               f"{CONTENT}/partners and {CONTENT}/meetings)"))
+            out.append(
+                finding(
+                    "DL012",
+                    p,
+                    Pos(1, 1),
+                    f"not a document of the log (documents live in {CONTENT}/decisions, "
+                    f"{CONTENT}/partners and {CONTENT}/meetings)",
+                )
+            )
     return out
 
 

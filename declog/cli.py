@@ -25,7 +25,8 @@ from declog.schema import KINDS, SCHEMAS
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path),
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
     help="The log's root folder (holding declog.toml). Default: the nearest one above the current folder.",
 )
 
@@ -47,16 +48,38 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @root_option
-@click.option("--base", metavar="REF", help="Also check the change against this git revision (e.g. origin/main).")
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Also check the change against this git revision (e.g. origin/main).",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-@click.option("--format", "fmt", type=click.Choice(output.FORMATS), default="concise",
-              envvar="DECLOG_OUTPUT_FORMAT", show_default=True, show_envvar=True,
-              help="How findings are printed.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the findings to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(output.FORMATS),
+    default="concise",
+    envvar="DECLOG_OUTPUT_FORMAT",
+    show_default=True,
+    show_envvar=True,
+    help="How findings are printed.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the findings to this file instead of standard output.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
-def check(paths: tuple[Path, ...], root: Path | None, base: str | None, strict: bool,
-          fmt: str, output_file: Path | None, quiet: bool) -> None:
+def check(
+    paths: tuple[Path, ...],
+    root: Path | None,
+    base: str | None,
+    strict: bool,
+    fmt: str,
+    output_file: Path | None,
+    quiet: bool,
+) -> None:
     """Validate the log: schema, references, workflow rules.
 
     The whole log is loaded so cross-references are checked; findings are
@@ -135,8 +158,13 @@ def _append_step_summary(found: list[Diagnostic], files: int, prefix: str) -> No
 
 
 @cli.command()
-@click.option("--kind", type=click.Choice(KINDS), default="decision", show_default=True,
-              help="Which document's schema to print.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="decision",
+    show_default=True,
+    help="Which document's schema to print.",
+)
 def schema(kind: str) -> None:
     """Print the JSON Schema (2020-12) for a kind of document, for editors."""
     click.echo(json.dumps(SCHEMAS[kind], indent=2))

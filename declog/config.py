@@ -92,15 +92,23 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [finding("DL501", CONFIG_FILE, Pos(1, 1),
-                              f"no {CONFIG_FILE} in {root}",
-                              "run `declog init` to create one, or pass --root DIR")]
+        return None, [
+            finding(
+                "DL501",
+                CONFIG_FILE,
+                Pos(1, 1),
+                f"no {CONFIG_FILE} in {root}",
+                "run `declog init` to create one, or pass --root DIR",
+            )
+        ]
     except OSError as exc:
         return None, [finding("DL501", CONFIG_FILE, Pos(1, 1), f"cannot read {CONFIG_FILE}: {exc.strerror}")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})")]
+        return None, [
+            finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})")
+        ]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -124,13 +132,25 @@ def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     wf = data.get("workflow", {})
     if wf.get("approval") == vocab.APPROVE_QUORUM and "quorum" not in wf:
-        out.append(finding("DL502", CONFIG_FILE, parsed.pos("workflow", "approval"),
-                           "approval = \"quorum\" needs `quorum = N` (how many partners must approve)"))
+        out.append(
+            finding(
+                "DL502",
+                CONFIG_FILE,
+                parsed.pos("workflow", "approval"),
+                'approval = "quorum" needs `quorum = N` (how many partners must approve)',
+            )
+        )
     for code in data.get("rules", {}) if isinstance(data.get("rules"), dict) else ():
         if isinstance(code, str) and code not in CODES:
-            out.append(finding("DL502", CONFIG_FILE, parsed.pos("rules", code),
-                               f"[rules] names an unknown rule code '{code}'",
-                               "docs/rules.md lists the codes"))
+            out.append(
+                finding(
+                    "DL502",
+                    CONFIG_FILE,
+                    parsed.pos("rules", code),
+                    f"[rules] names an unknown rule code '{code}'",
+                    "docs/rules.md lists the codes",
+                )
+            )
     return out
 
 
@@ -148,7 +168,9 @@ def _build(data: dict[str, Any]) -> Config:
         transitions={
             **{s: () for s in vocab.STATUSES},
             **{k: tuple(v) for k, v in wf["transitions"].items()},
-        } if "transitions" in wf else dict(vocab.DEFAULT_TRANSITIONS),
+        }
+        if "transitions" in wf
+        else dict(vocab.DEFAULT_TRANSITIONS),
         silence=Silence(
             allowed=silence_d.get("allowed", False),
             partners=tuple(silence_d.get("partners", ())),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -56,8 +56,13 @@ def validator(kind: str) -> Draft202012Validator:
 
 
 _TYPE_NAMES = {
-    "string": "text", "array": "a list", "object": "a mapping", "integer": "a whole number",
-    "number": "a number", "boolean": "true or false", "null": "empty",
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
 }
 
 _PATTERN_HELP = {
@@ -89,10 +94,21 @@ def field_name(path: Iterable[str | int]) -> str:
 
 #: Words people write for a status that declog spells differently.
 _SYNONYMS = {
-    "approved": "accepted", "agreed": "accepted", "done": "accepted", "adopted": "accepted",
-    "declined": "rejected", "refused": "rejected", "open": "proposed", "pending": "proposed",
-    "review": "proposed", "cancelled": "withdrawn", "canceled": "withdrawn", "replaced": "superseded",
-    "obsolete": "superseded", "synchronous": "sync", "asynchronous": "async",
+    "approved": "accepted",
+    "agreed": "accepted",
+    "done": "accepted",
+    "adopted": "accepted",
+    "declined": "rejected",
+    "refused": "rejected",
+    "open": "proposed",
+    "pending": "proposed",
+    "review": "proposed",
+    "cancelled": "withdrawn",
+    "canceled": "withdrawn",
+    "replaced": "superseded",
+    "obsolete": "superseded",
+    "synchronous": "sync",
+    "asynchronous": "async",
 }
 
 
@@ -123,57 +139,75 @@ def _findings(err: ValidationError, parsed: Parsed, path: str, config: bool) -> 
     at = tuple(err.absolute_path)
     name = field_name(at)
     keyword = err.validator
-    value = err.instance
+    value: Any = err.instance
+    expected: Any = err.validator_value
+    schema: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
     pos = parsed.pos(*at)
 
     def make(code: str, message: str, hint: str = "", where: Pos | None = None) -> Diagnostic:
         return finding(_code(code, config), path, where or pos, message, hint)
 
     if keyword == "required":
-        missing = [k for k in err.validator_value if k not in value]
+        missing = [k for k in expected if k not in value]
         where = parsed.key_pos(*at) if at else Pos(1, 1)
         inside = f" in {name}" if at else ""
         return [make("DL101", f"missing required field '{k}'{inside}", where=where) for k in missing]
     if keyword == "additionalProperties":
-        known = list(err.schema.get("properties", {}))
+        known = list(schema.get("properties", {}))
         extras = [k for k in value if k not in known]
         return [
-            make("DL107", f"unknown field '{field_name((*at, k))}'", did_you_mean(k, known),
-                 where=parsed.key_pos(*at, k))
+            make(
+                "DL107",
+                f"unknown field '{field_name((*at, k))}'",
+                did_you_mean(k, known),
+                where=parsed.key_pos(*at, k),
+            )
             for k in extras
         ]
     if keyword == "type":
-        expected = err.validator_value
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        return [make("DL102", f"{name} should be {wanted}, not {describe(value)}",
-                     _type_hint(expected, value))]
+        wanted = " or ".join(
+            _TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)
+        )
+        return [
+            make(
+                "DL102",
+                f"{name} should be {wanted}, not {describe(value)}",
+                _type_hint(expected, value),
+            )
+        ]
     if keyword == "enum":
-        allowed = [str(v) for v in err.validator_value]
-        return [make("DL103", f"{name} {describe(value)} is not one of: {', '.join(allowed)}",
-                     did_you_mean(str(value), allowed))]
+        allowed = [str(v) for v in expected]
+        return [
+            make(
+                "DL103",
+                f"{name} {describe(value)} is not one of: {', '.join(allowed)}",
+                did_you_mean(str(value), allowed),
+            )
+        ]
     if keyword == "format":
-        return [_format_finding(err.validator_value, name, value, make)]
+        return [_format_finding(expected, name, value, make)]
     if keyword == "pattern":
-        return [make("DL104", f"{name} {describe(value)} {_pattern_problem(name, err.schema)}")]
+        return [make("DL104", f"{name} {describe(value)} {_pattern_problem(name, schema)}")]
     if keyword in ("minLength", "minItems"):
         return [make("DL110", f"{name} is empty")]
     if keyword == "uniqueItems":
-        seen: set[str] = set()
-        dupes = [v for v in map(str, value) if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+        texts = [str(v) for v in value]
+        dupes = [v for i, v in enumerate(texts) if v in texts[:i]]
         return [make("DL110", f"{name} lists {describe(dupes[0]) if dupes else 'a value'} more than once")]
     if keyword == "oneOf":
         return _one_of(err, parsed, path, config)
     if keyword == "propertyNames":
         return [make("DL104", f"{name} has an unknown key {describe(value)}")]
     if keyword == "minimum":
-        return [make("DL104", f"{name} must be at least {err.validator_value}, not {describe(value)}")]
+        return [make("DL104", f"{name} must be at least {expected}, not {describe(value)}")]
     return [make("DL102", f"{name}: {err.message}")]
 
 
 def _one_of(err: ValidationError, parsed: Parsed, path: str, config: bool) -> list[Diagnostic]:
     # Report the branch whose type matches the value (a handle string, or a mapping).
     value = err.instance
-    branches = err.validator_value
+    branches: Any = err.validator_value
+    schema: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
     for index, branch in enumerate(branches):
         kind = branch.get("type")
         matches = (kind == "string" and isinstance(value, str)) or (
@@ -188,26 +222,42 @@ def _one_of(err: ValidationError, parsed: Parsed, path: str, config: bool) -> li
                 return out
     name = field_name(tuple(err.absolute_path))
     pos = parsed.pos(*err.absolute_path)
-    return [finding(_code("DL102", config), path, pos,
-                    f"{name} {describe(value)} has the wrong shape", err.schema.get("description", ""))]
+    return [
+        finding(
+            _code("DL102", config),
+            path,
+            pos,
+            f"{name} {describe(value)} has the wrong shape",
+            schema.get("description", ""),
+        )
+    ]
 
 
-def _format_finding(fmt: str, name: str, value: Any, make: Any) -> Diagnostic:
+def _format_finding(fmt: str, name: str, value: Any, make: Callable[..., Diagnostic]) -> Diagnostic:
     if fmt == "date-time":
         try:
             parse_datetime(value)
         except NaiveDatetime:
-            return make("DL106", f"{name} {describe(value)} has no time zone offset",
-                        f"write it with an offset, e.g. '{value}+00:00' for UTC")
+            return make(
+                "DL106",
+                f"{name} {describe(value)} has no time zone offset",
+                f"write it with an offset, e.g. '{value}+00:00' for UTC",
+            )
         except ValueError:
             pass
-        return make("DL105", f"{name} {describe(value)} is not a valid date-time",
-                    "write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day")
+        return make(
+            "DL105",
+            f"{name} {describe(value)} is not a valid date-time",
+            "write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day",
+        )
     if fmt == "date":
         return make("DL105", f"{name} {describe(value)} is not a valid date", "write YYYY-MM-DD")
     if fmt == "timezone":
-        return make("DL104", f"{name} {describe(value)} is not an IANA time zone",
-                    did_you_mean(str(value), known_timezones()) or "e.g. Europe/Berlin, America/New_York")
+        return make(
+            "DL104",
+            f"{name} {describe(value)} is not an IANA time zone",
+            did_you_mean(str(value), known_timezones()) or "e.g. Europe/Berlin, America/New_York",
+        )
     if fmt == "uri":
         return make("DL104", f"{name} {describe(value)} is not an http(s) URL")
     return make("DL104", f"{name} {describe(value)} is not a valid {fmt}")
@@ -216,7 +266,7 @@ def _format_finding(fmt: str, name: str, value: Any, make: Any) -> Diagnostic:
 def _pattern_problem(name: str, schema: dict[str, Any]) -> str:
     pattern = schema.get("pattern", "")
     if pattern == vocab.DECISION_ID_RE.pattern:
-        return "is not a decision id (four or more digits, quoted: \"0042\")"
+        return 'is not a decision id (four or more digits, quoted: "0042")'
     if pattern == vocab.HANDLE_RE.pattern:
         return "is not a valid handle (letters, digits and single dashes, without @)"
     if pattern == vocab.SLUG_RE.pattern:
@@ -230,5 +280,5 @@ def _type_hint(expected: Any, value: Any) -> str:
     if expected == "array" and isinstance(value, str):
         return f"write a list: [{value}]"
     if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"quote it: \"{value}\""
+        return f'quote it: "{value}"'
     return ""

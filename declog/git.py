@@ -21,9 +21,7 @@ class GitError(Exception):
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     if shutil.which("git") is None:
         raise GitError("git is not installed")
-    proc = subprocess.run(
-        ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
-    )
+    proc = subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[-1] if message else f"git {args[0]} failed")
@@ -48,13 +46,14 @@ def files_at(root: Path, ref: str) -> list[RawFile]:
     for item in listing.split(b"\0"):
         if not item:
             continue
-        meta, _, name = item.partition(b"\t")
+        meta, _, raw_name = item.partition(b"\t")
         _mode, kind, oid = meta.decode().split()
         if kind == "blob":
-            entries.append((oid, name.decode("utf-8", "surrogateescape")))
+            entries.append((oid, raw_name.decode("utf-8", "surrogateescape")))
     if not entries:
         return []
-    out = _git(root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in entries).encode())
+    batch = "".join(f"{oid}\n" for oid, _ in entries).encode()
+    out = _git(root, "cat-file", "--batch", stdin=batch)
     files: list[RawFile] = []
     pos = 0
     for _oid, name in entries:
@@ -69,8 +68,17 @@ def files_at(root: Path, ref: str) -> list[RawFile]:
 def first_added(root: Path) -> dict[str, dt.datetime]:
     """Path -> author date of the commit that first added it, for content/decisions."""
     try:
-        out = _git(root, "log", "--relative", "--diff-filter=A", "--format=%x00%aI",
-                   "--name-only", "--no-renames", "--", f"{CONTENT}/decisions")
+        out = _git(
+            root,
+            "log",
+            "--relative",
+            "--diff-filter=A",
+            "--format=%x00%aI",
+            "--name-only",
+            "--no-renames",
+            "--",
+            f"{CONTENT}/decisions",
+        )
     except GitError:
         return {}
     added: dict[str, dt.datetime] = {}

@@ -72,9 +72,15 @@ def scan(root: Path) -> tuple[list[RawFile], list[Diagnostic]]:
             if entry.name in IGNORED_NAMES or entry.name.startswith("."):
                 continue
             if not entry.name.endswith(".md") or entry.is_dir():
-                found.append(finding("DL013", rel, Pos(1, 1),
-                                     f"'{entry.name}' is not a .md document and is ignored",
-                                     "documents are .md files; move other files out of content/"))
+                found.append(
+                    finding(
+                        "DL013",
+                        rel,
+                        Pos(1, 1),
+                        f"'{entry.name}' is not a .md document and is ignored",
+                        "documents are .md files; move other files out of content/",
+                    )
+                )
                 continue
             files.append(read_file(real_root, rel))
     return files, found
@@ -86,16 +92,30 @@ def read_file(real_root: Path, rel: str) -> RawFile:
         if path.is_symlink():
             target = path.resolve()
             if not target.is_relative_to(real_root):
-                return RawFile(rel, None, finding(
-                    "DL001", rel, Pos(1, 1),
-                    f"symlink points outside the log (to {target}); refused",
-                    "replace the link with the file itself"))
+                return RawFile(
+                    rel,
+                    None,
+                    finding(
+                        "DL001",
+                        rel,
+                        Pos(1, 1),
+                        f"symlink points outside the log (to {target}); refused",
+                        "replace the link with the file itself",
+                    ),
+                )
         size = path.stat().st_size
         if size > vocab.MAX_FILE_BYTES:
-            return RawFile(rel, None, finding(
-                "DL001", rel, Pos(1, 1),
-                f"file is {size / 1e6:.1f} MB, over the {vocab.MAX_FILE_BYTES // 1_000_000} MB limit; refused",
-                "decision records are short; move attachments elsewhere and link to them"))
+            return RawFile(
+                rel,
+                None,
+                finding(
+                    "DL001",
+                    rel,
+                    Pos(1, 1),
+                    f"file is {size / 1e6:.1f} MB, over the {_limit()} limit; refused",
+                    "decision records are short; move attachments elsewhere and link to them",
+                ),
+            )
         return RawFile(rel, path.read_bytes())
     except FileNotFoundError:
         return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), "no such file"))
@@ -105,31 +125,55 @@ def read_file(real_root: Path, rel: str) -> RawFile:
         return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), f"cannot read: {exc.strerror}"))
 
 
+def _limit() -> str:
+    return f"{vocab.MAX_FILE_BYTES / 1e6:g} MB"
+
+
 def decode(raw: RawFile) -> tuple[str | None, list[Diagnostic]]:
     """Bytes to text: refuse binary and invalid UTF-8, warn on BOM and CRLF."""
     if raw.data is None:
         return None, [raw.problem] if raw.problem else []
     data, path, found = raw.data, raw.path, []
     if len(data) > vocab.MAX_FILE_BYTES:
-        return None, [finding("DL001", path, Pos(1, 1),
-                              f"file is {len(data) / 1e6:.1f} MB, over the limit; refused")]
+        return None, [
+            finding(
+                "DL001",
+                path,
+                Pos(1, 1),
+                f"file is {len(data) / 1e6:.1f} MB, over the {_limit()} limit; refused",
+            )
+        ]
     if data.startswith(b"\xef\xbb\xbf"):
         found.append(finding("DL010", path, Pos(1, 1), "file starts with a UTF-8 byte-order mark"))
         data = data[3:]
     if b"\x00" in data[:8192]:
-        return None, [finding("DL001", path, Pos(1, 1), "file is binary (contains NUL bytes), not a text document")]
+        return None, [
+            finding("DL001", path, Pos(1, 1), "file is binary (contains NUL bytes), not a text document")
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [finding("DL001", path, Pos(line, col),
-                              f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                              "re-save the file with UTF-8 encoding")]
+        return None, [
+            finding(
+                "DL001",
+                path,
+                Pos(line, col),
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                "re-save the file with UTF-8 encoding",
+            )
+        ]
     if "\r" in text:
         first = text.find("\r")
-        found.append(finding("DL011", path, Pos(text.count("\n", 0, first) + 1, 1),
-                             "file has CRLF (Windows) line endings"))
+        found.append(
+            finding(
+                "DL011",
+                path,
+                Pos(text.count("\n", 0, first) + 1, 1),
+                "file has CRLF (Windows) line endings",
+            )
+        )
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, found
 
@@ -149,9 +193,15 @@ def parse_document(raw: RawFile) -> tuple[Document | None, list[Diagnostic]]:
         return None, found
     if not isinstance(parsed.data, dict):
         shape = "empty" if parsed.data is None else f"a {type(parsed.data).__name__}"
-        found.append(finding("DL004", raw.path, Pos(front.yaml_line, 1),
-                             f"frontmatter is {shape}, not a mapping of fields",
-                             "write one `field: value` per line"))
+        found.append(
+            finding(
+                "DL004",
+                raw.path,
+                Pos(front.yaml_line, 1),
+                f"frontmatter is {shape}, not a mapping of fields",
+                "write one `field: value` per line",
+            )
+        )
         return None, found
     found += check_fields(parsed, kind, raw.path)
     return _BUILDERS[kind](raw.path, parsed, front), found
@@ -190,10 +240,17 @@ def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
     approvals = []
     for i, a in enumerate(d.get("approvals") or []):
         if isinstance(a, dict):
-            approvals.append(Approval(
-                partner=_s(a, "partner"), by=_s(a, "by"), via=_s(a, "via"), at=_dt(a.get("at")),
-                ref=_s(a, "ref"), commit=_s(a, "commit"), index=i,
-            ))
+            approvals.append(
+                Approval(
+                    partner=_s(a, "partner"),
+                    by=_s(a, "by"),
+                    via=_s(a, "via"),
+                    at=_dt(a.get("at")),
+                    ref=_s(a, "ref"),
+                    commit=_s(a, "commit"),
+                    index=i,
+                )
+            )
     src = d.get("source")
     status = _s(d, "status")
     mode = _s(d, "mode")
@@ -233,8 +290,11 @@ def _partner(path: str, parsed: Parsed, front: Frontmatter) -> Partner:
             members.append(Member(m["handle"], _s(m, "name"), _s(m, "role")))
     return Partner(
         **_common(path, parsed, front),
-        id=_s(d, "id"), name=_s(d, "name") or _s(d, "id"), timezone=_s(d, "timezone") or "UTC",
-        members=tuple(members), url=_s(d, "url"),
+        id=_s(d, "id"),
+        name=_s(d, "name") or _s(d, "id"),
+        timezone=_s(d, "timezone") or "UTC",
+        members=tuple(members),
+        url=_s(d, "url"),
     )
 
 
@@ -242,8 +302,12 @@ def _meeting(path: str, parsed: Parsed, front: Frontmatter) -> Meeting:
     d = parsed.data
     return Meeting(
         **_common(path, parsed, front),
-        id=_s(d, "id"), title=_s(d, "title"), date=_dt(d.get("date")),
-        attendees=_strs(d, "attendees"), chair=_s(d, "chair"), decisions=_strs(d, "decisions"),
+        id=_s(d, "id"),
+        title=_s(d, "title"),
+        date=_dt(d.get("date")),
+        attendees=_strs(d, "attendees"),
+        chair=_s(d, "chair"),
+        decisions=_strs(d, "decisions"),
     )
 
 
@@ -274,12 +338,16 @@ def build_log(
             else:
                 index[record.id] = record
     all_partners = tuple(sorted(partners))
-    decisions = [
-        d if "partners" in d.data else _replace(d, partners=all_partners) for d in decisions
-    ]
+    decisions = [d if "partners" in d.data else _replace(d, partners=all_partners) for d in decisions]
     decisions.sort(key=lambda d: (d.id, d.path))
-    return Log(root=root, config=config, decisions=tuple(decisions), partners=partners,
-               meetings=meetings, duplicates=tuple(duplicates)), found
+    return Log(
+        root=root,
+        config=config,
+        decisions=tuple(decisions),
+        partners=partners,
+        meetings=meetings,
+        duplicates=tuple(duplicates),
+    ), found
 
 
 def _with_defaults(d: Decision, added: Mapping[str, dt.datetime] | None) -> Decision:

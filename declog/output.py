@@ -55,8 +55,13 @@ def render_full(found: Sequence[Diagnostic], source: SourceLines) -> str:
 
 def as_dict(d: Diagnostic) -> dict[str, Any]:
     return {
-        "path": d.path, "line": d.line, "col": d.col, "code": d.code,
-        "severity": str(d.severity), "message": d.message, "hint": d.hint,
+        "path": d.path,
+        "line": d.line,
+        "col": d.col,
+        "code": d.code,
+        "severity": str(d.severity),
+        "message": d.message,
+        "hint": d.hint,
     }
 
 
@@ -82,14 +87,21 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
         shown[d.severity] += 1
         props = ",".join(
             f"{k}={_escape_property(str(v))}"
-            for k, v in (("file", prefix + d.path), ("line", d.line), ("col", d.col), ("title", d.code))
+            for k, v in (
+                ("file", prefix + d.path),
+                ("line", d.line),
+                ("col", d.col),
+                ("title", d.code),
+            )
         )
         message = d.message + (f" ({d.hint})" if d.hint else "")
         out.append(f"::{d.severity} {props}::{_escape_data(message)}")
     hidden = len(found) - sum(shown.values())
     if hidden:
-        out.append(f"::notice title=declog::{hidden} more finding(s) are listed in the job summary "
-                   "(GitHub shows 10 annotations of each kind per step)")
+        out.append(
+            f"::notice title=declog::{hidden} more finding(s) are listed in the job summary "
+            "(GitHub shows 10 annotations of each kind per step)"
+        )
     if found:
         out.append("::group::All findings")
         out.extend(_escape_data(concise(d)) for d in found)
@@ -97,8 +109,7 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
     return "".join(line + "\n" for line in out)
 
 
-def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "",
-                   blob_url: str = "") -> str:
+def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "", blob_url: str = "") -> str:
     """The job summary: totals and a table of every finding, in GitHub Markdown."""
     errors = sum(1 for d in found if d.severity is Severity.ERROR)
     warnings = len(found) - errors
@@ -138,7 +149,8 @@ def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
             "fullDescription": {"text": f"{CODES[c].rule} Fix: {CODES[c].fix}"},
             "defaultConfiguration": {"level": "error" if CODES[c].severity is Severity.ERROR else "warning"},
         }
-        for c in codes if c in CODES
+        for c in codes
+        if c in CODES
     ]
     results = [
         {
@@ -146,22 +158,25 @@ def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
             "ruleIndex": index[d.code],
             "level": "error" if d.severity is Severity.ERROR else "warning",
             "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": prefix + d.path, "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": d.line, "startColumn": d.col},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": prefix + d.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": d.line, "startColumn": d.col},
+                    }
                 }
-            }],
+            ],
         }
         for d in found
     ]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "declog", "version": __version__,
-                                "rules": rules}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "declog", "version": __version__, "rules": rules}},
+                "results": results,
+            }
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

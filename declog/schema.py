@@ -15,16 +15,28 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 KINDS = ("decision", "partner", "meeting", "config")
 
-_DECISION_ID = {"type": "string", "pattern": vocab.DECISION_ID_RE.pattern,
-                "description": "Decision id: four or more digits, quoted (\"0042\")."}
+_DECISION_ID = {
+    "type": "string",
+    "pattern": vocab.DECISION_ID_RE.pattern,
+    "description": 'Decision id: four or more digits, quoted ("0042").',
+}
 _SLUG = {"type": "string", "pattern": vocab.SLUG_RE.pattern}
-_HANDLE = {"type": "string", "pattern": vocab.HANDLE_RE.pattern,
-           "description": "A person's git-host handle, without @."}
-_DATETIME = {"type": "string", "format": "date-time",
-             "description": "ISO 8601 date-time with a time zone offset, e.g. 2026-11-24T14:30:00+01:00."}
+_HANDLE = {
+    "type": "string",
+    "pattern": vocab.HANDLE_RE.pattern,
+    "description": "A person's git-host handle, without @.",
+}
+_DATETIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 date-time with a time zone offset, e.g. 2026-11-24T14:30:00+01:00.",
+}
 _TEXT = {"type": "string", "minLength": 1}
-_DURATION = {"type": "string", "pattern": r"^[0-9]+(?:\.[0-9]+)?\s*(?:m|h|d|w)$",
-             "description": "A duration such as 48h, 2d, 1w or 90m."}
+_DURATION = {
+    "type": "string",
+    "pattern": r"^[0-9]+(?:\.[0-9]+)?\s*(?:m|h|d|w)$",
+    "description": "A duration such as 48h, 2d, 1w or 90m.",
+}
 
 
 def _enum(values: tuple[str, ...] | list[str], description: str) -> dict[str, Any]:
@@ -32,8 +44,12 @@ def _enum(values: tuple[str, ...] | list[str], description: str) -> dict[str, An
 
 
 def _list(item: dict[str, Any], description: str, min_items: int = 0) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "array", "items": item, "uniqueItems": True,
-                           "description": description}
+    out: dict[str, Any] = {
+        "type": "array",
+        "items": item,
+        "uniqueItems": True,
+        "description": description,
+    }
     if min_items:
         out["minItems"] = min_items
     return out
@@ -49,9 +65,15 @@ APPROVAL: dict[str, Any] = {
         "by": {**_HANDLE, "description": "The member who approved on the partner's behalf."},
         "at": {**_DATETIME, "description": "When the approval was given."},
         "via": _enum(vocab.APPROVAL_VIAS, "How the approval was given."),
-        "ref": {**_TEXT, "description": "Where it was given: a PR review URL, '#123', or a message link."},
-        "commit": {"type": "string", "pattern": "^[0-9a-f]{7,40}$",
-                   "description": "The commit the review approved (for PR reviews)."},
+        "ref": {
+            **_TEXT,
+            "description": "Where it was given: a PR review URL, '#123', or a message link.",
+        },
+        "commit": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{7,40}$",
+            "description": "The commit the review approved (for PR reviews).",
+        },
     },
 }
 
@@ -67,19 +89,38 @@ DECISION: dict[str, Any] = {
         "id": _DECISION_ID,
         "title": {**_TEXT, "description": "What was decided, in one line."},
         "status": _enum(vocab.STATUSES, "Where the decision is in its lifecycle."),
-        "mode": _enum(vocab.MODES, "sync: decided in a meeting; async: by review before a deadline. Default async."),
-        "category": _enum(vocab.CATEGORIES, "strategic or operational; the rules may reserve strategic for meetings. Default operational."),
-        "partners": _list({**_SLUG, "description": "Partner id."},
-                          "Partners party to the decision. Default: every partner.", 1),
+        "mode": _enum(
+            vocab.MODES,
+            "sync: decided in a meeting; async: by review before a deadline. Default async.",
+        ),
+        "category": _enum(
+            vocab.CATEGORIES,
+            "strategic or operational; the rules may reserve strategic for meetings. Default operational.",
+        ),
+        "partners": _list(
+            {**_SLUG, "description": "Partner id."},
+            "Partners party to the decision. Default: every partner.",
+            1,
+        ),
         "owner": {**_HANDLE, "description": "The person accountable for the entry."},
         "proposed": {**_DATETIME, "description": "When the decision was proposed."},
         "deadline": {**_DATETIME, "description": "Feedback deadline for async decisions."},
         "decided": {**_DATETIME, "description": "When it was decided (accepted or rejected)."},
-        "logged": {**_DATETIME, "description": "When it was written into the log. Default: the commit that added the file."},
+        "logged": {
+            **_DATETIME,
+            "description": "When it was written into the log. Default: the commit that added the file.",
+        },
         "meeting": {**_SLUG, "description": "Id of the meeting a sync decision was made in."},
-        "approvals": {"type": "array", "items": APPROVAL, "description": "Approvals, one per partner."},
+        "approvals": {
+            "type": "array",
+            "items": APPROVAL,
+            "description": "Approvals, one per partner.",
+        },
         "supersedes": _list(_DECISION_ID, "Earlier decisions this one replaces."),
-        "superseded_by": {**_DECISION_ID, "description": "The later decision that replaced this one."},
+        "superseded_by": {
+            **_DECISION_ID,
+            "description": "The later decision that replaced this one.",
+        },
         "tags": _list({**_SLUG, "description": "A lower-case tag."}, "Free tags for filtering."),
         "rationale": {**_TEXT, "description": "Why, in a sentence or two."},
         "reason": {**_TEXT, "description": "Why a decision was rejected or withdrawn."},
@@ -124,8 +165,16 @@ PARTNER: dict[str, Any] = {
     "properties": {
         "id": {**_SLUG, "description": "Partner id; the file is named ID.md."},
         "name": {**_TEXT, "description": "The organisation's name."},
-        "timezone": {"type": "string", "format": "timezone", "description": "IANA time zone, e.g. Europe/Berlin."},
-        "members": {"type": "array", "items": _MEMBER, "description": "People who may approve for this partner."},
+        "timezone": {
+            "type": "string",
+            "format": "timezone",
+            "description": "IANA time zone, e.g. Europe/Berlin.",
+        },
+        "members": {
+            "type": "array",
+            "items": _MEMBER,
+            "description": "People who may approve for this partner.",
+        },
         "url": {"type": "string", "format": "uri", "description": "The partner's website."},
     },
 }
@@ -152,7 +201,11 @@ _TRANSITIONS = {
     "type": "object",
     "description": "Allowed status changes: status -> list of next statuses.",
     "propertyNames": {"enum": list(vocab.STATUSES)},
-    "additionalProperties": {"type": "array", "items": {"enum": list(vocab.STATUSES)}, "uniqueItems": True},
+    "additionalProperties": {
+        "type": "array",
+        "items": {"enum": list(vocab.STATUSES)},
+        "uniqueItems": True,
+    },
 }
 
 CONFIG: dict[str, Any] = {
@@ -168,9 +221,17 @@ CONFIG: dict[str, Any] = {
             "properties": {
                 "title": _TEXT,
                 "description": {"type": "string"},
-                "url": {"type": "string", "format": "uri", "description": "Public URL of the site (for feeds and sitemap)."},
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "Public URL of the site (for feeds and sitemap).",
+                },
                 "language": {"type": "string", "pattern": "^[a-z]{2,3}(?:-[A-Za-z0-9]+)*$"},
-                "timezone": {"type": "string", "format": "timezone", "description": "Time zone dates are shown in."},
+                "timezone": {
+                    "type": "string",
+                    "format": "timezone",
+                    "description": "Time zone dates are shown in.",
+                },
                 "per_page": {"type": "integer", "minimum": 5},
             },
         },
@@ -179,10 +240,19 @@ CONFIG: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "feedback_window": {**_DURATION, "default": "48h"},
-                "approval": _enum(vocab.APPROVAL_RULES, "all: every partner party to the decision approves; quorum: at least `quorum` partners."),
+                "approval": _enum(
+                    vocab.APPROVAL_RULES,
+                    "all: every partner party to the decision approves; quorum: at least `quorum` partners.",
+                ),
                 "quorum": {"type": "integer", "minimum": 1},
-                "self_approval": {"type": "boolean", "description": "May the owner approve for their own partner?"},
-                "meeting_required": _list(_enum(vocab.CATEGORIES, "category"), "Categories that must be decided in a meeting."),
+                "self_approval": {
+                    "type": "boolean",
+                    "description": "May the owner approve for their own partner?",
+                },
+                "meeting_required": _list(
+                    _enum(vocab.CATEGORIES, "category"),
+                    "Categories that must be decided in a meeting.",
+                ),
                 "exception_window": {**_DURATION, "default": "24h"},
                 "transitions": _TRANSITIONS,
                 "silence": {
@@ -191,15 +261,21 @@ CONFIG: dict[str, Any] = {
                     "properties": {
                         "allowed": {"type": "boolean"},
                         "partners": _list(_SLUG, "Partners whose silence counts (empty: all)."),
-                        "categories": _list(_enum(vocab.CATEGORIES, "category"), "Categories where silence counts (empty: all)."),
-                        "agreement": {**_DECISION_ID, "description": "The accepted decision in which the partners agreed this."},
+                        "categories": _list(
+                            _enum(vocab.CATEGORIES, "category"),
+                            "Categories where silence counts (empty: all).",
+                        ),
+                        "agreement": {
+                            **_DECISION_ID,
+                            "description": "The accepted decision in which the partners agreed this.",
+                        },
                     },
                 },
             },
         },
         "rules": {
             "type": "object",
-            "description": "Per-rule severity: CODE = \"error\" | \"warning\" | \"off\", or {severity, since}.",
+            "description": 'Per-rule severity: CODE = "error" | "warning" | "off", or {severity, since}.',
             "propertyNames": {"pattern": "^DL[0-9]{3}$"},
             "additionalProperties": {
                 "oneOf": [

@@ -37,7 +37,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(yaml.CSafeLoader):  # type: ignore[misc]
+class _Loader(yaml.CSafeLoader):
     """Resolves plain scalars like YAML 1.2: no yes/no/on/off booleans, no timestamps."""
 
 
@@ -45,11 +45,11 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
-_YAML11_BOOLS = frozenset("yes Yes YES no No NO on On ON off Off OFF y Y n N".split())
+_YAML11_BOOLS = frozenset(
+    ["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"]
+)
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 
 
@@ -95,13 +95,22 @@ _FENCE = re.compile(r"^---[ \t]*$")
 def split_frontmatter(text: str, path: str) -> Frontmatter | Diagnostic:
     """Cut a document into YAML and body, or say why it has no frontmatter."""
     if not text.strip():
-        return finding("DL002", path, Pos(1, 1), "the file is empty",
-                       "start the file with a `---` line, the fields, and a closing `---` line")
+        return finding(
+            "DL002",
+            path,
+            Pos(1, 1),
+            "the file is empty",
+            "start the file with a `---` line, the fields, and a closing `---` line",
+        )
     lines = text.split("\n")
     if not _FENCE.match(lines[0]):
-        return finding("DL002", path, Pos(1, 1),
-                       f"the file does not start with frontmatter (first line is {lines[0][:40]!r})",
-                       "put `---` on the first line, then the YAML fields, then `---`")
+        return finding(
+            "DL002",
+            path,
+            Pos(1, 1),
+            f"the file does not start with frontmatter (first line is {lines[0][:40]!r})",
+            "put `---` on the first line, then the YAML fields, then `---`",
+        )
     for i in range(1, len(lines)):
         if _FENCE.match(lines[i]) or lines[i].rstrip() == "...":
             return Frontmatter(
@@ -110,8 +119,13 @@ def split_frontmatter(text: str, path: str) -> Frontmatter | Diagnostic:
                 body="\n".join(lines[i + 1 :]),
                 body_line=i + 2,
             )
-    return finding("DL002", path, Pos(1, 1), "the frontmatter opened on line 1 is never closed",
-                   "add a line with `---` after the last field")
+    return finding(
+        "DL002",
+        path,
+        Pos(1, 1),
+        "the frontmatter opened on line 1 is never closed",
+        "add a line with `---` after the last field",
+    )
 
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None, list[Diagnostic]]:
@@ -132,9 +146,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None
     return Parsed(data=data, values=builder.values, keys=builder.keys), builder.findings
 
 
-def _syntax_finding(
-    exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int
-) -> Diagnostic:
+def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     pos = Pos(first_line + mark.line, mark.column + 1) if mark else Pos(first_line, 1)
     problem = exc.problem or "invalid YAML"
@@ -170,10 +182,15 @@ class _Builder:
     def build(self, node: yaml.Node, at: Path) -> Any:
         pos = self._pos(node)
         if id(node) in self._seen:
-            self.findings.append(finding(
-                "DL006", self.path, self.keys.get(at, pos),
-                "anchors and aliases are not allowed in frontmatter",
-                "write the value out in full instead of `*alias`"))
+            self.findings.append(
+                finding(
+                    "DL006",
+                    self.path,
+                    self.keys.get(at, pos),
+                    "anchors and aliases are not allowed in frontmatter",
+                    "write the value out in full instead of `*alias`",
+                )
+            )
             return None
         self._seen.add(id(node))
         self.values[at] = pos
@@ -183,48 +200,67 @@ class _Builder:
             if node.tag != _SEQ:
                 return self._bad_tag(node, pos)
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, pos)
 
-    def _mapping(self, node: yaml.MappingNode, at: Path) -> dict[str, Any] | None:
+    def _mapping(self, node: yaml.MappingNode, at: Path) -> Any:
         if node.tag != _MAP:
             return self._bad_tag(node, self._pos(node))
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             kpos = self._pos(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                self.findings.append(finding("DL003", self.path, kpos,
-                                             "a key must be plain text, not a list or mapping"))
+                self.findings.append(
+                    finding("DL003", self.path, kpos, "a key must be plain text, not a list or mapping")
+                )
                 continue
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.findings.append(finding("DL006", self.path, kpos,
-                                             "merge keys (`<<`) are not allowed in frontmatter"))
+                self.findings.append(
+                    finding("DL006", self.path, kpos, "merge keys (`<<`) are not allowed in frontmatter")
+                )
                 continue
             key = str(key_node.value)
             if key in out:
                 first = self.keys[(*at, key)]
-                self.findings.append(finding(
-                    "DL005", self.path, kpos,
-                    f"duplicate key '{key}' (first set on line {first.line})",
-                    "YAML would silently keep only the last value; delete one of them"))
+                self.findings.append(
+                    finding(
+                        "DL005",
+                        self.path,
+                        kpos,
+                        f"duplicate key '{key}' (first set on line {first.line})",
+                        "YAML would silently keep only the last value; delete one of them",
+                    )
+                )
                 continue
             self.keys[(*at, key)] = kpos
             out[key] = self.build(value_node, (*at, key))
         return out
 
-    def _bad_tag(self, node: yaml.Node, pos: Pos) -> None:
-        self.findings.append(finding("DL003", self.path, pos,
-                                     f"YAML tag {node.tag!r} is not supported in frontmatter",
-                                     "remove the `!tag`; plain values are enough"))
+    def _bad_tag(self, node: yaml.Node, pos: Pos) -> Any:
+        self.findings.append(
+            finding(
+                "DL003",
+                self.path,
+                pos,
+                f"YAML tag {node.tag!r} is not supported in frontmatter",
+                "remove the `!tag`; plain values are enough",
+            )
+        )
         return None
 
     def _scalar(self, node: yaml.ScalarNode, pos: Pos) -> Any:
         tag, value, plain = node.tag, node.value, not node.style
         if tag == _STR:
             if plain and value in _YAML11_BOOLS:
-                self.findings.append(finding(
-                    "DL008", self.path, pos,
-                    f"'{value}' is a boolean in YAML 1.1 and text in YAML 1.2; tools disagree on it",
-                    f"write true or false, or quote the text: \"{value}\""))
+                self.findings.append(
+                    finding(
+                        "DL008",
+                        self.path,
+                        pos,
+                        f"'{value}' is a boolean in YAML 1.1 and text in YAML 1.2; tools disagree on it",
+                        f'write true or false, or quote the text: "{value}"',
+                    )
+                )
             return value
         if tag == _NULL:
             return None
@@ -242,10 +278,15 @@ class _Builder:
         if _LEADING_ZERO.match(value):
             as_yaml11 = int(value.replace("_", ""), 8) if set(value) <= set("+-01234567_") else None
             read = f"the number {as_yaml11}" if as_yaml11 is not None else "a number"
-            self.findings.append(finding(
-                "DL007", self.path, pos,
-                f"'{value}' has a leading zero and YAML 1.1 reads it as {read}",
-                f"quote it to keep the text: \"{value}\""))
+            self.findings.append(
+                finding(
+                    "DL007",
+                    self.path,
+                    pos,
+                    f"'{value}' has a leading zero and YAML 1.1 reads it as {read}",
+                    f'quote it to keep the text: "{value}"',
+                )
+            )
             return value
         text = value.replace("_", "")
         try:
@@ -265,8 +306,13 @@ class _Builder:
             return value
 
     def _sexagesimal(self, value: str, pos: Pos) -> str:
-        self.findings.append(finding(
-            "DL009", self.path, pos,
-            f"'{value}' is read as a base-60 number by YAML 1.1",
-            f"quote it: \"{value}\", or write a full date-time such as 2026-11-24T{value}:00+00:00"))
+        self.findings.append(
+            finding(
+                "DL009",
+                self.path,
+                pos,
+                f"'{value}' is read as a base-60 number by YAML 1.1",
+                f'quote it: "{value}", or write a full date-time such as 2026-11-24T{value}:00+00:00',
+            )
+        )
         return value

@@ -31,10 +31,15 @@ def dl401_transition(ctx: Context) -> Iterator[Diagnostic]:
     for old, new in _pairs(ctx):
         if old.status != new.status and new.status not in allowed.get(old.status, ()):
             nexts = allowed.get(old.status, ())
-            yield ctx.at("DL401", new, "status",
-                         message=f"status cannot change from {old.status} to {new.status}",
-                         hint=f"from {old.status} the next status can be: {', '.join(nexts)}" if nexts
-                         else f"{old.status} is final")
+            yield ctx.at(
+                "DL401",
+                new,
+                "status",
+                message=f"status cannot change from {old.status} to {new.status}",
+                hint=f"from {old.status} the next status can be: {', '.join(nexts)}"
+                if nexts
+                else f"{old.status} is final",
+            )
 
 
 def _substance(d: Decision) -> dict[str, Any]:
@@ -54,9 +59,13 @@ def dl402_accepted_changed(ctx: Context) -> Iterator[Diagnostic]:
             fields = [("body" if k == "__body__" else k) for k in changed]
             first = next((k for k in changed if k in new.data), "")
             where = new.pos(first) if first else Pos(new.body_line, 1)
-            yield finding("DL402", new.path, where,
-                          f"{old.status} decision changed ({', '.join(fields)})",
-                          "accepted decisions are frozen: revert and supersede it with a new decision")
+            yield finding(
+                "DL402",
+                new.path,
+                where,
+                f"{old.status} decision changed ({', '.join(fields)})",
+                "accepted decisions are frozen: revert and supersede it with a new decision",
+            )
 
 
 def dl403_id_changed(ctx: Context) -> Iterator[Diagnostic]:
@@ -75,9 +84,13 @@ def dl403_id_changed(ctx: Context) -> Iterator[Diagnostic]:
         for new in now_by_id.get(old.id, []):
             base_paths = {d.path for d in ctx.base.decisions}
             if new.path not in base_paths:
-                yield ctx.at("DL403", new, "id",
-                             message=f"decision {old.id} was renamed from {old.path}",
-                             hint="keep the original file name")
+                yield ctx.at(
+                    "DL403",
+                    new,
+                    "id",
+                    message=f"decision {old.id} was renamed from {old.path}",
+                    hint="keep the original file name",
+                )
 
 
 def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
@@ -87,9 +100,13 @@ def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
     now_ids = {d.id for d in ctx.log.decisions}
     for old in ctx.base.decisions:
         if old.path not in now_paths and old.id not in now_ids:
-            yield finding("DL404", old.path, Pos(1, 1),
-                          f"decision {old.id} ({old.title!r}) was deleted",
-                          "restore the file and set status: withdrawn with a reason")
+            yield finding(
+                "DL404",
+                old.path,
+                Pos(1, 1),
+                f"decision {old.id} ({old.title!r}) was deleted",
+                "restore the file and set status: withdrawn with a reason",
+            )
 
 
 def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
@@ -103,6 +120,10 @@ def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
         old = base_by_id.get(new.id)
         if new.path in base_paths or old is None or old.path not in now_paths:
             continue  # not new, no collision, or a rename (DL403)
-        yield ctx.at("DL405", new, "id",
-                     message=f"id '{new.id}' is already used on the base branch by {old.path}",
-                     hint=f"renumber this decision to {str(max(taken) + 1).zfill(len(new.id))}")
+        yield ctx.at(
+            "DL405",
+            new,
+            "id",
+            message=f"id '{new.id}' is already used on the base branch by {old.path}",
+            hint=f"renumber this decision to {str(max(taken) + 1).zfill(len(new.id))}",
+        )

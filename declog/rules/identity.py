@@ -19,19 +19,33 @@ def dl108_file_name(ctx: Context) -> Iterator[Diagnostic]:
         if not d.id or not vocab.DECISION_ID_RE.match(d.id):
             continue
         if m is None:
-            yield ctx.at("DL108", d, "id", message=f"decision file name '{name}' is not ID-slug.md",
-                         hint=f"rename it to {d.id}-{vocab.slugify(d.title)}.md")
+            yield ctx.at(
+                "DL108",
+                d,
+                "id",
+                message=f"decision file name '{name}' is not ID-slug.md",
+                hint=f"rename it to {d.id}-{vocab.slugify(d.title)}.md",
+            )
         elif m.group("id") != d.id:
-            yield ctx.at("DL108", d, "id",
-                         message=f"id '{d.id}' does not match the file name '{name}'",
-                         hint=f"rename the file to {d.id}-{m.group('slug')}.md or set id: \"{m.group('id')}\"")
+            yield ctx.at(
+                "DL108",
+                d,
+                "id",
+                message=f"id '{d.id}' does not match the file name '{name}'",
+                hint=f'rename the file to {d.id}-{m.group("slug")}.md or set id: "{m.group("id")}"',
+            )
     others: chain[Document] = chain(ctx.log.partners.values(), ctx.log.meetings.values())
     for doc in others:
         stem = doc.path.rsplit("/", 1)[-1].removesuffix(".md")
         doc_id = getattr(doc, "id", "")
         if doc_id and doc_id != stem:
-            yield ctx.at("DL108", doc, "id", message=f"id '{doc_id}' does not match the file name '{stem}.md'",
-                         hint=f"rename the file to {doc_id}.md or set id: {stem}")
+            yield ctx.at(
+                "DL108",
+                doc,
+                "id",
+                message=f"id '{doc_id}' does not match the file name '{stem}.md'",
+                hint=f"rename the file to {doc_id}.md or set id: {stem}",
+            )
 
 
 def dl109_duplicate_id(ctx: Context) -> Iterator[Diagnostic]:
@@ -41,8 +55,13 @@ def dl109_duplicate_id(ctx: Context) -> Iterator[Diagnostic]:
         if not d.id:
             continue
         if d.id in first:
-            yield ctx.at("DL109", d, "id", message=f"decision id '{d.id}' is also used by {first[d.id]}",
-                         hint=f"give this decision the next free id ({_next_id(ctx)})")
+            yield ctx.at(
+                "DL109",
+                d,
+                "id",
+                message=f"decision id '{d.id}' is also used by {first[d.id]}",
+                hint=f"give this decision the next free id ({_next_id(ctx)})",
+            )
         else:
             first[d.id] = d.path
     for doc in ctx.log.duplicates:
@@ -56,5 +75,3 @@ def _next_id(ctx: Context) -> str:
     numbers = [d.number for d in ctx.log.decisions]
     width = max((len(d.id) for d in ctx.log.decisions), default=4)
     return str(max(numbers, default=0) + 1).zfill(width)
-
-

@@ -15,7 +15,9 @@ from declog.rules.context import Context
 #: ``[[0042]]`` in a body: a reference to decision 0042.
 WIKI_REF = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
 #: A Markdown link target naming a decision file: ``](0042-slug.md)``, ``](../decisions/0042-x.md#h)``.
-FILE_LINK = re.compile(r"\]\(\s*<?((?:\.\./decisions/|\./)?([0-9]{4,}-[a-z0-9-]+\.md))(?:#[^)\s>]*)?>?\s*(?:\"[^\"]*\")?\)")
+FILE_LINK = re.compile(
+    r"\]\(\s*<?((?:\.\./decisions/|\./)?([0-9]{4,}-[a-z0-9-]+\.md))(?:#[^)\s>]*)?>?\s*(?:\"[^\"]*\")?\)"
+)
 
 
 def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
@@ -25,19 +27,35 @@ def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
         if "partners" in d.data:
             for i, pid in enumerate(d.partners):
                 if pid not in known:
-                    yield ctx.at("DL201", d, "partners", i, message=f"unknown partner '{pid}'",
-                                 hint=did_you_mean(pid, known) or f"add content/partners/{pid}.md")
+                    yield ctx.at(
+                        "DL201",
+                        d,
+                        "partners",
+                        i,
+                        message=f"unknown partner '{pid}'",
+                        hint=did_you_mean(pid, known) or f"add content/partners/{pid}.md",
+                    )
         for a in d.approvals:
             if a.partner and a.partner not in known:
-                yield ctx.at("DL201", d, "approvals", a.index, "partner",
-                             message=f"approval names unknown partner '{a.partner}'",
-                             hint=did_you_mean(a.partner, known))
+                yield ctx.at(
+                    "DL201",
+                    d,
+                    "approvals",
+                    a.index,
+                    "partner",
+                    message=f"approval names unknown partner '{a.partner}'",
+                    hint=did_you_mean(a.partner, known),
+                )
     silence = ctx.config.workflow.silence
     for pid in silence.partners:
         if known and pid not in known:
-            yield finding("DL201", CONFIG_FILE, Pos(1, 1),
-                          f"[workflow.silence] partners names unknown partner '{pid}'",
-                          did_you_mean(pid, known))
+            yield finding(
+                "DL201",
+                CONFIG_FILE,
+                Pos(1, 1),
+                f"[workflow.silence] partners names unknown partner '{pid}'",
+                did_you_mean(pid, known),
+            )
 
 
 def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
@@ -47,31 +65,56 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
         return
     for d in ctx.log.decisions:
         if d.owner and d.owner not in members:
-            yield ctx.at("DL202", d, "owner", message=f"owner '{d.owner}' is not a member of any partner",
-                         hint=did_you_mean(d.owner, members))
+            yield ctx.at(
+                "DL202",
+                d,
+                "owner",
+                message=f"owner '{d.owner}' is not a member of any partner",
+                hint=did_you_mean(d.owner, members),
+            )
         for a in d.approvals:
             if a.by and a.by not in members:
-                yield ctx.at("DL202", d, "approvals", a.index, "by",
-                             message=f"approver '{a.by}' is not a member of any partner",
-                             hint=did_you_mean(a.by, members))
+                yield ctx.at(
+                    "DL202",
+                    d,
+                    "approvals",
+                    a.index,
+                    "by",
+                    message=f"approver '{a.by}' is not a member of any partner",
+                    hint=did_you_mean(a.by, members),
+                )
     for m in ctx.log.meetings.values():
         for i, handle in enumerate(m.attendees):
             if handle not in members:
-                yield ctx.at("DL202", m, "attendees", i,
-                             message=f"attendee '{handle}' is not a member of any partner",
-                             hint=did_you_mean(handle, members))
+                yield ctx.at(
+                    "DL202",
+                    m,
+                    "attendees",
+                    i,
+                    message=f"attendee '{handle}' is not a member of any partner",
+                    hint=did_you_mean(handle, members),
+                )
         if m.chair and m.chair not in members:
-            yield ctx.at("DL202", m, "chair", message=f"chair '{m.chair}' is not a member of any partner",
-                         hint=did_you_mean(m.chair, members))
+            yield ctx.at(
+                "DL202",
+                m,
+                "chair",
+                message=f"chair '{m.chair}' is not a member of any partner",
+                hint=did_you_mean(m.chair, members),
+            )
 
 
 def dl203_unknown_meeting(ctx: Context) -> Iterator[Diagnostic]:
     """Meetings named in a decision exist in content/meetings."""
     for d in ctx.log.decisions:
         if d.meeting and d.meeting not in ctx.log.meetings:
-            yield ctx.at("DL203", d, "meeting", message=f"unknown meeting '{d.meeting}'",
-                         hint=did_you_mean(d.meeting, ctx.log.meetings)
-                         or f"add content/meetings/{d.meeting}.md")
+            yield ctx.at(
+                "DL203",
+                d,
+                "meeting",
+                message=f"unknown meeting '{d.meeting}'",
+                hint=did_you_mean(d.meeting, ctx.log.meetings) or f"add content/meetings/{d.meeting}.md",
+            )
 
 
 def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
@@ -82,16 +125,24 @@ def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
             if ref not in ids:
                 yield ctx.at("DL204", d, "supersedes", i, message=f"supersedes unknown decision '{ref}'")
         if d.superseded_by and d.superseded_by not in ids:
-            yield ctx.at("DL204", d, "superseded_by",
-                         message=f"superseded_by names unknown decision '{d.superseded_by}'")
+            yield ctx.at(
+                "DL204",
+                d,
+                "superseded_by",
+                message=f"superseded_by names unknown decision '{d.superseded_by}'",
+            )
     for m in ctx.log.meetings.values():
         for i, ref in enumerate(m.decisions):
             if ref not in ids:
                 yield ctx.at("DL204", m, "decisions", i, message=f"meeting lists unknown decision '{ref}'")
     agreement = ctx.config.workflow.silence.agreement
     if agreement and ctx.log.decisions and agreement not in ids:
-        yield finding("DL204", CONFIG_FILE, Pos(1, 1),
-                      f"[workflow.silence] agreement names unknown decision '{agreement}'")
+        yield finding(
+            "DL204",
+            CONFIG_FILE,
+            Pos(1, 1),
+            f"[workflow.silence] agreement names unknown decision '{agreement}'",
+        )
 
 
 def dl205_broken_link(ctx: Context) -> Iterator[Diagnostic]:
@@ -109,13 +160,21 @@ def _body_links(d: Decision, ids: object, files: set[str]) -> Iterator[Diagnosti
         number = d.body_line + offset
         for m in WIKI_REF.finditer(line):
             if m.group(1) not in ids:  # type: ignore[operator]
-                yield finding("DL205", d.path, Pos(number, m.start() + 1),
-                              f"[[{m.group(1)}]] refers to no decision")
+                yield finding(
+                    "DL205",
+                    d.path,
+                    Pos(number, m.start() + 1),
+                    f"[[{m.group(1)}]] refers to no decision",
+                )
         for m in FILE_LINK.finditer(line):
             if m.group(2) not in files:
-                yield finding("DL205", d.path, Pos(number, m.start(1) + 1),
-                              f"link to '{m.group(1)}' names no decision file",
-                              _close_file(m.group(2), files))
+                yield finding(
+                    "DL205",
+                    d.path,
+                    Pos(number, m.start(1) + 1),
+                    f"link to '{m.group(1)}' names no decision file",
+                    _close_file(m.group(2), files),
+                )
 
 
 def _close_file(name: str, files: set[str]) -> str:

@@ -50,10 +50,14 @@ def dl301_feedback_window(ctx: Context) -> Iterator[Diagnostic]:
     window = ctx.config.workflow.feedback_window
     for d in ctx.log.decisions:
         if d.mode == vocab.ASYNC and d.proposed and d.deadline and d.deadline - d.proposed < window:
-            yield ctx.at("DL301", d, "deadline",
-                         message=f"deadline is {format_duration(d.deadline - d.proposed)} after proposed; "
-                                 f"the agreed feedback window is {format_duration(window)}",
-                         hint=f"set deadline to {(d.proposed + window).isoformat()} or later")
+            yield ctx.at(
+                "DL301",
+                d,
+                "deadline",
+                message=f"deadline is {format_duration(d.deadline - d.proposed)} after proposed; "
+                f"the agreed feedback window is {format_duration(window)}",
+                hint=f"set deadline to {(d.proposed + window).isoformat()} or later",
+            )
 
 
 def dl302_missing_approvals(ctx: Context) -> Iterator[Diagnostic]:
@@ -66,15 +70,23 @@ def dl302_missing_approvals(ctx: Context) -> Iterator[Diagnostic]:
         if wf.approval == vocab.APPROVE_QUORUM:
             need = min(wf.quorum, len(d.partners))
             if len(have) < need:
-                yield ctx.at("DL302", d, "status",
-                             message=f"{d.status} with {len(have)} valid approval(s); the quorum is {need}",
-                             hint="record the missing approvals or keep the decision proposed")
+                yield ctx.at(
+                    "DL302",
+                    d,
+                    "status",
+                    message=f"{d.status} with {len(have)} valid approval(s); the quorum is {need}",
+                    hint="record the missing approvals or keep the decision proposed",
+                )
             continue
         missing = [p for p in d.partners if p not in have]
         if missing:
-            yield ctx.at("DL302", d, "status",
-                         message=f"{d.status} without a valid approval from {', '.join(missing)}",
-                         hint="every partner party to the decision must approve (workflow.approval = \"all\")")
+            yield ctx.at(
+                "DL302",
+                d,
+                "status",
+                message=f"{d.status} without a valid approval from {', '.join(missing)}",
+                hint='every partner party to the decision must approve (workflow.approval = "all")',
+            )
 
 
 def dl303_non_member_approval(ctx: Context) -> Iterator[Diagnostic]:
@@ -84,10 +96,16 @@ def dl303_non_member_approval(ctx: Context) -> Iterator[Diagnostic]:
         for a in d.approvals:
             theirs = members.get(a.by)
             if theirs and a.partner in ctx.log.partners and a.partner not in theirs:
-                yield ctx.at("DL303", d, "approvals", a.index, "by",
-                             message=f"'{a.by}' approved for {a.partner} but is a member of "
-                                     f"{', '.join(sorted(theirs))}",
-                             hint="a partner cannot approve on another's behalf")
+                yield ctx.at(
+                    "DL303",
+                    d,
+                    "approvals",
+                    a.index,
+                    "by",
+                    message=f"'{a.by}' approved for {a.partner} but is a member of "
+                    f"{', '.join(sorted(theirs))}",
+                    hint="a partner cannot approve on another's behalf",
+                )
 
 
 def dl304_meeting_required(ctx: Context) -> Iterator[Diagnostic]:
@@ -95,8 +113,12 @@ def dl304_meeting_required(ctx: Context) -> Iterator[Diagnostic]:
     required = ctx.config.workflow.meeting_required
     for d in ctx.log.decisions:
         if d.category in required and d.status in vocab.FROZEN_STATUSES and d.mode != vocab.SYNC:
-            yield ctx.at("DL304", d, "mode" if "mode" in d.data else "category",
-                         message=f"{d.category} decisions must be decided in a meeting, but this one is {d.mode}")
+            yield ctx.at(
+                "DL304",
+                d,
+                "mode" if "mode" in d.data else "category",
+                message=f"{d.category} decisions must be decided in a meeting, but this one is {d.mode}",
+            )
 
 
 def dl305_sync_without_meeting(ctx: Context) -> Iterator[Diagnostic]:
@@ -105,8 +127,13 @@ def dl305_sync_without_meeting(ctx: Context) -> Iterator[Diagnostic]:
         if d.mode != vocab.SYNC or d.status not in vocab.DECIDED_STATUSES:
             continue
         if not d.meeting:
-            yield ctx.at("DL305", d, "mode", message="sync decision does not name its meeting",
-                         hint="add `meeting: ID` for content/meetings/ID.md")
+            yield ctx.at(
+                "DL305",
+                d,
+                "mode",
+                message="sync decision does not name its meeting",
+                hint="add `meeting: ID` for content/meetings/ID.md",
+            )
         elif (m := ctx.log.meetings.get(d.meeting)) is not None and not m.attendees:
             yield ctx.at("DL305", d, "meeting", message=f"meeting '{d.meeting}' lists no attendees")
 
@@ -118,13 +145,21 @@ def dl306_exception_migrated(ctx: Context) -> Iterator[Diagnostic]:
         if d.source is None or d.decided is None:
             continue
         if d.logged is None:
-            yield ctx.at("DL306", d, "source",
-                         message="exception does not say when it was logged",
-                         hint="add `logged:` (or commit the file so git records it)")
+            yield ctx.at(
+                "DL306",
+                d,
+                "source",
+                message="exception does not say when it was logged",
+                hint="add `logged:` (or commit the file so git records it)",
+            )
         elif d.logged - d.decided > window:
-            yield ctx.at("DL306", d, "logged" if "logged" in d.data else "source",
-                         message=f"exception logged {format_duration(d.logged - d.decided)} after it was "
-                                 f"decided; the window is {format_duration(window)}")
+            yield ctx.at(
+                "DL306",
+                d,
+                "logged" if "logged" in d.data else "source",
+                message=f"exception logged {format_duration(d.logged - d.decided)} after it was "
+                f"decided; the window is {format_duration(window)}",
+            )
 
 
 def dl307_supersede_symmetric(ctx: Context) -> Iterator[Diagnostic]:
@@ -133,15 +168,24 @@ def dl307_supersede_symmetric(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         later = ids.get(d.superseded_by)
         if later is not None and d.id not in later.supersedes:
-            yield ctx.at("DL307", d, "superseded_by",
-                         message=f"superseded_by '{later.id}' but {later.id} does not list {d.id} in supersedes",
-                         hint=f"add supersedes: [\"{d.id}\"] to {later.path}")
+            yield ctx.at(
+                "DL307",
+                d,
+                "superseded_by",
+                message=f"superseded_by '{later.id}' but {later.id} does not list {d.id} in supersedes",
+                hint=f'add supersedes: ["{d.id}"] to {later.path}',
+            )
         for i, ref in enumerate(d.supersedes):
             earlier = ids.get(ref)
             if earlier is not None and earlier.superseded_by != d.id:
-                yield ctx.at("DL307", d, "supersedes", i,
-                             message=f"supersedes '{ref}' but {ref} does not name {d.id} in superseded_by",
-                             hint=f"set superseded_by: \"{d.id}\" and status: superseded in {earlier.path}")
+                yield ctx.at(
+                    "DL307",
+                    d,
+                    "supersedes",
+                    i,
+                    message=f"supersedes '{ref}' but {ref} does not name {d.id} in superseded_by",
+                    hint=f'set superseded_by: "{d.id}" and status: superseded in {earlier.path}',
+                )
 
 
 def dl308_supersede_cycle(ctx: Context) -> Iterator[Diagnostic]:
@@ -155,18 +199,27 @@ def dl308_supersede_cycle(ctx: Context) -> Iterator[Diagnostic]:
             path.append(current.id)
             current = ids.get(current.superseded_by) if current.superseded_by else None
         if current is not None and current.id == start.id and start.id not in reported:
-            cycle = path + [start.id]
+            cycle = [*path, start.id]
             reported.update(path)
-            yield ctx.at("DL308", start, "superseded_by",
-                         message=f"supersede links form a cycle: {' -> '.join(cycle)}")
+            yield ctx.at(
+                "DL308",
+                start,
+                "superseded_by",
+                message=f"supersede links form a cycle: {' -> '.join(cycle)}",
+            )
 
 
 def dl309_reason(ctx: Context) -> Iterator[Diagnostic]:
     """Rejected and withdrawn decisions say why (`reason`)."""
     for d in ctx.log.decisions:
         if d.status in (vocab.REJECTED, vocab.WITHDRAWN) and not d.reason:
-            yield ctx.at("DL309", d, "status", message=f"{d.status} decision without a reason",
-                         hint="add `reason:` with a sentence others can read later")
+            yield ctx.at(
+                "DL309",
+                d,
+                "status",
+                message=f"{d.status} decision without a reason",
+                hint="add `reason:` with a sentence others can read later",
+            )
 
 
 def dl310_incomplete(ctx: Context) -> Iterator[Diagnostic]:
@@ -174,7 +227,9 @@ def dl310_incomplete(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         if d.status == vocab.DRAFT:
             continue
-        missing = [f for f, v in (("owner", d.owner), ("rationale", d.rationale)) if not v and f not in d.data]
+        missing = [
+            f for f, v in (("owner", d.owner), ("rationale", d.rationale)) if not v and f not in d.data
+        ]
         if d.status in vocab.DECIDED_STATUSES and "decided" not in d.data:
             missing.append("decided")
         if missing:
@@ -188,8 +243,14 @@ def dl311_self_approval(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         for a in d.approvals:
             if d.owner and a.by == d.owner:
-                yield ctx.at("DL311", d, "approvals", a.index, "by",
-                             message=f"'{a.by}' owns this decision and cannot approve it for {a.partner}")
+                yield ctx.at(
+                    "DL311",
+                    d,
+                    "approvals",
+                    a.index,
+                    "by",
+                    message=f"'{a.by}' owns this decision and cannot approve it for {a.partner}",
+                )
 
 
 def dl312_approval_outside_parties(ctx: Context) -> Iterator[Diagnostic]:
@@ -199,17 +260,35 @@ def dl312_approval_outside_parties(ctx: Context) -> Iterator[Diagnostic]:
         partners_seen: dict[str, int] = {}
         for a in d.approvals:
             if a.partner and a.partner in ctx.log.partners and a.partner not in d.partners:
-                yield ctx.at("DL312", d, "approvals", a.index, "partner",
-                             message=f"approval from '{a.partner}', which is not party to this decision",
-                             hint=f"add {a.partner} to partners, or remove the approval")
+                yield ctx.at(
+                    "DL312",
+                    d,
+                    "approvals",
+                    a.index,
+                    "partner",
+                    message=f"approval from '{a.partner}', which is not party to this decision",
+                    hint=f"add {a.partner} to partners, or remove the approval",
+                )
             if a.by and a.by in seen:
-                yield ctx.at("DL312", d, "approvals", a.index, "by",
-                             message=f"'{a.by}' already approved (approval {seen[a.by] + 1}); "
-                                     "one person's approval counts once")
+                yield ctx.at(
+                    "DL312",
+                    d,
+                    "approvals",
+                    a.index,
+                    "by",
+                    message=f"'{a.by}' already approved (approval {seen[a.by] + 1}); "
+                    "one person's approval counts once",
+                )
             if a.partner and a.partner in partners_seen:
-                yield ctx.at("DL312", d, "approvals", a.index, "partner",
-                             message=f"second approval for '{a.partner}' (first is approval "
-                                     f"{partners_seen[a.partner] + 1}); record one approval per partner")
+                yield ctx.at(
+                    "DL312",
+                    d,
+                    "approvals",
+                    a.index,
+                    "partner",
+                    message=f"second approval for '{a.partner}' (first is approval "
+                    f"{partners_seen[a.partner] + 1}); record one approval per partner",
+                )
             seen.setdefault(a.by, a.index)
             partners_seen.setdefault(a.partner, a.index)
 
@@ -219,25 +298,57 @@ def dl313_silence(ctx: Context) -> Iterator[Diagnostic]:
     silence = ctx.config.workflow.silence
     agreement = ctx.log.by_id.get(silence.agreement) if silence.agreement else None
     if agreement is not None and agreement.status not in vocab.FROZEN_STATUSES:
-        yield finding("DL313", CONFIG_FILE, Pos(1, 1),
-                      f"[workflow.silence] agreement '{agreement.id}' is {agreement.status}, not accepted")
+        yield finding(
+            "DL313",
+            CONFIG_FILE,
+            Pos(1, 1),
+            f"[workflow.silence] agreement '{agreement.id}' is {agreement.status}, not accepted",
+        )
     for d in ctx.log.decisions:
         for a in d.approvals:
             if a.via != vocab.VIA_SILENCE:
                 continue
             if not silence.covers(a.partner, d.category):
-                yield ctx.at("DL313", d, "approvals", a.index, "via",
-                             message=f"silence is not agreed as approval for {a.partner} on {d.category} decisions",
-                             hint="see [workflow.silence] in declog.toml")
+                yield ctx.at(
+                    "DL313",
+                    d,
+                    "approvals",
+                    a.index,
+                    "via",
+                    message=f"silence is not agreed as approval for {a.partner} on {d.category} decisions",
+                    hint="see [workflow.silence] in declog.toml",
+                )
             elif d.deadline is None:
-                yield ctx.at("DL313", d, "approvals", a.index, "via",
-                             message="silence counts only after a feedback deadline, and this decision has none")
-            elif (a.at is not None and a.at < d.deadline) or (d.decided is not None and d.decided < d.deadline):
-                yield ctx.at("DL313", d, "approvals", a.index, "via",
-                             message=f"silence counted before the deadline ({d.deadline.isoformat()}) passed")
-            elif agreement is not None and agreement.decided and d.proposed and d.proposed < agreement.decided:
-                yield ctx.at("DL313", d, "approvals", a.index, "via",
-                             message=f"proposed before the silence agreement ({agreement.id}) was decided")
+                yield ctx.at(
+                    "DL313",
+                    d,
+                    "approvals",
+                    a.index,
+                    "via",
+                    message="silence counts only after a feedback deadline, and this decision has none",
+                )
+            elif (a.at is not None and a.at < d.deadline) or (
+                d.decided is not None and d.decided < d.deadline
+            ):
+                yield ctx.at(
+                    "DL313",
+                    d,
+                    "approvals",
+                    a.index,
+                    "via",
+                    message=f"silence counted before the deadline ({d.deadline.isoformat()}) passed",
+                )
+            elif (
+                agreement is not None and agreement.decided and d.proposed and d.proposed < agreement.decided
+            ):
+                yield ctx.at(
+                    "DL313",
+                    d,
+                    "approvals",
+                    a.index,
+                    "via",
+                    message=f"proposed before the silence agreement ({agreement.id}) was decided",
+                )
 
 
 def dl314_meeting_approval_absent(ctx: Context) -> Iterator[Diagnostic]:
@@ -248,18 +359,35 @@ def dl314_meeting_approval_absent(ctx: Context) -> Iterator[Diagnostic]:
             if a.via != vocab.VIA_MEETING:
                 continue
             if not d.meeting:
-                yield ctx.at("DL314", d, "approvals", a.index, "via",
-                             message="approval via meeting, but the decision names no meeting")
+                yield ctx.at(
+                    "DL314",
+                    d,
+                    "approvals",
+                    a.index,
+                    "via",
+                    message="approval via meeting, but the decision names no meeting",
+                )
             elif meeting is not None and a.by not in meeting.attendees:
-                yield ctx.at("DL314", d, "approvals", a.index, "by",
-                             message=f"'{a.by}' approved in meeting '{d.meeting}' but did not attend it")
+                yield ctx.at(
+                    "DL314",
+                    d,
+                    "approvals",
+                    a.index,
+                    "by",
+                    message=f"'{a.by}' approved in meeting '{d.meeting}' but did not attend it",
+                )
 
 
 def dl315_partner_without_members(ctx: Context) -> Iterator[Diagnostic]:
     """Every partner has at least one member who can approve."""
     for p in ctx.log.partners.values():
         if not p.members and "members" in p.data:
-            yield ctx.at("DL315", p, "members", message=f"partner '{p.id}' has no members, so it can never approve")
+            yield ctx.at(
+                "DL315",
+                p,
+                "members",
+                message=f"partner '{p.id}' has no members, so it can never approve",
+            )
 
 
 def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
@@ -273,20 +401,35 @@ def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.at("DL316", d, "logged", message="logged is before decided")
         for a in d.approvals:
             if a.at and d.proposed and a.at < d.proposed:
-                yield ctx.at("DL316", d, "approvals", a.index, "at",
-                             message=f"approval by '{a.by}' is dated before the decision was proposed")
+                yield ctx.at(
+                    "DL316",
+                    d,
+                    "approvals",
+                    a.index,
+                    "at",
+                    message=f"approval by '{a.by}' is dated before the decision was proposed",
+                )
 
 
 def dl317_supersede_status(ctx: Context) -> Iterator[Diagnostic]:
     """A superseded decision names its successor and a decision with a successor is superseded."""
     for d in ctx.log.decisions:
         if d.status == vocab.SUPERSEDED and not d.superseded_by:
-            yield ctx.at("DL317", d, "status", message="superseded decision does not name its successor",
-                         hint="add superseded_by: \"NNNN\"")
+            yield ctx.at(
+                "DL317",
+                d,
+                "status",
+                message="superseded decision does not name its successor",
+                hint='add superseded_by: "NNNN"',
+            )
         elif d.superseded_by and d.status != vocab.SUPERSEDED:
-            yield ctx.at("DL317", d, "superseded_by",
-                         message=f"has superseded_by '{d.superseded_by}' but status is {d.status}",
-                         hint="set status: superseded")
+            yield ctx.at(
+                "DL317",
+                d,
+                "superseded_by",
+                message=f"has superseded_by '{d.superseded_by}' but status is {d.status}",
+                hint="set status: superseded",
+            )
 
 
 def dl318_async_deadline(ctx: Context) -> Iterator[Diagnostic]:
@@ -294,9 +437,18 @@ def dl318_async_deadline(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         if d.mode != vocab.ASYNC or d.status in (vocab.DRAFT, vocab.WITHDRAWN):
             continue
-        missing = [f for f, v in (("proposed", d.proposed), ("deadline", d.deadline)) if v is None and f not in d.data]
+        missing = [
+            f
+            for f, v in (("proposed", d.proposed), ("deadline", d.deadline))
+            if v is None and f not in d.data
+        ]
         if missing:
-            yield ctx.at("DL318", d, "status", message=f"async {d.status} decision without {' and '.join(missing)}")
+            yield ctx.at(
+                "DL318",
+                d,
+                "status",
+                message=f"async {d.status} decision without {' and '.join(missing)}",
+            )
 
 
 def dl319_superseded_by_unaccepted(ctx: Context) -> Iterator[Diagnostic]:
@@ -305,8 +457,12 @@ def dl319_superseded_by_unaccepted(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         later = ids.get(d.superseded_by) if d.superseded_by else None
         if later is not None and later.status not in vocab.FROZEN_STATUSES:
-            yield ctx.at("DL319", d, "superseded_by",
-                         message=f"superseded by {later.id}, which is {later.status}, not accepted")
+            yield ctx.at(
+                "DL319",
+                d,
+                "superseded_by",
+                message=f"superseded by {later.id}, which is {later.status}, not accepted",
+            )
 
 
 def dl320_decision_in_meeting(ctx: Context) -> Iterator[Diagnostic]:
@@ -314,5 +470,10 @@ def dl320_decision_in_meeting(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         meeting = ctx.log.meetings.get(d.meeting) if d.meeting else None
         if meeting is not None and d.id not in meeting.decisions:
-            yield ctx.at("DL320", d, "meeting", message=f"meeting '{meeting.id}' does not list decision {d.id}",
-                         hint=f"add \"{d.id}\" to decisions in {meeting.path}")
+            yield ctx.at(
+                "DL320",
+                d,
+                "meeting",
+                message=f"meeting '{meeting.id}' does not list decision {d.id}",
+                hint=f'add "{d.id}" to decisions in {meeting.path}',
+            )
