@@ -18,8 +18,10 @@ import click
 
 from declog import __version__, git, output
 from declog.check import BaseRevisionError, CheckResult, load_and_check
+from declog.codes import CODES
 from declog.diagnostics import Diagnostic, plural
 from declog.load import find_root, iter_paths
+from declog.ruledocs import rule_text
 from declog.schema import KINDS, SCHEMAS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -168,6 +170,20 @@ def _append_step_summary(found: list[Diagnostic], files: int, prefix: str) -> No
 def schema(kind: str) -> None:
     """Print the JSON Schema (2020-12) for a kind of document, for editors."""
     click.echo(json.dumps(SCHEMAS[kind], indent=2))
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """Explain rule CODE (e.g. DL302), or list every rule."""
+    if code is None:
+        for c in CODES.values():
+            click.echo(f"{c.code}  {c.severity:<7}  {c.name:<26}  {c.rule}")
+        return
+    entry = CODES.get(code.upper())
+    if entry is None:
+        raise click.BadParameter(f"unknown rule code '{code}' (`declog rules` lists them)", param_hint="CODE")
+    click.echo(rule_text(entry), nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

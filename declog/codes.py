@@ -238,7 +238,7 @@ _TABLE: list[Code] = [
         "missing-approvals",
         E,
         "An accepted decision has the approvals the approval rule requires.",
-        "Record each partner's approval (`declog approvals --write` reads them from the PR), or keep the status `proposed`.",
+        "Record each partner's approval under `approvals` (partner, by, at, via), or keep the status `proposed`.",
     ),
     Code(
         "DL303",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from declog.codes import finding
 from declog.config import CONFIG_FILE
 from declog.diagnostics import Diagnostic, Pos
 from declog.fields import did_you_mean
-from declog.model import Decision
+from declog.model import Decision, Document
 from declog.rules.context import Context
 
 #: ``[[0042]]`` in a body: a reference to decision 0042.
@@ -149,17 +149,26 @@ def dl205_broken_link(ctx: Context) -> Iterator[Diagnostic]:
     """`[[NNNN]]` references and links to decision files in a body resolve."""
     ids = ctx.log.by_id
     files = {d.path.rsplit("/", 1)[-1] for d in ctx.log.decisions}
-    for d in ctx.log.decisions:
-        yield from _body_links(d, ids, files)
+    documents: list[Document] = [*ctx.log.decisions, *ctx.log.partners.values(), *ctx.log.meetings.values()]
+    for doc in documents:
+        yield from _body_links(doc, ids, files)
 
 
-def _body_links(d: Decision, ids: object, files: set[str]) -> Iterator[Diagnostic]:
+def _body_links(d: Document, ids: Mapping[str, Decision], files: set[str]) -> Iterator[Diagnostic]:
     if "[[" not in d.body and ".md" not in d.body:
         return
+    fence = ""
     for offset, line in enumerate(d.body.split("\n")):
         number = d.body_line + offset
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else (fence or marker)
+            continue
+        if fence:
+            continue  # code blocks show references literally
         for m in WIKI_REF.finditer(line):
-            if m.group(1) not in ids:  # type: ignore[operator]
+            if m.group(1) not in ids:
                 yield finding(
                     "DL205",
                     d.path,
