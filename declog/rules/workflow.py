@@ -399,7 +399,20 @@ def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.at("DL316", d, "decided", message="decided is before proposed")
         if d.decided and d.logged and "logged" in d.data and d.logged < d.decided:
             yield ctx.at("DL316", d, "logged", message="logged is before decided")
+        meeting = ctx.log.meetings.get(d.meeting) if d.mode == vocab.SYNC and d.meeting else None
+        if meeting is not None and meeting.date and d.decided and d.decided < meeting.date:
+            yield ctx.at("DL316", d, "decided", message=f"decided before its meeting '{meeting.id}' began")
         for a in d.approvals:
+            if a.at and d.decided and a.at > d.decided and d.status in vocab.DECIDED_STATUSES:
+                yield ctx.at(
+                    "DL316",
+                    d,
+                    "approvals",
+                    a.index,
+                    "at",
+                    message=f"approval by '{a.by}' is dated after the decision ({d.decided.isoformat()})",
+                    hint="`decided` is when the last approval that was needed came in",
+                )
             if a.at and d.proposed and a.at < d.proposed:
                 yield ctx.at(
                     "DL316",
