@@ -143,7 +143,36 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None
     if node is None:
         return Parsed(data=None, values={(): Pos(first_line, 1)}), []
     data = builder.build(node, ())
+    if "&" in text or "*" in text:
+        builder.findings += _anchor_findings(text, path, first_line)
     return Parsed(data=data, values=builder.values, keys=builder.keys), builder.findings
+
+
+def _anchor_findings(text: str, path: str, first_line: int) -> list[Diagnostic]:
+    """DL006 where each anchor and alias is written.
+
+    The composed tree cannot say: an alias *is* its anchored node, so only the
+    event stream knows where the ``*alias`` stands.
+    """
+    out: list[Diagnostic] = []
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            what = f"alias '*{event.anchor}'"
+        elif isinstance(event, yaml.NodeEvent) and event.anchor:
+            what = f"anchor '&{event.anchor}'"
+        else:
+            continue
+        mark = event.start_mark
+        out.append(
+            finding(
+                "DL006",
+                path,
+                Pos(first_line + mark.line, mark.column + 1) if mark else Pos(first_line, 1),
+                f"{what}: anchors and aliases are not allowed in frontmatter",
+                "write the value out in full instead of `&anchor` / `*alias`",
+            )
+        )
+    return out
 
 
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> Diagnostic:
@@ -182,16 +211,7 @@ class _Builder:
     def build(self, node: yaml.Node, at: Path) -> Any:
         pos = self._pos(node)
         if id(node) in self._seen:
-            self.findings.append(
-                finding(
-                    "DL006",
-                    self.path,
-                    self.keys.get(at, pos),
-                    "anchors and aliases are not allowed in frontmatter",
-                    "write the value out in full instead of `*alias`",
-                )
-            )
-            return None
+            return None  # an alias: reported where it is written (_anchor_findings)
         self._seen.add(id(node))
         self.values[at] = pos
         if isinstance(node, yaml.MappingNode):
@@ -251,6 +271,8 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, pos: Pos) -> Any:
         tag, value, plain = node.tag, node.value, not node.style
         if tag == _STR:
+            if plain and _LEADING_ZERO.match(value):
+                return self._int(value, pos)  # 0019: text in YAML 1.1, the number 19 in YAML 1.2
             if plain and value in _YAML11_BOOLS:
                 self.findings.append(
                     finding(
@@ -276,14 +298,17 @@ class _Builder:
         if ":" in value:
             return self._sexagesimal(value, pos)
         if _LEADING_ZERO.match(value):
-            as_yaml11 = int(value.replace("_", ""), 8) if set(value) <= set("+-01234567_") else None
-            read = f"the number {as_yaml11}" if as_yaml11 is not None else "a number"
+            digits = value.replace("_", "")
+            if set(digits) <= set("+-01234567"):
+                read = f"YAML 1.1 reads it as the number {int(digits, 8)}"
+            else:
+                read = f"YAML 1.2 reads it as the number {int(digits)}"
             self.findings.append(
                 finding(
                     "DL007",
                     self.path,
                     pos,
-                    f"'{value}' has a leading zero and YAML 1.1 reads it as {read}",
+                    f"'{value}' has a leading zero and {read}",
                     f'quote it to keep the text: "{value}"',
                 )
             )

@@ -1,0 +1,244 @@
+"""YAML traps in frontmatter become findings at the line and column of the bad value."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+from conftest import LogMaker, doc
+
+from declog.yamlparse import parse_yaml, split_frontmatter
+
+
+def test_leading_zero_id_is_dl007_and_keeps_the_text(log: LogMaker) -> None:
+    path = log.decision("0012-x", doc("id: 0012\ntitle: X\nstatus: draft\n"))
+    run = log.check()
+    assert run.exit_code == 1
+    assert (
+        f"{path}:2:5: error DL007 '0012' has a leading zero and YAML 1.1 reads it as the number 10"
+        in run.lines
+    )
+    # The text survives: the id still matches the file name, so there is no DL108.
+    assert not [line for line in run.lines if "DL108" in line]
+
+
+def test_leading_zero_that_is_not_octal(log: LogMaker) -> None:
+    path = log.decision("0019-x", doc("id: 0019\ntitle: X\nstatus: draft\n"))
+    assert f"{path}:2:5: error DL007 '0019' has a leading zero and YAML 1.2 reads it as the number 19" in (
+        log.check().lines
+    )
+
+
+@pytest.mark.parametrize("word", ["NO", "no", "on", "Off", "yes", "Y"])
+def test_yaml11_booleans_are_dl008(log: LogMaker, word: str) -> None:
+    path = log.decision("0001-x", doc(f'id: "0001"\ntitle: X\nstatus: draft\ntags: [{word}]\n'))
+    line = f"{path}:5:8: error DL008 '{word}' is a boolean in YAML 1.1 and text in YAML 1.2; tools disagree on it"
+    assert line in log.check().lines
+
+
+def test_quoted_yaml11_boolean_is_text(log: LogMaker) -> None:
+    log.decision("0001-x", doc('id: "0001"\ntitle: "NO"\nstatus: draft\n'))
+    run = log.check()
+    assert run.exit_code == 0, run.stdout
+    assert run.stdout == ""
+
+
+def test_on_as_a_key_is_a_field_named_on_not_true(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\non: x\n'))
+    assert f"{path}:5:1: warning DL107 unknown field 'on'" in log.check().lines
+
+
+def test_real_booleans_stay_booleans(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: true\nstatus: draft\n'))
+    assert f"{path}:3:8: error DL102 title should be text, not true" in log.check().lines
+
+
+def test_sexagesimal_is_dl009(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: 12:30\nstatus: draft\n'))
+    run = log.check()
+    assert f"{path}:3:8: error DL009 '12:30' is read as a base-60 number by YAML 1.1" in run.lines
+    # The text is kept, so the title is not also reported as a number.
+    assert "DL102" not in run.stdout
+
+
+def test_sexagesimal_float_is_dl009() -> None:
+    _, found = parse_yaml("a: 1:30.5\n", "f.md", 2)
+    assert [(d.line, d.col, d.code) for d in found] == [(2, 4, "DL009")]
+
+
+def test_date_that_does_not_exist_is_dl105(log: LogMaker) -> None:
+    path = log.decision(
+        "0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\nproposed: 2026-13-01T10:00:00+01:00\n')
+    )
+    run = log.check()
+    assert run.exit_code == 1
+    assert f"{path}:5:11: error DL105 proposed '2026-13-01T10:00:00+01:00' is not a valid date-time" in (
+        run.lines
+    )
+
+
+def test_february_30_is_dl105(log: LogMaker) -> None:
+    path = log.meeting(
+        "m",
+        doc("id: m\ntitle: M\ndate: 2026-02-30T10:00:00Z\nattendees: [alice]\n"),
+    )
+    assert f"{path}:4:7: error DL105 date '2026-02-30T10:00:00Z' is not a valid date-time" in (
+        log.check().lines
+    )
+
+
+def test_bare_date_where_a_date_time_is_needed_is_dl105(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\nproposed: 2026-13-01\n'))
+    assert f"{path}:5:11: error DL105 proposed '2026-13-01' is not a valid date-time" in log.check().lines
+
+
+def test_date_time_without_time_zone_is_dl106(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\nproposed: 2026-01-05T09:00:00\n'))
+    run = log.check("--format", "json")
+    [found] = [d for d in run.json() if d["code"] == "DL106"]
+    assert found == {
+        "path": path,
+        "line": 5,
+        "col": 11,
+        "code": "DL106",
+        "severity": "error",
+        "message": "proposed '2026-01-05T09:00:00' has no time zone offset",
+        "hint": "write it with an offset, e.g. '2026-01-05T09:00:00+00:00' for UTC",
+    }
+
+
+def test_duplicate_key_is_dl005_on_the_second_key(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\ntitle: Y\n'))
+    run = log.check()
+    assert run.exit_code == 1
+    assert f"{path}:5:1: error DL005 duplicate key 'title' (first set on line 3)" in run.lines
+
+
+def test_duplicate_key_in_a_nested_mapping(log: LogMaker) -> None:
+    text = doc(
+        """
+        id: "0001"
+        title: X
+        status: draft
+        approvals:
+          - partner: acme
+            by: bob
+            via: explicit
+            by: alice
+        """
+    )
+    path = log.decision("0001-x", text)
+    assert f"{path}:9:5: error DL005 duplicate key 'by' (first set on line 7)" in log.check().lines
+
+
+def test_alias_is_dl006_where_the_alias_is_written(log: LogMaker) -> None:
+    text = doc(
+        """
+        id: "0001"
+        title: X
+        status: draft
+        tags: &t [x]
+        supersedes:
+          - *t
+        """
+    )
+    path = log.decision("0001-x", text)
+    dl006 = [line for line in log.check().lines if "DL006" in line]
+    assert dl006 == [
+        f"{path}:5:7: error DL006 anchor '&t': anchors and aliases are not allowed in frontmatter",
+        f"{path}:7:5: error DL006 alias '*t': anchors and aliases are not allowed in frontmatter",
+    ]
+
+
+def test_merge_key_is_dl006() -> None:
+    _, found = parse_yaml("base: &b {a: 1}\nother:\n  <<: *b\n", "f.md", 2)
+    assert ("DL006", 4, 3, "merge keys (`<<`) are not allowed in frontmatter") in [
+        (d.code, d.line, d.col, d.message) for d in found
+    ]
+
+
+def _billion_laughs(levels: int = 9) -> str:
+    names = "abcdefghijklmnop"[:levels]
+    lines = ['id: "0001"', "title: lol", "status: draft", f'{names[0]}: &{names[0]} ["lol", "lol", "lol"]']
+    for prev, name in itertools.pairwise(names):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_finishes_fast_with_dl006(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc(_billion_laughs()))
+    start = time.monotonic()
+    run = log.check()
+    elapsed = time.monotonic() - start
+    assert elapsed < 5, f"alias bomb took {elapsed:.1f}s"
+    assert run.exit_code == 1
+    dl006 = [line for line in run.lines if " DL006 " in line]
+    assert len(dl006) == 9 + 8 * 9  # every anchor and every alias, once
+    assert f"{path}:6:4: error DL006 anchor '&b': anchors and aliases are not allowed in frontmatter" in dl006
+    assert f"{path}:6:8: error DL006 alias '*a': anchors and aliases are not allowed in frontmatter" in dl006
+
+
+def test_billion_laughs_at_parser_level_builds_no_expansion() -> None:
+    parsed, found = parse_yaml(_billion_laughs(12), "f.md", 2)
+    assert parsed is not None
+    # The aliases are not expanded: each is replaced by nothing.
+    assert parsed.data["b"] == [None] * 9
+    assert {d.code for d in found} == {"DL006"}
+
+
+def test_custom_tag_is_refused() -> None:
+    _, found = parse_yaml("a: !!python/object:os.system x\nb: !thing 1\n", "f.md", 2)
+    assert [(d.code, d.line, d.col) for d in found] == [("DL003", 2, 4), ("DL003", 3, 4)]
+    assert "YAML tag" in found[0].message
+
+
+def test_syntax_error_names_line_and_column(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: Pricing: phase 2\nstatus: draft\n'))
+    run = log.check("--format", "json")
+    [found] = [d for d in run.json() if d["code"] == "DL003"]
+    assert (found["path"], found["line"], found["col"]) == (path, 3, 15)
+    assert found["message"] == "invalid YAML: mapping values are not allowed in this context"
+    assert "quote a value" in found["hint"]
+
+
+def test_tab_indentation_is_dl003_with_a_hint(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\ntags:\n\t- x\n'))
+    run = log.check("--format", "json")
+    assert run.exit_code == 1
+    [found] = run.json()
+    assert (found["path"], found["line"], found["col"], found["code"]) == (path, 6, 1, "DL003")
+    assert found["hint"] == "indent with spaces; YAML does not allow tabs for indentation"
+
+
+def test_key_that_is_a_list_is_dl003() -> None:
+    _, found = parse_yaml("? [a, b]\n: 1\n", "f.md", 2)
+    assert [(d.code, d.line, d.message) for d in found] == [
+        ("DL003", 2, "a key must be plain text, not a list or mapping")
+    ]
+
+
+def test_positions_of_nested_values() -> None:
+    parsed, found = parse_yaml('a:\n  - x: 1\n    y: "two"\n', "f.md", 2)
+    assert found == []
+    assert parsed is not None
+    assert parsed.pos("a", 0, "y") == parsed.values[("a", 0, "y")]
+    assert (parsed.pos("a", 0, "y").line, parsed.pos("a", 0, "y").col) == (4, 8)
+    assert (parsed.key_pos("a", 0, "y").line, parsed.key_pos("a", 0, "y").col) == (4, 5)
+    # An unknown path falls back to its nearest known parent.
+    assert parsed.pos("a", 0, "zzz") == parsed.pos("a", 0)
+
+
+def test_split_frontmatter_keeps_line_numbers_after_blank_lines() -> None:
+    front = split_frontmatter("---\n\n\nid: x\n---\n\nbody\n", "f.md")
+    assert not isinstance(front, type(None))
+    parsed, _ = parse_yaml(front.yaml_text, "f.md", front.yaml_line)  # type: ignore[union-attr]
+    assert parsed is not None
+    assert parsed.pos("id").line == 4
+    assert front.body_line == 6  # type: ignore[union-attr]
+
+
+def test_yaml_document_end_marker_closes_frontmatter() -> None:
+    front = split_frontmatter("---\nid: x\n...\nbody\n", "f.md")
+    assert getattr(front, "yaml_text", None) == "id: x"
+    assert getattr(front, "body", None) == "body\n"
