@@ -220,6 +220,11 @@ def _strs(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(x for x in v if isinstance(x, str)) if isinstance(v, list) else ()
 
 
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    v = data.get(key)
+    return v if isinstance(v, list) else []
+
+
 def _dt(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
@@ -238,7 +243,7 @@ def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
     name = path.rsplit("/", 1)[-1]
     m = vocab.DECISION_FILE_RE.match(name)
     approvals = []
-    for i, a in enumerate(d.get("approvals") or []):
+    for i, a in enumerate(_list(d, "approvals")):
         if isinstance(a, dict):
             approvals.append(
                 Approval(
@@ -283,7 +288,7 @@ def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
 def _partner(path: str, parsed: Parsed, front: Frontmatter) -> Partner:
     d = parsed.data
     members = []
-    for m in d.get("members") or []:
+    for m in _list(d, "members"):
         if isinstance(m, str):
             members.append(Member(m))
         elif isinstance(m, dict) and isinstance(m.get("handle"), str):

@@ -135,7 +135,8 @@ class Log:
         """Decision id -> decision (the first one, when an id is duplicated)."""
         out: dict[str, Decision] = {}
         for d in self.decisions:
-            out.setdefault(d.id, d)
+            if d.id:  # a missing or mistyped id (already reported) names nothing
+                out.setdefault(d.id, d)
         return out
 
     @functools.cached_property
