@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -65,31 +66,50 @@ class Frontmatter:
     """1-based line the Markdown body starts on."""
 
 
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
 @dataclass
 class Parsed:
-    """Frontmatter values with the position of every key and value."""
+    """Frontmatter values with the position of every key and value.
+
+    Positions are kept as the parser's 0-based marks and turned into 1-based
+    ``Pos`` only when a finding asks, which keeps loading large logs fast.
+    """
 
     data: Any
-    values: dict[Path, Pos] = field(default_factory=dict)
-    keys: dict[Path, Pos] = field(default_factory=dict)
+    values: Mapping[Path, Pos | _Mark] = field(default_factory=dict)
+    keys: Mapping[Path, Pos | _Mark] = field(default_factory=dict)
+    offset: int = 1
+    """Line of the text's first line in its file (marks are relative to the text)."""
+
+    def _as_pos(self, where: Pos | _Mark) -> Pos:
+        if isinstance(where, Pos):
+            return where
+        return Pos(where.line + self.offset, where.column + 1)
 
     def pos(self, *path: str | int) -> Pos:
         """Where the value at ``path`` is; falls back to its key, then its parent."""
         p: Path = tuple(path)
         while p:
             if p in self.values:
-                return self.values[p]
+                return self._as_pos(self.values[p])
             if p in self.keys:
-                return self.keys[p]
+                return self._as_pos(self.keys[p])
             p = p[:-1]
-        return self.values.get((), Pos(1, 1))
+        return self._as_pos(self.values.get((), Pos(1, 1)))
 
     def key_pos(self, *path: str | int) -> Pos:
         p: Path = tuple(path)
-        return self.keys.get(p) or self.pos(*p)
+        where = self.keys.get(p)
+        return self._as_pos(where) if where is not None else self.pos(*p)
 
 
 _FENCE = re.compile(r"^---[ \t]*$")
+#: The line that closes frontmatter: `---` (or YAML's `...`), searched from the end of line 1.
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?=\n|$)")
 
 
 def split_frontmatter(text: str, path: str) -> Frontmatter | Diagnostic:
@@ -102,23 +122,26 @@ def split_frontmatter(text: str, path: str) -> Frontmatter | Diagnostic:
             "the file is empty",
             "start the file with a `---` line, the fields, and a closing `---` line",
         )
-    lines = text.split("\n")
-    if not _FENCE.match(lines[0]):
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if not _FENCE.match(first):
         return finding(
             "DL002",
             path,
             Pos(1, 1),
-            f"the file does not start with frontmatter (first line is {lines[0][:40]!r})",
+            f"the file does not start with frontmatter (first line is {first[:40]!r})",
             "put `---` on the first line, then the YAML fields, then `---`",
         )
-    for i in range(1, len(lines)):
-        if _FENCE.match(lines[i]) or lines[i].rstrip() == "...":
-            return Frontmatter(
-                yaml_text="\n".join(lines[1:i]),
-                yaml_line=2,
-                body="\n".join(lines[i + 1 :]),
-                body_line=i + 2,
-            )
+    close = _CLOSING.search(text, first_end) if first_end >= 0 else None
+    if close is not None:
+        yaml_text = text[first_end + 1 : close.start() + 1]
+        body_start = close.end() + 1
+        return Frontmatter(
+            yaml_text=yaml_text[:-1] if yaml_text.endswith("\n") else yaml_text,
+            yaml_line=2,
+            body=text[body_start:] if body_start <= len(text) else "",
+            body_line=text.count("\n", 0, close.start() + 1) + 2,
+        )
     return finding(
         "DL002",
         path,
@@ -139,13 +162,13 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None
         return None, [finding("DL003", path, Pos(first_line, 1), f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
-    builder = _Builder(path, first_line)
+    builder = _Builder(path, first_line, aliases="&" in text)
     if node is None:
         return Parsed(data=None, values={(): Pos(first_line, 1)}), []
     data = builder.build(node, ())
     if "&" in text or "*" in text:
         builder.findings += _anchor_findings(text, path, first_line)
-    return Parsed(data=data, values=builder.values, keys=builder.keys), builder.findings
+    return Parsed(data=data, values=builder.values, keys=builder.keys, offset=first_line), builder.findings
 
 
 def _anchor_findings(text: str, path: str, first_line: int) -> list[Diagnostic]:
@@ -197,62 +220,75 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str, first_line:
 class _Builder:
     """Builds plain Python values from a node tree, recording positions and traps."""
 
-    def __init__(self, path: str, first_line: int) -> None:
+    def __init__(self, path: str, first_line: int, aliases: bool = True) -> None:
         self.path = path
         self.offset = first_line
-        self.values: dict[Path, Pos] = {}
-        self.keys: dict[Path, Pos] = {}
+        self.values: dict[Path, Pos | _Mark] = {}
+        self.keys: dict[Path, Pos | _Mark] = {}
         self.findings: list[Diagnostic] = []
-        self._seen: set[int] = set()
+        # Only text with an anchor (&) can share nodes; tracking them is skipped otherwise.
+        self._seen: set[int] | None = set() if aliases else None
 
     def _pos(self, node: yaml.Node) -> Pos:
         return Pos(node.start_mark.line + self.offset, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, at: Path) -> Any:
-        pos = self._pos(node)
-        if id(node) in self._seen:
-            return None  # an alias: reported where it is written (_anchor_findings)
-        self._seen.add(id(node))
-        self.values[at] = pos
+        if self._seen is not None:
+            if id(node) in self._seen:
+                return None  # an alias: reported where it is written (_anchor_findings)
+            self._seen.add(id(node))
+        self.values[at] = node.start_mark
+        if type(node) is yaml.ScalarNode:
+            return self._scalar(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                return self._bad_tag(node, pos)
+                return self._bad_tag(node, self._pos(node))
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node, pos)
+        return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, at: Path) -> Any:
         if node.tag != _MAP:
             return self._bad_tag(node, self._pos(node))
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            kpos = self._pos(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.findings.append(
-                    finding("DL003", self.path, kpos, "a key must be plain text, not a list or mapping")
+                    finding(
+                        "DL003",
+                        self.path,
+                        self._pos(key_node),
+                        "a key must be plain text, not a list or mapping",
+                    )
                 )
                 continue
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.findings.append(
-                    finding("DL006", self.path, kpos, "merge keys (`<<`) are not allowed in frontmatter")
+                    finding(
+                        "DL006",
+                        self.path,
+                        self._pos(key_node),
+                        "merge keys (`<<`) are not allowed in frontmatter",
+                    )
                 )
                 continue
             key = str(key_node.value)
             if key in out:
+                kpos = self._pos(key_node)
                 first = self.keys[(*at, key)]
                 self.findings.append(
                     finding(
                         "DL005",
                         self.path,
                         kpos,
-                        f"duplicate key '{key}' (first set on line {first.line})",
+                        f"duplicate key '{key}' (first set on line {first.line + self.offset})",
                         "YAML would silently keep only the last value; delete one of them",
                     )
                 )
                 continue
-            self.keys[(*at, key)] = kpos
+            self.keys[(*at, key)] = key_node.start_mark
             out[key] = self.build(value_node, (*at, key))
         return out
 
@@ -268,8 +304,11 @@ class _Builder:
         )
         return None
 
-    def _scalar(self, node: yaml.ScalarNode, pos: Pos) -> Any:
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value, plain = node.tag, node.value, not node.style
+        if tag == _STR and not (plain and value and (value[0] in "0+-" or value in _YAML11_BOOLS)):
+            return value  # the common case: text that no YAML version reads otherwise
+        pos = self._pos(node)
         if tag == _STR:
             if plain and _LEADING_ZERO.match(value):
                 return self._int(value, pos)  # 0019: text in YAML 1.1, the number 19 in YAML 1.2
