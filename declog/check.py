@@ -11,7 +11,7 @@ from declog import git
 from declog.codes import finding
 from declog.config import Config, load_config
 from declog.diagnostics import Diagnostic, Pos, Severity
-from declog.load import CONTENT, build_log, kind_of, scan
+from declog.load import CONTENT, build_log, kind_of, paused_gc, scan
 from declog.model import Log
 from declog.rules import run_rules
 from declog.rules.context import Context
@@ -47,6 +47,11 @@ def load_and_check(root: Path, *, paths: Sequence[str] = (), base: str | None = 
     ``paths`` are relative to ``root`` (POSIX); empty means everything. With
     ``base`` (a git revision) the rules that compare against it run too.
     """
+    with paused_gc():
+        return _load_and_check(root, paths, base)
+
+
+def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> CheckResult:
     config, found = load_config(root)
     if config is None:
         return CheckResult(None, _unique(found), config_failed=True)
@@ -54,14 +59,19 @@ def load_and_check(root: Path, *, paths: Sequence[str] = (), base: str | None = 
     in_repo = git.is_repo(root)
     added = git.first_added(root) if in_repo else {}
     log, problems = build_log(str(root), config, files, added)
-    base_log = None
+    base_log = tip_log = None
     if base is not None:
         try:
             base_files = git.files_at(root, base)
+            fork = git.fork_point(root, base)
+            fork_files = git.files_at(root, fork) if fork else None
         except git.GitError as exc:
             raise BaseRevisionError(f"cannot read base revision '{base}': {exc}") from None
         base_log, _ = build_log(str(root), config, base_files)
-    found += stray + problems + run_rules(Context(log, base_log))
+        if fork_files is not None:
+            tip_log = base_log
+            base_log, _ = build_log(str(root), config, fork_files)
+    found += stray + problems + run_rules(Context(log, base_log, tip_log))
     found = apply_rule_settings(found, config, log)
     if paths:
         found = _select(found, paths, root) + _named_problems(paths, root)

@@ -65,6 +65,21 @@ def files_at(root: Path, ref: str) -> list[RawFile]:
     return files
 
 
+def fork_point(root: Path, ref: str) -> str | None:
+    """The commit HEAD forked from ``ref`` at, when ``ref`` has moved on since; else None.
+
+    Comparing a branch with the tip of a base branch that moved on would blame
+    the branch for everything merged there meanwhile; its own change is what
+    it did since the fork point.
+    """
+    try:
+        base = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+        fork = _git(root, "merge-base", base, "HEAD").decode().strip()
+    except GitError:
+        return None  # no HEAD yet, unrelated histories or a shallow clone: compare with ref itself
+    return fork if fork and fork != base else None
+
+
 def first_added(root: Path) -> dict[str, dt.datetime]:
     """Path -> author date of the commit that first added it, for content/decisions."""
     try:

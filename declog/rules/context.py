@@ -14,7 +14,13 @@ from declog.model import Document, Log
 class Context:
     log: Log
     base: Log | None = None
-    """The log at the base revision, when checking a change (``--base``)."""
+    """The log at the base revision, when checking a change (``--base``).
+
+    When the base branch moved on since the change forked from it, this is
+    the log at the fork point: what the change itself started from.
+    """
+    base_tip: Log | None = None
+    """The log at the tip of the base branch when it moved on since the fork point."""
 
     @property
     def config(self) -> Config:

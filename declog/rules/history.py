@@ -79,7 +79,7 @@ def dl403_id_changed(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.log.decisions:
         now_by_id.setdefault(d.id, []).append(d)
     for old in ctx.base.decisions:
-        if old.path in now_paths:
+        if old.path in now_paths or not old.id:
             continue
         for new in now_by_id.get(old.id, []):
             base_paths = {d.path for d in ctx.base.decisions}
@@ -99,7 +99,7 @@ def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
     now_paths = {d.path for d in ctx.log.decisions}
     now_ids = {d.id for d in ctx.log.decisions}
     for old in ctx.base.decisions:
-        if old.path not in now_paths and old.id not in now_ids:
+        if old.path not in now_paths and (not old.id or old.id not in now_ids):
             yield finding(
                 "DL404",
                 old.path,
@@ -112,14 +112,17 @@ def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
 def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
     """A new decision does not take an id already used on the base branch."""
     assert ctx.base is not None
-    base_by_id = {d.id: d for d in ctx.base.decisions}
+    tip = ctx.base_tip or ctx.base
+    tip_by_id = {d.id: d for d in tip.decisions if d.id}
     base_paths = {d.path for d in ctx.base.decisions}
-    taken = [d.number for d in ctx.base.decisions] + [d.number for d in ctx.log.decisions]
+    taken = [d.number for d in tip.decisions] + [d.number for d in ctx.log.decisions]
     now_paths = {d.path for d in ctx.log.decisions}
     for new in ctx.log.decisions:
-        old = base_by_id.get(new.id)
-        if new.path in base_paths or old is None or old.path not in now_paths:
-            continue  # not new, no collision, or a rename (DL403)
+        old = tip_by_id.get(new.id)
+        if new.path in base_paths or old is None or old.path == new.path:
+            continue  # not new, or no other file with this id
+        if old.path in base_paths and old.path not in now_paths:
+            continue  # the change renamed it (DL403)
         yield ctx.at(
             "DL405",
             new,

@@ -1,0 +1,338 @@
+"""Rules against the base revision (DL401-DL405), on real git repositories.
+
+Every commit gets a fixed date, so nothing here depends on today's date.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ACCEPTED, LogMaker, doc, make_log
+
+pytestmark = pytest.mark.git
+
+A = "content/decisions/0001-keep-decisions-in-git.md"
+
+PROPOSED = doc(
+    """
+    id: "0031"
+    title: {title}
+    status: proposed
+    owner: alice
+    proposed: 2026-02-01T09:00:00Z
+    deadline: 2026-02-04T09:00:00Z
+    rationale: r
+    """
+)
+
+
+class Repo(LogMaker):
+    """A log that is also a git repository."""
+
+    def git(self, *args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def commit(self, message: str) -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_AUTHOR_DATE": "2026-01-09T12:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-01-09T12:00:00+00:00",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    made = make_log(tmp_path / "repo")
+    r = Repo(made.root)
+    r.git("init", "-q", "-b", "main")
+    r.decision("0001-keep-decisions-in-git", ACCEPTED)
+    r.commit("base")
+    monkeypatch.chdir(r.root)
+    yield r
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def test_unchanged_log_against_its_base_is_clean(repo: Repo) -> None:
+    run = repo.check("--base", "HEAD")
+    assert (run.exit_code, run.stdout) == (0, "")
+
+
+def test_accepted_back_to_proposed_is_dl401(repo: Repo) -> None:
+    repo.decision("0001-keep-decisions-in-git", _edit(ACCEPTED, "status: accepted", "status: proposed"))
+    repo.commit("reopen")
+    run = repo.check("--base", "HEAD~1")
+    assert run.exit_code == 1
+    assert f"{A}:4:9: error DL401 status cannot change from accepted to proposed" in run.lines
+    [f] = repo.codes("DL401", "--base", "HEAD~1")
+    assert f.hint == "from accepted the next status can be: superseded"
+
+
+def test_transition_checked_in_the_work_tree_without_committing(repo: Repo) -> None:
+    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\n'))
+    repo.commit("draft")
+    repo.decision(
+        "0002-x", doc('id: "0002"\ntitle: X\nstatus: rejected\nreason: r\nowner: bob\nrationale: r\n')
+    )
+    [f] = repo.codes("DL401", "--base", "HEAD")
+    assert (f.path, f.line, f.col, f.message, f.hint) == (
+        "content/decisions/0002-x.md",
+        4,
+        9,
+        "status cannot change from draft to rejected",
+        "from draft the next status can be: proposed, withdrawn",
+    )
+
+
+def test_final_status_hint(repo: Repo) -> None:
+    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: withdrawn\nreason: r\n'))
+    repo.commit("withdrawn")
+    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\nreason: r\n'))
+    [f] = repo.codes("DL401", "--base", "HEAD")
+    assert (f.message, f.hint) == ("status cannot change from withdrawn to draft", "withdrawn is final")
+
+
+def test_transitions_come_from_declog_toml(repo: Repo) -> None:
+    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\n'))
+    repo.commit("draft")
+    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: withdrawn\nreason: r\n'))
+    assert repo.codes("DL401", "--base", "HEAD") == []
+    repo.config((repo.root / "declog.toml").read_text() + '\n[workflow.transitions]\ndraft = ["proposed"]\n')
+    assert [f.message for f in repo.codes("DL401", "--base", "HEAD")] == [
+        "status cannot change from draft to withdrawn"
+    ]
+
+
+def test_accepted_body_changed_is_dl402_at_the_body(repo: Repo) -> None:
+    repo.decision("0001-keep-decisions-in-git", ACCEPTED + "\nOne more thought.\n")
+    run = repo.check("--base", "HEAD")
+    assert run.exit_code == 1
+    assert run.lines == [f"{A}:24:1: error DL402 accepted decision changed (body)"]
+
+
+def test_accepted_field_changed_is_dl402_at_the_field(repo: Repo) -> None:
+    repo.decision(
+        "0001-keep-decisions-in-git",
+        _edit(ACCEPTED, "title: Keep decisions in git", "title: Keep decisions in git and SVN"),
+    )
+    [f] = repo.codes("DL402", "--base", "HEAD")
+    assert (f.path, f.line, f.col, f.message, f.hint) == (
+        A,
+        3,
+        8,
+        "accepted decision changed (title)",
+        "accepted decisions are frozen: revert and supersede it with a new decision",
+    )
+
+
+def test_whitespace_at_the_end_of_the_body_is_not_a_change(repo: Repo) -> None:
+    repo.decision("0001-keep-decisions-in-git", ACCEPTED + "\n\n")
+    assert repo.codes("DL402", "--base", "HEAD") == []
+
+
+def test_superseding_an_accepted_decision_is_allowed(repo: Repo) -> None:
+    repo.decision(
+        "0001-keep-decisions-in-git",
+        _edit(
+            _edit(ACCEPTED, "status: accepted", "status: superseded"),
+            "rationale:",
+            'superseded_by: "0002"\nrationale:',
+        ),
+    )
+    successor = _edit(
+        _edit(
+            ACCEPTED.replace('"0001"', '"0002"'), "title: Keep decisions in git", "title: Also publish them"
+        ),
+        "rationale:",
+        'supersedes: ["0001"]\nrationale:',
+    )
+    repo.decision("0002-also-publish-them", successor)
+    repo.commit("supersede")
+    run = repo.check("--base", "HEAD~1", "--strict")
+    assert (run.exit_code, run.stdout) == (0, "")
+
+
+def test_changing_a_superseded_decisions_successor_is_dl402(repo: Repo) -> None:
+    repo.decision(
+        "0001-keep-decisions-in-git",
+        _edit(
+            _edit(ACCEPTED, "status: accepted", "status: superseded"),
+            "rationale:",
+            'superseded_by: "0002"\nrationale:',
+        ),
+    )
+    repo.commit("superseded")
+    repo.decision(
+        "0001-keep-decisions-in-git",
+        _edit(
+            _edit(ACCEPTED, "status: accepted", "status: superseded"),
+            "rationale:",
+            'superseded_by: "0003"\nrationale:',
+        ),
+    )
+    [f] = repo.codes("DL402", "--base", "HEAD")
+    assert (f.line, f.message) == (22, "superseded decision changed (superseded_by)")
+
+
+def test_id_changed_in_place_is_dl403(repo: Repo) -> None:
+    repo.decision("0001-keep-decisions-in-git", ACCEPTED.replace('id: "0001"', 'id: "0007"'))
+    [f] = repo.codes("DL403", "--base", "HEAD")
+    assert (f.path, f.line, f.col, f.message) == (A, 2, 5, "id changed from '0001' to '0007'")
+
+
+def test_file_renamed_is_dl403(repo: Repo) -> None:
+    repo.git("mv", A, "content/decisions/0001-keep-decisions-in-git-forever.md")
+    repo.commit("rename")
+    run = repo.check("--base", "HEAD~1")
+    assert run.exit_code == 1
+    assert run.lines == [
+        "content/decisions/0001-keep-decisions-in-git-forever.md:2:5: error DL403 "
+        f"decision 0001 was renamed from {A}"
+    ]
+
+
+def test_deleted_decision_is_dl404_at_its_old_path(repo: Repo) -> None:
+    repo.git("rm", "-q", A)
+    repo.commit("delete")
+    run = repo.check("--base", "HEAD~1")
+    assert run.exit_code == 1
+    assert run.lines == [f"{A}:1:1: error DL404 decision 0001 ('Keep decisions in git') was deleted"]
+
+
+def test_deleted_without_committing(repo: Repo) -> None:
+    (repo.root / A).unlink()
+    [f] = repo.codes("DL404", "--base", "HEAD")
+    assert f.hint == "restore the file and set status: withdrawn with a reason"
+
+
+def test_parallel_id_collision_is_dl405(repo: Repo) -> None:
+    """Two branches from the same base each add 0031; main merges one; the other collides."""
+    repo.git("checkout", "-q", "-b", "pricing")
+    repo.decision("0031-pricing", PROPOSED.format(title="Pricing"))
+    repo.commit("pricing")
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "hosting")
+    repo.decision("0031-hosting", PROPOSED.format(title="Hosting"))
+    repo.commit("hosting")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge pricing", "pricing")
+    repo.git("checkout", "-q", "hosting")
+
+    run = repo.check("--base", "main")
+    assert run.exit_code == 1
+    assert run.lines == [
+        "content/decisions/0031-hosting.md:2:5: error DL405 "
+        "id '0031' is already used on the base branch by content/decisions/0031-pricing.md"
+    ]
+    [f] = repo.codes("DL405", "--base", "main")
+    assert f.hint == "renumber this decision to 0032"
+
+
+def test_parallel_id_collision_after_merging_main(repo: Repo) -> None:
+    """As CI sees a pull request: main merged into the branch; both files present."""
+    repo.git("checkout", "-q", "-b", "hosting")
+    repo.decision("0031-hosting", PROPOSED.format(title="Hosting"))
+    repo.commit("hosting")
+    repo.git("checkout", "-q", "main")
+    repo.decision("0031-pricing", PROPOSED.format(title="Pricing"))
+    repo.commit("pricing")
+    repo.git("checkout", "-q", "hosting")
+    repo.git("merge", "-q", "-m", "merge main", "main")
+    found = [(f.path, f.code) for f in repo.findings("--base", "main")]
+    assert found == [
+        ("content/decisions/0031-hosting.md", "DL405"),
+        ("content/decisions/0031-pricing.md", "DL109"),
+    ]
+
+
+def test_main_moving_on_is_not_the_branchs_change(repo: Repo) -> None:
+    """main accepted 0002 after the branch forked: the branch did not reopen it."""
+    proposed = _edit(ACCEPTED.replace('"0001"', '"0002"'), "status: accepted", "status: proposed")
+    repo.decision("0002-x", proposed)
+    repo.commit("propose 0002")
+    repo.git("checkout", "-q", "-b", "unrelated")
+    repo.decision("0003-y", doc('id: "0003"\ntitle: Third\nstatus: draft\n'))
+    repo.commit("draft 0003")
+    repo.git("checkout", "-q", "main")
+    repo.decision("0002-x", _edit(proposed, "status: proposed", "status: accepted"))
+    repo.decision("0004-z", doc('id: "0004"\ntitle: Fourth\nstatus: draft\n'))
+    repo.commit("accept 0002, draft 0004")
+    repo.git("checkout", "-q", "unrelated")
+    run = repo.check("--base", "main")
+    assert (run.exit_code, run.stdout) == (0, "")
+
+
+def test_branch_that_really_reopens_a_decision_is_still_dl401(repo: Repo) -> None:
+    repo.git("checkout", "-q", "-b", "reopen")
+    repo.decision("0001-keep-decisions-in-git", _edit(ACCEPTED, "status: accepted", "status: proposed"))
+    repo.commit("reopen")
+    repo.git("checkout", "-q", "main")
+    repo.decision("0004-z", doc('id: "0004"\ntitle: Fourth\nstatus: draft\n'))
+    repo.commit("draft 0004")
+    repo.git("checkout", "-q", "reopen")
+    assert [(f.path, f.code) for f in repo.findings("--base", "main")] == [(A, "DL401")]
+
+
+def test_unknown_base_ref_exits_2_with_a_clear_message(repo: Repo) -> None:
+    run = repo.check("--base", "no-such-branch")
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert (
+        run.stderr.strip()
+        == "declog: error: cannot read base revision 'no-such-branch': unknown revision 'no-such-branch'"
+    )
+
+
+def test_base_outside_a_git_repository_exits_2(log: LogMaker) -> None:
+    run = log.check("--base", "main")
+    assert run.exit_code == 2
+    assert run.stderr.startswith("declog: error: cannot read base revision 'main': ")
+
+
+def test_log_in_a_subfolder_of_the_repository(tmp_path: Path, repo: Repo) -> None:
+    sub = tmp_path / "mono"
+    (sub / "docs").mkdir(parents=True)
+    (repo.root).rename(sub / "docs" / "log")
+    inner = Repo(sub / "docs" / "log")
+    (inner.root / ".git").rename(sub / ".git")
+    inner.git("add", "-A")
+    inner.commit("move the log into docs/log")
+    inner.decision("0001-keep-decisions-in-git", _edit(ACCEPTED, "status: accepted", "status: proposed"))
+    run = inner.check("--base", "HEAD")
+    assert run.lines == [f"{A}:4:9: error DL401 status cannot change from accepted to proposed"]
+    github = inner.check("--base", "HEAD", "--format", "github")
+    assert github.lines[0].startswith(f"::error file=docs/log/{A},line=4,col=9,title=DL401::")
+
+
+def test_logged_defaults_to_the_commit_that_added_the_file(repo: Repo) -> None:
+    # Decided 10:00 +01:00 on 8 January, committed 12:00 UTC on 9 January: 27 hours later.
+    exception = _edit(
+        _edit(ACCEPTED.replace('"0001"', '"0002"'), "logged: 2026-01-08T10:05:00+01:00\n", ""),
+        "rationale:",
+        "source: {kind: chat}\nrationale:",
+    )
+    repo.decision("0002-hotfix", exception)
+    repo.commit("log the hotfix decision")
+    found = repo.codes("DL306")
+    assert [(f.path, f.message) for f in found] == [
+        (
+            "content/decisions/0002-hotfix.md",
+            "exception logged 1d 3h after it was decided; the window is 1d",
+        )
+    ]
