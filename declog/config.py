@@ -7,6 +7,7 @@ docs/configuration.md documents each one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tomllib
@@ -185,7 +186,9 @@ def _build(data: dict[str, Any]) -> Config:
         else:
             since = setting.get("since")
             rules[code] = RuleSetting(setting["severity"], parse_date(since) if since else None)
-    return Config(site=Site(**site_d), workflow=workflow, rules=rules)
+    known = {f.name for f in dataclasses.fields(Site)}
+    site = Site(**{k: v for k, v in site_d.items() if k in known})  # unknown keys were reported (DL503)
+    return Config(site=site, workflow=workflow, rules=rules)
 
 
 def _toml_positions(text: str, data: dict[str, Any]) -> dict[tuple[str | int, ...], Pos]:

@@ -306,6 +306,13 @@ def test_unknown_setting_is_a_dl503_warning_and_the_log_is_checked(log: LogMaker
     ]
 
 
+def test_unknown_site_setting_is_a_warning_not_a_crash(log: LogMaker) -> None:
+    log.config('[site]\ntitle = "T"\ncolour = "red"\n')
+    run = log.check()
+    assert run.exit_code == 0
+    assert run.lines == ["declog.toml:3:1: warning DL503 unknown field 'site.colour'"]
+
+
 def test_root_that_does_not_exist_is_a_usage_error(log: LogMaker) -> None:
     run = run_module(["check", "--root", str(log.root / "nope")], cwd=log.root)
     assert run.exit_code == 2
