@@ -17,6 +17,8 @@ from pathlib import Path
 import click
 
 from declog import __version__, git, output
+from declog.build import OutputError
+from declog.build import build as build_site
 from declog.check import BaseRevisionError, CheckResult, load_and_check
 from declog.codes import CODES
 from declog.diagnostics import Diagnostic, plural
@@ -184,6 +186,63 @@ def rules(code: str | None) -> None:
     if entry is None:
         raise click.BadParameter(f"unknown rule code '{code}' (`declog rules` lists them)", param_hint="CODE")
     click.echo(rule_text(entry), nl=False)
+
+
+@cli.command()
+@root_option
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the site to (replaced as a whole). Default: site/ in the log's root.",
+)
+@click.option("--site-url", metavar="URL", help="Public URL of the site; overrides [site] url.")
+@click.option("--strict", is_flag=True, help="Warnings fail the build too.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(output.FORMATS),
+    default="concise",
+    envvar="DECLOG_OUTPUT_FORMAT",
+    show_default=True,
+    show_envvar=True,
+    help="How findings are printed.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+def build(
+    root: Path | None, output_dir: Path | None, site_url: str | None, strict: bool, fmt: str, quiet: bool
+) -> None:
+    """Check the log and publish it as a static site.
+
+    Runs the same checks as `declog check`; on errors the previous site is left
+    untouched. Otherwise the site is built in a temporary folder and swapped in.
+    """
+    log_root = resolve_root(root)
+    out = output_dir if output_dir is not None else log_root / "site"
+    try:
+        result = build_site(log_root, out, site_url=site_url, strict=strict)
+    except OutputError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    emit(result.findings, fmt, log_root, None, files=_count(result.check))
+    if not quiet:
+        click.echo(_summary_line(result.check), err=True)
+        if result.built:
+            pages = plural(result.pages, "page")
+            click.echo(f"Built {pages} in {result.seconds:.2f}s -> {_shown(out)}/", err=True)
+        else:
+            click.echo("declog: the site was not built; the previous site is unchanged", err=True)
+    if result.check.config_failed:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK if result.built else EXIT_PROBLEMS)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -424,6 +424,28 @@ _TABLE: list[Code] = [
         "declog.toml contains only known settings.",
         "Fix the spelling (see the hint) or remove the setting.",
     ),
+    # --- the published site (declog build) --------------------------------------------
+    Code(
+        "DL601",
+        "template-syntax",
+        E,
+        "Every template on the theme's search path (the log's templates/, then the default theme) compiles.",
+        "Fix the Jinja syntax at the line shown, or delete the override to use the default theme's file.",
+    ),
+    Code(
+        "DL602",
+        "template-render",
+        E,
+        "Templates render every page: they use only the variables and filters the build provides.",
+        "Compare the override with the default theme's file of the same name; undefined names are errors.",
+    ),
+    Code(
+        "DL603",
+        "search-index",
+        W,
+        "When Pagefind is installed, the site's search index builds.",
+        "Reinstall it with `pip install 'declog[search]'`, or uninstall pagefind to build without search.",
+    ),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -1,0 +1,282 @@
+"""The site's machine-readable twins: decisions.json, Atom feeds, iCalendar, the sitemap.
+
+iCalendar is written here rather than with a library: declog needs one kind of
+event with UTC times, and RFC 5545's three text rules (CRLF line ends, lines
+folded at 75 octets, ``\\ ; , newline`` escaped) fit in a few lines that the
+tests pin down. Atom and the sitemap are Jinja templates of the theme.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from declog import vocab
+from declog.history import Commit
+from declog.markdown import decision_url
+from declog.model import Decision
+from declog.rules.workflow import counted_approvals
+from declog.views import Attention, Views, attending, when
+
+#: Version of the decisions.json shape (docs/site.md); bumped on incompatible changes.
+JSON_VERSION = 1
+#: How many entries an Atom feed carries.
+FEED_SIZE = 50
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- decisions.json ----------------------------------------------------------------
+
+
+def database(views: Views) -> bytes:
+    """The whole log as JSON: partners, meetings and decisions with their derived facts."""
+    log = views.log
+    site = log.config.site
+    doc: dict[str, Any] = {
+        "version": JSON_VERSION,
+        "site": {
+            "title": site.title,
+            "description": site.description,
+            "url": site.url or None,
+            "language": site.language,
+            "timezone": site.timezone,
+        },
+        "as_of": views.now.isoformat(),
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "timezone": p.timezone,
+                "url": p.url or None,
+                "members": [
+                    {"handle": m.handle, "name": m.name or None, "role": m.role or None} for m in p.members
+                ],
+                "page": f"partners/{p.id}/index.html",
+                "source": p.path,
+            }
+            for _, p in sorted(log.partners.items())
+        ],
+        "meetings": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "date": _iso(m.date),
+                "chair": m.chair or None,
+                "attendees": list(m.attendees),
+                "absent_partners": sorted(set(log.partners) - attending(m, log)),
+                "decisions": list(m.decisions),
+                "page": f"meetings/{m.id}/index.html",
+                "source": m.path,
+            }
+            for _, m in sorted(log.meetings.items())
+        ],
+        "decisions": [_decision(d, views) for d in log.decisions],
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _decision(d: Decision, views: Views) -> dict[str, Any]:
+    log = views.log
+    counted = counted_approvals(d, log)
+    return {
+        "id": d.id,
+        "title": d.title,
+        "status": d.status,
+        "mode": d.mode,
+        "category": d.category,
+        "partners": list(d.partners),
+        "owner": d.owner or None,
+        "proposed": _iso(d.proposed),
+        "deadline": _iso(d.deadline),
+        "decided": _iso(d.decided),
+        "logged": _iso(d.logged),
+        "meeting": d.meeting or None,
+        "approvals": [
+            {
+                "partner": a.partner,
+                "by": a.by,
+                "via": a.via,
+                "at": _iso(a.at),
+                "ref": a.ref or None,
+                "counted": counted.get(a.partner) == a,
+            }
+            for a in d.approvals
+        ],
+        "waiting_on": [p for p in d.partners if p not in counted] if d.status in vocab.OPEN_STATUSES else [],
+        "supersedes": list(d.supersedes),
+        "superseded_by": d.superseded_by or None,
+        "tags": list(d.tags),
+        "rationale": d.rationale or None,
+        "reason": d.reason or None,
+        "source": {"kind": d.source.kind, "ref": d.source.ref or None} if d.source else None,
+        "links_to": list(views.links.out.get(d.id, ())),
+        "linked_from": list(views.links.into.get(d.id, ())),
+        "history": [_commit(c) for c in views.history.get(d.path, ())],
+        "page": decision_url(d.id),
+        "source_file": d.path,
+        "body": d.body,
+    }
+
+
+def _commit(c: Commit) -> dict[str, str]:
+    return {"commit": c.sha, "author": c.author, "date": c.date.isoformat(), "subject": c.subject}
+
+
+# --- Atom ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    url: str
+    published: dt.datetime | None
+    updated: dt.datetime
+    summary: str
+    content: str
+    """HTML as a plain string: the template escapes it, as Atom's type="html" wants."""
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: str
+    title: str
+    self: str
+    alternate: str
+    updated: dt.datetime
+    entries: tuple[Entry, ...]
+
+
+def updated(d: Decision, history: Mapping[str, tuple[Commit, ...]]) -> dt.datetime:
+    """When a decision last changed: its newest commit, else its newest date."""
+    commits = history.get(d.path)
+    if commits:
+        return commits[0].date
+    dates = [t for t in (d.logged, d.decided, d.proposed, *(a.at for a in d.approvals)) if t]
+    return max(dates, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+
+
+def feed(
+    *,
+    views: Views,
+    title: str,
+    self_path: str,
+    alternate_path: str,
+    decisions: Iterable[Decision],
+    base: str,
+    body_html: Any,
+) -> Feed:
+    """An Atom feed of the most recently changed ``decisions``.
+
+    ``base`` is the site URL, or the relative prefix from the feed to the site
+    root when none is configured (readers resolve it against the feed's own URL).
+    ``body_html(decision, base)`` renders a body for that base.
+    """
+    history = views.history
+    chosen = sorted(decisions, key=lambda d: (updated(d, history), d.id), reverse=True)[:FEED_SIZE]
+    entries = tuple(
+        Entry(
+            id=_entry_id(views, d),
+            title=f"{d.id} {d.title} ({d.status})",
+            url=base + decision_url(d.id),
+            published=d.logged or when(d),
+            updated=updated(d, history),
+            summary=d.rationale or d.reason or d.title,
+            content=str(body_html(d, base)),
+            categories=(d.status, d.mode, d.category, *d.tags),
+        )
+        for d in chosen
+    )
+    newest = max((e.updated for e in entries), default=views.now)
+    site_url = views.log.config.site.url
+    return Feed(
+        id=(site_url + self_path) if site_url else f"urn:declog:{_site_key(views)}:{self_path}",
+        title=title,
+        self=base + self_path,
+        alternate=base + alternate_path,
+        updated=newest,
+        entries=entries,
+    )
+
+
+def _site_key(views: Views) -> str:
+    return vocab.slugify(views.log.config.site.title)
+
+
+def _entry_id(views: Views, d: Decision) -> str:
+    url = views.log.config.site.url
+    return url + decision_url(d.id) if url else f"urn:declog:{_site_key(views)}:decision:{d.id}"
+
+
+# --- iCalendar ------------------------------------------------------------------------
+
+
+def ics_text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line into chunks of at most 75 octets, never inside a UTF-8 character."""
+    out: list[str] = []
+    current, size, limit = "", 0, 75
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size, limit = " ", 1, 75
+        current += ch
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar(*, views: Views, name: str, items: Sequence[Attention], base: str, uid_host: str) -> bytes:
+    """An iCalendar file with one event at each open feedback deadline.
+
+    UIDs (``decision-0042-deadline-SITE@host``) stay the same from build to build,
+    so a subscribed calendar updates its events instead of duplicating them.
+    """
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//declog//decision log//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_text(name)}",
+    ]
+    for a in items:
+        d = a.decision
+        waiting = ", ".join(w.partner.name for w in a.waiting)
+        stamp = d.proposed or d.logged or a.deadline
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:decision-{d.id}-deadline-{_site_key(views)}@{uid_host}",
+            f"DTSTAMP:{_utc(stamp)}",
+            f"DTSTART:{_utc(a.deadline)}",
+            f"SUMMARY:{ics_text(f'Feedback deadline: {d.id} {d.title}')}",
+            f"DESCRIPTION:{ics_text(f'Waiting on: {waiting}. Status: {d.status}.')}",
+        ]
+        if base.startswith(("https://", "http://")):
+            lines.append(f"URL:{base + decision_url(d.id)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")

@@ -1,0 +1,291 @@
+"""Every page of the site, rendered in worker processes when the machine has several cores.
+
+The plan (which page, which template, which view) is made once in the main
+process. Workers are forked from it, so they share the loaded log, the views
+and the compiled templates without copying them, and each writes its pages
+into the staging folder. Markdown bodies can be rendered early, while the log
+is still being checked (``Prefetch``); a body that changed in between is
+simply rendered again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import multiprocessing
+import multiprocessing.pool
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from declog import vocab
+from declog.diagnostics import Diagnostic
+from declog.load import CONTENT
+from declog.markdown import Markdown, Targets, decision_url
+from declog.model import Decision, Document, Log, Meeting
+from declog.render import TemplateProblem, Theme
+from declog.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
+from declog.writer import Staging
+from declog.yamlparse import split_frontmatter
+
+#: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
+BODY_ROOT = "../../"
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def safe_segment(name: str) -> bool:
+    """Whether ``name`` can be a folder name in the site (ids are checked, but rules can be turned off)."""
+    return _SEGMENT.match(name) is not None
+
+
+def processes(jobs: int | None) -> int:
+    """How many worker processes to use; 1 means render in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+
+
+def digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+# --- early Markdown -------------------------------------------------------------------
+
+
+def tree_targets(root: Path) -> Targets:
+    """Link targets from the file names under content/ (what the log will hold once checked)."""
+
+    def names(kind: str) -> list[str]:
+        folder = root / CONTENT / kind
+        return sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
+
+    decisions = [(n, m.group("id")) for n in names("decisions") if (m := vocab.DECISION_FILE_RE.match(n))]
+    return Targets.of(decisions, [n[:-3] for n in names("partners")], [n[:-3] for n in names("meetings")])
+
+
+def log_targets(log: Log) -> Targets:
+    return Targets.of(((d.path.rsplit("/", 1)[-1], d.id) for d in log.decisions), log.partners, log.meetings)
+
+
+_prefetch: tuple[Path, Markdown] | None = None
+
+
+def _prefetch_chunk(paths: Sequence[str]) -> list[tuple[str, bytes, str]]:
+    assert _prefetch is not None
+    root, md = _prefetch
+    out = []
+    for rel in paths:
+        try:
+            text = (root / rel).read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        front = split_frontmatter(text.replace("\r\n", "\n").replace("\r", "\n"), rel)
+        if isinstance(front, Diagnostic):
+            continue
+        out.append((rel, digest(front.body), md.render(front.body, BODY_ROOT).html))
+    return out
+
+
+class Prefetch:
+    """Markdown bodies rendered by worker processes while the main process checks the log."""
+
+    def __init__(self, root: Path, workers: int) -> None:
+        global _prefetch
+        self.targets = tree_targets(root)
+        self.pool: multiprocessing.pool.Pool | None = None
+        if workers < 2:
+            return
+        paths = sorted(
+            f"{CONTENT}/{kind}/{p.name}"
+            for kind in ("decisions", "partners", "meetings")
+            if (root / CONTENT / kind).is_dir()
+            for p in (root / CONTENT / kind).glob("*.md")
+        )
+        _prefetch = (root, Markdown(self.targets))
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        _prefetch = None
+        size = max(16, len(paths) // (workers * 8) + 1)
+        self.result = self.pool.map_async(
+            _prefetch_chunk, [paths[i : i + size] for i in range(0, len(paths), size)]
+        )
+
+    def collect(self, targets: Targets) -> dict[str, tuple[bytes, str]]:
+        """Path -> (body digest, HTML); empty if the link targets changed meanwhile."""
+        if self.pool is None:
+            return {}
+        chunks = self.result.get()
+        self.close()
+        if targets != self.targets:
+            return {}
+        return {rel: (d, html) for chunk in chunks for rel, d, html in chunk}
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+# --- the plan -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    template: str
+    context: Callable[[], dict[str, Any]]
+
+
+@dataclass
+class SiteState:
+    """What rendering needs; workers inherit it when they are forked."""
+
+    theme: Theme
+    views: Views
+    staging: Staging
+    markdown: Markdown
+    bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+
+    def body(self, doc: Document) -> Markup:
+        early = self.bodies.get(doc.path)
+        if early is not None and early[0] == digest(doc.body):
+            return Markup(early[1])
+        return Markup(self.markdown.render(doc.body, BODY_ROOT).html)
+
+
+def plan(state: SiteState) -> list[Job]:
+    """Every HTML page: path, template and a function giving its context."""
+    views, log = state.views, state.views.log
+    ctx = functools.partial
+
+    def home() -> dict[str, Any]:
+        return {
+            "board": views.board,
+            "window": log.config.workflow.feedback_window,
+            "categories": vocab.CATEGORIES,
+        }
+
+    def decision(d: Decision) -> dict[str, Any]:
+        return {"view": views.decision(d), "body": state.body(d)}
+
+    def listing(page: ListPage) -> dict[str, Any]:
+        return {"page": page, "facets": views.facets if page.path.startswith(("timeline/", "tags/")) else {}}
+
+    def partner(pv: PartnerView) -> dict[str, Any]:
+        return {"view": pv, "body": state.body(pv.partner), "limit": COLUMN_SIZE}
+
+    def meeting(m: Meeting) -> dict[str, Any]:
+        return {"view": views.meeting(m), "body": state.body(m)}
+
+    meetings = meetings_newest_first(log)
+    jobs = [Job("index.html", "index.html", home)]
+    jobs += [
+        Job(decision_url(d.id), "decision.html", ctx(decision, d))
+        for d in log.decisions
+        if safe_segment(d.id)
+    ]
+    jobs += [Job(page.path, "timeline.html", ctx(listing, page)) for page in views.lists()]
+    jobs.append(Job("partners/index.html", "partners.html", lambda: {"views": list(views.partners.values())}))
+    jobs += [
+        Job(f"partners/{pid}/index.html", "partner.html", ctx(partner, pv))
+        for pid, pv in views.partners.items()
+        if safe_segment(pid)
+    ]
+    jobs.append(
+        Job(
+            "meetings/index.html", "meetings.html", lambda: {"meetings": [views.meeting(m) for m in meetings]}
+        )
+    )
+    jobs += [
+        Job(f"meetings/{m.id}/index.html", "meeting.html", ctx(meeting, m))
+        for m in meetings
+        if safe_segment(m.id)
+    ]
+    jobs.append(Job("tags/index.html", "tags.html", lambda: {"tags": views.facets["tag"]}))
+    if state.theme.site.search:
+        jobs.append(Job("search/index.html", "search.html", dict))
+    jobs.append(Job("404.html", "404.html", dict))
+    return jobs
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    pages: int = 0
+    changed: int = 0
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.pages += other.pages
+        self.changed += other.changed
+        self.problems += other.problems
+
+
+def render_range(state: SiteState, start: int, stop: int) -> Outcome:
+    """Render and write jobs ``start:stop``; stop at the first template problem."""
+    out = Outcome()
+    for job in state.jobs[start:stop]:
+        try:
+            html = state.theme.render(job.template, job.path, **job.context())
+        except TemplateProblem as exc:
+            out.problems.append(exc.diagnostic)
+            break
+        out.pages += 1
+        out.changed += state.staging.write(job.path, html.encode("utf-8"))
+    return out
+
+
+_state: SiteState | None = None
+
+
+def _render_chunk(bounds: tuple[int, int]) -> Outcome:
+    assert _state is not None
+    return render_range(_state, *bounds)
+
+
+class Renderer:
+    """Render every planned page, in forked workers when ``workers`` > 1."""
+
+    def __init__(self, state: SiteState, workers: int) -> None:
+        global _state
+        self.state = state
+        self.pool: multiprocessing.pool.Pool | None = None
+        n = len(state.jobs)
+        if workers < 2 or n < 200:
+            self.pending = None
+            return
+        _state = state
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        _state = None
+        size = max(25, n // (workers * 16) + 1)
+        self.pending = self.pool.map_async(_render_chunk, [(i, min(i + size, n)) for i in range(0, n, size)])
+
+    def wait(self) -> Outcome:
+        total = Outcome()
+        if self.pool is None:
+            total.add(render_range(self.state, 0, len(self.state.jobs)))
+            return total
+        assert self.pending is not None
+        try:
+            for part in self.pending.get():
+                total.add(part)
+        finally:
+            self.pool.terminate()
+            self.pool.join()
+        return total
+
+
+def unique(found: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(found), key=lambda d: d.sort_key)
+
+
+def html_paths(jobs: Sequence[Job]) -> Iterator[str]:
+    return (j.path for j in jobs if j.path != "404.html")

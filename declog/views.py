@@ -1,0 +1,589 @@
+"""What the pages show, computed from the checked log: pure projections, no I/O.
+
+Templates receive these objects and only lay them out. Every list is sorted so
+two builds of the same log give the same pages; "now" is passed in (the build
+takes it from the log's last commit), never read from the clock here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from declog import vocab
+from declog.history import Commit
+from declog.model import Approval, Decision, Log, Meeting, Member, Partner
+from declog.rules.references import FILE_LINK, WIKI_REF
+from declog.rules.workflow import counted_approvals
+from declog.timeparse import zone
+
+#: Timeline facets with a pre-built page per value (tags have their own pages).
+FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
+#: How many recent decisions a board column or a partner section shows before "all N".
+COLUMN_SIZE = 12
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def when(d: Decision) -> dt.datetime | None:
+    """Where a decision sits in time: decided, else proposed, else logged."""
+    return d.decided or d.proposed or d.logged
+
+
+def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(decisions, key=lambda d: (when(d) or epoch, d.id), reverse=True)
+
+
+def list_path(base: str, number: int = 1) -> str:
+    """Page ``number`` of a paginated list living under folder ``base`` ("timeline/")."""
+    return f"{base}index.html" if number == 1 else f"{base}{number}/index.html"
+
+
+# --- the status board and what needs attention ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    partner: Partner
+    deadline: dt.datetime
+    """The deadline in the partner's own time zone."""
+
+
+@dataclass(frozen=True)
+class Attention:
+    decision: Decision
+    deadline: dt.datetime
+    left: dt.timedelta
+    """Deadline minus now: negative once it has passed."""
+    waiting: tuple[Waiting, ...]
+    """Partners whose approval is still missing."""
+
+    @property
+    def overdue(self) -> bool:
+        return self.left < dt.timedelta(0)
+
+
+@dataclass(frozen=True)
+class Column:
+    status: str
+    count: int
+    recent: tuple[Decision, ...]
+    url: str
+
+
+@dataclass(frozen=True)
+class Board:
+    attention: tuple[Attention, ...]
+    columns: tuple[Column, ...]
+    classified: tuple[tuple[str, tuple[int, ...]], ...]
+    """Status -> count per category (vocab.CATEGORIES order): the classified index."""
+    upcoming: tuple[Attention, ...]
+    """Open proposals whose deadline is further away than the attention window."""
+
+
+def waiting_on(d: Decision, log: Log) -> tuple[str, ...]:
+    """Partners party to an open decision whose approval is not on record."""
+    if d.status not in vocab.OPEN_STATUSES:
+        return ()
+    have = counted_approvals(d, log)
+    return tuple(p for p in d.partners if p not in have)
+
+
+def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
+    if d.status != vocab.PROPOSED or d.deadline is None:
+        return None
+    waiting = tuple(
+        Waiting(log.partners[p], d.deadline.astimezone(zone(log.partners[p].timezone)))
+        for p in waiting_on(d, log)
+        if p in log.partners
+    )
+    return Attention(d, d.deadline, d.deadline - now, waiting)
+
+
+def board(log: Log, now: dt.datetime) -> Board:
+    """The home page: what needs attention first, then a column per status."""
+    window = log.config.workflow.feedback_window
+    open_items = [a for d in log.decisions if (a := attention(d, log, now)) is not None]
+    open_items.sort(key=lambda a: (a.deadline, a.decision.id))
+    urgent = tuple(a for a in open_items if a.left <= window)
+    later = tuple(a for a in open_items if a.left > window)
+    by_status: dict[str, list[Decision]] = {s: [] for s in vocab.STATUSES}
+    for d in log.decisions:
+        by_status[d.status].append(d)
+    columns = tuple(
+        Column(s, len(ds), tuple(newest_first(ds)[:COLUMN_SIZE]), facet_base("status", s))
+        for s, ds in by_status.items()
+    )
+    counts = Counter((d.status, d.category) for d in log.decisions)
+    classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
+    return Board(urgent, columns, classified, later)
+
+
+# --- the timeline and other paginated lists ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Month:
+    key: str
+    """``2026-11``, or ``undated``."""
+    label: str
+    items: tuple[Decision, ...]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    path: str
+    heading: str
+    intro: str
+    months: tuple[Month, ...]
+    number: int
+    pages: tuple[str, ...]
+    """Path of every page of this list, first to last."""
+    total: int
+    facet: tuple[str, str] = ("", "")
+    """(facet, value) for filtered timelines, for the filter bar."""
+    notes: Mapping[str, str] = field(default_factory=dict)
+    """Decision id -> a remark shown next to it (e.g. why the partner was absent)."""
+
+    @property
+    def prev(self) -> str:
+        return self.pages[self.number - 2] if self.number > 1 else ""
+
+    @property
+    def next(self) -> str:
+        return self.pages[self.number] if self.number < len(self.pages) else ""
+
+
+def facet_base(facet: str, value: str) -> str:
+    if facet == "tag":
+        return f"tags/{value}/"
+    return f"timeline/{facet}/{value}/"
+
+
+def months(decisions: Sequence[Decision], tz: dt.tzinfo) -> tuple[Month, ...]:
+    """Group decisions (already newest first) by month in the site's time zone."""
+    groups: dict[str, list[Decision]] = {}
+    for d in decisions:
+        t = when(d)
+        key = t.astimezone(tz).strftime("%Y-%m") if t else "undated"
+        groups.setdefault(key, []).append(d)
+    out = []
+    for key, items in groups.items():
+        label = "No date" if key == "undated" else f"{MONTHS[int(key[5:]) - 1]} {key[:4]}"
+        out.append(Month(key, label, tuple(items)))
+    return tuple(out)
+
+
+def paginate(
+    base: str,
+    heading: str,
+    decisions: Sequence[Decision],
+    *,
+    per_page: int,
+    tz: dt.tzinfo,
+    intro: str = "",
+    facet: tuple[str, str] = ("", ""),
+    notes: Mapping[str, str] | None = None,
+) -> list[ListPage]:
+    """A list of decisions, newest first, cut into pages of ``per_page``."""
+    ordered = newest_first(decisions)
+    per_page = max(per_page, 1)
+    count = max(1, -(-len(ordered) // per_page))
+    paths = tuple(list_path(base, n) for n in range(1, count + 1))
+    return [
+        ListPage(
+            path=paths[n - 1],
+            heading=heading,
+            intro=intro,
+            months=months(ordered[(n - 1) * per_page : n * per_page], tz),
+            number=n,
+            pages=paths,
+            total=len(ordered),
+            facet=facet,
+            notes=notes or {},
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    url: str
+
+
+def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
+    """Every facet's values that occur in the log, with counts and the filtered page."""
+    counts: dict[str, Counter[str]] = {f: Counter() for f in (*FACETS, "tag")}
+    for d in log.decisions:
+        counts["status"][d.status] += 1
+        counts["mode"][d.mode] += 1
+        counts["category"][d.category] += 1
+        counts["partner"].update(set(d.partners))
+        counts["tag"].update(set(d.tags))
+    order: dict[str, Sequence[str]] = {
+        "status": vocab.STATUSES,
+        "mode": vocab.MODES,
+        "category": vocab.CATEGORIES,
+        "partner": sorted(counts["partner"]),
+        "tag": sorted(counts["tag"]),
+    }
+    return {
+        f: tuple(
+            FacetValue(
+                v, log.partner_name(v) if f == "partner" else v, counts[f][v], list_path(facet_base(f, v))
+            )
+            for v in order[f]
+            if counts[f][v]
+        )
+        for f in order
+    }
+
+
+def facet_members(log: Log) -> dict[tuple[str, str], list[Decision]]:
+    """(facet, value) -> the decisions in it, for every facet including tags."""
+    out: dict[tuple[str, str], list[Decision]] = {}
+    for d in log.decisions:
+        keys = [("status", d.status), ("mode", d.mode), ("category", d.category)]
+        keys += [("partner", p) for p in dict.fromkeys(d.partners)]
+        keys += [("tag", t) for t in dict.fromkeys(d.tags)]
+        for key in keys:
+            out.setdefault(key, []).append(d)
+    return out
+
+
+# --- partners --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Absence:
+    decision: Decision
+    how: str
+    """``meeting`` (no member attended) or ``silence`` (accepted by silence)."""
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    partner: Partner
+    awaiting: tuple[Attention, ...]
+    absent: tuple[Absence, ...]
+    proposals: tuple[Decision, ...]
+    party: int
+    """How many decisions the partner is party to."""
+
+
+def attending(meeting: Meeting, log: Log) -> frozenset[str]:
+    """Partners with at least one member among the meeting's attendees."""
+    return frozenset(p for h in meeting.attendees for p in log.member_of.get(h, ()))
+
+
+def absences(partner: str, log: Log) -> list[Absence]:
+    """Decisions made without the partner: absent from the meeting, or its silence counted."""
+    out = []
+    for d in log.decisions:
+        if partner not in d.partners or d.status not in vocab.DECIDED_STATUSES:
+            continue
+        meeting = log.meetings.get(d.meeting) if d.meeting else None
+        if meeting is not None and partner not in attending(meeting, log):
+            out.append(Absence(d, "meeting"))
+            continue
+        approval = counted_approvals(d, log).get(partner)
+        if approval is not None and approval.via == vocab.VIA_SILENCE:
+            out.append(Absence(d, "silence"))
+    return out
+
+
+def proposals_of(partner: Partner, log: Log) -> list[Decision]:
+    """Decisions owned by a member of the partner."""
+    return [d for d in log.decisions if d.owner and partner.id in log.member_of.get(d.owner, ())]
+
+
+def partner_view(partner: Partner, log: Log, now: dt.datetime) -> PartnerView:
+    awaiting = []
+    for d in log.decisions:
+        a = attention(d, log, now) if partner.id in d.partners else None
+        if a is not None and any(w.partner.id == partner.id for w in a.waiting):
+            awaiting.append(a)
+    awaiting.sort(key=lambda a: (a.deadline, a.decision.id))
+    absent = absences(partner.id, log)
+    by_id = {a.decision.id: a for a in absent}
+    absent = [by_id[d.id] for d in newest_first(a.decision for a in absent)]
+    return PartnerView(
+        partner=partner,
+        awaiting=tuple(awaiting),
+        absent=tuple(absent),
+        proposals=tuple(newest_first(proposals_of(partner, log))),
+        party=sum(1 for d in log.decisions if partner.id in d.partners),
+    )
+
+
+# --- decisions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    partner: str
+    name: str
+    state: str
+    """approved, silence, pending, absent or none."""
+    approval: Approval | None = None
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    owner: Member | None
+    owner_partner: Partner | None
+    meeting: Meeting | None
+    matrix: tuple[MatrixRow, ...]
+    supersedes: tuple[Decision, ...]
+    superseded_by: Decision | None
+    chain: tuple[Decision, ...]
+    """Every decision linked to this one by supersede links, oldest first."""
+    links_out: tuple[Decision, ...]
+    backlinks: tuple[Decision, ...]
+    history: tuple[Commit, ...]
+    lag: dt.timedelta | None
+    """Logged minus decided: how long the entry took to be written."""
+    waiting: tuple[str, ...]
+
+
+def refs_in(body: str) -> list[str]:
+    """Decision ids and decision file names a body links to (code blocks skipped, as DL205 does)."""
+    if "[[" not in body and ".md" not in body:
+        return []
+    out: list[str] = []
+    fence = ""
+    for line in body.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else (fence or marker)
+            continue
+        if not fence:
+            out += [m.group(1) for m in WIKI_REF.finditer(line)]
+            out += [m.group(2) for m in FILE_LINK.finditer(line)]
+    return out
+
+
+@dataclass(frozen=True)
+class Links:
+    """Who links to whom, through ``[[NNNN]]`` and links to decision files."""
+
+    out: Mapping[str, tuple[str, ...]]
+    into: Mapping[str, tuple[str, ...]]
+
+
+def links(log: Log) -> Links:
+    files = {d.path.rsplit("/", 1)[-1]: d.id for d in log.decisions}
+    out: dict[str, tuple[str, ...]] = {}
+    into: dict[str, list[str]] = {}
+    for d in log.decisions:
+        targets = []
+        for ref in refs_in(d.body):
+            target = files.get(ref, ref)
+            if target in log.by_id and target != d.id:
+                targets.append(target)
+        out[d.id] = tuple(dict.fromkeys(targets))
+        for t in out[d.id]:
+            into.setdefault(t, []).append(d.id)
+    return Links(out, {k: tuple(sorted(set(v))) for k, v in into.items()})
+
+
+def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
+    """The supersede chain through ``d``, oldest first (a single decision when there is none)."""
+    seen: dict[str, Decision] = {}
+    todo = [d]
+    while todo:
+        current = todo.pop()
+        if current.id in seen:
+            continue
+        seen[current.id] = current
+        nxt = [log.by_id.get(i) for i in (*current.supersedes, current.superseded_by) if i]
+        todo += [n for n in nxt if n is not None]
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return tuple(sorted(seen.values(), key=lambda x: (when(x) or epoch, x.id)))
+
+
+def matrix(d: Decision, log: Log) -> tuple[MatrixRow, ...]:
+    """One row per partner party to the decision: who approved, when and how, or why not."""
+    counted = counted_approvals(d, log)
+    meeting = log.meetings.get(d.meeting) if d.meeting else None
+    present = attending(meeting, log) if meeting is not None else None
+    rows = []
+    for p in d.partners:
+        name = log.partner_name(p)
+        a = counted.get(p)
+        if a is not None:
+            rows.append(MatrixRow(p, name, "silence" if a.via == vocab.VIA_SILENCE else "approved", a))
+            continue
+        recorded = next((x for x in d.approvals if x.partner == p), None)
+        if present is not None and p not in present:
+            state = "absent"
+        elif d.status in vocab.OPEN_STATUSES:
+            state = "pending"
+        else:
+            state = "none"
+        rows.append(MatrixRow(p, name, state, recorded, counted=recorded is None))
+    return tuple(rows)
+
+
+def decision_view(
+    d: Decision, log: Log, link_map: Links, history: Mapping[str, tuple[Commit, ...]]
+) -> DecisionView:
+    owner_partners = sorted(log.member_of.get(d.owner, ())) if d.owner else []
+    owner_partner = log.partners.get(owner_partners[0]) if owner_partners else None
+    owner = next((m for m in owner_partner.members if m.handle == d.owner), None) if owner_partner else None
+    ids = log.by_id
+    lag = d.logged - d.decided if d.logged and d.decided else None
+    return DecisionView(
+        decision=d,
+        owner=owner,
+        owner_partner=owner_partner,
+        meeting=log.meetings.get(d.meeting) if d.meeting else None,
+        matrix=matrix(d, log),
+        supersedes=tuple(ids[i] for i in d.supersedes if i in ids),
+        superseded_by=ids.get(d.superseded_by) if d.superseded_by else None,
+        chain=chain(d, log),
+        links_out=tuple(ids[i] for i in link_map.out.get(d.id, ())),
+        backlinks=tuple(ids[i] for i in link_map.into.get(d.id, ())),
+        history=history.get(d.path, ()),
+        lag=lag,
+        waiting=waiting_on(d, log),
+    )
+
+
+# --- meetings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    attendees: tuple[tuple[Partner, tuple[Member, ...]], ...]
+    """Partners present and which of their members attended."""
+    absent: tuple[Partner, ...]
+    decisions: tuple[Decision, ...]
+
+
+def meeting_view(m: Meeting, log: Log) -> MeetingView:
+    present: dict[str, list[Member]] = {}
+    for handle in m.attendees:
+        for pid in sorted(log.member_of.get(handle, ())):
+            member = next((x for x in log.partners[pid].members if x.handle == handle), Member(handle))
+            present.setdefault(pid, []).append(member)
+    ids = [*m.decisions, *(d.id for d in log.decisions if d.meeting == m.id)]
+    return MeetingView(
+        meeting=m,
+        attendees=tuple((log.partners[p], tuple(ms)) for p, ms in sorted(present.items())),
+        absent=tuple(p for pid, p in sorted(log.partners.items()) if pid not in present),
+        decisions=tuple(log.by_id[i] for i in dict.fromkeys(ids) if i in log.by_id),
+    )
+
+
+def meetings_newest_first(log: Log) -> list[Meeting]:
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(log.meetings.values(), key=lambda m: (m.date or epoch, m.id), reverse=True)
+
+
+# --- a cache the page renderers share ------------------------------------------------
+
+
+class Views:
+    """Every projection of one log, computed on first use and kept."""
+
+    def __init__(self, log: Log, now: dt.datetime, history: Mapping[str, tuple[Commit, ...]]) -> None:
+        self.log = log
+        self.now = now
+        self.history = history
+        self.tz = zone(log.config.site.timezone)
+
+    @functools.cached_property
+    def links(self) -> Links:
+        return links(self.log)
+
+    @functools.cached_property
+    def board(self) -> Board:
+        return board(self.log, self.now)
+
+    @functools.cached_property
+    def facets(self) -> dict[str, tuple[FacetValue, ...]]:
+        return facet_values(self.log)
+
+    @functools.cached_property
+    def facet_members(self) -> dict[tuple[str, str], list[Decision]]:
+        return facet_members(self.log)
+
+    @functools.cached_property
+    def partners(self) -> dict[str, PartnerView]:
+        return {pid: partner_view(p, self.log, self.now) for pid, p in sorted(self.log.partners.items())}
+
+    def warm(self) -> None:
+        """Compute the shared projections now, so forked workers inherit them instead of each redoing them."""
+        for name in ("links", "board", "facets", "facet_members", "partners"):
+            getattr(self, name)
+
+    def decision(self, d: Decision) -> DecisionView:
+        return decision_view(d, self.log, self.links, self.history)
+
+    def meeting(self, m: Meeting) -> MeetingView:
+        return meeting_view(m, self.log)
+
+    def lists(self) -> list[ListPage]:
+        """Every paginated list: the timeline, its filters, tag pages, partner sub-lists."""
+        per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
+        pages = paginate(
+            "timeline/",
+            "Timeline",
+            log.decisions,
+            per_page=per_page,
+            tz=tz,
+            intro="Every decision over time, newest first.",
+        )
+        for (facet, value), ds in sorted(self.facet_members.items()):
+            label = log.partner_name(value) if facet == "partner" else value
+            heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {facet} {label}"
+            pages += paginate(
+                facet_base(facet, value), heading, ds, per_page=per_page, tz=tz, facet=(facet, value)
+            )
+        for pid, pv in self.partners.items():
+            name = pv.partner.name
+            notes = {a.decision.id: _absence_note(a, log) for a in pv.absent}
+            pages += paginate(
+                f"partners/{pid}/absent/",
+                f"Decided in {name}'s absence",
+                [a.decision for a in pv.absent],
+                per_page=per_page,
+                tz=tz,
+                notes=notes,
+            )
+            pages += paginate(
+                f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals, per_page=per_page, tz=tz
+            )
+        return pages
+
+
+def _absence_note(a: Absence, log: Log) -> str:
+    if a.how == "silence":
+        return "accepted by silence"
+    m = log.meetings.get(a.decision.meeting)
+    return f"absent from {m.title or m.id}" if m else "absent from the meeting"
