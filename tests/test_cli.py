@@ -1,0 +1,224 @@
+"""The command line: exit codes, -q, the validate alias, PATHS, schema, the example log."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ACCEPTED, REPO, LogMaker, doc, invoke, run_module
+from jsonschema import Draft202012Validator
+
+from declog.schema import KINDS
+from declog.yamlparse import parse_yaml, split_frontmatter
+
+WARNING_ONLY = doc('id: "0002"\ntitle: X\nstatus: draft\ntagz: [a]\n')
+ERROR = doc('id: "0003"\ntitle: X\nstatus: drafty\n')
+
+
+# --- the example log --------------------------------------------------------------------
+
+
+@pytest.mark.example
+def test_EXAMPLE_LOG_IS_CLEAN() -> None:
+    """`declog check` at the repository root: the checked-in example log has no findings."""
+    run = run_module(["check"], cwd=REPO)
+    assert run.stdout == ""
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.startswith("declog: checked ")
+    assert run.stderr.endswith(": 0 errors, 0 warnings\n")
+
+
+@pytest.mark.example
+def test_example_log_is_clean_under_strict_and_every_format() -> None:
+    for fmt in ("concise", "full", "json", "sarif"):
+        run = invoke(["check", "--root", str(REPO), "--strict", "--format", fmt])
+        assert run.exit_code == 0, run.stdout
+
+
+# --- exit codes -------------------------------------------------------------------------
+
+
+def test_clean_log_exits_0(log: LogMaker) -> None:
+    log.decision("0001-keep-decisions-in-git", ACCEPTED)
+    run = log.check()
+    assert (run.exit_code, run.stdout) == (0, "")
+    assert run.stderr == "declog: checked 3 documents: 0 errors, 0 warnings\n"
+
+
+def test_warnings_exit_0_unless_strict(log: LogMaker) -> None:
+    log.decision("0002-x", WARNING_ONLY)
+    assert log.check().exit_code == 0
+    strict = log.check("--strict")
+    assert strict.exit_code == 1
+    assert strict.lines == ["content/decisions/0002-x.md:5:1: warning DL107 unknown field 'tagz'"]
+
+
+def test_errors_exit_1(log: LogMaker) -> None:
+    log.decision("0003-x", ERROR)
+    run = log.check()
+    assert run.exit_code == 1
+    assert run.stderr == "declog: checked 3 documents: 1 error, 0 warnings\n"
+
+
+def test_config_error_exits_2(log: LogMaker) -> None:
+    log.config("[workflow]\napproval = 3\n")
+    run = log.check()
+    assert run.exit_code == 2
+    assert run.lines == [
+        "declog.toml:2:1: error DL502 workflow.approval 3 is not one of: all, quorum",
+        "declog.toml:2:1: error DL502 workflow.approval should be text, not 3",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code"),
+    [
+        ("clean", (), 0),
+        ("warning", (), 0),
+        ("warning", ("--strict",), 1),
+        ("error", (), 1),
+        ("config", (), 2),
+        ("clean", ("--base", "no-such-ref"), 2),
+    ],
+)
+def test_quiet_never_changes_the_exit_code(
+    log: LogMaker, setup: str, args: tuple[str, ...], code: int
+) -> None:
+    if setup == "warning":
+        log.decision("0002-x", WARNING_ONLY)
+    elif setup == "error":
+        log.decision("0003-x", ERROR)
+    elif setup == "config":
+        log.config("[workflow]\napproval = 3\n")
+    loud = log.check(*args)
+    quiet = log.check("-q", *args)
+    assert loud.exit_code == quiet.exit_code == code
+    assert quiet.stdout == loud.stdout
+    assert "declog: checked" not in quiet.stderr
+    assert "nothing else was checked" not in quiet.stderr
+
+
+def test_validate_is_an_alias_of_check(log: LogMaker) -> None:
+    log.decision("0003-x", ERROR)
+    check = invoke(["check", "--root", str(log.root), "--format", "json"])
+    validate = invoke(["validate", "--root", str(log.root), "--format", "json"])
+    assert (validate.exit_code, validate.stdout) == (check.exit_code, check.stdout)
+    assert validate.exit_code == 1
+    assert "validate" in invoke(["--help"]).stdout
+
+
+def test_version(log: LogMaker) -> None:
+    run = invoke(["--version"])
+    assert run.exit_code == 0
+    assert run.stdout.startswith("declog, version ")
+
+
+# --- PATHS ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_wrong(log: LogMaker) -> LogMaker:
+    """0001 is fine, 0002 supersedes it wrongly, 0003 is broken; a partner has a bad zone."""
+    log.decision("0001-keep-decisions-in-git", ACCEPTED)
+    log.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\nsupersedes: ["0001"]\n'))
+    log.decision("0003-x", ERROR)
+    log.partner("initech", doc("id: initech\nname: I\ntimezone: Mars/Olympus\nmembers: [erin]\n"))
+    return log
+
+
+def test_paths_restrict_the_report_but_references_use_the_whole_log(two_wrong: LogMaker) -> None:
+    run = two_wrong.check("content/decisions/0002-x.md")
+    assert run.exit_code == 1
+    # 0001 exists (so no DL204), but it does not name 0002 back: DL307, on 0002 only.
+    assert run.lines == [
+        "content/decisions/0002-x.md:5:14: error DL307 supersedes '0001' but 0001 does not name 0002 in superseded_by"
+    ]
+
+
+def test_a_clean_path_exits_0_even_if_others_have_errors(two_wrong: LogMaker) -> None:
+    run = two_wrong.check("content/decisions/0001-keep-decisions-in-git.md")
+    assert (run.exit_code, run.stdout) == (0, "")
+
+
+def test_a_folder_as_path(two_wrong: LogMaker) -> None:
+    run = two_wrong.check("content/partners")
+    assert run.exit_code == 1
+    assert [line.split(": ")[0] for line in run.lines] == ["content/partners/initech.md:4:11"]
+
+
+def test_several_paths(two_wrong: LogMaker) -> None:
+    run = two_wrong.check("content/partners/", "content/decisions/0003-x.md")
+    assert [line.split(" ")[2] for line in run.lines] == ["DL103", "DL104"]
+
+
+def test_paths_relative_to_the_working_directory(
+    two_wrong: LogMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(two_wrong.root / "content" / "decisions")
+    run = invoke(["check", "0003-x.md"])
+    assert run.exit_code == 1
+    assert [line.split(": ")[0] for line in run.lines] == ["content/decisions/0003-x.md:4:9"]
+
+
+def test_path_to_declog_toml_reports_config_warnings_only(log: LogMaker) -> None:
+    log.config("[site]\ntitle = 'T'\ncolour = 'red'\n")
+    log.decision("0003-x", ERROR)
+    run = log.check("declog.toml")
+    assert run.exit_code == 0
+    assert run.lines == ["declog.toml:3:1: warning DL503 unknown field 'site.colour'"]
+
+
+# --- declog schema ----------------------------------------------------------------------
+
+
+def _frontmatter(path: Path) -> Any:
+    front = split_frontmatter(path.read_text(encoding="utf-8"), path.name)
+    parsed, _ = parse_yaml(front.yaml_text, path.name, front.yaml_line)  # type: ignore[union-attr]
+    assert parsed is not None
+    return parsed.data
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_is_valid_json_schema_2020_12(kind: str) -> None:
+    run = invoke(["schema", "--kind", kind])
+    assert run.exit_code == 0
+    schema = json.loads(run.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.example
+@pytest.mark.parametrize("kind", ["decision", "partner", "meeting"])
+def test_example_documents_validate_against_the_printed_schema(kind: str) -> None:
+    schema = json.loads(invoke(["schema", "--kind", kind]).stdout)
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    files = sorted((REPO / "content" / f"{kind}s").glob("*.md"))
+    assert files
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(_frontmatter(path))]
+        assert errors == [], path.name
+
+
+@pytest.mark.example
+def test_example_config_validates_against_the_printed_schema() -> None:
+    schema = json.loads(invoke(["schema", "--kind", "config"]).stdout)
+    config = tomllib.loads((REPO / "declog.toml").read_text(encoding="utf-8"))
+    assert list(Draft202012Validator(schema).iter_errors(config)) == []
+
+
+def test_schema_rejects_what_check_rejects() -> None:
+    schema = json.loads(invoke(["schema"]).stdout)  # decision by default
+    validator = Draft202012Validator(schema)
+    assert not validator.is_valid({"id": 12, "title": "X", "status": "draft"})
+    assert not validator.is_valid({"id": "0012", "title": "X", "status": "approved"})
+    assert not validator.is_valid({"id": "0012", "title": "X", "status": "draft", "tagz": []})
+    assert validator.is_valid({"id": "0012", "title": "X", "status": "draft"})
+
+
+def test_schema_unknown_kind_is_a_usage_error() -> None:
+    run = invoke(["schema", "--kind", "memo"])
+    assert run.exit_code == 2
+    assert "Invalid value for '--kind'" in run.stderr
