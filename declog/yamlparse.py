@@ -36,6 +36,7 @@ _NULL = "tag:yaml.org,2002:null"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Loader(yaml.CSafeLoader):
@@ -229,8 +230,12 @@ class _Builder:
         # Only text with an anchor (&) can share nodes; tracking them is skipped otherwise.
         self._seen: set[int] | None = set() if aliases else None
 
-    def _pos(self, node: yaml.Node) -> Pos:
-        return Pos(node.start_mark.line + self.offset, node.start_mark.column + 1)
+    def _pos(self, node: yaml.Node, mark: Pos | _Mark | None = None) -> Pos:
+        """The 1-based position of ``node`` (or of an earlier ``mark``) in the file."""
+        where = mark if mark is not None else node.start_mark
+        if isinstance(where, Pos):
+            return where
+        return Pos(where.line + self.offset, where.column + 1)
 
     def build(self, node: yaml.Node, at: Path) -> Any:
         if self._seen is not None:
@@ -254,43 +259,33 @@ class _Builder:
             return self._bad_tag(node, self._pos(node))
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.findings.append(
-                    finding(
-                        "DL003",
-                        self.path,
-                        self._pos(key_node),
-                        "a key must be plain text, not a list or mapping",
-                    )
-                )
+            if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
+                self._bad_key(key_node)
                 continue
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.findings.append(
-                    finding(
-                        "DL006",
-                        self.path,
-                        self._pos(key_node),
-                        "merge keys (`<<`) are not allowed in frontmatter",
-                    )
-                )
-                continue
-            key = str(key_node.value)
+            key: str = key_node.value
+            sub = (*at, key)
             if key in out:
-                kpos = self._pos(key_node)
-                first = self.keys[(*at, key)]
+                first = self._pos(key_node, self.keys[sub])
                 self.findings.append(
                     finding(
                         "DL005",
                         self.path,
-                        kpos,
-                        f"duplicate key '{key}' (first set on line {first.line + self.offset})",
+                        self._pos(key_node),
+                        f"duplicate key '{key}' (first set on line {first.line})",
                         "YAML would silently keep only the last value; delete one of them",
                     )
                 )
                 continue
-            self.keys[(*at, key)] = key_node.start_mark
-            out[key] = self.build(value_node, (*at, key))
+            self.keys[sub] = key_node.start_mark
+            out[key] = self.build(value_node, sub)
         return out
+
+    def _bad_key(self, key_node: yaml.Node) -> None:
+        if isinstance(key_node, yaml.ScalarNode):
+            message, code = "merge keys (`<<`) are not allowed in frontmatter", "DL006"
+        else:
+            message, code = "a key must be plain text, not a list or mapping", "DL003"
+        self.findings.append(finding(code, self.path, self._pos(key_node), message))
 
     def _bad_tag(self, node: yaml.Node, pos: Pos) -> Any:
         self.findings.append(
