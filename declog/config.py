@@ -85,6 +85,17 @@ class Config:
     workflow: Workflow = Workflow()
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     path: str = CONFIG_FILE
+    positions: Mapping[tuple[str | int, ...], Pos] = field(default_factory=dict, compare=False, repr=False)
+    """Where each setting is written in declog.toml, for findings about it."""
+
+    def pos(self, *key: str) -> Pos:
+        """The line of setting ``key`` (or of its table) in declog.toml; 1:1 when not written."""
+        p = tuple(key)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return Pos(1, 1)
 
 
 def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
@@ -121,12 +132,13 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
 
 
 def parse_config(data: dict[str, Any], text: str = "") -> tuple[Config | None, list[Diagnostic]]:
-    parsed = Parsed(data=data, values=_toml_positions(text, data))
+    positions = _toml_positions(text, data)
+    parsed = Parsed(data=data, values=positions)
     found = check_fields(parsed, "config", CONFIG_FILE, config=True)
     found += _semantic(data, parsed)
     if any(d.severity == "error" for d in found):
         return None, found
-    return _build(data), found
+    return dataclasses.replace(_build(data), positions=positions), found
 
 
 def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:

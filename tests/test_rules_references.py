@@ -44,8 +44,10 @@ def test_unknown_partner_in_an_approval_is_dl201(log: LogMaker) -> None:
 def test_unknown_partner_in_silence_config_names_declog_toml(log: LogMaker) -> None:
     log.config(CONFIG + '\n[workflow.silence]\nallowed = true\npartners = ["globx"]\n')
     [f] = log.codes("DL201")
-    assert (f.path, f.code, f.message, f.hint) == (
+    assert (f.path, f.line, f.col, f.code, f.message, f.hint) == (
         "declog.toml",
+        13,
+        1,
         "DL201",
         "[workflow.silence] partners names unknown partner 'globx'",
         "did you mean 'globex'?",
@@ -121,8 +123,10 @@ def test_unknown_silence_agreement_is_dl204_on_declog_toml(log: LogMaker) -> Non
     log.config(CONFIG + '\n[workflow.silence]\nallowed = true\nagreement = "0042"\n')
     log.decision("0001-keep-decisions-in-git", ACCEPTED)
     [f] = log.codes("DL204")
-    assert (f.path, f.message) == (
+    assert (f.path, f.line, f.col, f.message) == (
         "declog.toml",
+        13,
+        1,
         "[workflow.silence] agreement names unknown decision '0042'",
     )
 

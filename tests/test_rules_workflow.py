@@ -481,8 +481,8 @@ def test_silence_agreement_must_be_accepted_and_predate_the_proposal(log: LogMak
         "proposed: 2026-01-09T09:00:00Z\n"
     )
     log.decision("0003-silence", agreement)
-    assert [(f.path, f.message) for f in log.codes("DL313")] == [
-        ("declog.toml", "[workflow.silence] agreement '0003' is proposed, not accepted"),
+    assert [(f.path, f.line, f.col, f.message) for f in log.codes("DL313")] == [
+        ("declog.toml", 15, 1, "[workflow.silence] agreement '0003' is proposed, not accepted"),
     ]
     log.decision(
         "0003-silence",

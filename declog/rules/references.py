@@ -52,7 +52,7 @@ def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
             yield finding(
                 "DL201",
                 CONFIG_FILE,
-                Pos(1, 1),
+                ctx.config.pos("workflow", "silence", "partners"),
                 f"[workflow.silence] partners names unknown partner '{pid}'",
                 did_you_mean(pid, known),
             )
@@ -140,7 +140,7 @@ def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
         yield finding(
             "DL204",
             CONFIG_FILE,
-            Pos(1, 1),
+            ctx.config.pos("workflow", "silence", "agreement"),
             f"[workflow.silence] agreement names unknown decision '{agreement}'",
         )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from declog import vocab
 from declog.codes import finding
 from declog.config import CONFIG_FILE
-from declog.diagnostics import Diagnostic, Pos
+from declog.diagnostics import Diagnostic
 from declog.model import Approval, Decision, Log
 from declog.rules.context import Context
 from declog.timeparse import format_duration
@@ -301,7 +301,7 @@ def dl313_silence(ctx: Context) -> Iterator[Diagnostic]:
         yield finding(
             "DL313",
             CONFIG_FILE,
-            Pos(1, 1),
+            ctx.config.pos("workflow", "silence", "agreement"),
             f"[workflow.silence] agreement '{agreement.id}' is {agreement.status}, not accepted",
         )
     for d in ctx.log.decisions:
