@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from declog import feeds, history, pages, search
+from declog import history, pages, search
 from declog.check import CheckResult, load_and_check
 from declog.diagnostics import Diagnostic
 from declog.markdown import Markdown
-from declog.model import Decision, Log
+from declog.model import Log
 from declog.render import SiteInfo, Theme
 from declog.views import Views, when
 from declog.writer import OutputError, Staging, check_output
@@ -61,44 +61,26 @@ def build(
     check_output(out, root)
     workers = pages.processes(jobs)
     early = pages.Prefetch(root, workers)  # Markdown bodies render while the log is checked
+    staging: Staging | None = None
     try:
         checked = load_and_check(root)
         result = BuildResult(checked, list(checked.findings))
         if checked.log is None or checked.failed(strict):
             return result
+        gc.freeze()  # the log lives to the end: spare the collector rescanning it
         log = _with_site_url(checked.log, site_url)
-        bodies = early.collect(pages.log_targets(log))
-    finally:
-        early.close()
-
-    views = Views(log, now or reference_time(root, log), history.file_history(root))
-    binary = search.executable() if search_index is not False else None
-    site = log.config.site
-    theme = Theme(
-        root,
-        log,
-        SiteInfo(
-            site.title,
-            site.description,
-            site.language,
-            site.url,
-            site.timezone,
-            views.now,
-            search=binary is not None,
-        ),
-    )
-    result.findings += theme.load_all()
-    if _failed(result.findings, strict):
-        return result
-
-    staging = Staging(out)
-    try:
-        state = pages.SiteState(theme, views, staging, Markdown(pages.log_targets(log)), bodies)
+        views = Views(log, now or reference_time(root, log), history.file_history(root))
+        binary = search.executable() if search_index is not False else None
+        theme = _theme(root, views, search=binary is not None)
+        result.findings += theme.load_all()
+        if _failed(result.findings, strict):
+            return result
         views.warm()
+        staging = Staging(out)
+        state = pages.SiteState(theme, views, staging, Markdown(pages.log_targets(log)))
         state.jobs = pages.plan(state)
-        renderer = pages.Renderer(state, workers)
-        _twins(state)  # in this process, while the workers render pages
-        outcome = renderer.wait()
+        state.bodies = early.collect(pages.log_targets(log))
+        outcome = pages.Renderer(state, workers).wait()
         result.findings += pages.unique(outcome.problems)
         if binary is not None and not outcome.problems:
             result.findings += search.index(staging.dir, binary)
@@ -107,11 +89,21 @@ def build(
             return result
         staging.commit()
     except BaseException:
-        staging.abort()
+        if staging is not None:
+            staging.abort()
         raise
+    finally:
+        early.close()
+        gc.unfreeze()
     result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _theme(root: Path, views: Views, *, search: bool) -> Theme:
+    site = views.log.config.site
+    info = SiteInfo(site.title, site.description, site.language, site.url, site.timezone, views.now, search)
+    return Theme(root, views.log, info)
 
 
 def _failed(found: list[Diagnostic], strict: bool) -> bool:
@@ -141,58 +133,3 @@ def _with_site_url(log: Log, url: str | None) -> Log:
         return log
     config = dataclasses.replace(log.config, site=dataclasses.replace(site, url=url))
     return dataclasses.replace(log, config=config)
-
-
-def _twins(state: pages.SiteState) -> None:
-    """decisions.json, the Atom feeds, the calendars, the sitemap and the theme's assets."""
-    views, theme, staging = state.views, state.theme, state.staging
-    log, url = views.log, views.log.config.site.url
-    cache: dict[tuple[str, str], str] = {}
-
-    def body(d: Decision, base: str) -> str:
-        key = (d.path, base)
-        if key not in cache:
-            cache[key] = state.markdown.render(d.body, base).html
-        return cache[key]
-
-    staging.write("decisions.json", feeds.database(views))
-    site_feed = feeds.feed(
-        views=views,
-        title=log.config.site.title,
-        self_path="feed.xml",
-        alternate_path="index.html",
-        decisions=log.decisions,
-        base=url,
-        body_html=body,
-    )
-    staging.write("feed.xml", theme.render("feed.xml", "feed.xml", feed=site_feed).encode())
-    host = urlsplit(url).hostname or "declog.invalid"
-    for pid, pv in views.partners.items():
-        if not pages.safe_segment(pid):
-            continue
-        folder = f"partners/{pid}/"
-        base = url or "../../"
-        party = [d for d in log.decisions if pid in d.partners]
-        f = feeds.feed(
-            views=views,
-            title=f"{log.config.site.title}: {pv.partner.name}",
-            self_path=folder + "feed.xml",
-            alternate_path=folder + "index.html",
-            decisions=party,
-            base=base,
-            body_html=body,
-        )
-        staging.write(folder + "feed.xml", theme.render("feed.xml", folder + "feed.xml", feed=f).encode())
-        ics = feeds.calendar(
-            views=views,
-            name=f"Feedback deadlines for {pv.partner.name}",
-            items=pv.awaiting,
-            base=url,
-            uid_host=host,
-        )
-        staging.write(folder + "deadlines.ics", ics)
-    if url:
-        locations = [url + p for p in pages.html_paths(state.jobs)]
-        staging.write("sitemap.xml", theme.render("sitemap.xml", "sitemap.xml", locations=locations).encode())
-    for rel, source in theme.assets().items():
-        staging.write(rel, source.read_bytes())

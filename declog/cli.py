@@ -7,6 +7,7 @@ from what was printed, so -q cannot change it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -23,6 +24,7 @@ from declog.check import BaseRevisionError, CheckResult, load_and_check
 from declog.codes import CODES
 from declog.diagnostics import Diagnostic, plural
 from declog.load import find_root, iter_paths
+from declog.model import Log
 from declog.ruledocs import rule_text
 from declog.schema import KINDS, SCHEMAS
 
@@ -247,3 +249,349 @@ def _shown(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="declog")
+
+
+# --- pull requests as the workflow: init, new, approvals -------------------------------------
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--partner", "partner_id", default="our-partner", show_default=True, help="Id of the first partner."
+)
+@click.option("--name", "partner_name", default="Our Partner", show_default=True, help="Its name.")
+@click.option(
+    "--member",
+    "members",
+    multiple=True,
+    metavar="HANDLE",
+    help="GitHub handle of a member (repeat for more). Default: github.user or $GITHUB_ACTOR.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="The partner's IANA time zone.")
+@click.option("--title", default="Decision log", show_default=True, help="The site's title.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
+def init(
+    directory: Path,
+    partner_id: str,
+    partner_name: str,
+    members: tuple[str, ...],
+    timezone: str,
+    title: str,
+    force: bool,
+) -> None:
+    """Create a new decision log in DIRECTORY (default: here).
+
+    Writes declog.toml, a first partner and decision, GitHub workflows (check every
+    pull request; publish to GitHub Pages), a pull request template, CODEOWNERS and
+    a pre-commit configuration. Existing files are never overwritten without --force;
+    running it again is safe.
+    """
+    import datetime as dt
+
+    from declog import scaffold
+
+    handles = list(members) or [scaffold.default_owner() or "your-github-handle"]
+    try:
+        files = scaffold.init_files(
+            partner=partner_id,
+            name=partner_name,
+            members=handles,
+            timezone=timezone,
+            title=title,
+            now=dt.datetime.now(dt.UTC),
+        )
+        result = scaffold.init(directory, files, force=force)
+    except scaffold.ScaffoldError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for rel in result.written:
+        click.echo(f"created {(directory / rel).as_posix()}")
+    if result.unchanged:
+        click.echo(f"declog: {plural(len(result.unchanged), 'file')} already up to date", err=True)
+
+
+@cli.command()
+@click.argument("title")
+@root_option
+@click.option(
+    "--partner", "partners", multiple=True, metavar="ID", help="A partner party to it (repeat). Default: all."
+)
+@click.option(
+    "--mode", type=click.Choice(["sync", "async"]), help="Default: sync for categories decided in meetings."
+)
+@click.option(
+    "--category", type=click.Choice(["operational", "strategic"]), default="operational", show_default=True
+)
+@click.option("--meeting", metavar="ID", help="The meeting it was decided in (sync).")
+@click.option(
+    "--owner", metavar="HANDLE", help="Who is accountable for it. Default: github.user or $GITHUB_ACTOR."
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Base branch for the next free id. Default: origin/HEAD, origin/main or main.",
+)
+def new(
+    title: str,
+    root: Path | None,
+    partners: tuple[str, ...],
+    mode: str | None,
+    category: str,
+    meeting: str | None,
+    owner: str | None,
+    base: str | None,
+) -> None:
+    """Write a new decision file titled TITLE and print its path.
+
+    Its id is one more than the highest in the work tree and on the base branch.
+    Never overwrites a file.
+    """
+    import datetime as dt
+
+    from declog import scaffold
+
+    log_root = resolve_root(root)
+    result = load_and_check(log_root)
+    if result.log is None:
+        emit(result.findings, "concise", log_root, None, files=0)
+        sys.exit(EXIT_USAGE)
+    try:
+        made = scaffold.new_decision(
+            result.log,
+            log_root,
+            title,
+            partners=partners,
+            mode=mode,
+            category=category,
+            meeting=meeting or "",
+            owner=owner if owner is not None else scaffold.default_owner(),
+            now=dt.datetime.now(dt.UTC),
+            base_numbers=scaffold.base_ids(log_root, base),
+        )
+        path = scaffold.write_new(log_root, made)
+    except scaffold.ScaffoldError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(_shown(path))
+    for note in made.notes:
+        click.echo(f"declog: next: {note}", err=True)
+
+
+@cli.command()
+@root_option
+@click.option("--pr", "number", type=int, metavar="N", help="The pull request's number.")
+@click.option(
+    "--reviews",
+    "reviews_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Reviews as JSON: the REST review list or `gh pr view --json number,author,reviews,files`.",
+)
+@click.option(
+    "--event",
+    "event_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A pull_request_review event payload. Default in Actions: $GITHUB_EVENT_PATH.",
+)
+@click.option("--base", metavar="REF", help="Base branch. Default: origin/HEAD, origin/main or main.")
+@click.option("--write", is_flag=True, help="Record the approvals in the decision files.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: text plus annotations and a job summary.",
+)
+def approvals(
+    root: Path | None,
+    number: int | None,
+    reviews_file: Path | None,
+    event_file: Path | None,
+    base: str | None,
+    write: bool,
+    fmt: str,
+) -> None:
+    """Partners' approvals of the decisions a pull request adds or changes, from its reviews.
+
+    Exit 0 when every decision meets the approval rule and no approval is forged or
+    stale, 1 otherwise (use it as a required status check), 2 on usage errors.
+    """
+    from declog import pullrequest
+    from declog.reviews import ReviewsError
+
+    log_root = resolve_root(root)
+    if reviews_file is None and event_file is None and os.environ.get("GITHUB_EVENT_PATH"):
+        event_file = Path(os.environ["GITHUB_EVENT_PATH"])
+    try:
+        pull = pullrequest.load_pull(reviews_file=reviews_file, event_file=event_file, number=number)
+        result = pullrequest.run(log_root, pull, base=base, write=write)
+    except (ReviewsError, pullrequest.ApprovalsError) as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if result.report is None:
+        emit(result.check.findings, "concise", log_root, None, files=0)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        click.echo(pullrequest.render_json(result), nl=False)
+    else:
+        click.echo(pullrequest.render_text(result), nl=False)
+    if fmt == "github":
+        prefix = git.repo_prefix(log_root)
+        click.echo(output.render_github(list(result.report.findings), prefix), nl=False)
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        if target:
+            with open(target, "a", encoding="utf-8") as fh:
+                fh.write(pullrequest.render_markdown(result))
+    sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
+
+
+# --- audit, query, export: the log as a database ------------------------------------------------
+
+today_option = click.option(
+    "--today",
+    metavar="DATE",
+    help="Take this as the current date (YYYY-MM-DD, the start of that day in the site's time zone) "
+    "or time (ISO 8601 with an offset). Default: now.",
+)
+
+
+def _now_for(today: str | None, site_timezone: str) -> dt.datetime:
+    from declog.timeparse import parse_date, parse_datetime, zone
+
+    if today is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        if "T" in today or " " in today:
+            return parse_datetime(today)
+        return dt.datetime.combine(parse_date(today), dt.time(), zone(site_timezone))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--today") from None
+
+
+def _checked_log(root: Path | None) -> tuple[Path, Log]:
+    """The log, loaded and checked once; errors are noted on stderr, a broken config exits 2."""
+    log_root = resolve_root(root)
+    result = load_and_check(log_root)
+    if result.log is None:
+        emit(result.findings, "concise", log_root, None, files=0)
+        click.echo(_summary_line(result), err=True)
+        sys.exit(EXIT_USAGE)
+    if result.errors:
+        click.echo(
+            f"declog: warning: the log has {plural(result.errors, 'error')} (`declog check` lists them); "
+            "results may be incomplete",
+            err=True,
+        )
+    return log_root, result.log
+
+
+@cli.command()
+@root_option
+@click.option("--since", metavar="DATE", help="Only decisions dated on or after DATE (YYYY-MM-DD).")
+@click.option(
+    "--last",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Only the last N decisions by number; 0 for all. Default: 20, or all with --since.",
+)
+@click.option("--partner", metavar="ID", help="Only decisions this partner is party to.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json", "markdown")),
+    default="text",
+    show_default=True,
+    help="How the audit is printed.",
+)
+@today_option
+def audit(
+    root: Path | None, since: str | None, last: int | None, partner: str | None, fmt: str, today: str | None
+) -> None:
+    """Audit how the log is kept: logging lag, time to resolution, participation, disagreement.
+
+    The article's step 1: review the last 20 decisions. Every figure says how it
+    was computed and from how many decisions (docs/audit.md).
+    """
+    from declog import report
+    from declog.audit import DEFAULT_LAST, AuditError, Window
+    from declog.audit import audit as run_audit
+    from declog.timeparse import parse_date
+
+    _, log = _checked_log(root)
+    try:
+        since_date = parse_date(since) if since is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    if last is None:
+        last = DEFAULT_LAST if since_date is None else 0
+    window = Window(
+        now=_now_for(today, log.config.site.timezone),
+        last=last or None,
+        since=since_date,
+        partner=partner,
+    )
+    try:
+        result = run_audit(log, window)
+    except AuditError as exc:
+        raise click.BadParameter(str(exc), param_hint="--partner") from None
+    click.echo(report.render(result, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("expr", metavar="EXPR")
+@root_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv", "ids")),
+    default="table",
+    show_default=True,
+    help="How the matching decisions are printed.",
+)
+@today_option
+def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
+    """Print the decisions that match EXPR, e.g. "status = proposed and deadline < today + 2d".
+
+    Fields, operators and date arithmetic are described in docs/query.md.
+    Exit 0 (matches or not), 2 when EXPR is not a valid expression.
+    """
+    from declog import query as q
+    from declog.timeparse import zone
+
+    _, log = _checked_log(root)
+    tz = zone(log.config.site.timezone)
+    try:
+        parsed = q.parse(expr, now=_now_for(today, log.config.site.timezone), tz=tz)
+    except q.QueryError as exc:
+        click.echo(f"declog: error: {exc.show(expr)}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(q.render(parsed.select(log), log, fmt, tz), nl=False)
+
+
+@cli.command()
+@root_option
+@click.option(
+    "--sqlite",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the database to this SQLite file (replaced if it exists).",
+)
+def export(root: Path | None, target: Path) -> None:
+    """Export the whole database (decisions, partners, meetings, approvals, links) to SQLite.
+
+    The schema is documented in docs/export.md.
+    """
+    from declog.export import ExportError, export_sqlite
+
+    _, log = _checked_log(root)
+    try:
+        export_sqlite(log, target)
+    except ExportError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    counts = (
+        f"{plural(len(log.by_id), 'decision')}, {plural(len(log.partners), 'partner')}, "
+        f"{plural(len(log.meetings), 'meeting')}"
+    )
+    click.echo(f"Exported {counts} -> {_shown(target)}", err=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +78,7 @@ def database(views: Views) -> bytes:
         ],
         "decisions": [_decision(d, views) for d in log.decisions],
     }
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _decision(d: Decision, views: Views) -> dict[str, Any]:
@@ -141,6 +141,8 @@ class Entry:
     summary: str
     content: str
     """HTML as a plain string: the template escapes it, as Atom's type="html" wants."""
+    content_base: str
+    """xml:base for the content: its links are relative to the decision's page."""
     categories: tuple[str, ...]
 
 
@@ -171,13 +173,14 @@ def feed(
     alternate_path: str,
     decisions: Iterable[Decision],
     base: str,
-    body_html: Any,
+    body_html: Callable[[Decision], str],
 ) -> Feed:
     """An Atom feed of the most recently changed ``decisions``.
 
     ``base`` is the site URL, or the relative prefix from the feed to the site
     root when none is configured (readers resolve it against the feed's own URL).
-    ``body_html(decision, base)`` renders a body for that base.
+    ``body_html(decision)`` is the body as shown on the decision's page; the
+    entry's ``xml:base`` makes its relative links resolve from there.
     """
     history = views.history
     chosen = sorted(decisions, key=lambda d: (updated(d, history), d.id), reverse=True)[:FEED_SIZE]
@@ -189,7 +192,8 @@ def feed(
             published=d.logged or when(d),
             updated=updated(d, history),
             summary=d.rationale or d.reason or d.title,
-            content=str(body_html(d, base)),
+            content=str(body_html(d)),
+            content_base=base + decision_url(d.id),
             categories=(d.status, d.mode, d.category, *d.tags),
         )
         for d in chosen

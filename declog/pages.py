@@ -16,14 +16,15 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from declog import vocab
+from declog import feeds, vocab
 from declog.diagnostics import Diagnostic
 from declog.load import CONTENT
 from declog.markdown import Markdown, Targets, decision_url
@@ -138,7 +139,9 @@ class Prefetch:
 class Job:
     path: str
     template: str
-    context: Callable[[], dict[str, Any]]
+    """Template to render, or "" when ``produce`` makes the bytes itself."""
+    context: Callable[[], dict[str, Any]] = dict
+    produce: Callable[[], bytes] | None = None
 
 
 @dataclass
@@ -184,7 +187,8 @@ def plan(state: SiteState) -> list[Job]:
         return {"view": views.meeting(m), "body": state.body(m)}
 
     meetings = meetings_newest_first(log)
-    jobs = [Job("index.html", "index.html", home)]
+    jobs = twins(state)  # first: decisions.json is the longest single job
+    jobs.append(Job("index.html", "index.html", home))
     jobs += [
         Job(decision_url(d.id), "decision.html", ctx(decision, d))
         for d in log.decisions
@@ -209,9 +213,75 @@ def plan(state: SiteState) -> list[Job]:
     ]
     jobs.append(Job("tags/index.html", "tags.html", lambda: {"tags": views.facets["tag"]}))
     if state.theme.site.search:
-        jobs.append(Job("search/index.html", "search.html", dict))
-    jobs.append(Job("404.html", "404.html", dict))
+        jobs.append(Job("search/index.html", "search.html"))
+    jobs.append(Job("404.html", "404.html"))
+    if (job := sitemap(state, jobs)) is not None:
+        jobs.append(job)
     return jobs
+
+
+def twins(state: SiteState) -> list[Job]:
+    """decisions.json, Atom feeds, calendars, the sitemap and the theme's assets."""
+    views, log = state.views, state.views.log
+    url, title = log.config.site.url, log.config.site.title
+    host = urlsplit(url).hostname or "declog.invalid"
+
+    def site_feed() -> dict[str, Any]:
+        return {
+            "feed": feeds.feed(
+                views=views,
+                title=title,
+                self_path="feed.xml",
+                alternate_path="index.html",
+                decisions=log.decisions,
+                base=url,
+                body_html=state.body,
+            )
+        }
+
+    def partner_feed(pv: PartnerView) -> dict[str, Any]:
+        folder = f"partners/{pv.partner.id}/"
+        party = [d for d in log.decisions if pv.partner.id in d.partners]
+        return {
+            "feed": feeds.feed(
+                views=views,
+                title=f"{title}: {pv.partner.name}",
+                self_path=folder + "feed.xml",
+                alternate_path=folder + "index.html",
+                decisions=party,
+                base=url or "../../",
+                body_html=state.body,
+            )
+        }
+
+    def calendar(pv: PartnerView) -> bytes:
+        return feeds.calendar(
+            views=views,
+            name=f"Feedback deadlines for {pv.partner.name}",
+            items=pv.awaiting,
+            base=url,
+            uid_host=host,
+        )
+
+    ctx = functools.partial
+    jobs = [
+        Job("decisions.json", "", produce=ctx(feeds.database, views)),
+        Job("feed.xml", "feed.xml", site_feed),
+    ]
+    for pid, pv in views.partners.items():
+        if safe_segment(pid):
+            jobs.append(Job(f"partners/{pid}/feed.xml", "feed.xml", ctx(partner_feed, pv)))
+            jobs.append(Job(f"partners/{pid}/deadlines.ics", "", produce=ctx(calendar, pv)))
+    jobs += [Job(rel, "", produce=source.read_bytes) for rel, source in state.theme.assets().items()]
+    return jobs
+
+
+def sitemap(state: SiteState, jobs: Sequence[Job]) -> Job | None:
+    url = state.views.log.config.site.url
+    if not url:
+        return None
+    locations = [url + j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
+    return Job("sitemap.xml", "sitemap.xml", lambda: {"locations": locations})
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -234,12 +304,15 @@ def render_range(state: SiteState, start: int, stop: int) -> Outcome:
     out = Outcome()
     for job in state.jobs[start:stop]:
         try:
-            html = state.theme.render(job.template, job.path, **job.context())
+            if job.produce is not None:
+                data = job.produce()
+            else:
+                data = state.theme.render(job.template, job.path, **job.context()).encode("utf-8")
         except TemplateProblem as exc:
             out.problems.append(exc.diagnostic)
             break
-        out.pages += 1
-        out.changed += state.staging.write(job.path, html.encode("utf-8"))
+        out.pages += job.path.endswith(".html")
+        out.changed += state.staging.write(job.path, data)
     return out
 
 
@@ -285,7 +358,3 @@ class Renderer:
 
 def unique(found: Sequence[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(found), key=lambda d: d.sort_key)
-
-
-def html_paths(jobs: Sequence[Job]) -> Iterator[str]:
-    return (j.path for j in jobs if j.path != "404.html")

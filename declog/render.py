@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ PAGES = (
     "sitemap.xml",
 )
 ASSETS = "assets"
+#: Stands for the way back to the site root while a page or a shared fragment renders;
+#: each page replaces it with its own "../" prefix, so fragments can be reused on any page.
+ROOT_MARK = "\x00root\x00"
 
 
 def packaged_templates() -> Path:
@@ -98,7 +102,11 @@ class Theme:
             person=lambda h: names.get(h, h),
             partners=log.partners,
             placed=when,
+            item=lambda d, note="": self._fragment("decision_item", ("item", d.id, note), d, note),
+            facet_nav=lambda facets, current: self._fragment("facet_nav", ("nav", current), facets, current),
         )
+        self._fragments: dict[Hashable, Markup] = {}
+        self._macros: Any = None
         self.env.filters.update(
             when=lambda v, tz=None: _when(v, zone(tz) if tz else default_tz),
             day=lambda v: v.astimezone(default_tz).strftime("%Y-%m-%d") if v else "",
@@ -133,7 +141,7 @@ class Theme:
         if path == "404.html" and self.site.url:
             root = self.site.url  # served at any depth, so only absolute links work
         try:
-            return self.env.get_template(name).render(page_path=path, root=root, **context)
+            html = self.env.get_template(name).render(page_path=path, **context)
         except Exception as exc:
             frame = self._frame(exc)
             if frame is None:
@@ -148,6 +156,16 @@ class Theme:
                     f"{type(exc).__name__} while rendering {path}: {message}",
                 )
             ) from None
+        return html.replace(ROOT_MARK, root)
+
+    def _fragment(self, macro: str, key: Hashable, *args: Any) -> Markup:
+        """A macro of macros.html, rendered once per ``key`` and reused on every page."""
+        cached = self._fragments.get(key)
+        if cached is None:
+            if self._macros is None:
+                self._macros = self.env.get_template("macros.html").module
+            cached = self._fragments[key] = Markup(getattr(self._macros, macro)(*args))
+        return cached
 
     def assets(self) -> dict[str, Path]:
         """``assets/...`` path -> the file that provides it (the log's own first)."""
@@ -175,10 +193,13 @@ class Theme:
             return str(path)
 
 
-@jinja2.pass_context
-def _url(ctx: jinja2.runtime.Context, target: str = "") -> str:
-    """Link from the page being rendered to ``target`` (a path from the site root)."""
-    return str(ctx["root"]) + (target or "index.html")
+def _url(target: str = "") -> str:
+    """Link from the page being rendered to ``target`` (a path from the site root).
+
+    The page's own "../" prefix is filled in when the page is done (ROOT_MARK),
+    so this needs no context and fragments can be shared between pages.
+    """
+    return ROOT_MARK + (target or "index.html")
 
 
 def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:

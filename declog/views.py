@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from declog import vocab
 from declog.history import Commit
@@ -177,12 +179,21 @@ def facet_base(facet: str, value: str) -> str:
     return f"timeline/{facet}/{value}/"
 
 
-def months(decisions: Sequence[Decision], tz: dt.tzinfo) -> tuple[Month, ...]:
-    """Group decisions (already newest first) by month in the site's time zone."""
+def month_key(d: Decision, tz: dt.tzinfo) -> str:
+    t = when(d)
+    return f"{t.astimezone(tz):%Y-%m}" if t else "undated"
+
+
+def months(
+    decisions: Sequence[Decision], tz: dt.tzinfo, keys: Mapping[str, str] | None = None
+) -> tuple[Month, ...]:
+    """Group decisions (already newest first) by month in the site's time zone.
+
+    ``keys`` (decision id -> month key) saves recomputing them for every list.
+    """
     groups: dict[str, list[Decision]] = {}
     for d in decisions:
-        t = when(d)
-        key = t.astimezone(tz).strftime("%Y-%m") if t else "undated"
+        key = keys[d.id] if keys is not None and d.id in keys else month_key(d, tz)
         groups.setdefault(key, []).append(d)
     out = []
     for key, items in groups.items():
@@ -201,6 +212,7 @@ def paginate(
     intro: str = "",
     facet: tuple[str, str] = ("", ""),
     notes: Mapping[str, str] | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> list[ListPage]:
     """A list of decisions, newest first, cut into pages of ``per_page``."""
     ordered = newest_first(decisions)
@@ -212,7 +224,7 @@ def paginate(
             path=paths[n - 1],
             heading=heading,
             intro=intro,
-            months=months(ordered[(n - 1) * per_page : n * per_page], tz),
+            months=months(ordered[(n - 1) * per_page : n * per_page], tz, keys),
             number=n,
             pages=paths,
             total=len(ordered),
@@ -368,22 +380,16 @@ class DecisionView:
     waiting: tuple[str, ...]
 
 
+_FENCED = re.compile(r"^[ \t]*(`{3}|~{3}).*?(?:^[ \t]*\1|\Z)", re.M | re.S)
+
+
 def refs_in(body: str) -> list[str]:
     """Decision ids and decision file names a body links to (code blocks skipped, as DL205 does)."""
     if "[[" not in body and ".md" not in body:
         return []
-    out: list[str] = []
-    fence = ""
-    for line in body.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = "" if fence == marker else (fence or marker)
-            continue
-        if not fence:
-            out += [m.group(1) for m in WIKI_REF.finditer(line)]
-            out += [m.group(2) for m in FILE_LINK.finditer(line)]
-    return out
+    if "```" in body or "~~~" in body:
+        body = _FENCED.sub("", body)
+    return [m.group(1) for m in WIKI_REF.finditer(body)] + [m.group(2) for m in FILE_LINK.finditer(body)]
 
 
 @dataclass(frozen=True)
@@ -485,13 +491,17 @@ class MeetingView:
     decisions: tuple[Decision, ...]
 
 
-def meeting_view(m: Meeting, log: Log) -> MeetingView:
+def meeting_view(m: Meeting, log: Log, named_by: Mapping[str, Sequence[str]] | None = None) -> MeetingView:
+    """``named_by``: meeting id -> ids of the decisions naming it (computed when not given)."""
     present: dict[str, list[Member]] = {}
     for handle in m.attendees:
         for pid in sorted(log.member_of.get(handle, ())):
             member = next((x for x in log.partners[pid].members if x.handle == handle), Member(handle))
             present.setdefault(pid, []).append(member)
-    ids = [*m.decisions, *(d.id for d in log.decisions if d.meeting == m.id)]
+    naming = named_by[m.id] if named_by is not None and m.id in named_by else ()
+    if named_by is None:
+        naming = [d.id for d in log.decisions if d.meeting == m.id]
+    ids = [*m.decisions, *naming]
     return MeetingView(
         meeting=m,
         attendees=tuple((log.partners[p], tuple(ms)) for p, ms in sorted(present.items())),
@@ -539,46 +549,43 @@ class Views:
 
     def warm(self) -> None:
         """Compute the shared projections now, so forked workers inherit them instead of each redoing them."""
-        for name in ("links", "board", "facets", "facet_members", "partners"):
+        for name in ("links", "board", "facets", "facet_members", "partners", "named_by"):
             getattr(self, name)
 
     def decision(self, d: Decision) -> DecisionView:
         return decision_view(d, self.log, self.links, self.history)
 
+    @functools.cached_property
+    def named_by(self) -> dict[str, list[str]]:
+        """Meeting id -> ids of the decisions that name it."""
+        out: dict[str, list[str]] = {}
+        for d in self.log.decisions:
+            if d.meeting:
+                out.setdefault(d.meeting, []).append(d.id)
+        return out
+
     def meeting(self, m: Meeting) -> MeetingView:
-        return meeting_view(m, self.log)
+        return meeting_view(m, self.log, self.named_by)
 
     def lists(self) -> list[ListPage]:
         """Every paginated list: the timeline, its filters, tag pages, partner sub-lists."""
         per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
-        pages = paginate(
-            "timeline/",
-            "Timeline",
-            log.decisions,
-            per_page=per_page,
-            tz=tz,
-            intro="Every decision over time, newest first.",
-        )
+        keys = {d.id: month_key(d, tz) for d in log.decisions}
+
+        def cut(base: str, heading: str, ds: Sequence[Decision], **more: Any) -> list[ListPage]:
+            return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, **more)
+
+        pages = cut("timeline/", "Timeline", log.decisions, intro="Every decision over time, newest first.")
         for (facet, value), ds in sorted(self.facet_members.items()):
             label = log.partner_name(value) if facet == "partner" else value
             heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {facet} {label}"
-            pages += paginate(
-                facet_base(facet, value), heading, ds, per_page=per_page, tz=tz, facet=(facet, value)
-            )
+            pages += cut(facet_base(facet, value), heading, ds, facet=(facet, value))
         for pid, pv in self.partners.items():
             name = pv.partner.name
             notes = {a.decision.id: _absence_note(a, log) for a in pv.absent}
-            pages += paginate(
-                f"partners/{pid}/absent/",
-                f"Decided in {name}'s absence",
-                [a.decision for a in pv.absent],
-                per_page=per_page,
-                tz=tz,
-                notes=notes,
-            )
-            pages += paginate(
-                f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals, per_page=per_page, tz=tz
-            )
+            absent = [a.decision for a in pv.absent]
+            pages += cut(f"partners/{pid}/absent/", f"Decided in {name}'s absence", absent, notes=notes)
+            pages += cut(f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals)
         return pages
 
 
