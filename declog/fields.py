@@ -161,8 +161,13 @@ def check_fields(parsed: Parsed, kind: str, path: str, config: bool = False) -> 
         return []
     except fastjsonschema.JsonSchemaException:
         pass
+    errors = list(validator(kind).iter_errors(parsed.data))
+    # A value of the wrong type is one mistake: say so once, not also "not one of" or "bad format".
+    wrong_type = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     out: list[Diagnostic] = []
-    for error in validator(kind).iter_errors(parsed.data):
+    for error in errors:
+        if error.validator != "type" and tuple(error.absolute_path) in wrong_type:
+            continue
         out.extend(_findings(error, parsed, path, config))
     return out
 

@@ -22,7 +22,7 @@ from declog import vocab
 from declog.codes import finding
 from declog.config import Config
 from declog.diagnostics import Diagnostic, Pos
-from declog.fields import check_fields
+from declog.fields import check_fields, describe
 from declog.model import Approval, Decision, Document, Log, Meeting, Member, Partner, Source
 from declog.timeparse import parse_datetime
 from declog.yamlparse import Frontmatter, Parsed, parse_yaml, split_frontmatter
@@ -197,7 +197,12 @@ def parse_document(raw: RawFile) -> tuple[Document | None, list[Diagnostic]]:
     if parsed is None:
         return None, found
     if not isinstance(parsed.data, dict):
-        shape = "empty" if parsed.data is None else f"a {type(parsed.data).__name__}"
+        data = parsed.data
+        shape = describe(data)
+        if isinstance(data, str):
+            shape = f"the text {shape}"
+        elif isinstance(data, int | float) and not isinstance(data, bool):
+            shape = f"the number {shape}"
         found.append(
             finding(
                 "DL004",

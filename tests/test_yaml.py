@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from conftest import LogMaker, doc
@@ -166,12 +165,11 @@ def _billion_laughs(levels: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_billion_laughs_finishes_fast_with_dl006(log: LogMaker) -> None:
+def test_billion_laughs_is_refused_with_dl006(log: LogMaker) -> None:
+    # Expanded, this document would hold 9**9 strings; that it is never expanded
+    # is asserted below at the parser level (no timing here: speed lives in benchmarks/).
     path = log.decision("0001-x", doc(_billion_laughs()))
-    start = time.monotonic()
     run = log.check()
-    elapsed = time.monotonic() - start
-    assert elapsed < 5, f"alias bomb took {elapsed:.1f}s"
     assert run.exit_code == 1
     dl006 = [line for line in run.lines if " DL006 " in line]
     assert len(dl006) == 9 + 8 * 9  # every anchor and every alias, once

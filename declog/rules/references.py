@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from declog import vocab
 from declog.codes import finding
 from declog.config import CONFIG_FILE
 from declog.diagnostics import Diagnostic, Pos
@@ -61,10 +62,15 @@ def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
 def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
     """People named in a document are members of some partner."""
     members = ctx.log.member_of
+
+    def unknown(handle: str) -> bool:
+        # A malformed handle was already reported (DL104); saying it is nobody's adds nothing.
+        return bool(handle) and bool(vocab.HANDLE_RE.match(handle)) and handle not in members
+
     if not ctx.log.partners:
         return
     for d in ctx.log.decisions:
-        if d.owner and d.owner not in members:
+        if unknown(d.owner):
             yield ctx.at(
                 "DL202",
                 d,
@@ -73,7 +79,7 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
                 hint=did_you_mean(d.owner, members),
             )
         for a in d.approvals:
-            if a.by and a.by not in members:
+            if unknown(a.by):
                 yield ctx.at(
                     "DL202",
                     d,
@@ -85,7 +91,7 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
                 )
     for m in ctx.log.meetings.values():
         for i, handle in enumerate(m.attendees):
-            if handle not in members:
+            if unknown(handle):
                 yield ctx.at(
                     "DL202",
                     m,
@@ -94,7 +100,7 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
                     message=f"attendee '{handle}' is not a member of any partner",
                     hint=did_you_mean(handle, members),
                 )
-        if m.chair and m.chair not in members:
+        if unknown(m.chair):
             yield ctx.at(
                 "DL202",
                 m,

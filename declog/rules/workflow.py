@@ -381,7 +381,7 @@ def dl314_meeting_approval_absent(ctx: Context) -> Iterator[Diagnostic]:
 def dl315_partner_without_members(ctx: Context) -> Iterator[Diagnostic]:
     """Every partner has at least one member who can approve."""
     for p in ctx.log.partners.values():
-        if not p.members and "members" in p.data:
+        if not p.members and isinstance(p.data.get("members"), list):
             yield ctx.at(
                 "DL315",
                 p,
