@@ -1,0 +1,617 @@
+"""``declog query``: a small expression language over the decisions' fields.
+
+    status = proposed and partner = globex and deadline < today + 2d
+
+A tokenizer, a recursive-descent parser and an evaluator. The grammar,
+loosest binding first (docs/query.md documents it for users)::
+
+    expr       := and ("or" and)*
+    and        := unary ("and" unary)*
+    unary      := "not" unary | "(" expr ")" | comparison
+    comparison := FIELD OP value
+                | FIELD ["not"] "in" "(" value ("," value)* ")"
+                | FIELD "is" ["not"] "empty"
+    value      := term (("+" | "-") DURATION)*
+    term       := WORD | STRING | DATE | DATETIME | "today" | "now"
+
+Fields are checked while parsing, so a comparison that can never make sense
+(``deadline = globex``, ``title < 3``) is an error at its column rather than
+an empty result. Every error is a ``QueryError`` carrying the 1-based column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from declog import vocab
+from declog.model import Decision, Log
+from declog.rules.workflow import counted_approvals
+from declog.timeparse import NaiveDatetime, parse_datetime, parse_duration
+
+
+class QueryError(ValueError):
+    """An expression that cannot be parsed or makes no sense, with where it went wrong."""
+
+    def __init__(self, message: str, column: int, length: int = 1, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        """1-based column in the expression."""
+        self.length = max(length, 1)
+        self.hint = hint
+
+    def show(self, expr: str) -> str:
+        """``query:1:COL: message``, the expression, and a caret under the culprit."""
+        caret = " " * (self.column - 1) + "^" * self.length
+        hint = f"\n  hint: {self.hint}" if self.hint else ""
+        return f"query:1:{self.column}: {self.message}\n  {expr}\n  {caret}{hint}"
+
+
+# --- fields ------------------------------------------------------------------------------------
+
+Kind = Literal["text", "id", "list", "time"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    get: Callable[[Decision, Log], str | tuple[str, ...] | dt.datetime | None]
+    doc: str
+
+
+def _waiting(d: Decision, log: Log) -> tuple[str, ...]:
+    if d.status not in vocab.OPEN_STATUSES:
+        return ()
+    have = counted_approvals(d, log)
+    return tuple(p for p in d.partners if p not in have)
+
+
+_FIELD_LIST = (
+    Field("id", "id", lambda d, _: d.id, "the decision's number; compared as a number (`id >= 20`)"),
+    Field("title", "text", lambda d, _: d.title, "the one-line title"),
+    Field(
+        "status", "text", lambda d, _: d.status, "draft, proposed, accepted, rejected, withdrawn, superseded"
+    ),
+    Field("mode", "text", lambda d, _: d.mode, "sync or async"),
+    Field("category", "text", lambda d, _: d.category, "strategic or operational"),
+    Field("owner", "text", lambda d, _: d.owner, "handle of the person accountable"),
+    Field("meeting", "text", lambda d, _: d.meeting, "id of the meeting it was made in"),
+    Field("superseded_by", "text", lambda d, _: d.superseded_by, "id of the decision that replaced it"),
+    Field("rationale", "text", lambda d, _: d.rationale, "why, in a sentence or two"),
+    Field("reason", "text", lambda d, _: d.reason, "why it was rejected or withdrawn"),
+    Field("source", "text", lambda d, _: d.source.kind if d.source else "", "chat, email, call or other"),
+    Field("path", "text", lambda d, _: d.path, "the file, e.g. content/decisions/0031-x.md"),
+    Field("partner", "list", lambda d, _: d.partners, "the partners party to it (alias: partners)"),
+    Field("tag", "list", lambda d, _: d.tags, "its tags (alias: tags)"),
+    Field("supersedes", "list", lambda d, _: d.supersedes, "ids of the decisions it replaces"),
+    Field(
+        "approved_by",
+        "list",
+        lambda d, log: tuple(counted_approvals(d, log)),
+        "partners whose approval counts under the workflow rules",
+    ),
+    Field("waiting_on", "list", _waiting, "partners whose approval an open decision still needs"),
+    Field("proposed", "time", lambda d, _: d.proposed, "when it was proposed"),
+    Field("deadline", "time", lambda d, _: d.deadline, "the feedback deadline"),
+    Field("decided", "time", lambda d, _: d.decided, "when it was accepted or rejected"),
+    Field("logged", "time", lambda d, _: d.logged, "when it was logged (default: the commit that added it)"),
+)
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+ALIASES = {"partners": "partner", "tags": "tag"}
+
+KEYWORDS = frozenset({"and", "or", "not", "in", "is", "empty", "today", "now"})
+COMPARISONS = ("=", "==", "!=", "<", "<=", ">", ">=", "~")
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    """op, (, ), ",", +, -, string, datetime, date, duration, word, end."""
+    text: str
+    column: int
+    """1-based."""
+    value: str = ""
+    """The unquoted text of a string."""
+
+    @property
+    def word(self) -> str:
+        return self.text.lower() if self.kind == "word" else ""
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<datetime>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)(?![\w-])
+  | (?P<date>\d{4}-\d{2}-\d{2})(?![\w-])
+  | (?P<duration>\d+(?:\.\d+)?[mhdw])(?![\w-])
+  | (?P<word>[^\W][\w-]*)
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<op><=|>=|!=|==|=|<|>|~)
+  | (?P<punct>[(),+-])
+    """,
+    re.VERBOSE,
+)
+
+
+def tokenize(expr: str) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(expr):
+        m = _TOKEN.match(expr, pos)
+        if m is None:
+            if expr[pos] in "\"'":
+                raise QueryError(
+                    "unterminated string", pos + 1, len(expr) - pos, f"close it with {expr[pos]}"
+                )
+            raise QueryError(f"unexpected character '{expr[pos]}'", pos + 1)
+        kind = m.lastgroup or ""
+        text = m.group()
+        if kind == "punct":
+            kind = text
+        if kind == "string":
+            tokens.append(Token(kind, text, pos + 1, re.sub(r"\\(.)", r"\1", text[1:-1])))
+        elif kind != "space":
+            tokens.append(Token(kind, text, pos + 1))
+        pos = m.end()
+    tokens.append(Token("end", "", len(expr) + 1))
+    return tokens
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Literal["text", "day", "moment", "span"]
+    text: str = ""
+    day: dt.date | None = None
+    moment: dt.datetime | None = None
+    span: dt.timedelta | None = None
+    column: int = 1
+    length: int = 1
+    literal: bool = False
+    """Written as one token: ``text`` is what was written, usable as text (``tag = 48h``)."""
+
+    def as_text(self) -> Value | None:
+        """The value as text when a text field is compared with it, else None."""
+        if self.kind == "text":
+            return self
+        if self.literal:
+            return Value("text", text=self.text, column=self.column, length=self.length)
+        return None
+
+
+# --- the syntax tree ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    def test(self, d: Decision, log: Log) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    left: Node
+    right: Node
+
+    def test(self, d: Decision, log: Log) -> bool:
+        return self.left.test(d, log) or self.right.test(d, log)
+
+
+@dataclass(frozen=True)
+class And(Node):
+    left: Node
+    right: Node
+
+    def test(self, d: Decision, log: Log) -> bool:
+        return self.left.test(d, log) and self.right.test(d, log)
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    inner: Node
+
+    def test(self, d: Decision, log: Log) -> bool:
+        return not self.inner.test(d, log)
+
+
+@dataclass(frozen=True)
+class IsEmpty(Node):
+    field: Field
+    negated: bool
+
+    def test(self, d: Decision, log: Log) -> bool:
+        empty = not self.field.get(d, log)
+        return empty != self.negated
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    field: Field
+    op: str
+    value: Value
+    tz: dt.tzinfo
+
+    def test(self, d: Decision, log: Log) -> bool:
+        got = self.field.get(d, log)
+        v = self.value
+        if self.field.kind == "time":
+            if not isinstance(got, dt.datetime):
+                return False  # no value: every comparison is false (use `is empty`)
+            if v.day is not None:
+                return _order(got.astimezone(self.tz).date(), self.op, v.day)
+            assert v.moment is not None
+            return _order(got, self.op, v.moment)
+        if isinstance(got, tuple):
+            hit = any(_text_match(item, self.op, v.text) for item in got)
+            return not any(item == v.text for item in got) if self.op == "!=" else hit
+        assert isinstance(got, str)
+        if self.field.kind == "id" and self.op not in ("~",) and got.isdigit() and v.text.isdigit():
+            return _order(int(got), self.op, int(v.text))
+        return _text_match(got, self.op, v.text)
+
+
+@dataclass(frozen=True)
+class In(Node):
+    field: Field
+    values: tuple[str, ...]
+    negated: bool
+
+    def test(self, d: Decision, log: Log) -> bool:
+        got = self.field.get(d, log)
+        items: Iterable[object] = got if isinstance(got, tuple) else (got,)
+        if self.field.kind == "id":
+            wanted = {int(v) if v.isdigit() else v for v in self.values}
+            hit = any((int(i) if isinstance(i, str) and i.isdigit() else i) in wanted for i in items)
+        else:
+            hit = any(i in self.values for i in items)
+        return hit != self.negated
+
+
+def _order(a: object, op: str, b: object) -> bool:
+    ops: dict[str, Callable[[object, object], bool]] = {
+        "=": lambda x, y: x == y,
+        "==": lambda x, y: x == y,
+        "!=": lambda x, y: x != y,
+        "<": lambda x, y: x < y,  # type: ignore[operator]
+        "<=": lambda x, y: x <= y,  # type: ignore[operator]
+        ">": lambda x, y: x > y,  # type: ignore[operator]
+        ">=": lambda x, y: x >= y,  # type: ignore[operator]
+    }
+    return ops[op](a, b)
+
+
+def _text_match(got: str, op: str, want: str) -> bool:
+    if op == "~":
+        return want.casefold() in got.casefold()
+    return (got == want) if op in ("=", "==") else (got != want)
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    root: Node
+
+    def matches(self, d: Decision, log: Log) -> bool:
+        return self.root.test(d, log)
+
+    def select(self, log: Log) -> list[Decision]:
+        """The matching decisions, in id order."""
+        return [d for d in log.decisions if self.root.test(d, log)]
+
+
+def parse(expr: str, *, now: dt.datetime, tz: dt.tzinfo) -> Query:
+    """Parse ``expr``; ``now`` and ``tz`` give ``today`` and ``now`` and the zone of bare dates."""
+    if not expr.strip():
+        raise QueryError("empty expression", 1, hint='e.g. "status = proposed"')
+    return Query(expr, _Parser(tokenize(expr), now, tz).parse())
+
+
+class _Parser:
+    def __init__(self, tokens: Sequence[Token], now: dt.datetime, tz: dt.tzinfo) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.now = now
+        self.tz = tz
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i = min(self.i + 1, len(self.tokens) - 1)
+        return tok
+
+    def error(self, message: str, tok: Token | None = None, hint: str = "") -> QueryError:
+        tok = tok or self.tok
+        if tok.kind == "end":
+            return QueryError(f"{message}, but the expression ends here", tok.column, 1, hint)
+        return QueryError(message, tok.column, len(tok.text), hint)
+
+    def parse(self) -> Node:
+        node = self.or_()
+        if self.tok.kind != "end":
+            what = "')'" if self.tok.kind == ")" else f"'{self.tok.text}'"
+            raise self.error(f"unexpected {what}", hint="join conditions with `and` or `or`")
+        return node
+
+    def or_(self) -> Node:
+        node = self.and_()
+        while self.tok.word == "or":
+            self.advance()
+            node = Or(node, self.and_())
+        return node
+
+    def and_(self) -> Node:
+        node = self.unary()
+        while self.tok.word == "and":
+            self.advance()
+            node = And(node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.tok.word == "not":
+            self.advance()
+            return Not(self.unary())
+        if self.tok.kind == "(":
+            opening = self.advance()
+            node = self.or_()
+            if self.tok.kind != ")":
+                raise self.error("expected ')'", hint=f"to close the '(' at column {opening.column}")
+            self.advance()
+            return node
+        return self.comparison()
+
+    def field(self) -> Field:
+        tok = self.tok
+        if tok.kind != "word" or tok.word in KEYWORDS:
+            raise self.error("expected a field name", hint=f"fields: {', '.join(FIELDS)}")
+        self.advance()
+        name = ALIASES.get(tok.text, tok.text)
+        if name not in FIELDS:
+            close = difflib.get_close_matches(tok.text, [*FIELDS, *ALIASES], n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(FIELDS)}"
+            raise QueryError(f"unknown field '{tok.text}'", tok.column, len(tok.text), hint)
+        return FIELDS[name]
+
+    def comparison(self) -> Node:
+        field = self.field()
+        tok = self.tok
+        if tok.word == "is":
+            self.advance()
+            negated = self.tok.word == "not"
+            if negated:
+                self.advance()
+            if self.tok.word != "empty":
+                raise self.error("expected 'empty'", hint=f"write `{field.name} is empty` or `is not empty`")
+            self.advance()
+            return IsEmpty(field, negated)
+        if tok.word in ("in", "not"):
+            return self.membership(field)
+        if tok.kind != "op":
+            raise self.error(
+                f"expected an operator after '{field.name}'",
+                hint="one of = != < <= > >= ~ in, not in, is empty",
+            )
+        self.advance()
+        value = self.value()
+        if field.kind != "time":
+            value = value.as_text() or value
+        self.check(field, tok, value)
+        return Compare(field, "=" if tok.text == "==" else tok.text, value, self.tz)
+
+    def membership(self, field: Field) -> Node:
+        negated = self.tok.word == "not"
+        if negated:
+            self.advance()
+            if self.tok.word != "in":
+                raise self.error("expected 'in' after 'not'")
+        in_tok = self.advance()
+        if field.kind == "time":
+            raise QueryError(f"'in' needs a text field; {field.name} is a date", in_tok.column, 2)
+        if self.tok.kind != "(":
+            raise self.error("expected '(' after 'in'", hint=f"e.g. {field.name} in (a, b)")
+        self.advance()
+        values = [self.text_value(field)]
+        while self.tok.kind == ",":
+            self.advance()
+            values.append(self.text_value(field))
+        if self.tok.kind != ")":
+            raise self.error("expected ',' or ')'")
+        self.advance()
+        return In(field, tuple(values), negated)
+
+    def text_value(self, field: Field) -> str:
+        value = self.value()
+        text = value.as_text()
+        if text is None:
+            raise QueryError(f"{field.name} is text; {_describe(value)} is not", value.column, value.length)
+        return text.text
+
+    def value(self) -> Value:
+        value = self.term()
+        while self.tok.kind in ("+", "-"):
+            op = self.advance()
+            if self.tok.kind != "duration":
+                raise self.error(f"expected a duration after '{op.text}'", hint="e.g. 2d, 48h, 1w, 30m")
+            span = parse_duration(self.advance().text)
+            value = self.shift(value, span if op.text == "+" else -span, op)
+        return value
+
+    def shift(self, value: Value, span: dt.timedelta, op: Token) -> Value:
+        if value.kind == "day" and value.day is not None:
+            if span % dt.timedelta(days=1) == dt.timedelta(0):
+                return Value("day", day=value.day + span, column=value.column)
+            start = dt.datetime.combine(value.day, dt.time(), self.tz)
+            return Value("moment", moment=start + span, column=value.column)
+        if value.kind == "moment" and value.moment is not None:
+            return Value("moment", moment=value.moment + span, column=value.column)
+        raise QueryError(
+            f"cannot add a duration to {_describe(value)}",
+            op.column,
+            1,
+            "only dates, today and now take + and -",
+        )
+
+    def term(self) -> Value:
+        tok = self.tok
+        col, length = tok.column, len(tok.text)
+        at: dict[str, Any] = {"column": col, "length": length, "literal": True}
+        if tok.kind == "string":
+            self.advance()
+            return Value("text", text=tok.value, column=col, length=length)
+        if tok.kind == "date":
+            self.advance()
+            try:
+                return Value("day", text=tok.text, day=dt.date.fromisoformat(tok.text), **at)
+            except ValueError:
+                raise QueryError(f"'{tok.text}' is not a real date", col, length) from None
+        if tok.kind == "datetime":
+            self.advance()
+            try:
+                return Value("moment", text=tok.text, moment=parse_datetime(tok.text), **at)
+            except NaiveDatetime:
+                raise QueryError(
+                    f"'{tok.text}' has no time zone offset", col, length, "add one, e.g. +01:00 or Z"
+                ) from None
+            except ValueError:
+                raise QueryError(f"'{tok.text}' is not a real date-time", col, length) from None
+        if tok.kind == "duration":
+            self.advance()
+            return Value("span", text=tok.text, span=parse_duration(tok.text), **at)
+        if tok.word == "today":
+            self.advance()
+            return Value("day", day=self.now.astimezone(self.tz).date(), column=col, length=length)
+        if tok.word == "now":
+            self.advance()
+            return Value("moment", moment=self.now, column=col, length=length)
+        if tok.kind == "word" and tok.word not in KEYWORDS:
+            self.advance()
+            return Value("text", text=tok.text, column=col, length=length)
+        raise self.error("expected a value", hint='a word, a "quoted text", a date, today or now')
+
+    def check(self, field: Field, op: Token, value: Value) -> None:
+        """Refuse comparisons that can never make sense, at the value's column."""
+        if value.kind == "span":
+            raise QueryError(
+                f"a duration alone is not a date; {field.name} needs a date",
+                value.column,
+                value.length,
+                f"e.g. {field.name} < today + {value.text}",
+            )
+        if field.kind == "time":
+            if value.kind == "text":
+                hint = "write spaces around + and -" if re.search(r"\w[+-]\d", value.text) else ""
+                raise QueryError(
+                    f"{field.name} is a date; '{value.text}' is not a date",
+                    value.column,
+                    value.length,
+                    hint or "e.g. 2026-12-01, today, today + 2d, now - 48h",
+                )
+            if op.text == "~":
+                raise QueryError("'~' (contains) needs a text field", op.column, 1)
+            return
+        if value.kind != "text":
+            raise QueryError(
+                f"{field.name} is text; quote the value to compare it as text", value.column, value.length
+            )
+        if op.text in ("<", "<=", ">", ">="):
+            if field.kind != "id":
+                raise QueryError(
+                    f"'{op.text}' orders ids and dates only; {field.name} is text", op.column, len(op.text)
+                )
+            if not value.text.isdigit():
+                raise QueryError(f"'{value.text}' is not a decision number", value.column, value.length)
+
+
+def _describe(value: Value) -> str:
+    return {"text": f"text '{value.text}'", "span": "a duration"}.get(value.kind, "a date")
+
+
+# --- rows for the command line -----------------------------------------------------------------
+
+FORMATS = ("table", "json", "csv", "ids")
+#: The columns of ``--format csv``.
+COLUMNS = ("id", "status", "mode", "category", "partners", "owner", "deadline", "decided", "title")
+
+
+def record(d: Decision, log: Log) -> dict[str, object]:
+    """A decision as plain data for JSON: every field the language knows, dates as ISO text."""
+    out: dict[str, object] = {}
+    for f in _FIELD_LIST:
+        got = f.get(d, log)
+        if isinstance(got, dt.datetime):
+            out[f.name] = got.isoformat()
+        elif isinstance(got, tuple):
+            out[f.name + ("s" if f.name in ("partner", "tag") else "")] = list(got)
+        else:
+            out[f.name] = got
+    return out
+
+
+def row(d: Decision) -> tuple[str, ...]:
+    """The table/CSV columns (``COLUMNS``) of a decision, as text."""
+
+    def t(value: dt.datetime | None) -> str:
+        return value.isoformat() if value else ""
+
+    return (
+        d.id,
+        d.status,
+        d.mode,
+        d.category,
+        " ".join(d.partners),
+        d.owner,
+        t(d.deadline),
+        t(d.decided),
+        d.title,
+    )
+
+
+def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo) -> str:
+    """The matches as ``table``, ``json``, ``csv`` or ``ids`` text."""
+    if fmt == "ids":
+        return "".join(f"{d.id}\n" for d in decisions)
+    if fmt == "json":
+        return json.dumps([record(d, log) for d in decisions], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(row(d) for d in decisions)
+        return buf.getvalue()
+    headers = ("id", "status", "mode", "partners", "deadline", "title")
+    rows = [
+        (
+            d.id,
+            d.status,
+            d.mode,
+            ",".join(d.partners),
+            d.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.deadline else "",
+            d.title,
+        )
+        for d in decisions
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers[:-1])]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)) + "  " + cells[-1]
+
+    return "".join(line(r).rstrip() + "\n" for r in [headers, *rows])

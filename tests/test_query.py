@@ -1,0 +1,233 @@
+"""`declog query`: the expression language on valid and invalid expressions.
+
+The log is the hand-made one of test_audit.py (ten decisions, now = 2026-03-01).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from conftest import LogMaker, invoke
+from test_audit import NOW, write_log
+
+from declog.check import load_and_check
+from declog.model import Log
+from declog.query import QueryError, parse, tokenize
+
+
+@pytest.fixture(scope="module")
+def hand_log(tmp_path_factory: pytest.TempPathFactory) -> Log:
+    root = tmp_path_factory.mktemp("q") / "log"
+    write_log(root)
+    log = load_and_check(root).log
+    assert log is not None
+    return log
+
+
+def ids(log: Log, expr: str, now: dt.datetime = NOW) -> list[str]:
+    return [d.id for d in parse(expr, now=now, tz=dt.UTC).select(log)]
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("status = proposed", ["0006", "0007"]),
+        ("status == proposed and partner = globex", ["0006", "0007"]),
+        ("status = accepted or status = rejected", ["0001", "0002", "0003", "0005"]),
+        ("not status in (accepted, superseded, draft, proposed)", ["0003", "0010"]),
+        ("status not in (draft, proposed, accepted)", ["0003", "0004", "0010"]),
+        ("partner = initech", ["0002"]),
+        ("partners != globex", ["0008", "0009"]),
+        ("tag = pricing", ["0006"]),
+        ("tags is not empty", ["0006"]),
+        ("owner is empty", ["0007", "0008", "0009"]),
+        ("mode = sync", ["0002"]),
+        ("id >= 9", ["0009", "0010"]),
+        ("id < 0003", ["0001", "0002"]),
+        ("id in (1, 0010)", ["0001", "0010"]),
+        ('title ~ "PRICING"', ["0006"]),
+        ("title ~ pric", ["0006"]),
+        # dates without a time compare the day in the site's zone (UTC here)
+        ("decided = 2026-01-14", ["0003"]),
+        ("decided >= 2026-02-01", ["0004", "0005"]),
+        ("deadline < today", ["0001", "0003", "0004", "0005", "0006", "0010"]),
+        ("deadline < today + 2d and status = proposed", ["0006", "0007"]),  # 03-02 < 03-03
+        ("deadline < today + 1d and status = proposed", ["0006"]),  # 03-02 is not before 03-02
+        ("deadline <= today + 1d and status = proposed", ["0006", "0007"]),
+        ("deadline > now + 1d", ["0007"]),  # 03-02T09:00 > 03-02T00:00
+        ("deadline > now + 1d + 12h", []),  # 03-02T09:00 is not after 03-02T12:00
+        ("logged > 2026-02-18T08:00:00+00:00", ["0005", "0009"]),
+        ("logged > 2026-02-18T08:00:00-02:00", ["0009"]),  # 10:00 UTC: 0005 was logged at 09:00
+        ("decided < today - 40d", ["0001", "0003"]),  # before 01-20
+        ("deadline is empty", ["0002", "0008", "0009"]),
+        ("deadline != 2026-02-22", ["0001", "0003", "0004", "0005", "0007", "0010"]),  # missing never matches
+        ("approved_by = globex and status = superseded", ["0004"]),  # by silence, counted
+        ("waiting_on = globex", ["0006", "0007"]),
+        ("supersedes = 0004", ["0005"]),
+        ("superseded_by = 0005", ["0004"]),
+        ("meeting = 2026-01-20-steering", ["0002"]),
+        ("(status = draft or status = withdrawn) and not partner = globex", ["0008", "0009"]),
+        ("status = draft or status = withdrawn and partner = globex", ["0008", "0009", "0010"]),  # and first
+        ("tag = 48h", []),  # a duration-looking word is text for a text field
+    ],
+)
+def test_valid_expressions(hand_log: Log, expr: str, expected: list[str]) -> None:
+    assert ids(hand_log, expr) == expected
+
+
+@pytest.mark.parametrize(
+    ("expr", "column", "length", "message"),
+    [
+        ("", 1, 1, "empty expression"),
+        ("partnr = globex", 1, 6, "unknown field 'partnr'"),
+        ("status = proposed and", 22, 1, "expected a field name, but the expression ends here"),
+        ("status = (", 10, 1, "expected a value"),
+        ("status proposed", 8, 8, "expected an operator after 'status'"),
+        ("(status = draft", 16, 1, "expected ')', but the expression ends here"),
+        ("status = draft)", 15, 1, "unexpected ')'"),
+        ("status = draft mode = sync", 16, 4, "unexpected 'mode'"),
+        ("deadline = globex", 12, 6, "deadline is a date; 'globex' is not a date"),
+        ("deadline < today-2d", 12, 8, "deadline is a date; 'today-2d' is not a date"),
+        ("deadline < 2d", 12, 2, "a duration alone is not a date; deadline needs a date"),
+        ("deadline < 2026-02-30", 12, 10, "'2026-02-30' is not a real date"),
+        ("deadline < 2026-02-03T10:00", 12, 16, "'2026-02-03T10:00' has no time zone offset"),
+        ("title < 3", 7, 1, "'<' orders ids and dates only; title is text"),
+        ("id > abc", 6, 3, "'abc' is not a decision number"),
+        ("deadline ~ today", 10, 1, "'~' (contains) needs a text field"),
+        ("deadline in (today)", 10, 2, "'in' needs a text field; deadline is a date"),
+        ("status in proposed", 11, 8, "expected '(' after 'in'"),
+        ("status in (draft proposed)", 18, 8, "expected ',' or ')'"),
+        ("owner is nothing", 10, 7, "expected 'empty'"),
+        ("status = 'draft", 10, 6, "unterminated string"),
+        ("status = draft & mode = sync", 16, 1, "unexpected character '&'"),
+        ("status = draft + 2d", 16, 1, "cannot add a duration to text 'draft'"),
+        ("deadline < today + soon", 20, 4, "expected a duration after '+'"),
+        ("title = today", 9, 5, "title is text; quote the value to compare it as text"),
+    ],
+)
+def test_invalid_expressions_point_at_the_column(expr: str, column: int, length: int, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse(expr, now=NOW, tz=dt.UTC)
+    assert (info.value.column, info.value.length, info.value.message) == (column, length, message)
+
+
+def test_unknown_field_suggests_the_closest() -> None:
+    with pytest.raises(QueryError) as info:
+        parse("dedline < today", now=NOW, tz=dt.UTC)
+    assert info.value.hint == "did you mean 'deadline'?"
+    assert info.value.show("dedline < today").splitlines() == [
+        "query:1:1: unknown field 'dedline'",
+        "  dedline < today",
+        "  ^^^^^^^",
+        "  hint: did you mean 'deadline'?",
+    ]
+
+
+def test_today_is_the_day_in_the_sites_zone(hand_log: Log) -> None:
+    # 2026-02-22T20:00 in Toronto is 2026-02-23T01:00 UTC: "today" is the 22nd there.
+    late = dt.datetime(2026, 2, 23, 1, tzinfo=dt.UTC)
+    toronto = parse("deadline = today", now=late, tz=_zone("America/Toronto"))
+    assert [d.id for d in toronto.select(hand_log)] == ["0006"]  # deadline 02-22T09:00Z = 04:00 Toronto
+    assert ids(hand_log, "deadline = today", now=late) == []
+
+
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def test_tokens_keep_hyphenated_words_and_dates_apart() -> None:
+    kinds = [(t.kind, t.text) for t in tokenize("meeting = 2026-01-20-steering or decided < 2026-01-20 - 1w")]
+    assert kinds == [
+        ("word", "meeting"),
+        ("op", "="),
+        ("word", "2026-01-20-steering"),
+        ("word", "or"),
+        ("word", "decided"),
+        ("op", "<"),
+        ("date", "2026-01-20"),
+        ("-", "-"),
+        ("duration", "1w"),
+        ("end", ""),
+    ]
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def maker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LogMaker:
+    m = write_log(tmp_path / "log")
+    monkeypatch.chdir(m.root)
+    return m
+
+
+def test_cli_table(maker: LogMaker) -> None:
+    out = invoke(["query", "status = proposed and partner = globex", "--today", "2026-03-01"])
+    assert out.exit_code == 0, out.stderr
+    assert out.lines == [
+        "id    status    mode   partners     deadline          title",
+        "0006  proposed  async  acme,globex  2026-02-22 09:00  F pricing",
+        "0007  proposed  async  acme,globex  2026-03-02 09:00  G",
+    ]
+
+
+def test_cli_ids_and_json(maker: LogMaker) -> None:
+    assert invoke(
+        ["query", "deadline < today + 2d and status = proposed", "--format", "ids", "--today", "2026-03-01"]
+    ).lines == ["0006", "0007"]
+    assert (
+        invoke(
+            [
+                "query",
+                "deadline < today + 2d and status = proposed",
+                "--format",
+                "ids",
+                "--today",
+                "2026-02-01",
+            ]
+        ).lines
+        == []
+    )
+    [record] = invoke(["query", "tag = pricing", "--format", "json"]).json()
+    assert (
+        record["id"] == "0006" and record["tags"] == ["pricing"] and record["partners"] == ["acme", "globex"]
+    )
+    assert record["deadline"] == "2026-02-22T09:00:00+00:00"
+    assert record["approved_by"] == ["acme"] and record["waiting_on"] == ["globex"]
+
+
+def test_cli_csv(maker: LogMaker) -> None:
+    out = invoke(["query", "tag = pricing", "--format", "csv"]).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [
+        ["id", "status", "mode", "category", "partners", "owner", "deadline", "decided", "title"],
+        [
+            "0006",
+            "proposed",
+            "async",
+            "operational",
+            "acme globex",
+            "dave",
+            "2026-02-22T09:00:00+00:00",
+            "",
+            "F pricing",
+        ],
+    ]
+
+
+def test_cli_bad_expression_exits_2_with_a_caret(maker: LogMaker) -> None:
+    out = invoke(["query", "status = proposed and partnr = globex"])
+    assert out.exit_code == 2
+    assert out.stdout == ""
+    assert out.stderr.splitlines() == [
+        "declog: error: query:1:23: unknown field 'partnr'",
+        "  status = proposed and partnr = globex",
+        "                        ^^^^^^",
+        "  hint: did you mean 'partner'?",
+    ]
