@@ -446,6 +446,42 @@ _TABLE: list[Code] = [
         "When Pagefind is installed, the site's search index builds.",
         "Reinstall it with `pip install 'declog[search]'`, or uninstall pagefind to build without search.",
     ),
+    # --- PR reviews as approvals (declog approvals) -------------------------------------
+    Code(
+        "DL701",
+        "approval-without-review",
+        E,
+        "An approval recorded `via: pr-review` is backed by an approving review from that person on the pull request.",
+        "Remove the approval, or ask that person to approve the pull request and run `declog approvals --write`.",
+    ),
+    Code(
+        "DL702",
+        "stale-review",
+        E,
+        "An approving review counts only if the decision file has not changed since the reviewed commit.",
+        "Ask the reviewer to review the latest commit; an approval of an older version does not cover the change.",
+    ),
+    Code(
+        "DL703",
+        "dismissed-review",
+        E,
+        "A review that was dismissed, or followed by a request for changes, does not count as approval.",
+        "Remove the approval, or ask the reviewer to approve the pull request again.",
+    ),
+    Code(
+        "DL704",
+        "review-for-other-partner",
+        E,
+        "A review counts only for the partners its author is a member of.",
+        "Record the approval for the reviewer's own partner; a partner cannot approve on another's behalf.",
+    ),
+    Code(
+        "DL705",
+        "author-approval",
+        E,
+        "The pull request's author does not approve it for their own partner unless the rules allow self-approval.",
+        "Ask a colleague from the same partner to review, or agree `self_approval = true` in declog.toml.",
+    ),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

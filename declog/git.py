@@ -112,3 +112,48 @@ def repo_prefix(root: Path) -> str:
         return _git(root, "rev-parse", "--show-prefix").decode().strip()
     except GitError:
         return ""
+
+
+#: Where a change is compared with when no base is named, in order of preference.
+DEFAULT_BASES = ("origin/HEAD", "origin/main", "main")
+
+
+def default_base(root: Path) -> str | None:
+    """The first of ``DEFAULT_BASES`` that exists in the repository, or None."""
+    for ref in DEFAULT_BASES:
+        try:
+            _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        except GitError:
+            continue
+        return ref
+    return None
+
+
+def changed_files(root: Path, base: str, under: str = f"{CONTENT}/decisions") -> list[str]:
+    """Files under ``under`` that differ between where HEAD forked from ``base`` and the work tree.
+
+    Includes uncommitted and untracked files, so a proposal can be checked before
+    it is committed. Paths are relative to ``root``.
+    """
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except GitError:
+        raise GitError(f"unknown revision '{base}'") from None
+    try:
+        since = _git(root, "merge-base", base, "HEAD").decode().strip()
+    except GitError:
+        since = base
+    plain = ("-c", "core.quotePath=false")
+    diff = _git(root, *plain, "diff", "--relative", "--name-only", since, "--", under)
+    untracked = _git(root, *plain, "ls-files", "--others", "--exclude-standard", "--", under)
+    names = diff.decode("utf-8", "surrogateescape").splitlines()
+    names += untracked.decode("utf-8", "surrogateescape").splitlines()
+    return sorted(set(n for n in names if n))
+
+
+def file_at(root: Path, ref: str, path: str) -> bytes | None:
+    """The bytes of ``path`` (relative to ``root``) at ``ref``; None when either is unknown."""
+    try:
+        return _git(root, "cat-file", "blob", f"{ref}:./{path}")
+    except GitError:
+        return None

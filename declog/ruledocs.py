@@ -16,6 +16,7 @@ _SECTIONS = (
     ("DL4", "Changes against the base revision (`--base`)"),
     ("DL5", "Configuration (declog.toml)"),
     ("DL6", "Templates"),
+    ("DL7", "Pull request reviews (`declog approvals`)"),
 )
 
 

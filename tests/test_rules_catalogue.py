@@ -10,7 +10,7 @@ from declog.codes import CODES
 from declog.rules import BASE_RULES, RULES
 
 #: Modules of the validator that emit findings.
-VALIDATOR = ["yamlparse", "fields", "config", "load", "check", "git", "rules/*"]
+VALIDATOR = ["yamlparse", "fields", "config", "load", "check", "git", "rules/*", "approvals"]
 CODE = re.compile(r'"(DL\d{3})"')
 
 

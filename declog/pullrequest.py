@@ -1,0 +1,280 @@
+"""`declog approvals`: one pull request's reviews against the decisions it touches.
+
+The orchestration in one place: read the reviews (a file, or the API inside
+GitHub Actions), load and check the log, find the decisions the change adds or
+edits (git, against the base branch), assess them (``declog.approvals``) and,
+with ``write``, record the approvals in the files. Gathers everything before
+writing anything; each file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog import git
+from declog.approvals import Report, approvals_to_write, assess
+from declog.check import CheckResult, load_and_check
+from declog.frontmatter_edit import KEEP, EditError, set_approvals
+from declog.load import RawFile, build_log, kind_of, parse_document
+from declog.model import Decision, Log
+from declog.output import concise
+from declog.reviews import GitHubClient, PullRequest, ReviewsError, parse_reviews, read_reviews_file
+
+
+class ApprovalsError(Exception):
+    """The command cannot run: no reviews, an unknown base, a file that cannot be edited."""
+
+
+def load_pull(
+    *,
+    reviews_file: Path | None = None,
+    event_file: Path | None = None,
+    number: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> PullRequest:
+    """The pull request and its reviews from a file, the event, or the API.
+
+    With a token (``GITHUB_TOKEN``) and a repository (``GITHUB_REPOSITORY`` or
+    the event's), the complete review list is fetched from the API: an event
+    payload carries only the review just submitted.
+    """
+    env = os.environ if env is None else env
+    if reviews_file is not None:
+        pull = read_reviews_file(reviews_file)
+        return pull if number is None else _with_number(pull, number)
+    event: dict[str, Any] = {}
+    if event_file is not None:
+        try:
+            event = json.loads(event_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ReviewsError(f"cannot read the event file {event_file}: {exc}") from None
+        if not isinstance(event, dict):
+            raise ReviewsError(f"{event_file}: not an event payload")
+    pr = event.get("pull_request")
+    number = number or (pr.get("number") if isinstance(pr, dict) else None) or event.get("number")
+    repository = event.get("repository")
+    repo = env.get("GITHUB_REPOSITORY") or (
+        str(repository.get("full_name", "")) if isinstance(repository, dict) else ""
+    )
+    token = env.get("GITHUB_TOKEN", "")
+    if token and repo and isinstance(number, int):
+        return GitHubClient(token, api_url=env.get("GITHUB_API_URL")).pull_request(repo, number)
+    if event.get("review"):
+        return parse_reviews(event, str(event_file))
+    raise ReviewsError(
+        "no reviews to read: pass --reviews FILE or --event FILE, or run in GitHub Actions "
+        "with GITHUB_TOKEN, GITHUB_REPOSITORY and --pr N"
+    )
+
+
+def _with_number(pull: PullRequest, number: int) -> PullRequest:
+    return dataclasses.replace(pull, number=number)
+
+
+@dataclass
+class ApprovalsResult:
+    check: CheckResult
+    report: Report | None = None
+    written: list[str] = field(default_factory=list)
+    base: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None and self.report.ok and not self.check.config_failed
+
+
+def run(
+    root: Path,
+    pull: PullRequest,
+    *,
+    base: str | None = None,
+    now: dt.datetime | None = None,
+    write: bool = False,
+) -> ApprovalsResult:
+    """Assess the pull request's decisions; with ``write``, record the approvals."""
+    check = load_and_check(root)
+    if check.log is None:
+        return ApprovalsResult(check)
+    log = check.log
+    in_repo = git.is_repo(root)
+    base = base or (git.default_base(root) if in_repo else None)
+    paths: set[str] = {p for p in pull.files if kind_of(p) == "decision"}
+    base_log = None
+    if base is not None:
+        try:
+            paths |= set(git.changed_files(root, base))
+            fork = git.fork_point(root, base) or base
+            base_log, _ = build_log(str(root), log.config, git.files_at(root, fork))
+        except git.GitError as exc:
+            raise ApprovalsError(f"cannot compare with base revision '{base}': {exc}") from None
+    elif not paths:
+        raise ApprovalsError(
+            "cannot tell which decisions the pull request touches: pass --base REF (e.g. origin/main)"
+        )
+
+    def version_at(path: str, commit: str) -> Decision | None:
+        data = git.file_at(root, commit, path) if in_repo else None
+        if data is None:
+            return None
+        record, _ = parse_document(RawFile(path, data))
+        return record if isinstance(record, Decision) else None
+
+    when = now or dt.datetime.now(dt.UTC)
+    report = assess(log, pull, paths, now=when, version_at=version_at, base=base_log)
+    result = ApprovalsResult(check, report, base=base)
+    if write:
+        result.written = _write(root, log, report)
+    return result
+
+
+def _write(root: Path, log: Log, report: Report) -> list[str]:
+    staged: dict[str, str] = {}
+    for dr in report.decisions:
+        d = dr.decision
+        entries = approvals_to_write(dr, report.pull)
+        if all(KEEP in e for e in entries) and len(entries) == len(d.approvals):
+            continue  # nothing new to record
+        path = root / d.path
+        try:
+            text = path.read_text(encoding="utf-8")
+            staged[d.path] = set_approvals(text, entries, d.path)
+        except (OSError, EditError) as exc:
+            raise ApprovalsError(str(exc)) from None
+    for rel, text in staged.items():
+        _replace(root / rel, text)
+    return sorted(staged)
+
+
+def _replace(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- reports as text -------------------------------------------------------------------------
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value else ""
+
+
+def render_text(result: ApprovalsResult) -> str:
+    report = result.report
+    if report is None:
+        return ""
+    pull = report.pull
+    head = f"pull request #{pull.number}" if pull.number else "pull request"
+    lines = [
+        f"{head}{f' by {pull.author}' if pull.author else ''}: "
+        f"{len(pull.reviews)} review(s), {len(report.decisions)} decision(s)"
+        + (f" changed since {result.base}" if result.base else "")
+    ]
+    for dr in report.decisions:
+        d = dr.decision
+        verdict = "ok" if dr.satisfied else "NOT APPROVED"
+        need = f"{dr.approved} of {dr.needed} needed" if dr.needed else "no approval needed"
+        lines.append(f"{d.path}: {d.id} {d.title!r} ({d.status}): {need}: {verdict}")
+        for s in dr.partners:
+            text = s.state
+            if s.by:
+                text += f" by {s.by}"
+            if s.at:
+                text += f" at {_when(s.at)}"
+            if s.via and s.via != "pr-review" and s.state == "approved":
+                text += f" (via {s.via})"
+            if s.note:
+                text += f" ({s.note})"
+            lines.append(f"  {s.partner:<16} {text}")
+    if report.non_members:
+        lines.append(f"reviewers in no partner (their reviews do not count): {', '.join(report.non_members)}")
+    if not pull.complete:
+        lines.append("note: an event payload holds only the latest review; other reviews were not seen")
+    lines += [concise(f) for f in report.findings]
+    lines += [f"wrote approvals to {p}" for p in result.written]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: ApprovalsResult) -> str:
+    report = result.report
+    if report is None:
+        return json.dumps({"version": 1, "ok": False, "decisions": []}) + "\n"
+    data = {
+        "version": 1,
+        "ok": report.ok,
+        "pull_request": report.pull.number,
+        "author": report.pull.author,
+        "base": result.base,
+        "decisions": [
+            {
+                "path": dr.decision.path,
+                "id": dr.decision.id,
+                "title": dr.decision.title,
+                "status": dr.decision.status,
+                "needed": dr.needed,
+                "approved": dr.approved,
+                "satisfied": dr.satisfied,
+                "partners": [
+                    {
+                        "partner": s.partner,
+                        "state": s.state,
+                        "by": s.by or None,
+                        "at": _when(s.at) or None,
+                        "via": s.via or None,
+                        "commit": s.review.commit if s.review else None,
+                        "note": s.note or None,
+                    }
+                    for s in dr.partners
+                ],
+            }
+            for dr in report.decisions
+        ],
+        "non_members": list(report.non_members),
+        "findings": [
+            {
+                "path": f.path,
+                "line": f.line,
+                "col": f.col,
+                "code": f.code,
+                "severity": str(f.severity),
+                "message": f.message,
+            }
+            for f in report.findings
+        ],
+        "written": result.written,
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def render_markdown(result: ApprovalsResult) -> str:
+    """The report as a GitHub job summary: one table per decision."""
+    report = result.report
+    if report is None:
+        return ""
+    title = f"pull request #{report.pull.number}" if report.pull.number else "the pull request"
+    out = [f"## Approvals for {title}\n"]
+    for dr in report.decisions:
+        d = dr.decision
+        mark = "✅" if dr.satisfied else "❌"
+        out.append(f"\n### {mark} {d.id} {d.title} ({d.status})\n\n")
+        out.append("| partner | state | by | at |\n|---|---|---|---|\n")
+        for s in dr.partners:
+            out.append(f"| {s.partner} | {s.state} | {s.by} | {_when(s.at)} |\n")
+    if report.non_members:
+        out.append(f"\nReviewers in no partner (not counted): {', '.join(report.non_members)}\n")
+    if report.findings:
+        out.append("\n" + "".join(f"- `{concise(f)}`\n" for f in report.findings))
+    return "".join(out)

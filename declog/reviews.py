@@ -1,0 +1,281 @@
+"""Pull request reviews as GitHub gives them: from a file, or from the REST API.
+
+Three file shapes are read (tests/fixtures/github/ has one of each):
+
+* the REST list ``GET /repos/{owner}/{repo}/pulls/{number}/reviews``;
+* ``gh pr view N --json number,author,reviews,...``;
+* the Actions ``pull_request_review`` event payload (``$GITHUB_EVENT_PATH``),
+  which holds one review only and spells its state in lower case.
+
+Extra fields are ignored. The API client uses the standard library only,
+follows ``Link: rel="next"`` pages on the same host, and turns 401, 403, 404
+and rate limits into a ``ReviewsError`` that says what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Review states, as the REST API spells them.
+APPROVED = "APPROVED"
+CHANGES_REQUESTED = "CHANGES_REQUESTED"
+COMMENTED = "COMMENTED"
+DISMISSED = "DISMISSED"
+PENDING = "PENDING"
+STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+class ReviewsError(Exception):
+    """Reviews could not be read: a bad file, or an API error with a hint."""
+
+
+@dataclass(frozen=True)
+class Review:
+    user: str
+    """The reviewer's handle (login)."""
+    state: str
+    """One of ``STATES`` (upper case, whatever the source spelled)."""
+    submitted_at: dt.datetime | None = None
+    commit: str = ""
+    """The commit the review was given on (``commit_id``)."""
+    submitted_text: str = ""
+    """``submitted_at`` as GitHub wrote it, for recording it unchanged."""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int | None = None
+    author: str = ""
+    head_sha: str = ""
+    reviews: tuple[Review, ...] = ()
+    files: tuple[str, ...] = ()
+    """Paths the pull request changes, when the source lists them (``gh pr view``)."""
+    repository: str = ""
+    """owner/name, when the source says (the event payload)."""
+    complete: bool = True
+    """False for an event payload: it carries only the review just submitted."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _login(obj: Any) -> str:
+    if isinstance(obj, dict) and isinstance(obj.get("login"), str):
+        return str(obj["login"])
+    return ""
+
+
+def _when(text: Any) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _review(item: Any, where: str) -> Review:
+    if not isinstance(item, dict):
+        raise ReviewsError(f"{where}: a review is {type(item).__name__}, not an object")
+    state = item.get("state")
+    if not isinstance(state, str) or state.upper() not in STATES:
+        raise ReviewsError(f"{where}: unknown review state {state!r} (expected one of {', '.join(STATES)})")
+    user = _login(item.get("user")) or _login(item.get("author"))
+    commit = item.get("commit_id")
+    if commit is None and isinstance(item.get("commit"), dict):
+        commit = item["commit"].get("oid")
+    submitted = item.get("submitted_at", item.get("submittedAt"))
+    return Review(
+        user=user,
+        state=state.upper(),
+        submitted_at=_when(submitted),
+        commit=commit if isinstance(commit, str) else "",
+        submitted_text=submitted if isinstance(submitted, str) else "",
+        url=_text(item.get("html_url")),
+    )
+
+
+def parse_reviews(data: Any, source: str = "reviews") -> PullRequest:
+    """Any of the three shapes to a ``PullRequest``; ``ReviewsError`` when it is none of them."""
+    if isinstance(data, list):
+        return PullRequest(reviews=tuple(_review(r, f"{source}[{i}]") for i, r in enumerate(data)))
+    if not isinstance(data, dict):
+        raise ReviewsError(f"{source}: expected a list of reviews or an object, got {type(data).__name__}")
+    if isinstance(data.get("review"), dict) and isinstance(data.get("pull_request"), dict):
+        pr = data["pull_request"]
+        return PullRequest(
+            number=pr.get("number") if isinstance(pr.get("number"), int) else None,
+            author=_login(pr.get("user")),
+            head_sha=_text(_obj(pr.get("head")).get("sha")),
+            reviews=(_review(data["review"], f"{source}: review"),),
+            repository=_text(_obj(data.get("repository")).get("full_name")),
+            complete=False,
+        )
+    if isinstance(data.get("reviews"), list):
+        files: list[Any] = data["files"] if isinstance(data.get("files"), list) else []
+        commits: list[Any] = data["commits"] if isinstance(data.get("commits"), list) else []
+        last = _obj(commits[-1]) if commits else {}
+        return PullRequest(
+            number=data.get("number") if isinstance(data.get("number"), int) else None,
+            author=_login(data.get("author")),
+            head_sha=_text(data.get("headRefOid")) or _text(last.get("oid")),
+            reviews=tuple(_review(r, f"{source}: reviews[{i}]") for i, r in enumerate(data["reviews"])),
+            files=tuple(f["path"] for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)),
+        )
+    raise ReviewsError(
+        f"{source}: not a review list, `gh pr view --json reviews` output or a pull_request_review event"
+    )
+
+
+def read_reviews_file(path: Path) -> PullRequest:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReviewsError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReviewsError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
+    return parse_reviews(data, str(path))
+
+
+#: States that replace a reviewer's earlier verdict; a later comment does not lift an approval
+#: or a request for changes (GitHub's own rule for the review decision).
+_VERDICTS = frozenset({APPROVED, CHANGES_REQUESTED, DISMISSED})
+
+
+def latest_by_reviewer(reviews: Iterable[Review]) -> dict[str, Review]:
+    """Reviewer -> the review that stands: their latest verdict, else their latest comment.
+
+    Pending (unsubmitted) reviews are ignored. Reviews are taken in order of
+    submission (the order GitHub lists them when times are equal or missing).
+    """
+    ordered = sorted(
+        enumerate(r for r in reviews if r.state != PENDING and r.user),
+        key=lambda ir: (ir[1].submitted_at or dt.datetime.min.replace(tzinfo=dt.UTC), ir[0]),
+    )
+    out: dict[str, Review] = {}
+    for _, r in ordered:
+        current = out.get(r.user)
+        if current is None or r.state in _VERDICTS or current.state not in _VERDICTS:
+            out[r.user] = r
+    return out
+
+
+# --- the REST API ---------------------------------------------------------------------------
+
+_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')
+
+
+def next_link(header: str | None) -> str | None:
+    """The ``rel="next"`` URL of a ``Link`` header, if any."""
+    for url, rel in _LINK.findall(header or ""):
+        if "next" in rel.split():
+            return str(url)
+    return None
+
+
+class GitHubClient:
+    """A small read-only client for the pull request endpoints declog needs."""
+
+    def __init__(self, token: str, *, api_url: str | None = None, timeout: float = 30.0) -> None:
+        self.token = token
+        self.api_url = (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+        self.timeout = timeout
+        self._host = urllib.parse.urlsplit(self.api_url).netloc
+
+    def _get(self, url: str) -> tuple[Any, str | None]:
+        if urllib.parse.urlsplit(url).netloc != self._host:
+            # Never send the token to another host, whatever a Link header says.
+            raise ReviewsError(f"refusing to follow a link to another host: {url}")
+        request = urllib.request.Request(
+            url,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "declog",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+                link = response.headers.get("Link")
+        except urllib.error.HTTPError as exc:
+            raise ReviewsError(_http_message(exc, url)) from None
+        except urllib.error.URLError as exc:
+            raise ReviewsError(f"cannot reach {self.api_url}: {exc.reason}") from None
+        except TimeoutError:
+            raise ReviewsError(f"{url}: no answer within {self.timeout:g}s") from None
+        try:
+            return json.loads(body), link
+        except json.JSONDecodeError:
+            raise ReviewsError(f"{url}: the answer is not JSON") from None
+
+    def pull_request(self, repo: str, number: int) -> PullRequest:
+        """The pull request's author and head commit, and every review (all pages)."""
+        pr, _ = self._get(f"{self.api_url}/repos/{repo}/pulls/{number}")
+        if not isinstance(pr, dict):
+            raise ReviewsError(f"pull request {repo}#{number}: unexpected answer")
+        reviews: list[Review] = []
+        url: str | None = f"{self.api_url}/repos/{repo}/pulls/{number}/reviews?per_page=100"
+        while url:
+            page, link = self._get(url)
+            if not isinstance(page, list):
+                raise ReviewsError(f"{url}: expected a list of reviews")
+            reviews.extend(_review(r, url) for r in page)
+            url = next_link(link)
+        return PullRequest(
+            number=number,
+            author=_login(pr.get("user")),
+            head_sha=_text(_obj(pr.get("head")).get("sha")),
+            reviews=tuple(reviews),
+            repository=repo,
+        )
+
+
+def _http_message(exc: urllib.error.HTTPError, url: str) -> str:
+    headers = exc.headers
+    remaining = headers.get("X-RateLimit-Remaining") if headers else None
+    if exc.code == 429 or (exc.code == 403 and remaining == "0"):
+        retry = headers.get("Retry-After") if headers else None
+        reset = headers.get("X-RateLimit-Reset") if headers else None
+        when = ""
+        if retry:
+            when = f"; retry after {retry}s"
+        elif reset and reset.isdigit():
+            when = f"; the limit resets at {dt.datetime.fromtimestamp(int(reset), dt.UTC).isoformat()}"
+        return f"GitHub API rate limit exceeded ({exc.code}){when}"
+    if exc.code == 401:
+        return "GitHub refused the token (401 Bad credentials): check GITHUB_TOKEN"
+    if exc.code == 403:
+        return (
+            f"GitHub denied access (403) to {url}: give the workflow `permissions: pull-requests: read`"
+            " or use a token that can read the repository"
+        )
+    if exc.code == 404:
+        return (
+            f"not found (404): {url}; check the repository and pull request number "
+            "(a private repository also answers 404 to a token that cannot see it)"
+        )
+    return f"GitHub API error {exc.code} {exc.reason} for {url}"

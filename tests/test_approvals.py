@@ -1,0 +1,414 @@
+"""`declog approvals`: pull request reviews as partners' approvals, on real git repositories.
+
+The reviews are GitHub's own shapes (tests/fixtures/github/, copied from the
+shared fixtures): partners acme, northwind and globex, pull request #17 by
+akim-acme. Their commit ids are replaced by the test repository's commits.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, Run, doc, invoke
+
+pytestmark = pytest.mark.git
+
+GITHUB = FIXTURES / "github"
+DECISION = "content/decisions/0001-co-marketing-budget-split.md"
+
+PARTNERS = {
+    "acme": ("Acme", "Europe/Berlin", ["akim-acme", "bob-acme"]),
+    "northwind": ("Northwind", "America/Toronto", ["jsmith-northwind"]),
+    "globex": ("Globex", "Asia/Tokyo", ["mlee-globex"]),
+}
+
+CONFIG = """\
+[workflow]
+feedback_window = "48h"
+approval = "all"
+self_approval = false
+"""
+
+PROPOSAL = doc(
+    """
+    id: "0001"
+    title: Co-marketing budget split for H1
+    status: proposed
+    mode: async
+    partners: [acme, northwind, globex]
+    owner: akim-acme
+    proposed: 2026-11-02T09:00:00Z
+    deadline: 2026-11-04T09:00:00Z
+    rationale: Shared campaigns cost less.
+    """,
+    """
+    ## Decision
+
+    Split the H1 co-marketing budget 35/35/30.
+    """,
+)
+
+
+class PrRepo:
+    """A log in a git repository with main and a proposal branch."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(self, *args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def read(self, rel: str = DECISION) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def reviews(self, name: str, commit: str, edit: Any = None) -> Path:
+        """A fixture with every commit id replaced by ``commit``; ``edit`` may change the data."""
+        text = (GITHUB / name).read_text(encoding="utf-8")
+        for sha in {"4f1c2b9e0d6a7c3e8b5f2a1d9c0e7b6a5f4d3c2b", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b"}:
+            text = text.replace(sha, commit)
+        data = json.loads(text)
+        if edit is not None:
+            data = edit(data) or data
+        path = self.root.parent / f"reviews-{name}"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    def approvals(self, *args: str) -> Run:
+        return invoke(["approvals", "--root", str(self.root), "--base", "main", *args])
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PrRepo]:
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_AUTHOR_DATE": "2026-11-02T09:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-11-02T09:00:00+00:00",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    r = PrRepo(tmp_path / "log")
+    r.write("declog.toml", CONFIG)
+    for pid, (name, tz, members) in PARTNERS.items():
+        r.write(
+            f"content/partners/{pid}.md",
+            doc(f"id: {pid}\nname: {name}\ntimezone: {tz}\nmembers: [{', '.join(members)}]\n"),
+        )
+    r.git("init", "-q", "-b", "main")
+    r.commit("partners")
+    r.git("checkout", "-q", "-b", "propose/co-marketing")
+    r.write(DECISION, PROPOSAL)
+    monkeypatch.chdir(r.root)
+    yield r
+
+
+def add_bob(data: list[dict[str, Any]]) -> None:
+    """bob-acme approves for acme (akim-acme opened the pull request and cannot)."""
+    data.append({**data[2], "id": 1, "user": {"login": "bob-acme"}, "submitted_at": "2026-11-04T13:00:00Z"})
+
+
+def partner_lines(run: Run) -> dict[str, str]:
+    return {line.split()[0]: " ".join(line.split()[1:]) for line in run.lines if line.startswith("  ")}
+
+
+def test_rest_reviews_show_each_partners_state(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17")
+    assert run.exit_code == 1, run.stderr
+    assert run.lines[0] == "pull request #17: 5 review(s), 1 decision(s) changed since main"
+    assert run.lines[1] == (
+        f"{DECISION}: 0001 'Co-marketing budget split for H1' (proposed): 2 of 3 needed: NOT APPROVED"
+    )
+    # jsmith-northwind's later approval replaces the request for changes; mlee-globex's comment
+    # came before the approval; octo-intern belongs to no partner.
+    assert partner_lines(run) == {
+        "acme": "pending",
+        "northwind": "approved by jsmith-northwind at 2026-11-04T09:05:31Z",
+        "globex": "approved by mlee-globex at 2026-11-04T11:47:09Z",
+    }
+    assert "reviewers in no partner (their reviews do not count): octo-intern" in run.lines
+
+
+def test_every_partner_approved_exits_0(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head, add_bob)), "--pr", "17")
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["acme"] == "approved by bob-acme at 2026-11-04T13:00:00Z"
+    assert run.lines[1].endswith("3 of 3 needed: ok")
+
+
+def test_gh_pr_view_output_gives_the_number_and_author(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("gh-pr-view.json", head)), "--format", "json")
+    data = run.json()
+    assert run.exit_code == 1
+    assert (data["pull_request"], data["author"], data["ok"]) == (17, "akim-acme", False)
+    [decision] = data["decisions"]
+    states = {p["partner"]: (p["state"], p["by"]) for p in decision["partners"]}
+    assert states == {
+        "acme": ("pending", None),
+        "northwind": ("approved", "jsmith-northwind"),
+        "globex": ("approved", "mlee-globex"),
+    }
+    assert data["non_members"] == ["octo-intern"]
+
+
+def test_the_event_payload_spells_states_in_lower_case(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    run = repo.approvals("--event", str(repo.reviews("event-pull-request-review.json", head)))
+    assert run.exit_code == 1
+    assert partner_lines(run) == {
+        "acme": "pending",
+        "northwind": "pending",
+        "globex": "approved by mlee-globex at 2026-11-04T11:47:09Z",
+    }
+    assert "note: an event payload holds only the latest review; other reviews were not seen" in run.lines
+
+
+def test_a_request_for_changes_blocks_until_its_author_approves(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+
+    def concern_only(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in data if r["id"] != 2114002957]
+
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head, concern_only)))
+    assert partner_lines(run)["northwind"] == "changes requested by jsmith-northwind at 2026-11-03T15:40:02Z"
+    assert run.exit_code == 1
+
+
+def test_silence_counts_only_where_agreed_and_after_the_deadline(repo: PrRepo) -> None:
+    repo.write("declog.toml", CONFIG + '\n[workflow.silence]\nallowed = true\npartners = ["acme"]\n')
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)))
+    assert partner_lines(run)["acme"] == "approved by silence at 2026-11-04T09:00:00Z"
+    assert run.exit_code == 0
+
+
+def test_write_records_the_approvals_and_keeps_every_other_byte(repo: PrRepo) -> None:
+    commented = PROPOSAL.replace("owner: akim-acme\n", "owner: akim-acme  # Anna Kim\n# when:\n")
+    repo.write(DECISION, commented)
+    head = repo.commit("propose")
+    reviews = str(repo.reviews("rest-reviews.json", head, add_bob))
+    run = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert run.exit_code == 0, run.stdout
+    assert f"wrote approvals to {DECISION}" in run.lines
+    after = repo.read()
+    front_end = commented.index("---\n", 4)
+    assert after.startswith(commented[:front_end])
+    assert after.endswith(commented[front_end:])
+    assert after[front_end : after.index("---\n", 4)] == "".join(
+        f"  - partner: {p}\n    by: {by}\n    at: {at}\n    via: pr-review\n"
+        f'    ref: "#17"\n    commit: "{head}"\n'
+        for p, by, at in [
+            ("acme", "bob-acme", "2026-11-04T13:00:00Z"),
+            ("northwind", "jsmith-northwind", "2026-11-04T09:05:31Z"),
+            ("globex", "mlee-globex", "2026-11-04T11:47:09Z"),
+        ]
+    ).join(["approvals:\n", ""])
+    # Recording approvals does not make the reviews stale, and a second run writes nothing.
+    repo.commit("record approvals")
+    again = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert again.exit_code == 0, again.stdout
+    assert not any(line.startswith("wrote") for line in again.lines)
+    assert repo.read() == after
+    check = invoke(["check", "--root", str(repo.root), "--base", "main"])
+    assert check.exit_code == 0, check.stdout
+
+
+# --- trust: approvals claimed in frontmatter are checked against the reviews ----------------
+
+
+def claim(partner: str, by: str, extra: str = "") -> str:
+    return PROPOSAL.replace(
+        "rationale:",
+        f'approvals:\n  - partner: {partner}\n    by: {by}\n    via: pr-review\n    ref: "#17"\n{extra}rationale:',
+    )
+
+
+def findings(run: Run) -> list[str]:
+    return [line for line in run.lines if " DL7" in line]
+
+
+def test_forged_approval_without_a_review(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("acme", "bob-acme"))
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17")
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL701 no review by 'bob-acme' on pull request #17 supports this approval"
+    ]
+    assert run.exit_code == 1
+
+
+def test_a_commented_review_is_not_an_approval(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("globex", "mlee-globex"))
+    head = repo.commit("propose")
+
+    def comment_only(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in data if r["id"] != 2114100388]
+
+    run = repo.approvals(
+        "--reviews", str(repo.reviews("rest-reviews.json", head, comment_only)), "--pr", "17"
+    )
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL701 the review by 'mlee-globex' on pull request #17 is commented, "
+        "not an approval"
+    ]
+
+
+def test_dismissed_review(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("globex", "mlee-globex"))
+    head = repo.commit("propose")
+
+    def dismiss(data: list[dict[str, Any]]) -> None:
+        data[3]["state"] = "DISMISSED"
+
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head, dismiss)), "--pr", "17")
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL703 the review by 'mlee-globex' on pull request #17 was dismissed"
+    ]
+    assert partner_lines(run)["globex"] == "pending"
+    assert run.exit_code == 1
+
+
+def test_approving_on_another_partners_behalf(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("northwind", "mlee-globex"))
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17")
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL704 'mlee-globex' approved pull request #17 but is a member of globex, "
+        "not of northwind"
+    ]
+
+
+def test_non_member_approval(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("acme", "octo-intern"))
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17")
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL704 'octo-intern' approved pull request #17 but is a member of no partner, "
+        "not of acme"
+    ]
+    assert partner_lines(run)["acme"] == "pending"
+
+
+def test_the_author_cannot_approve_for_their_own_partner(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("acme", "akim-acme").replace("owner: akim-acme", "owner: bob-acme"))
+    head = repo.commit("propose")
+
+    def author_approves(data: list[dict[str, Any]]) -> None:
+        data.append({**data[2], "id": 3, "user": {"login": "akim-acme"}})
+
+    run = repo.approvals("--reviews", str(repo.reviews("gh-pr-view.json", head)), "--pr", "17")
+    assert findings(run)[0].endswith(
+        "DL701 no review by 'akim-acme' on pull request #17 supports this approval"
+    )
+    rest = repo.reviews("rest-reviews.json", head, author_approves)
+    run = invoke(["approvals", "--base", "main", "--reviews", str(rest), "--pr", "17"])
+    assert findings(run) == []  # the REST list does not say who opened the pull request
+    gh = repo.reviews(
+        "gh-pr-view.json",
+        head,
+        lambda d: d["reviews"].append({**d["reviews"][2], "author": {"login": "akim-acme"}}),
+    )
+    run = repo.approvals("--reviews", str(gh))
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL705 'akim-acme' opened pull request #17 and cannot approve it for acme"
+    ]
+    assert partner_lines(run)["acme"] == "pending"
+
+
+def test_stale_review_of_an_older_commit(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("globex", "mlee-globex"))
+    reviewed = repo.commit("propose")
+    repo.write(DECISION, repo.read().replace("35/35/30", "40/30/30"))
+    repo.commit("change the split")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", reviewed)), "--pr", "17")
+    assert findings(run) == [
+        f"{DECISION}:12:9: error DL702 the approval by 'mlee-globex' is stale: reviewed commit "
+        f"{reviewed[:10]}; the decision changed since"
+    ]
+    assert partner_lines(run)["globex"] == (
+        f"stale by mlee-globex at 2026-11-04T11:47:09Z (reviewed commit {reviewed[:10]}; the decision changed since)"
+    )
+
+
+def test_a_review_of_a_commit_this_clone_lacks_is_stale(repo: PrRepo) -> None:
+    repo.commit("propose")
+    run = repo.approvals("--reviews", str(GITHUB / "rest-reviews.json"), "--pr", "17")
+    assert partner_lines(run)["globex"].startswith("stale by mlee-globex")
+    assert "reviewed commit 9a8b7c6d5e is not in this repository or lacks the file" in run.stdout
+    assert run.exit_code == 1
+
+
+def test_approvals_already_on_the_base_branch_are_not_rechecked(repo: PrRepo) -> None:
+    repo.write(DECISION, claim("acme", "bob-acme"))
+    repo.commit("propose")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "propose/co-marketing")
+    repo.git("checkout", "-q", "-b", "accept")
+    repo.write(DECISION, repo.read().replace("rationale:", "tags: [marketing]\nrationale:"))
+    head = repo.commit("tag it")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "18")
+    assert findings(run) == []
+
+
+# --- usage ------------------------------------------------------------------------------------
+
+
+def test_no_reviews_is_a_usage_error(repo: PrRepo) -> None:
+    repo.commit("propose")
+    run = repo.approvals()
+    assert run.exit_code == 2
+    assert "no reviews to read: pass --reviews FILE or --event FILE" in run.stderr
+
+
+def test_a_bad_reviews_file_is_a_usage_error(repo: PrRepo, tmp_path: Path) -> None:
+    repo.commit("propose")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"reviews": [{"state": "LGTM"}]}')
+    run = repo.approvals("--reviews", str(bad))
+    assert run.exit_code == 2
+    assert "unknown review state 'LGTM'" in run.stderr
+
+
+def test_an_unknown_base_is_a_usage_error(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    run = invoke(["approvals", "--base", "nope", "--reviews", str(repo.reviews("rest-reviews.json", head))])
+    assert run.exit_code == 2
+    assert "cannot compare with base revision 'nope'" in run.stderr
+
+
+def test_check_base_fails_a_change_that_proposes_and_accepts_without_approvals(repo: PrRepo) -> None:
+    accepted = PROPOSAL.replace("status: proposed", "status: accepted").replace(
+        "rationale:", "decided: 2026-11-05T09:00:00Z\nrationale:"
+    )
+    repo.write(DECISION, accepted)
+    repo.commit("propose and accept")
+    run = invoke(["check", "--root", str(repo.root), "--base", "main"])
+    assert run.exit_code == 1
+    assert (
+        f"{DECISION}:4:9: error DL302 accepted without a valid approval from acme, northwind, globex"
+        in run.lines
+    )
