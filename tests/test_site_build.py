@@ -1,0 +1,209 @@
+"""``declog build`` as a user runs it: exit codes, messages, what lands in the output folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import invoke
+from sitetools import EXAMPLE_NOW, copy_example
+
+from declog import search
+from declog.build import build
+
+DECISION_13 = (
+    "content/decisions/0013-revoke-and-rotate-all-ingestion-keys-after-the-rota-sul-credential-leak.md"
+)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return copy_example(tmp_path / "log")
+
+
+def run_build(root: Path, *args: str) -> tuple[int, str, str]:
+    result = invoke(["build", "--root", str(root), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_build_publishes_the_log_and_says_so(root: Path) -> None:
+    code, _, err = run_build(root)
+    assert code == 0, err
+    assert re.search(r"^Built 10[34] pages in \d+\.\d\ds -> .*/site/$", err, re.M), err
+    site = root / "site"
+    for rel in (
+        "index.html",
+        "404.html",
+        "decisions/0013/index.html",
+        "timeline/index.html",
+        "partners/kanto-lab/index.html",
+        "partners/kanto-lab/deadlines.ics",
+        "feed.xml",
+        "decisions.json",
+        "assets/style.css",
+        "sitemap.xml",
+    ):
+        assert (site / rel).is_file(), rel
+
+
+def test_errors_are_printed_and_the_previous_site_is_left_untouched(root: Path) -> None:
+    out = root.parent / "public"
+    assert run_build(root, "-o", str(out))[0] == 0
+    before = snapshot(out)
+    path = root / DECISION_13
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("partners: [kessler,", "partners: [kesler,"),
+        encoding="utf-8",
+    )
+    code, stdout, err = run_build(root, "-o", str(out))
+    assert code == 1
+    assert f"{DECISION_13}:7:" in stdout and "DL201 unknown partner 'kesler'" in stdout
+    assert "the site was not built; the previous site is unchanged" in err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in root.parent.iterdir()) == ["log", "public"]  # no staging folder left behind
+
+
+def test_a_rebuild_rewrites_only_the_files_that_changed(root: Path) -> None:
+    site = root / "site"
+    result = build(root, site, now=EXAMPLE_NOW, search_index=False)
+    assert (
+        result.built and result.changed == sum(1 for p in site.rglob("*") if p.is_file()) - 1
+    )  # not the marker
+    before = snapshot(site)
+    path = root / DECISION_13
+    path.write_text(path.read_text(encoding="utf-8").replace("## Context", "## Background"), encoding="utf-8")
+    again = build(root, site, now=EXAMPLE_NOW, search_index=False)
+    after = snapshot(site)
+    changed = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert "decisions/0013/index.html" in changed and "decisions.json" in changed
+    assert "decisions/0001/index.html" not in changed and "timeline/index.html" not in changed
+    assert again.changed == len([c for c in changed if c != ".declog-site"])
+
+
+def test_the_output_folder_must_be_a_site_declog_built(root: Path) -> None:
+    out = root.parent / "docs"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    code, _, err = run_build(root, "-o", str(out))
+    assert code == 2
+    assert "is not empty and was not built by declog" in err
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    code, _, err = run_build(root, "-o", str(root))
+    assert code == 2 and "contains the log itself" in err
+
+
+def test_site_url_sets_feed_links_and_the_sitemap(root: Path) -> None:
+    assert run_build(root, "--site-url", "https://org.example/log")[0] == 0
+    site = root / "site"
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://org.example/log/decisions/0013/index.html</loc>" in sitemap
+    assert "404.html" not in sitemap
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert '<link rel="self" href="https://org.example/log/feed.xml"/>' in feed
+    assert "<id>https://org.example/log/decisions/0013/index.html</id>" in feed
+
+
+def test_without_a_site_url_there_is_no_sitemap_and_feeds_stay_relative(root: Path) -> None:
+    config = root / "declog.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("url = ", "# url = "), encoding="utf-8")
+    assert run_build(root)[0] == 0
+    site = root / "site"
+    assert not (site / "sitemap.xml").exists()
+    feed = (site / "partners/kessler/feed.xml").read_text(encoding="utf-8")
+    assert 'href="../../decisions/0013/index.html"' in feed
+    assert "<id>urn:declog:" in feed
+
+
+def test_strict_makes_warnings_fail_the_build(root: Path) -> None:
+    path = root / DECISION_13
+    path.write_text(path.read_text(encoding="utf-8").replace("tags:", "colour: red\ntags:"), encoding="utf-8")
+    code, stdout, _ = run_build(root)
+    assert code == 0 and "DL107" in stdout
+    (root / "site").rename(root / "old")
+    code, _, err = run_build(root, "--strict")
+    assert code == 1 and not (root / "site").exists()
+    assert "the site was not built" in err
+
+
+def test_a_configuration_error_exits_2(root: Path) -> None:
+    (root / "declog.toml").write_text("[site\n", encoding="utf-8")
+    code, stdout, _ = run_build(root)
+    assert code == 2 and "DL501" in stdout
+
+
+def test_a_log_overrides_the_theme_file_by_file(root: Path) -> None:
+    (root / "templates").mkdir()
+    (root / "templates/partner.html").write_text(
+        '{% extends "base.html" %}{% block title %}{{ view.partner.name }}{% endblock %}'
+        "{% block main %}<h1>Our partner {{ view.partner.name }}</h1>{% endblock %}\n",
+        encoding="utf-8",
+    )
+    (root / "templates/assets").mkdir()
+    (root / "templates/assets/logo.svg").write_text("<svg/>", encoding="utf-8")
+    assert run_build(root)[0] == 0
+    site = root / "site"
+    assert (
+        "<h1>Our partner Kanto Mobility Research Lab</h1>"
+        in (site / "partners/kanto-lab/index.html").read_text()
+    )
+    assert "Our partner" not in (site / "decisions/0013/index.html").read_text()
+    assert (site / "assets/logo.svg").is_file() and (site / "assets/style.css").is_file()
+
+
+def test_a_template_syntax_error_is_a_finding_with_file_and_line(root: Path) -> None:
+    (root / "templates").mkdir()
+    (root / "templates/decision.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n', encoding="utf-8"
+    )
+    code, stdout, err = run_build(root)
+    assert code == 1
+    assert stdout.startswith("templates/decision.html:3:1: error DL601 ")
+    assert "Traceback" not in err
+
+
+def test_a_template_error_while_rendering_names_the_template_line(root: Path) -> None:
+    (root / "templates").mkdir()
+    (root / "templates/meeting.html").write_text(
+        '{% extends "base.html" %}{% block title %}x{% endblock %}{% block main %}\n'
+        "<p>{{ view.meeting.title }}</p>\n<p>{{ view.meeting.room }}</p>\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    code, stdout, err = run_build(root)
+    assert code == 1
+    assert "templates/meeting.html:3:1: error DL602 UndefinedError while rendering meetings/" in stdout
+    assert "has no attribute 'room'" in stdout
+    assert not (root / "site").exists() and "Traceback" not in err
+
+
+def test_source_date_epoch_sets_the_as_of_time(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 11, 20, tzinfo=dt.UTC).timestamp())))
+    assert run_build(root)[0] == 0
+    home = (root / "site/index.html").read_text(encoding="utf-8")
+    assert '<time datetime="2026-11-20T00:00:00+00:00">' in home
+
+
+@pytest.mark.skipif(
+    search.executable() is None, reason="pagefind is not installed (pip install -e '.[search]')"
+)
+def test_with_pagefind_installed_the_site_has_search(root: Path) -> None:
+    site = root / "site"
+    result = build(root, site, now=EXAMPLE_NOW)
+    assert result.built, result.findings
+    assert (site / "pagefind/pagefind-ui.js").is_file()
+    page = (site / "search/index.html").read_text(encoding="utf-8")
+    assert "pagefind/pagefind-ui.js" in page
+    assert 'href="../search/index.html"' in (site / "decisions/0013/index.html").read_text().replace(
+        "../../", "../"
+    )
+    assert os.listdir(site / "pagefind")

@@ -1,0 +1,63 @@
+"""The example site, byte for byte, against the golden copy in tests/golden/site/.
+
+When a change to the theme, the views or the example log changes the site on
+purpose, regenerate the golden copy with ONE command and review it in the diff:
+
+    python tests/regen_golden.py
+    git diff --stat tests/golden/site
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+from sitetools import GOLDEN, build_example, example_site
+
+REGEN = "python tests/regen_golden.py"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return example_site(tmp_path_factory)
+
+
+def files(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_the_example_site_matches_the_golden_copy(site: Path) -> None:
+    built, golden = files(site), files(GOLDEN)
+    assert sorted(built) == sorted(golden), f"the set of files changed; run `{REGEN}` and review the diff"
+    for rel, path in built.items():
+        new, old = path.read_bytes(), golden[rel].read_bytes()
+        if new != old:
+            diff = difflib.unified_diff(
+                old.decode("utf-8", "replace").splitlines(),
+                new.decode("utf-8", "replace").splitlines(),
+                f"golden/{rel}",
+                f"built/{rel}",
+                lineterm="",
+                n=1,
+            )
+            shown = "\n".join(list(diff)[:40])
+            pytest.fail(f"{rel} differs from the golden copy (run `{REGEN}` if intended):\n{shown}")
+
+
+def test_two_builds_are_byte_identical_serial_or_parallel(tmp_path: Path, site: Path) -> None:
+    serial, _ = build_example(tmp_path / "serial", jobs=1)
+    parallel, _ = build_example(tmp_path / "parallel", jobs=2)
+    a, b, c = files(serial), files(parallel), files(site)
+    assert sorted(a) == sorted(b) == sorted(c)
+    changed = [
+        rel
+        for rel in a
+        if a[rel].read_bytes() != b[rel].read_bytes() or a[rel].read_bytes() != c[rel].read_bytes()
+    ]
+    assert changed == []
+
+
+def test_pages_carry_no_build_time(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'As of <time datetime="2026-11-25T09:00:00+00:00">' in home
