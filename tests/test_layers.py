@@ -25,6 +25,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("load",),
     # validation and git
     ("rules", "git", "check"),
+    # insight over the checked log: the audit and its charts, queries, the SQLite export
+    ("audit", "report", "charts", "query", "export"),
     # findings as text; the rules reference
     ("output", "ruledocs"),
     # pull requests: reviews as approvals, editing frontmatter, scaffolding new logs and decisions
