@@ -359,6 +359,8 @@ class MatrixRow:
     """approved, silence, pending, absent or none."""
     approval: Approval | None = None
     counted: bool = True
+    absent: bool = False
+    """No member of the partner attended the decision's meeting."""
 
 
 @dataclass(frozen=True)
@@ -440,17 +442,19 @@ def matrix(d: Decision, log: Log) -> tuple[MatrixRow, ...]:
     for p in d.partners:
         name = log.partner_name(p)
         a = counted.get(p)
+        absent = present is not None and p not in present
         if a is not None:
-            rows.append(MatrixRow(p, name, "silence" if a.via == vocab.VIA_SILENCE else "approved", a))
+            state = "silence" if a.via == vocab.VIA_SILENCE else "approved"
+            rows.append(MatrixRow(p, name, state, a, absent=absent))
             continue
         recorded = next((x for x in d.approvals if x.partner == p), None)
-        if present is not None and p not in present:
+        if absent:
             state = "absent"
         elif d.status in vocab.OPEN_STATUSES:
             state = "pending"
         else:
             state = "none"
-        rows.append(MatrixRow(p, name, state, recorded, counted=recorded is None))
+        rows.append(MatrixRow(p, name, state, recorded, counted=recorded is None, absent=absent))
     return tuple(rows)
 
 
@@ -584,8 +588,10 @@ class Views:
             name = pv.partner.name
             notes = {a.decision.id: _absence_note(a, log) for a in pv.absent}
             absent = [a.decision for a in pv.absent]
-            pages += cut(f"partners/{pid}/absent/", f"Decided in {name}'s absence", absent, notes=notes)
-            pages += cut(f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals)
+            if len(absent) > COLUMN_SIZE:  # the partner page shows the first ones and links here
+                pages += cut(f"partners/{pid}/absent/", f"Decided in {name}'s absence", absent, notes=notes)
+            if len(pv.proposals) > COLUMN_SIZE:
+                pages += cut(f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals)
         return pages
 
 

@@ -1,0 +1,325 @@
+"""The example site's pages: the right decisions on the board, partner, timeline and
+meeting pages, every link resolves, and the machine-readable twins are well formed."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import deque
+from pathlib import Path
+
+import pytest
+from sitetools import broken_links, build_example, copy_example, example_site, html_files, parse
+
+from declog import feeds
+from declog.build import build
+from declog.markdown import Markdown, Targets
+
+SITE_URL = "https://example.github.io/freight-log/"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return example_site(tmp_path_factory)
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def section(html: str, label: str) -> str:
+    """The text of ``<section aria-labelledby="label">`` up to its matching end tag."""
+    start = html.index(f'aria-labelledby="{label}"')
+    depth, pos = 1, html.index(">", start)
+    while depth:
+        m = re.compile(r"<(/?)section\b").search(html, pos + 1)
+        assert m, f"section {label} is not closed"
+        depth += -1 if m.group(1) else 1
+        pos = m.start()
+    return html[start:pos]
+
+
+def ids(fragment: str) -> list[str]:
+    """Decision ids linked from ``fragment``, in order, each once."""
+    found = re.findall(r'href="(?:\.\./)*decisions/(\d{4,})/index\.html"', fragment)
+    return list(dict.fromkeys(found))
+
+
+# --- the home page ----------------------------------------------------------------------
+
+
+def test_board_has_a_column_per_status_with_the_right_decisions(site: Path) -> None:
+    home = read(site, "index.html")
+    assert ids(section(home, "dl-col-proposed")) == ["0028", "0030", "0029", "0027"]
+    assert ids(section(home, "dl-col-draft")) == ["0032", "0031"]
+    assert ids(section(home, "dl-col-rejected")) == ["0018", "0015", "0011"]
+    assert ids(section(home, "dl-col-superseded")) == ["0016", "0008", "0007", "0004"]
+    accepted = section(home, "dl-col-accepted")
+    assert '<span class="count">17</span>' in accepted and len(ids(accepted)) == 12
+    assert 'href="timeline/status/accepted/index.html">All 17 accepted</a>' in accepted
+
+
+def test_needs_attention_lists_near_and_past_deadlines_with_local_times(site: Path) -> None:
+    block = section(read(site, "index.html"), "dl-attention")
+    urgent, later = block.split("Later deadlines")
+    assert ids(urgent) == ["0027", "0028"]
+    assert ids(later) == ["0029", "0030"]
+    assert "4d 19h overdue" in urgent  # 0027's deadline passed on 20 November
+    item = urgent[urgent.index("decisions/0028/") :]
+    assert "1d 6h left" in item
+    # Waiting on Kanto (Tokyo) and Rota Sul (São Paulo), each in its own time zone.
+    assert (
+        'Kanto Mobility Research Lab</a>: <time datetime="2026-11-27T00:00:00+09:00">2026-11-27 00:00 JST</time>'
+        in item
+    )
+    assert "2026-11-26 12:00 -03</time> local time" in item
+
+
+def test_the_classified_index_counts_status_by_category(site: Path) -> None:
+    table = read(site, "index.html").split('<table class="classified">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><th scope=\"row\">(?:<a [^>]*>)?(\w+)(?:</a>)?</th>((?:<td>\d+</td>)+)", table)
+    counts = {status: [int(n) for n in re.findall(r"\d+", cells)] for status, cells in rows}
+    assert sum(c[-1] for c in counts.values()) == 32
+    assert counts["accepted"][-1] == 17
+
+
+# --- partner pages ------------------------------------------------------------------------
+
+
+def test_partner_page_shows_what_awaits_it_and_what_was_decided_without_it(site: Path) -> None:
+    page = read(site, "partners/kanto-lab/index.html")
+    assert ids(section(page, "dl-awaiting")) == ["0028", "0029", "0030"]
+    absent = section(page, "dl-absent")
+    assert ids(absent) == ["0019", "0006"]
+    assert "0019</span> Split running costs" in absent or "absent from the meeting" in absent
+    assert "accepted by silence" in absent
+    assert ids(section(page, "dl-proposals")) == ["0030", "0025", "0018", "0015", "0032"]  # undated last
+    assert 'href="../../timeline/partner/kanto-lab/index.html">30 decisions on the timeline' in page
+    members = section(page, "dl-members")
+    assert "Hiroshi Tanaka (<code>hiro-tanaka</code>), Lab Director" in members
+    assert (
+        'href="../../partners/kanto-lab/deadlines.ics"' in page
+        and 'href="../../partners/kanto-lab/feed.xml"' in page
+    )
+
+
+def test_a_partner_that_missed_nothing_says_so(site: Path) -> None:
+    page = read(site, "partners/kessler/index.html")
+    assert ids(section(page, "dl-absent")) == []
+    assert "took part in every decision it is party to" in page
+
+
+# --- the timeline -------------------------------------------------------------------------
+
+
+def test_timeline_groups_by_month_and_filters_without_javascript(site: Path) -> None:
+    page = read(site, "timeline/index.html")
+    assert len(ids(page.split('<section class="month"', 1)[1])) == 32
+    november = section(page, "dl-m-2026-11")
+    assert '<h2 id="dl-m-2026-11">November 2026</h2>' in november
+    assert "0026" in ids(november)
+    assert ids(read(site, "timeline/status/proposed/index.html").split('<section class="month"', 1)[1]) == [
+        "0028",
+        "0030",
+        "0029",
+        "0027",
+    ]
+    rota = read(site, "timeline/partner/rota-sul/index.html")
+    assert "30 decisions" in rota and 'aria-current="page">Rota Sul' in rota
+    sync = read(site, "timeline/mode/sync/index.html").split('<section class="month"', 1)[1]
+    assert all('data-mode="sync"' in li for li in sync.split('<li class="item"')[1:])
+    tag = read(site, "tags/gdpr/index.html")
+    assert "<h1>Tag: gdpr</h1>" in tag
+
+
+def test_long_lists_are_paginated(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "log")
+    config = root / "declog.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('timezone = "UTC"', 'timezone = "UTC"\nper_page = 5')
+    )
+    site = tmp_path / "site"
+    assert build(root, site, search_index=False).built
+    pages = [site / "timeline/index.html", *(site / f"timeline/{n}/index.html" for n in range(2, 8))]
+    assert not (site / "timeline/8/index.html").exists()
+    seen = []
+    for p in pages:
+        found = ids(
+            p.read_text(encoding="utf-8").split('<section class="month"', 1)[1].split('<nav class="pager"')[0]
+        )
+        assert 1 <= len(found) <= 5
+        seen += found
+    assert sorted(seen) == [f"{n:04d}" for n in range(1, 33)]
+    second = pages[1].read_text(encoding="utf-8")
+    assert '<a href="../../timeline/index.html" rel="prev">Newer</a>' in second
+    assert '<a href="../../timeline/3/index.html" rel="next">Older</a>' in second
+    assert broken_links(site, SITE_URL) == []
+
+
+# --- decision and meeting pages -----------------------------------------------------------
+
+
+def test_decision_page_shows_metadata_matrix_chain_and_links(site: Path) -> None:
+    page = read(site, "decisions/0008/index.html")
+    assert "<h1>Retain raw GPS position pings for 24 months</h1>" in page
+    assert ids(section(page, "dl-chain")) == ["0016", "0023"]
+    assert '<strong aria-current="true"><span class="id">0008</span>' in section(page, "dl-chain")
+    assert ids(section(page, "dl-links").split("Decisions this one links to")[0]) == ["0011", "0016", "0023"]
+    assert "Superseded by" in page
+    details = section(page, "dl-details")
+    for label in ("Status", "Mode", "Category", "Owner", "Proposed", "Decided", "Logged", "Logging lag"):
+        assert f"<dt>{label}</dt>" in details
+
+
+def test_approval_matrix_has_a_row_per_partner(site: Path) -> None:
+    matrix = section(read(site, "decisions/0019/index.html"), "dl-approvals")
+    assert matrix.count("<tr class=") == 4
+    kanto = matrix[matrix.index("Kanto Mobility Research Lab</a></th>") :].split("</tr>")[0]
+    assert "approved; absent from the meeting" in kanto  # approved afterwards, by e-mail
+    pending = section(read(site, "decisions/0028/index.html"), "dl-approvals")
+    assert pending.count('class="state-pending"') == 2
+    silence = section(read(site, "decisions/0006/index.html"), "dl-approvals")
+    assert "approved by silence" in silence
+
+
+def test_references_in_bodies_link_to_decision_pages(site: Path) -> None:
+    page = read(site, "decisions/0013/index.html")
+    assert '(<a href="../../decisions/0006/index.html" class="ref">0006</a>)' in page
+    assert "[[0006]]" not in page
+
+
+def test_meeting_page_lists_attendees_absent_partners_and_decisions(site: Path) -> None:
+    page = read(site, "meetings/2026-03-10-steering-q1/index.html")
+    attendees = section(page, "dl-attendees")
+    assert "Absent partners" in attendees and "Rota Sul" in attendees.split("Absent partners")[1]
+    assert ids(section(page, "dl-confirmed")) == ["0014", "0015"]
+
+
+def test_the_404_page_works_at_any_depth(site: Path) -> None:
+    page = read(site, "404.html")
+    assert f'href="{SITE_URL}assets/style.css"' in page
+    assert f'href="{SITE_URL}timeline/index.html"' in page
+
+
+# --- links --------------------------------------------------------------------------------
+
+
+def test_every_internal_link_resolves_to_a_file(site: Path) -> None:
+    assert broken_links(site, SITE_URL) == []
+
+
+def test_every_page_is_reachable_from_the_home_page(site: Path) -> None:
+    seen, todo = {site / "index.html"}, deque([site / "index.html"])
+    while todo:
+        page = todo.popleft()
+        for _, link in parse(page).links:
+            path = link.split("#")[0]
+            if not path.endswith(".html") or "://" in path:
+                continue
+            target = (page.parent / path).resolve()
+            if target not in seen and target.is_file():
+                seen.add(target)
+                todo.append(target)
+    unreached = sorted(p.relative_to(site).as_posix() for p in html_files(site) if p.resolve() not in seen)
+    assert unreached == ["404.html"]
+
+
+def test_pages_load_no_script_but_the_theme_s(site: Path) -> None:
+    for path in html_files(site):
+        page = parse(path)
+        assert page.scripts == [], path
+        root = SITE_URL if path.name == "404.html" else "../" * (len(path.relative_to(site).parts) - 1)
+        assert [src for tag, src in page.links if tag == "script"] == [root + "assets/site.js"], path
+
+
+# --- machine-readable twins ---------------------------------------------------------------
+
+
+def test_decisions_json_is_the_whole_database(site: Path) -> None:
+    data = json.loads(read(site, "decisions.json"))
+    assert data["version"] == 1 and data["as_of"] == "2026-11-25T09:00:00+00:00"
+    assert len(data["decisions"]) == 32 and len(data["partners"]) == 4 and len(data["meetings"]) == 7
+    d28 = next(d for d in data["decisions"] if d["id"] == "0028")
+    assert d28["waiting_on"] == ["kanto-lab", "rota-sul"]
+    assert d28["page"] == "decisions/0028/index.html" and (site / d28["page"]).is_file()
+    d8 = next(d for d in data["decisions"] if d["id"] == "0008")
+    assert d8["linked_from"] == ["0011", "0016", "0023"] and d8["superseded_by"] == "0016"
+    meeting = next(m for m in data["meetings"] if m["id"] == "2026-06-16-steering-q2")
+    assert meeting["absent_partners"] == ["kanto-lab"]
+
+
+def test_atom_feeds_parse_and_keep_stable_ids(site: Path) -> None:
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring((site / "feed.xml").read_bytes())
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 32
+    assert {e.findtext("a:id", namespaces=ns) for e in entries} == {
+        f"{SITE_URL}decisions/{n:04d}/index.html" for n in range(1, 33)
+    }
+    content = entries[0].find("a:content", ns)
+    assert content is not None and content.get("type") == "html"
+    assert content.get("{http://www.w3.org/XML/1998/namespace}base", "").startswith(SITE_URL + "decisions/")
+    partner = ET.fromstring((site / "partners/kanto-lab/feed.xml").read_bytes())
+    assert len(partner.findall("a:entry", ns)) == 30
+
+
+def test_partner_calendar_has_its_open_deadlines(site: Path) -> None:
+    raw = (site / "partners/kanto-lab/deadlines.ics").read_bytes()
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    lines = raw.decode("utf-8").split("\r\n")
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    unfolded = raw.decode("utf-8").replace("\r\n ", "")
+    uids = re.findall(r"^UID:([^\r\n]*)", unfolded, re.M)
+    assert uids == [
+        f"decision-{n}-deadline-wayline-consortium-decision-log@example.github.io"
+        for n in ("0028", "0029", "0030")
+    ]
+    assert "DTSTART:20261126T150000Z" in unfolded
+    assert f"URL:{SITE_URL}decisions/0028/index.html" in unfolded
+    assert (site / "partners/kessler/deadlines.ics").read_bytes().count(b"BEGIN:VEVENT") == 2
+
+
+def test_icalendar_text_is_escaped_and_folded_on_character_boundaries() -> None:
+    assert feeds.ics_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+    line = "SUMMARY:" + "São Paulo ✓ " * 12
+    folded = feeds.fold(line)
+    parts = folded.split("\r\n")
+    assert all(len(p.encode("utf-8")) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def test_markdown_resolves_references_the_way_check_does() -> None:
+    md = Markdown(Targets.of([("0042-use-git.md", "0042")], ["acme"], ["2026-01-kickoff"]))
+    html = md.render(
+        "See [[0042]], [[ 0042 ]], [[0099]], [the log](0042-use-git.md#why), [up](../decisions/0042-use-git.md),"
+        " [acme](../partners/acme.md), `[[0042]]` and [ext](https://example.org/x).",
+        "../../",
+    ).html
+    assert html.count('href="../../decisions/0042/index.html"') == 3
+    assert 'href="../../decisions/0042/index.html#why"' in html
+    assert "[[0099]]" in html and 'href="../../partners/acme/index.html"' in html
+    assert "<code>[[0042]]</code>" in html and 'href="https://example.org/x"' in html
+
+
+def test_markdown_supports_tables_footnotes_task_lists_and_heading_ids() -> None:
+    html = (
+        Markdown(Targets())
+        .render(
+            "## Why it matters\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1]\n\n[^1]: the note\n",
+            "",
+        )
+        .html
+    )
+    assert '<h2 id="why-it-matters">' in html and "<table>" in html
+    assert 'type="checkbox"' in html and 'class="footnote-ref"' in html
+
+
+def test_build_example_helper_gives_the_same_site(tmp_path: Path, site: Path) -> None:
+    again, result = build_example(tmp_path)
+    assert result.pages == sum(1 for _ in html_files(site))
+    assert (again / "index.html").read_bytes() == (site / "index.html").read_bytes()
