@@ -1,0 +1,132 @@
+"""The whole loop, end to end in a temporary git repository.
+
+init -> new -> edit -> commit on a branch -> check --base -> approvals from
+GitHub's review data -> --write -> check again -> accept -> build, and the
+published decision page shows the approval matrix from the written approvals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, invoke
+
+pytestmark = pytest.mark.git
+
+PARTNER = "---\nid: {pid}\nname: {name}\ntimezone: {tz}\nmembers: [{members}]\n---\n"
+
+
+def git(root: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_from_an_empty_repository_to_a_published_approved_decision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Anna Kim",
+        "GIT_AUTHOR_EMAIL": "anna@acme.example",
+        "GIT_COMMITTER_NAME": "Anna Kim",
+        "GIT_COMMITTER_EMAIL": "anna@acme.example",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_ACTOR", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "decisions"
+    root.mkdir()
+    monkeypatch.chdir(root)
+
+    # 1. init, with the other partners added by hand, committed on main
+    run = invoke(
+        ["init", "--partner", "acme", "--name", "Acme", "--member", "akim-acme", "--member", "bob-acme"]
+    )
+    assert run.exit_code == 0, run.stderr
+    for pid, name, tz, members in [
+        ("northwind", "Northwind", "America/Toronto", "jsmith-northwind"),
+        ("globex", "Globex", "Asia/Tokyo", "mlee-globex"),
+    ]:
+        (root / f"content/partners/{pid}.md").write_text(
+            PARTNER.format(pid=pid, name=name, tz=tz, members=members)
+        )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Start the decision log")
+
+    # 2. propose on a branch: new, then edit the draft
+    git(root, "checkout", "-q", "-b", "propose/co-marketing")
+    run = invoke(["new", "Co-marketing budget split for H1", "--owner", "akim-acme"])
+    assert run.exit_code == 0, run.stderr
+    path = run.stdout.strip()
+    assert path == "content/decisions/0002-co-marketing-budget-split-for-h1.md"
+    decision = root / path
+    text = decision.read_text()
+    text = re.sub(r"proposed: .*", "proposed: 2026-11-02T09:00:00Z", text)
+    text = re.sub(r"deadline: .*", "deadline: 2026-11-04T09:00:00Z", text)
+    text = text.replace(
+        "---\n\n## Context",
+        "rationale: Shared campaigns cost less.  # agreed in the kickoff\n---\n\n## Context",
+    )
+    text = text.replace("## Decision\n\n", "## Decision\n\nSplit the H1 budget 35/35/30.\n")
+    decision.write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Propose: co-marketing budget split")
+    head = git(root, "rev-parse", "HEAD")
+
+    run = invoke(["check", "--base", "main"])
+    assert (run.exit_code, run.stdout) == (0, ""), run.stdout
+
+    # 3. the reviews, as GitHub lists them, on the proposal's commit; bob approves for acme
+    reviews = json.loads((FIXTURES / "github" / "rest-reviews.json").read_text())
+    for r in reviews:
+        r["commit_id"] = head
+    reviews.append(
+        {**reviews[3], "id": 9, "user": {"login": "bob-acme"}, "submitted_at": "2026-11-04T13:00:00Z"}
+    )
+    reviews_file = tmp_path / "reviews.json"
+    reviews_file.write_text(json.dumps(reviews))
+
+    run = invoke(["approvals", "--reviews", str(reviews_file), "--pr", "17", "--base", "main", "--write"])
+    assert run.exit_code == 0, run.stdout
+    assert run.lines[-1] == f"wrote approvals to {path}"
+    written = decision.read_text()
+    assert "rationale: Shared campaigns cost less.  # agreed in the kickoff\n" in written
+    assert written.count("via: pr-review") == 3
+    git(root, "commit", "-q", "-am", "Record the approvals of #17")
+
+    run = invoke(["check", "--base", "main"])
+    assert (run.exit_code, run.stdout) == (0, ""), run.stdout
+
+    # 4. accept; the recorded approvals still stand against the reviews
+    accepted = written.replace("status: proposed", "status: accepted").replace(
+        "deadline: 2026-11-04T09:00:00Z", "deadline: 2026-11-04T09:00:00Z\ndecided: 2026-11-04T14:00:00Z"
+    )
+    decision.write_text(accepted)
+    git(root, "commit", "-q", "-am", "Accept 0002")
+    run = invoke(["check", "--base", "main"])
+    assert (run.exit_code, run.stdout) == (0, ""), run.stdout
+    run = invoke(["approvals", "--reviews", str(reviews_file), "--pr", "17", "--base", "main"])
+    assert run.exit_code == 0, run.stdout
+    assert not [line for line in run.lines if " DL7" in line]
+
+    # 5. build: the decision's page shows who approved for each partner
+    run = invoke(["build", "--output", str(tmp_path / "site")])
+    assert run.exit_code == 0, run.stderr
+    page = (tmp_path / "site/decisions/0002/index.html").read_text()
+    matrix = page[page.index('id="dl-approvals"') : page.index("</table>", page.index('id="dl-approvals"'))]
+    rows = re.findall(
+        r'<tr class="state-(\w+)">\s*<th scope="row">.*?>([^<]+)</a></th>\s*<td>([^<]+)</td>\s*<td>([^<]*)',
+        matrix,
+    )
+    assert sorted(rows) == [
+        ("approved", "Acme", "approved", "bob-acme"),
+        ("approved", "Globex", "approved", "mlee-globex"),
+        ("approved", "Northwind", "approved", "jsmith-northwind"),
+    ]
