@@ -243,7 +243,7 @@ def _overview(ds: Sequence[Decision], window: Window) -> Section:
                 "Exceptions (taken outside the log)",
                 ds,
                 lambda d: d.source is not None,
-                "entries with a `source`: first taken in a chat, e-mail or call, then migrated into the log",
+                "entries with a source: first taken in a chat, e-mail or call, then migrated into the log",
             ),
         ),
     )
@@ -406,14 +406,14 @@ def _completeness_section(ds: Sequence[Decision]) -> Section:
                 "Missing rationale",
                 past_draft,
                 lambda d: not d.rationale,
-                f"no `rationale`, {among}",
+                f"no rationale, {among}",
             ),
             _count(
                 "completeness.owner",
                 "Missing owner",
                 past_draft,
                 lambda d: not d.owner,
-                f"no `owner`, {among}",
+                f"no owner, {among}",
             ),
         ),
     )
