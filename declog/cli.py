@@ -439,9 +439,12 @@ def approvals(
         prefix = git.repo_prefix(log_root)
         click.echo(output.render_github(list(result.report.findings), prefix), nl=False)
         target = os.environ.get("GITHUB_STEP_SUMMARY")
-        if target:
-            with open(target, "a", encoding="utf-8") as fh:
-                fh.write(pullrequest.render_markdown(result))
+        try:
+            if target:
+                with open(target, "a", encoding="utf-8") as fh:
+                    fh.write(pullrequest.render_markdown(result))
+        except OSError as exc:
+            click.echo(f"declog: warning: cannot write the job summary to {target}: {exc.strerror}", err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
 
 

@@ -316,17 +316,6 @@ def test_non_member_approval(repo: PrRepo) -> None:
 def test_the_author_cannot_approve_for_their_own_partner(repo: PrRepo) -> None:
     repo.write(DECISION, claim("acme", "akim-acme").replace("owner: akim-acme", "owner: bob-acme"))
     head = repo.commit("propose")
-
-    def author_approves(data: list[dict[str, Any]]) -> None:
-        data.append({**data[2], "id": 3, "user": {"login": "akim-acme"}})
-
-    run = repo.approvals("--reviews", str(repo.reviews("gh-pr-view.json", head)), "--pr", "17")
-    assert findings(run)[0].endswith(
-        "DL701 no review by 'akim-acme' on pull request #17 supports this approval"
-    )
-    rest = repo.reviews("rest-reviews.json", head, author_approves)
-    run = invoke(["approvals", "--base", "main", "--reviews", str(rest), "--pr", "17"])
-    assert findings(run) == []  # the REST list does not say who opened the pull request
     gh = repo.reviews(
         "gh-pr-view.json",
         head,
@@ -372,6 +361,25 @@ def test_approvals_already_on_the_base_branch_are_not_rechecked(repo: PrRepo) ->
     head = repo.commit("tag it")
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "18")
     assert findings(run) == []
+
+
+def test_github_format_annotates_and_writes_the_job_summary(repo: PrRepo, tmp_path: Path) -> None:
+    repo.write(DECISION, claim("acme", "bob-acme"))
+    head = repo.commit("propose")
+    summary = tmp_path / "summary.md"
+    reviews = str(repo.reviews("rest-reviews.json", head))
+    run = invoke(
+        ["approvals", "--base", "main", "--reviews", reviews, "--pr", "17", "--format", "github"],
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert run.exit_code == 1
+    assert any(line.startswith(f"::error file={DECISION},line=12,col=9") for line in run.lines), run.stdout
+    text = summary.read_text()
+    assert text.startswith(
+        "## Approvals for pull request #17\n\n### ❌ 0001 Co-marketing budget split for H1"
+    )
+    assert "| northwind | approved | jsmith-northwind | 2026-11-04T09:05:31Z |" in text
+    assert "Reviewers in no partner (not counted): octo-intern" in text
 
 
 # --- usage ------------------------------------------------------------------------------------
