@@ -6,11 +6,13 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import FIXTURES
 
+from declog.pullrequest import load_pull
 from declog.reviews import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -138,7 +140,7 @@ def api() -> Iterator[Api]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield state
@@ -209,6 +211,25 @@ def test_api_errors_say_what_to_do(api: Api, status: int, headers: dict[str, str
         GitHubClient("t", api_url=api.url).pull_request("acme-northwind/decisions", 17)
 
 
-def test_an_unreachable_api(api: Api) -> None:
+def test_an_unreachable_api() -> None:
     with pytest.raises(ReviewsError, match=r"cannot reach http://127\.0\.0\.1:9"):
         GitHubClient("t", api_url="http://127.0.0.1:9", timeout=5).pull_request("a/b", 1)
+
+
+def test_in_actions_the_event_names_the_pull_request_and_the_api_gives_every_review(
+    api: Api, tmp_path: Path
+) -> None:
+    api.routes[BASE] = (200, PR, {})
+    api.routes[f"{BASE}/reviews?per_page=100"] = (200, REVIEWS, {})
+    env = {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme-northwind/decisions", "GITHUB_API_URL": api.url}
+    pull = load_pull(event_file=GITHUB / "event-pull-request-review.json", env=env)
+    assert (pull.number, pull.author, pull.complete, len(pull.reviews)) == (17, "akim-acme", True, 5)
+    # Without a token only the event's own review is known.
+    alone = load_pull(event_file=GITHUB / "event-pull-request-review.json", env={})
+    assert (alone.complete, [r.user for r in alone.reviews]) == (False, ["mlee-globex"])
+    # A pull_request event carries no review: the API is the only source.
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"number": 17, "pull_request": {"number": 17}}))
+    with pytest.raises(ReviewsError, match="no reviews to read"):
+        load_pull(event_file=event, env={})
+    assert len(load_pull(event_file=event, env=env).reviews) == 5
