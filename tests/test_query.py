@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import LogMaker, invoke
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_audit import NOW, write_log
 
 from declog.check import load_and_check
@@ -231,3 +233,55 @@ def test_cli_bad_expression_exits_2_with_a_caret(maker: LogMaker) -> None:
         "                        ^^^^^^",
         "  hint: did you mean 'partner'?",
     ]
+
+
+# --- any input: a result or a QueryError, never a crash --------------------------------------------
+
+_PIECES = [
+    "status",
+    "deadline",
+    "partner",
+    "id",
+    "title",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "empty",
+    "today",
+    "now",
+    "(",
+    ")",
+    ",",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    "~",
+    "+",
+    "-",
+    "2d",
+    "48h",
+    "2026-12-01",
+    "2026-12-01T09:00:00+01:00",
+    "2026-12-01T09:00",
+    '"x y"',
+    "'q",
+    "globex",
+    "0001",
+    "&",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(_PIECES), max_size=12).map(" ".join)))
+def test_any_expression_parses_or_fails_cleanly(hand_log: Log, expr: str) -> None:
+    try:
+        query = parse(expr, now=NOW, tz=dt.UTC)
+    except QueryError as exc:
+        assert 1 <= exc.column <= len(expr) + 1
+        assert exc.show(expr).startswith(f"query:1:{exc.column}: ")
+        return
+    query.select(hand_log)
