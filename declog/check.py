@@ -15,6 +15,7 @@ from declog.load import CONTENT, build_log, kind_of, paused_gc, scan
 from declog.model import Log
 from declog.rules import run_rules
 from declog.rules.context import Context
+from declog.rules.history import touched
 
 
 class BaseRevisionError(Exception):
@@ -28,6 +29,8 @@ class CheckResult:
     findings: list[Diagnostic] = field(default_factory=list)
     config_failed: bool = False
     """declog.toml is missing or invalid: nothing else was checked."""
+    touched: list[str] = field(default_factory=list)
+    """With ``--base``: ids of the decisions the change adds or edits."""
 
     @property
     def errors(self) -> int:
@@ -75,7 +78,8 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
     found = apply_rule_settings(found, config, log)
     if paths:
         found = _select(found, paths, root) + _named_problems(paths, root)
-    return CheckResult(log, _unique(found))
+    changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
+    return CheckResult(log, _unique(found), touched=changed)
 
 
 def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> list[Diagnostic]:

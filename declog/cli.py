@@ -118,7 +118,11 @@ def _summary_line(result: CheckResult) -> str:
     if result.config_failed:
         return "declog: the configuration has errors; nothing else was checked"
     found = f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
-    return f"declog: checked {plural(_count(result), 'document')}: {found}"
+    change = ""
+    if result.touched:
+        shown = ", ".join(result.touched[:10]) + (", ..." if len(result.touched) > 10 else "")
+        change = f" (the change adds or edits {plural(len(result.touched), 'decision')}: {shown})"
+    return f"declog: checked {plural(_count(result), 'document')}{change}: {found}"
 
 
 def emit(found: list[Diagnostic], fmt: str, root: Path, output_file: Path | None, files: int) -> None:

@@ -336,3 +336,12 @@ def test_logged_defaults_to_the_commit_that_added_the_file(repo: Repo) -> None:
             "exception logged 1d 3h after it was decided; the window is 1d",
         )
     ]
+
+
+def test_summary_names_the_decisions_the_change_touches(repo: Repo) -> None:
+    repo.decision("0031-new-idea", PROPOSED.format(title="New idea"))
+    repo.commit("propose")
+    run = repo.check("--base", "HEAD~1")
+    assert run.exit_code == 0
+    assert "(the change adds or edits 1 decision: 0031)" in run.stderr
+    assert "adds or edits" not in repo.check().stderr  # without --base there is no change to name

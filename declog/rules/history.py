@@ -8,7 +8,7 @@ from typing import Any
 from declog import vocab
 from declog.codes import finding
 from declog.diagnostics import Diagnostic, Pos
-from declog.model import Decision
+from declog.model import Decision, Log
 from declog.rules.context import Context
 
 #: Fields that may change when an accepted decision is superseded.
@@ -23,6 +23,17 @@ def _pairs(ctx: Context) -> Iterator[tuple[Decision, Decision]]:
         new = now.get(old.path)
         if new is not None:
             yield old, new
+
+
+def touched(base: Log, now: Log) -> list[Decision]:
+    """Decisions a change adds or edits, compared with the base revision."""
+    before = {d.path: d for d in base.decisions}
+    out = []
+    for d in now.decisions:
+        old = before.get(d.path)
+        if old is None or old.data != d.data or old.body != d.body:
+            out.append(d)
+    return out
 
 
 def dl401_transition(ctx: Context) -> Iterator[Diagnostic]:
