@@ -115,7 +115,7 @@ def broken_links(site: Path, site_url: str = "") -> list[str]:
                 problems.append(f"{rel}: root-relative link {link!r} breaks under a sub-path and file://")
                 continue
             target = (base / unquote(parts.path)).resolve() if parts.path else path
-            if parts.path and not parts.path.endswith((".html", ".css", ".js", ".json", ".xml", ".ics")):
+            if parts.path and not Path(parts.path).suffix:
                 problems.append(f"{rel}: link {link!r} does not name a file (breaks from file://)")
                 continue
             if not target.is_file():
