@@ -71,6 +71,8 @@ def build(
         log = _with_site_url(checked.log, site_url)
         views = Views(log, now or reference_time(root, log), history.file_history(root))
         binary = search.executable() if search_index is not False else None
+        if search_index and binary is None:
+            result.findings.append(search.missing())
         theme = _theme(root, views, search=binary is not None)
         result.findings += theme.load_all()
         if _failed(result.findings, strict):

@@ -206,6 +206,11 @@ def rules(code: str | None) -> None:
 @click.option("--site-url", metavar="URL", help="Public URL of the site; overrides [site] url.")
 @click.option("--strict", is_flag=True, help="Warnings fail the build too.")
 @click.option(
+    "--search/--no-search",
+    default=None,
+    help="Build the Pagefind search index. Default: when pagefind is installed ('declog[search]').",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(output.FORMATS),
@@ -217,7 +222,13 @@ def rules(code: str | None) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
 def build(
-    root: Path | None, output_dir: Path | None, site_url: str | None, strict: bool, fmt: str, quiet: bool
+    root: Path | None,
+    output_dir: Path | None,
+    site_url: str | None,
+    strict: bool,
+    search: bool | None,
+    fmt: str,
+    quiet: bool,
 ) -> None:
     """Check the log and publish it as a static site.
 
@@ -227,7 +238,7 @@ def build(
     log_root = resolve_root(root)
     out = output_dir if output_dir is not None else log_root / "site"
     try:
-        result = build_site(log_root, out, site_url=site_url, strict=strict)
+        result = build_site(log_root, out, site_url=site_url, strict=strict, search_index=search)
     except OutputError as exc:
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

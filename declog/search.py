@@ -37,3 +37,14 @@ def index(site: Path, binary: Path) -> list[Diagnostic]:
         reason = lines[-1] if lines else f"pagefind exited with {proc.returncode}"
         return [finding("DL603", "declog.toml", Pos(1, 1), f"search index not built: {reason}")]
     return []
+
+
+def missing() -> Diagnostic:
+    """``--search`` was asked for but Pagefind is not installed."""
+    return finding(
+        "DL603",
+        "declog.toml",
+        Pos(1, 1),
+        "search index not built: pagefind is not installed",
+        "pip install 'declog[search]'",
+    )
