@@ -33,7 +33,8 @@ TEMPLATE = """<!doctype html>
 <body>
 <h1>{{ meta.id }} {{ meta.title }}</h1>
 <dl>
-{% for key in ("status", "mode", "category", "owner", "proposed", "deadline", "decided", "logged") if meta[key] is defined %}
+{% for key in ("status", "mode", "category", "owner", "proposed", "deadline", "decided", "logged")
+   if meta[key] is defined %}
 <dt>{{ key }}</dt><dd>{{ meta[key] }}</dd>
 {% endfor %}
 <dt>partners</dt><dd>{{ meta.partners|default([])|join(", ") }}</dd>
