@@ -16,6 +16,7 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,15 @@ def safe_segment(name: str) -> bool:
 
 
 def processes(jobs: int | None) -> int:
-    """How many worker processes to use; 1 means render in this process."""
+    """How many worker processes to use; 1 means render in this process.
+
+    Workers are forked, so without an explicit ``jobs`` a process that runs
+    other threads (a server calling the build) renders in-process: forking
+    while another thread holds a lock can hang the child.
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if jobs is None and threading.active_count() > 1:
         return 1
     return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
 
