@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from declog import feeds, vocab
+from declog import audit, charts, feeds, report, vocab
 from declog.diagnostics import Diagnostic
 from declog.load import CONTENT
 from declog.markdown import Markdown, Targets, decision_url
@@ -220,12 +220,29 @@ def plan(state: SiteState) -> list[Job]:
         if safe_segment(m.id)
     ]
     jobs.append(Job("tags/index.html", "tags.html", lambda: {"tags": views.facets["tag"]}))
+    jobs.append(Job("health/index.html", "health.html", ctx(health, views)))
+    jobs.append(Job("health/audit.json", "", produce=ctx(health_json, views)))
     if state.theme.site.search:
         jobs.append(Job("search/index.html", "search.html"))
     jobs.append(Job("404.html", "404.html"))
     if (job := sitemap(state, jobs)) is not None:
         jobs.append(job)
     return jobs
+
+
+def health(views: Views) -> dict[str, Any]:
+    """The audit of ``declog audit`` (its default window, as of the pages' time) with its charts."""
+    result = audit.audit(views.log, audit.Window(now=views.now))
+    return {
+        "audit": result,
+        "charts": [(c, Markup(c.svg)) for c in charts.health_charts(result)],  # escaped by declog.charts
+        "methods": audit.PARTICIPATION_METHODS,
+    }
+
+
+def health_json(views: Views) -> bytes:
+    """The health page's audit as JSON, in the shape of ``declog audit --format json``."""
+    return report.render(audit.audit(views.log, audit.Window(now=views.now)), "json").encode("utf-8")
 
 
 def twins(state: SiteState) -> list[Job]:

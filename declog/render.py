@@ -36,6 +36,7 @@ PAGES = (
     "meeting.html",
     "meetings.html",
     "tags.html",
+    "health.html",
     "search.html",
     "404.html",
     "feed.xml",

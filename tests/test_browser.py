@@ -43,6 +43,7 @@ PAGES = [
     "meetings/2026-06-16-steering-q2/index.html",
     "tags/index.html",
     "tags/gdpr/index.html",
+    "health/index.html",
     "no/such/page/",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
