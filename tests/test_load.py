@@ -48,7 +48,12 @@ def test_unclosed_frontmatter(log: LogMaker) -> None:
 
 @pytest.mark.parametrize(
     ("frontmatter", "shape"),
-    [("- id: x\n- name: z\n", "a list"), ("just words\n", "the text 'just words'"), ("", "empty"), ("42\n", "the number 42")],
+    [
+        ("- id: x\n- name: z\n", "a list"),
+        ("just words\n", "the text 'just words'"),
+        ("", "empty"),
+        ("42\n", "the number 42"),
+    ],
 )
 def test_frontmatter_that_is_not_a_mapping(log: LogMaker, frontmatter: str, shape: str) -> None:
     log.decision("0001-x", f"---\n{frontmatter}---\nBody\n")
