@@ -37,6 +37,18 @@ root_option = click.option(
 )
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(output.FORMATS),
+    default="concise",
+    envvar="DECLOG_OUTPUT_FORMAT",
+    show_default=True,
+    show_envvar=True,
+    help="How findings are printed.",
+)
+
+
 def resolve_root(root: Path | None) -> Path:
     if root is not None:
         if not root.is_dir():
@@ -60,16 +72,7 @@ def cli() -> None:
     help="Also check the change against this git revision (e.g. origin/main).",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(output.FORMATS),
-    default="concise",
-    envvar="DECLOG_OUTPUT_FORMAT",
-    show_default=True,
-    show_envvar=True,
-    help="How findings are printed.",
-)
+@format_option
 @click.option(
     "-o",
     "--output-file",
@@ -210,16 +213,7 @@ def rules(code: str | None) -> None:
     default=None,
     help="Build the Pagefind search index. Default: when pagefind is installed ('declog[search]').",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(output.FORMATS),
-    default="concise",
-    envvar="DECLOG_OUTPUT_FORMAT",
-    show_default=True,
-    show_envvar=True,
-    help="How findings are printed.",
-)
+@format_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
 def build(
     root: Path | None,

@@ -91,43 +91,33 @@ def scan(root: Path) -> tuple[list[RawFile], list[Diagnostic]]:
 def read_file(real_root: Path, rel: str, symlink: bool | None = None) -> RawFile:
     """Read one document; ``symlink`` saves a system call when the caller knows."""
     path = real_root / rel
+
+    def refused(message: str, hint: str = "") -> RawFile:
+        return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), message, hint))
+
     try:
         if path.is_symlink() if symlink is None else symlink:
             target = path.resolve()
             if not target.is_relative_to(real_root):
-                return RawFile(
-                    rel,
-                    None,
-                    finding(
-                        "DL001",
-                        rel,
-                        Pos(1, 1),
-                        f"symlink points outside the log (to {target}); refused",
-                        "replace the link with the file itself",
-                    ),
+                return refused(
+                    f"symlink points outside the log (to {target}); refused",
+                    "replace the link with the file itself",
                 )
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             data = fh.read() if size <= vocab.MAX_FILE_BYTES else None
         if data is None:
-            return RawFile(
-                rel,
-                None,
-                finding(
-                    "DL001",
-                    rel,
-                    Pos(1, 1),
-                    f"file is {size / 1e6:.1f} MB, over the {_limit()} limit; refused",
-                    "decision records are short; move attachments elsewhere and link to them",
-                ),
+            return refused(
+                f"file is {size / 1e6:.1f} MB, over the {_limit()} limit; refused",
+                "decision records are short; move attachments elsewhere and link to them",
             )
         return RawFile(rel, data)
     except FileNotFoundError:
-        return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), "no such file"))
+        return refused("no such file")
     except IsADirectoryError:
-        return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), "is a folder, not a document"))
+        return refused("is a folder, not a document")
     except OSError as exc:
-        return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), f"cannot read: {exc.strerror}"))
+        return refused(f"cannot read: {exc.strerror}")
 
 
 def _limit() -> str:
