@@ -90,3 +90,41 @@ def _same(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
+
+
+class InPlace(Staging):
+    """Writes straight into an existing site, one file at a time (``declog serve``'s small updates).
+
+    Each file is replaced atomically, so a page being served is either the old
+    or the new one, never half written; files whose bytes did not change are
+    left alone.
+    """
+
+    def __init__(self, out: Path) -> None:  # no staging folder: ``out`` is live
+        self.out = out
+        self.dir = out
+
+    def write(self, rel: str, data: bytes) -> bool:
+        target = self.out / rel
+        if _same(target, data):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.declog-tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        return True
+
+    def remove(self, rel: str) -> None:
+        """Delete ``rel`` and the folders it leaves empty."""
+        target = self.out / rel
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != self.out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+    def commit(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass

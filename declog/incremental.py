@@ -1,0 +1,367 @@
+"""Rebuild only the pages a change affects, with the bytes a full build would give.
+
+The page list is ``pages.plan``'s, the same list ``declog build`` renders. Each
+page gets a fingerprint of everything its bytes can depend on: the value of its
+context (every field of every record reachable from it, so a decision's page
+depends on the decisions it links to, a timeline page on the decisions it
+lists), the source of its template and of the templates that one includes or
+extends, and what every page sees (the site's settings, the partners, the
+"as of" time, declog's version). A page whose fingerprint is unchanged is not
+rendered again. A value the fingerprint does not understand gets a fresh random
+fingerprint, so an unknown input means "render again", never "skip".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import gc
+import hashlib
+import os
+import time
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any, TypeGuard
+
+import jinja2
+import jinja2.meta
+from markupsafe import Markup
+
+from declog import __version__, git, history, pages
+from declog.build import _failed, _theme, _with_site_url, reference_time
+from declog.check import CheckResult, load_and_check
+from declog.diagnostics import Diagnostic
+from declog.markdown import Markdown, Targets
+from declog.model import Document
+from declog.render import TemplateProblem, Theme
+from declog.views import Views
+from declog.writer import InPlace, Staging, check_output
+
+__all__ = ["Abandoned", "Incremental", "Update", "fingerprint"]
+
+#: Checked between pages: how often a rebuild looks whether a newer change overtook it.
+_CHECK_EVERY = 64
+
+
+class Abandoned(Exception):
+    """A newer change arrived while this rebuild ran; nothing was written."""
+
+
+@dataclass
+class Update:
+    check: CheckResult
+    findings: list[Diagnostic] = field(default_factory=list)
+    built: bool = False
+    """True when the output folder now shows this version of the log."""
+    pages: int = 0
+    rendered: int = 0
+    """Pages and files rendered again (their inputs changed)."""
+    changed: int = 0
+    """Files written because their bytes changed."""
+    removed: int = 0
+    full: bool = False
+    """Every page was rendered (first build, or the output was not ours)."""
+    seconds: float = 0.0
+
+
+# --- fingerprints ---------------------------------------------------------------------
+
+
+class _Printer:
+    """Digests of values, each record digested once per rebuild (records are shared by many pages)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, tuple[object, bytes]] = {}
+
+    def __call__(self, obj: object) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        self._feed(h, obj)
+        return h.digest()
+
+    def _feed(self, h: Any, obj: object) -> None:
+        kind = type(obj)
+        h.update(kind.__qualname__.encode())  # Markup and str render differently
+        if obj is None or kind in (bool, int, float):
+            h.update(repr(obj).encode())
+        elif isinstance(obj, str):
+            h.update(b"%d:" % len(obj))
+            h.update(obj.encode("utf-8", "surrogatepass"))
+        elif isinstance(obj, bytes):
+            h.update(b"%d:" % len(obj))
+            h.update(obj)
+        elif isinstance(obj, enum.Enum | dt.date | dt.time | dt.timedelta | dt.tzinfo):
+            h.update(repr(obj).encode())
+        else:
+            h.update(self._composite(obj))
+
+    def _composite(self, obj: object) -> bytes:
+        known = self.memo.get(id(obj))
+        if known is not None:
+            return known[1]
+        h = hashlib.blake2b(digest_size=16)
+        if isinstance(obj, tuple | list):
+            h.update(b"%d[" % len(obj))
+            for item in obj:
+                self._feed(h, item)
+        elif isinstance(obj, Mapping):
+            h.update(b"%d{" % len(obj))
+            for key, value in obj.items():  # in order: templates show mappings in order
+                self._feed(h, key)
+                self._feed(h, value)
+        elif isinstance(obj, set | frozenset):
+            for d in sorted(self(item) for item in obj):
+                h.update(d)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            for f in dataclasses.fields(obj):
+                h.update(f.name.encode())
+                self._feed(h, getattr(obj, f.name))
+        elif isinstance(obj, Views):
+            for part in (obj.log, obj.now, obj.history):
+                self._feed(h, part)
+        elif isinstance(obj, functools.partial):
+            h.update(f"{obj.func.__module__}.{obj.func.__qualname__}".encode())
+            cells = getattr(obj.func, "__closure__", None) or ()
+            self._feed(h, [cell.cell_contents for cell in cells])  # what a local function sees
+            self._feed(h, obj.args)
+            self._feed(h, obj.keywords)
+        elif type(obj).__name__ == "Mark":  # PyYAML's or libyaml's: where a value sits in its file
+            h.update(b"%d:%d" % (getattr(obj, "line", -1), getattr(obj, "column", -1)))
+        elif _reads_file(obj):
+            h.update(Path(str(obj.__self__)).read_bytes())  # a theme asset: its bytes
+        else:
+            h.update(os.urandom(16))  # not understood: always render again
+        d = h.digest()
+        self.memo[id(obj)] = (obj, d)  # keeps obj alive, so its id is not reused meanwhile
+        return d
+
+
+def _reads_file(obj: object) -> TypeGuard[types.MethodType]:
+    return (
+        isinstance(obj, types.MethodType)
+        and isinstance(obj.__self__, PurePath)
+        and obj.__name__ == "read_bytes"
+    )
+
+
+def fingerprint(obj: object) -> bytes:
+    """A digest of ``obj``'s value (records, mappings, sequences, scalars); random when not understood."""
+    return _Printer()(obj)
+
+
+def template_digests(theme: Theme) -> dict[str, bytes]:
+    """Template name -> digest of its source and of every template it includes, imports or extends.
+
+    The shared macros (``macros.html``, used by the ``item`` and ``facet_nav``
+    helpers) count for every template; a template naming others by a variable
+    depends on all of them.
+    """
+    env, loader = theme.env, theme.env.loader
+    assert loader is not None
+    names = sorted(env.list_templates())
+    source: dict[str, bytes] = {}
+    refs: dict[str, set[str]] = {}
+    for name in names:
+        try:
+            text = loader.get_source(env, name)[0]
+            found = jinja2.meta.find_referenced_templates(env.parse(text))
+            refs[name] = {"macros.html", *(r if r is not None else "*" for r in found)}
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            text, refs[name] = "", {"*"}
+        source[name] = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    everything = hashlib.blake2b(b"".join(source[n] + n.encode() for n in names), digest_size=16).digest()
+    out: dict[str, bytes] = {}
+    for name in names:
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            todo += refs.get(current, ())
+        if "*" in seen:
+            out[name] = everything
+        else:
+            parts = b"".join(n.encode() + source.get(n, b"missing") for n in sorted(seen))
+            out[name] = hashlib.blake2b(parts, digest_size=16).digest()
+    return out
+
+
+def head(root: Path) -> str:
+    """The HEAD commit's sha ("" outside git): the git-derived data is keyed by it."""
+    try:
+        return git._git(root, "rev-parse", "--verify", "-q", "HEAD").decode().strip()
+    except git.GitError:
+        return ""
+
+
+# --- the incremental site -------------------------------------------------------------
+
+
+@dataclass
+class _State(pages.SiteState):
+    """The build's state, remembering every Markdown body it rendered for the next rebuild."""
+
+    rendered_bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+    def body(self, doc: Document) -> Markup:
+        d = pages.digest(doc.body)
+        early = self.bodies.get(doc.path)
+        html = early[1] if early is not None and early[0] == d else None
+        if html is None:
+            html = self.markdown.render(doc.body, pages.BODY_ROOT).html
+        self.rendered_bodies[doc.path] = (d, html)
+        return Markup(html)
+
+
+class Incremental:
+    """A site kept up to date across rebuilds; each ``update`` renders only what changed.
+
+    Keeps, between rebuilds, one fingerprint per output file, the rendered
+    Markdown bodies (reused while the link targets stay the same) and the git
+    history (reused while HEAD stays the same); never the log itself.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        *,
+        site_url: str | None = None,
+        strict: bool = False,
+        now: dt.datetime | None = None,
+    ) -> None:
+        self.root, self.out = root, out
+        self.site_url, self.strict, self.now = site_url, strict, now
+        self.prints: dict[str, bytes] | None = None
+        self.bodies: dict[str, tuple[bytes, str]] = {}
+        self.targets: Targets | None = None
+        self.history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
+
+    def update(self, cancelled: Callable[[], bool] = lambda: False) -> Update:
+        """Check the log and, if it passes, bring the output folder up to date.
+
+        Raises ``Abandoned`` (before writing anything) when ``cancelled()`` turns
+        true, and ``OutputError`` when the output folder cannot be used.
+        """
+        started = time.perf_counter()
+        check_output(self.out, self.root)
+        checked = load_and_check(self.root)
+        result = Update(checked, list(checked.findings))
+        if checked.log is None or checked.failed(self.strict):
+            return result
+        log = _with_site_url(checked.log, self.site_url)
+        views = Views(log, self.now or reference_time(self.root, log), self._history())
+        theme = _theme(self.root, views, search=False)
+        result.findings += theme.load_all()
+        if _failed(result.findings, self.strict):
+            return result
+        targets = pages.log_targets(log)
+        writer = InPlace(self.out)
+        state = _State(theme, views, writer, Markdown(targets))
+        if targets == self.targets:
+            state.bodies = self.bodies
+        state.jobs = pages.plan(state)
+        printer, templates = _Printer(), template_digests(theme)
+        common = printer((__version__, theme.site, log.config, log.partners))
+        full = self.prints is None or not (self.out / "index.html").is_file()
+        prints: dict[str, bytes] = {}
+        todo: list[tuple[pages.Job, dict[str, Any]]] = []
+        for n, job in enumerate(state.jobs):
+            if n % _CHECK_EVERY == 0 and cancelled():
+                raise Abandoned
+            context: dict[str, Any] = {}
+            if job.produce is not None:
+                inputs = printer(job.produce)
+            else:
+                context = job.context()
+                inputs = templates.get(job.template, b"") + printer(context)
+            prints[job.path] = printer((common, job.path, job.template, inputs))
+            if full or self.prints is None or self.prints.get(job.path) != prints[job.path]:
+                todo.append((job, context))
+        result.pages = sum(job.path.endswith(".html") for job in state.jobs)
+        result.rendered, result.full = len(todo), full
+        if full:
+            changed = self._write_all(state, todo, cancelled, result)
+        else:
+            changed = self._write_some(state, todo, cancelled, result)
+        if changed is None:
+            return result
+        old = set(self.prints or ())
+        if not full:
+            for gone in sorted(old - prints.keys()):
+                writer.remove(gone)
+                result.removed += 1
+        result.changed = changed
+        self.prints, self.targets, self.bodies = prints, targets, state.rendered_bodies
+        result.built = True
+        result.seconds = time.perf_counter() - started
+        gc.collect()
+        return result
+
+    def _render(self, state: _State, job: pages.Job, context: dict[str, Any]) -> bytes:
+        if job.produce is not None:
+            return job.produce()
+        return state.theme.render(job.template, job.path, **context).encode("utf-8")
+
+    def _write_all(
+        self,
+        state: _State,
+        todo: list[tuple[pages.Job, dict[str, Any]]],
+        cancelled: Callable[[], bool],
+        result: Update,
+    ) -> int | None:
+        """Render everything into a staging folder and swap it in, as ``declog build`` does."""
+        staging = Staging(self.out)
+        changed = 0
+        try:
+            for n, (job, context) in enumerate(todo):
+                if n % _CHECK_EVERY == 0 and cancelled():
+                    raise Abandoned
+                try:
+                    data = self._render(state, job, context)
+                except TemplateProblem as exc:
+                    result.findings.append(exc.diagnostic)
+                    staging.abort()
+                    return None
+                changed += staging.write(job.path, data)
+            if cancelled():
+                raise Abandoned
+            staging.commit()
+        except BaseException:
+            staging.abort()
+            raise
+        return changed
+
+    def _write_some(
+        self,
+        state: _State,
+        todo: list[tuple[pages.Job, dict[str, Any]]],
+        cancelled: Callable[[], bool],
+        result: Update,
+    ) -> int | None:
+        """Render the affected pages in memory first, then write them (nothing on a template error)."""
+        rendered: list[tuple[str, bytes]] = []
+        problems = []
+        for n, (job, context) in enumerate(todo):
+            if n % _CHECK_EVERY == 0 and cancelled():
+                raise Abandoned
+            try:
+                rendered.append((job.path, self._render(state, job, context)))
+            except TemplateProblem as exc:
+                problems.append(exc.diagnostic)
+        if problems:
+            result.findings += pages.unique(problems)
+            return None
+        if cancelled():
+            raise Abandoned
+        return sum(state.staging.write(path, data) for path, data in rendered)
+
+    def _history(self) -> Mapping[str, tuple[history.Commit, ...]]:
+        sha = head(self.root)
+        if self.history is None or self.history[0] != sha or not sha:
+            self.history = (sha, history.file_history(self.root))
+        return self.history[1]
