@@ -607,3 +607,101 @@ def export(root: Path | None, target: Path) -> None:
         f"{plural(len(log.meetings), 'meeting')}"
     )
     click.echo(f"Exported {counts} -> {_shown(target)}", err=True)
+
+
+# --- live preview ----------------------------------------------------------------------------
+
+
+def _address(text: str) -> tuple[str, int]:
+    """Parse HOST:PORT: "127.0.0.1:8000", "[::1]:8000", ":8000" (loopback) or "8000"."""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or int(port) > 65535:
+        raise click.BadParameter(f"'{text}' is not HOST:PORT", param_hint="-a/--address")
+    return host, int(port)
+
+
+@cli.command()
+@root_option
+@click.option(
+    "-a",
+    "--address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where to listen. Loopback unless you name another address; port 0 picks a free one.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to build into. Default: .declog-cache/site in the log's root.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--no-livereload", is_flag=True, help="Do not reload open pages after a rebuild.")
+@click.option("--strict", is_flag=True, help="Warnings count as errors too.")
+def serve(
+    root: Path | None,
+    address: str,
+    output_dir: Path | None,
+    open_browser: bool,
+    no_livereload: bool,
+    strict: bool,
+) -> None:
+    """Serve the site, rebuild what a saved change affects, and reload open pages.
+
+    Watches content/, templates/ and declog.toml. A change that breaks the log
+    keeps the last good site and shows the findings over every page until it
+    is fixed. Stop with Ctrl-C.
+    """
+    from declog import serve as live
+
+    log_root = resolve_root(root)
+    out = output_dir if output_dir is not None else log_root / ".declog-cache" / "site"
+
+    def report(event: live.Event) -> None:
+        changed = ", ".join(event.changes[:3]) + (" …" if len(event.changes) > 3 else "")
+        prefix = f"{changed}: " if changed else ""
+        if event.kind == "built" and event.update is not None:
+            u = event.update
+            warnings = [d for d in u.findings if d.severity == "warning"]
+            click.echo(
+                f"{prefix}rendered {plural(u.rendered, 'file')}: {u.changed} changed, {u.removed} removed "
+                f"({plural(u.pages, 'page')} in all) in {u.seconds:.2f}s"
+                + (f" ({plural(len(warnings), 'warning')})" if warnings else ""),
+                err=True,
+            )
+        elif event.kind == "failed" and event.update is not None:
+            emit(event.update.findings, "concise", log_root, None, files=_count(event.update.check))
+            click.echo(f"{prefix}not rebuilt: the last good site stays served", err=True)
+        else:
+            click.echo(f"{prefix}declog: error: {event.message}", err=True)
+
+    try:
+        server = live.Server(
+            log_root,
+            out,
+            address=_address(address),
+            livereload=not no_livereload,
+            strict=strict,
+            report=report,
+        )
+    except live.ServeError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        report(server.build_first())
+        server.start()
+        click.echo(f"Serving {_shown(out)}/ at {server.url} (Ctrl-C to stop)", err=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        live.wait_for_stop(server)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.stop()

@@ -33,8 +33,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("reviews", "frontmatter_edit", "approvals", "scaffold", "pullrequest"),
     # the site: pure views and their rendering
     ("markdown", "history", "views", "writer", "search", "render", "feeds", "pages"),
-    # the build pipeline
-    ("build",),
+    # the build pipeline; rebuilding only what a change affects
+    ("build", "incremental"),
     ("serve",),
     ("cli",),
     ("__main__",),
