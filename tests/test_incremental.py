@@ -1,0 +1,228 @@
+"""Incremental rebuilds (what ``declog serve`` runs): the bytes of a full build, for less work.
+
+A sequence of random edits (fixed seed) is applied to a copy of the example
+log; after each one the incremental site must equal, file for file and byte
+for byte, a full ``declog build`` of the same sources.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sitetools import EXAMPLE_NOW, copy_example
+
+from declog.build import build
+from declog.incremental import Abandoned, Incremental, fingerprint
+from declog.render import packaged_templates
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_full_build(root: Path, site: Path, tmp: Path) -> None:
+    full = tmp / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    result = build(root, full, now=EXAMPLE_NOW, search_index=False, jobs=1)
+    assert result.built, [f"{d.path}:{d.line}: {d.message}" for d in result.findings]
+    ours, theirs = files(site), files(full)
+    assert sorted(ours) == sorted(theirs)
+    differ = [rel for rel in theirs if ours[rel] != theirs[rel]]
+    assert differ == []
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return copy_example(tmp_path / "log")
+
+
+def decisions(root: Path) -> list[Path]:
+    return sorted((root / "content" / "decisions").glob("*.md"))
+
+
+# --- the edits --------------------------------------------------------------------------
+
+
+def edit_body(root: Path, rng: random.Random) -> str:
+    f = rng.choice(decisions(root))
+    f.write_text(
+        f.read_text(encoding="utf-8") + f"\nAn added line {rng.randrange(10**6)}.\n", encoding="utf-8"
+    )
+    return f"body {f.name}"
+
+
+def edit_title(root: Path, rng: random.Random) -> str:
+    f = rng.choice(decisions(root))
+    text = re.sub(
+        r"^title: (.*)$",
+        rf"title: \1 v{rng.randrange(1000)}",
+        f.read_text(encoding="utf-8"),
+        count=1,
+        flags=re.M,
+    )
+    f.write_text(text, encoding="utf-8")
+    return f"title {f.name}"
+
+
+def edit_tags(root: Path, rng: random.Random) -> str:
+    f = rng.choice(decisions(root))
+    text = f.read_text(encoding="utf-8")
+    tag = rng.choice(["gdpr", "billing", "fresh-tag"])
+    text = re.sub(r"^tags: \[.*\]$\n?", "", text, flags=re.M)
+    text = text.replace("\ncategory:", f"\ntags: [{tag}]\ncategory:", 1)
+    f.write_text(text, encoding="utf-8")
+    return f"tags {f.name}"
+
+
+def add_decision(root: Path, rng: random.Random) -> str:
+    source = rng.choice(decisions(root))
+    number = max(int(p.name[:4]) for p in decisions(root)) + 1
+    text = re.sub(
+        r'^id: "\d+"$', f'id: "{number:04d}"', source.read_text(encoding="utf-8"), count=1, flags=re.M
+    )
+    text = re.sub(r"^title: .*$", f"title: Added decision {number}", text, count=1, flags=re.M)
+    text = re.sub(r"^(supersedes|superseded_by): .*$\n?", "", text, flags=re.M)
+    target = source.with_name(f"{number:04d}-added-decision-{number}.md")
+    target.write_text(text, encoding="utf-8")
+    return f"add {target.name}"
+
+
+def delete_added(root: Path, rng: random.Random) -> str:
+    added = [p for p in decisions(root) if "-added-decision-" in p.name]
+    if not added:
+        return edit_body(root, rng)
+    victim = rng.choice(added)
+    victim.unlink()
+    return f"delete {victim.name}"
+
+
+def rename_added(root: Path, rng: random.Random) -> str:
+    added = [p for p in decisions(root) if "-added-decision-" in p.name]
+    if not added:
+        return add_decision(root, rng)
+    f = rng.choice(added)
+    target = f.with_name(f.name.replace("-added-decision-", "-renamed-decision-"))
+    f.rename(target)
+    return f"rename {f.name}"
+
+
+def edit_template(root: Path, rng: random.Random) -> str:
+    name = rng.choice(["meeting.html", "timeline.html", "macros.html", "base.html"])
+    target = root / "templates" / name
+    if not target.exists():
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy(packaged_templates() / name, target)
+    text = target.read_text(encoding="utf-8") + f"{{# edit {rng.randrange(1000)} #}}\n"
+    if name != "macros.html":
+        head, _, tail = text.rpartition("{% endblock %}")
+        text = f"{head}<p>edited {rng.randrange(1000)}</p>{{% endblock %}}{tail}"
+    target.write_text(text, encoding="utf-8")
+    return f"template {name}"
+
+
+def edit_config(root: Path, rng: random.Random) -> str:
+    config = root / "declog.toml"
+    text = re.sub(
+        r'^title = "(.*?)"', f'title = "Log {rng.randrange(1000)}"', config.read_text(), count=1, flags=re.M
+    )
+    config.write_text(text)
+    return "config"
+
+
+EDITS = [
+    edit_body,
+    edit_title,
+    edit_tags,
+    add_decision,
+    delete_added,
+    rename_added,
+    edit_template,
+    edit_config,
+]
+
+
+def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    rng = random.Random(20261124)
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    first = inc.update()
+    assert first.built and first.full
+    assert_same_as_full_build(root, site, tmp_path)
+    sequence = EDITS * 2  # every kind of edit, twice, in a random order
+    rng.shuffle(sequence)
+    done = []
+    for edit in sequence:
+        done.append(edit(root, rng))
+        update = inc.update()
+        assert update.built, (done, [f"{d.path}:{d.line}: {d.message}" for d in update.findings])
+        assert not update.full
+        assert_same_as_full_build(root, site, tmp_path)
+
+
+def test_an_edit_renders_only_the_pages_that_show_it(root: Path, tmp_path: Path) -> None:
+    inc = Incremental(root, tmp_path / "site", now=EXAMPLE_NOW)
+    total = inc.update().rendered
+    assert inc.update().rendered == 0  # nothing changed, nothing rendered
+
+    f = decisions(root)[4]
+    f.write_text(f.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    update = inc.update()
+    assert 0 < update.rendered < total / 2
+    assert update.changed >= 2  # its page and what shows its body (decisions.json, the feeds)
+    meeting = root / "templates" / "meeting.html"
+    meeting.parent.mkdir()
+    shutil.copy(packaged_templates() / "meeting.html", meeting)
+    head, _, tail = meeting.read_text(encoding="utf-8").rpartition("{% endblock %}")
+    meeting.write_text(f"{head}<p>edited</p>{{% endblock %}}{tail}", encoding="utf-8")
+    update = inc.update()
+    meetings = len(list((tmp_path / "site" / "meetings").glob("*/index.html")))
+    assert update.rendered == meetings
+    assert update.changed == meetings
+
+
+def test_a_broken_template_keeps_the_last_good_site(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    inc.update()
+    before = files(site)
+    broken = root / "templates" / "decision.html"
+    broken.parent.mkdir()
+    broken.write_text("{% if %}\n")
+    update = inc.update()
+    assert not update.built
+    assert [(d.path, d.code) for d in update.findings] == [("templates/decision.html", "DL601")]
+    assert files(site) == before
+    broken.write_text("{{ view.no_such_field }}\n")
+    update = inc.update()
+    assert not update.built and {d.code for d in update.findings} == {"DL602"}
+    assert files(site) == before
+    broken.unlink()
+    assert inc.update().built
+    assert_same_as_full_build(root, site, tmp_path)
+
+
+def test_an_overtaken_rebuild_writes_nothing(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    with pytest.raises(Abandoned):
+        inc.update(lambda: True)
+    assert not site.exists()
+    inc.update()
+    f = decisions(root)[0]
+    f.write_text(f.read_text(encoding="utf-8") + "\nLater.\n", encoding="utf-8")
+    before = files(site)
+    with pytest.raises(Abandoned):
+        inc.update(lambda: True)
+    assert files(site) == before
+    assert inc.update().changed > 0
+
+
+def test_fingerprints_follow_values_not_identity() -> None:
+    assert fingerprint({"a": (1, "x")}) == fingerprint({"a": (1, "x")})
+    assert fingerprint({"a": (1, "x")}) != fingerprint({"a": (1, "y")})
+    assert fingerprint("<b>") != fingerprint(__import__("markupsafe").Markup("<b>"))
+    assert fingerprint(object()) != fingerprint(object())  # not understood: never equal
