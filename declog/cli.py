@@ -18,8 +18,6 @@ from pathlib import Path
 import click
 
 from declog import __version__, git, output
-from declog.build import OutputError
-from declog.build import build as build_site
 from declog.check import BaseRevisionError, CheckResult, load_and_check
 from declog.codes import CODES
 from declog.diagnostics import Diagnostic, plural
@@ -229,6 +227,9 @@ def build(
     Runs the same checks as `declog check`; on errors the previous site is left
     untouched. Otherwise the site is built in a temporary folder and swapped in.
     """
+    from declog.build import OutputError
+    from declog.build import build as build_site
+
     log_root = resolve_root(root)
     out = output_dir if output_dir is not None else log_root / "site"
     try:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from declog import vocab
 from declog.codes import finding
@@ -25,25 +23,23 @@ from declog.schema import SCHEMAS
 from declog.timeparse import NaiveDatetime, known_timezones, parse_date, parse_datetime
 from declog.yamlparse import Parsed
 
-_checker = FormatChecker(formats=())
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
-@_checker.checks("date-time", raises=ValueError)
 def _is_datetime(value: object) -> bool:
     return not isinstance(value, str) or bool(parse_datetime(value))
 
 
-@_checker.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     return not isinstance(value, str) or bool(parse_date(value))
 
 
-@_checker.checks("timezone")
 def _is_timezone(value: object) -> bool:
     return not isinstance(value, str) or value in known_timezones()
 
 
-@_checker.checks("uri")
 def _is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -61,7 +57,13 @@ _FORMATS: dict[str, Callable[[object], bool]] = {
 
 @functools.cache
 def validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(SCHEMAS[kind], format_checker=_checker)
+    """jsonschema's validator, which explains every error (imported only when one is found)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, check in _FORMATS.items():
+        checker.checks(name, raises=ValueError)(check)
+    return Draft202012Validator(SCHEMAS[kind], format_checker=checker)
 
 
 def _passes(check: Callable[[object], bool]) -> Callable[[object], bool]:
