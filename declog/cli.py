@@ -694,8 +694,7 @@ def serve(
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        report(server.build_first())
-        server.start()
+        report(server.start())
         click.echo(f"Serving {_shown(out)}/ at {server.url} (Ctrl-C to stop)", err=True)
         if open_browser:
             import webbrowser

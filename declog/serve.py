@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import html
 import http.server
+import os
 import re
 import threading
 import time
@@ -27,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
+from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we need it ready
 
 from declog.diagnostics import Diagnostic
 from declog.incremental import Abandoned, Incremental, Update
@@ -116,6 +118,7 @@ class Server:
         self.pending: set[str] = set()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.watcher: RustNotify | None = None
         try:
             self.httpd = _HTTPServer(address, _handler(self))
         except OSError as exc:
@@ -133,12 +136,15 @@ class Server:
         shown = f"[{host!s}]" if ":" in str(host) else str(host)
         return f"http://{shown}:{port}/"
 
-    def build_first(self) -> Event:
-        """The first build, in the caller's thread (before the server answers)."""
-        return self._rebuild(0, ())
+    def start(self) -> Event:
+        """Watch the sources, build once, then answer requests and rebuild, each in a thread of its own.
 
-    def start(self) -> None:
-        """Answer requests, watch the sources and rebuild, each in a thread of its own."""
+        The watcher exists before the first build starts, so a file saved
+        during that build is rebuilt too. Returns the first build's event.
+        """
+        polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false")
+        self.watcher = RustNotify([str(self.root)], False, polling, 300, True, True)
+        first = self._rebuild(0, ())
         for target, name in (
             (self.httpd.serve_forever, "declog-http"),
             (self._watch, "declog-watch"),
@@ -147,6 +153,7 @@ class Server:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self.threads.append(thread)
+        return first
 
     def stop(self) -> None:
         """Stop every thread and close the socket; open event streams end."""
@@ -159,22 +166,27 @@ class Server:
         for thread in self.threads:
             thread.join(timeout=5)
         self.threads = []
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
 
     # --- watching and rebuilding ------------------------------------------------------
 
     def _watch(self) -> None:
-        watch_filter = SourceFilter(self.root, (self.out, self.root / ".declog-cache"))
-        for changes in watchfiles.watch(
-            self.root,
-            watch_filter=watch_filter,
-            stop_event=self.stopping,
-            debounce=1600,
-            step=self.debounce_ms,
-            rust_timeout=1000,
-            yield_on_timeout=False,
-        ):
-            names = {_relative(Path(path), self.root) for _, path in changes}
-            self.notify(names)
+        accept = SourceFilter(self.root, (self.out, self.root / ".declog-cache"))
+        watcher = self.watcher
+        assert watcher is not None
+        while not self.stopping.is_set():
+            raw = watcher.watch(1600, self.debounce_ms, 1000, self.stopping)
+            if raw == "timeout":
+                continue
+            if isinstance(raw, str):  # "stop" or "signal"
+                return
+            names = {
+                _relative(Path(path), self.root) for c, path in raw if accept(watchfiles.Change(c), path)
+            }
+            if names:
+                self.notify(names)
 
     def notify(self, names: set[str]) -> None:
         """Sources changed: a newer generation is wanted (and any rebuild in progress is abandoned)."""
