@@ -337,6 +337,11 @@ def paused_gc() -> Iterator[None]:
     Documents are trees with no reference cycles for the collector to find, and
     its passes over hundreds of thousands of live values cost a third of a
     large load. Reference counting still frees everything as usual.
+
+    When collection resumes, what was built is moved out of the collector's
+    view (``gc.freeze``): otherwise its first pass would walk the whole log at
+    once. Acyclic objects leave the frozen set when they are freed, so nothing
+    is kept alive by this; ``gc.unfreeze()`` hands them back.
     """
     collecting = gc.isenabled()
     gc.disable()
@@ -344,6 +349,7 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            gc.freeze()
             gc.enable()
 
 
