@@ -247,6 +247,14 @@ class Incremental:
         Raises ``Abandoned`` (before writing anything) when ``cancelled()`` turns
         true, and ``OutputError`` when the output folder cannot be used.
         """
+        try:
+            return self._update(cancelled)
+        finally:
+            # Loading freezes what it built (load.paused_gc), as build does; a process that
+            # rebuilds again and again must hand it back, or each rebuild's cycles stay for good.
+            gc.unfreeze()
+
+    def _update(self, cancelled: Callable[[], bool]) -> Update:
         started = time.perf_counter()
         check_output(self.out, self.root)
         checked = load_and_check(self.root)
@@ -299,7 +307,6 @@ class Incremental:
         self.prints, self.targets, self.bodies = prints, targets, state.rendered_bodies
         result.built = True
         result.seconds = time.perf_counter() - started
-        gc.collect()
         return result
 
     def _render(self, state: _State, job: pages.Job, context: dict[str, Any]) -> bytes:

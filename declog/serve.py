@@ -15,6 +15,7 @@ served; the files in the output folder are exactly what ``declog build`` writes.
 from __future__ import annotations
 
 import errno
+import gc
 import html
 import http.server
 import os
@@ -212,6 +213,8 @@ class Server:
                 if self.wanted == generation:
                     self.pending.clear()
             self.report(event)
+            del event
+            gc.collect()  # once the pages are out: the previous log's cycles, off the reload's path
 
     def _rebuild(self, generation: int, names: tuple[str, ...]) -> Event:
         def overtaken() -> bool:

@@ -226,3 +226,19 @@ def test_fingerprints_follow_values_not_identity() -> None:
     assert fingerprint({"a": (1, "x")}) != fingerprint({"a": (1, "y")})
     assert fingerprint("<b>") != fingerprint(__import__("markupsafe").Markup("<b>"))
     assert fingerprint(object()) != fingerprint(object())  # not understood: never equal
+
+
+def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Path) -> None:
+    """declog serve rebuilds for hours: loading freezes the collector's view, the update hands it back."""
+    import gc
+
+    from declog.model import Log
+
+    inc = Incremental(root, tmp_path / "site", now=EXAMPLE_NOW)
+    f = decisions(root)[2]
+    for n in range(5):
+        f.write_text(f.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
+        assert inc.update().built
+        assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, Log)] == []
