@@ -28,6 +28,7 @@ from pathlib import Path, PurePath
 from typing import Any, TypeGuard
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
@@ -40,11 +41,27 @@ from declog.model import Document
 from declog.render import TemplateProblem, Theme
 from declog.views import Views
 from declog.writer import InPlace, Staging, check_output
+from declog.yamlparse import Parsed
 
 __all__ = ["Abandoned", "Incremental", "Update", "fingerprint"]
 
 #: Checked between pages: how often a rebuild looks whether a newer change overtook it.
 _CHECK_EVERY = 64
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between rebuilds; Jinja checks each one against its source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.code.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 class Abandoned(Exception):
@@ -76,65 +93,66 @@ class _Printer:
 
     def __init__(self) -> None:
         self.memo: dict[int, tuple[object, bytes]] = {}
+        self.fields: dict[type, tuple[str, ...]] = {}
 
     def __call__(self, obj: object) -> bytes:
-        h = hashlib.blake2b(digest_size=16)
-        self._feed(h, obj)
-        return h.digest()
+        parts: list[bytes] = []
+        self._feed(parts, obj)
+        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
 
-    def _feed(self, h: Any, obj: object) -> None:
+    def _feed(self, parts: list[bytes], obj: object) -> None:
         kind = type(obj)
-        h.update(kind.__qualname__.encode())  # Markup and str render differently
-        if obj is None or kind in (bool, int, float):
-            h.update(repr(obj).encode())
-        elif isinstance(obj, str):
-            h.update(b"%d:" % len(obj))
-            h.update(obj.encode("utf-8", "surrogatepass"))
+        if isinstance(obj, str):  # Markup renders differently from str: the type counts
+            tag = b"s" if kind is str else kind.__qualname__.encode()
+            parts += (tag, b"%d:" % len(obj), obj.encode("utf-8", "surrogatepass"))
+        elif obj is None or kind is bool or kind is int or kind is float:
+            parts.append(b"%s%r;" % (kind.__name__.encode(), obj))
         elif isinstance(obj, bytes):
-            h.update(b"%d:" % len(obj))
-            h.update(obj)
+            parts += (b"b%d:" % len(obj), obj)
         elif isinstance(obj, enum.Enum | dt.date | dt.time | dt.timedelta | dt.tzinfo):
-            h.update(repr(obj).encode())
+            parts.append(repr(obj).encode())
         else:
-            h.update(self._composite(obj))
+            parts.append(self._composite(obj))
 
     def _composite(self, obj: object) -> bytes:
         known = self.memo.get(id(obj))
         if known is not None:
             return known[1]
-        h = hashlib.blake2b(digest_size=16)
+        parts: list[bytes] = [type(obj).__qualname__.encode()]
         if isinstance(obj, tuple | list):
-            h.update(b"%d[" % len(obj))
+            parts.append(b"%d[" % len(obj))
             for item in obj:
-                self._feed(h, item)
+                self._feed(parts, item)
         elif isinstance(obj, Mapping):
-            h.update(b"%d{" % len(obj))
+            parts.append(b"%d{" % len(obj))
             for key, value in obj.items():  # in order: templates show mappings in order
-                self._feed(h, key)
-                self._feed(h, value)
+                self._feed(parts, key)
+                self._feed(parts, value)
         elif isinstance(obj, set | frozenset):
-            for d in sorted(self(item) for item in obj):
-                h.update(d)
+            parts += sorted(self(item) for item in obj)
+        elif isinstance(obj, Parsed):
+            self._feed(parts, obj.data)  # positions only serve findings, never pages
         elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            for f in dataclasses.fields(obj):
-                h.update(f.name.encode())
-                self._feed(h, getattr(obj, f.name))
+            names = self.fields.get(type(obj))
+            if names is None:
+                names = self.fields[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
+            for name in names:
+                parts.append(name.encode())
+                self._feed(parts, getattr(obj, name))
         elif isinstance(obj, Views):
             for part in (obj.log, obj.now, obj.history):
-                self._feed(h, part)
+                self._feed(parts, part)
         elif isinstance(obj, functools.partial):
-            h.update(f"{obj.func.__module__}.{obj.func.__qualname__}".encode())
+            parts.append(f"{obj.func.__module__}.{obj.func.__qualname__}".encode())
             cells = getattr(obj.func, "__closure__", None) or ()
-            self._feed(h, [cell.cell_contents for cell in cells])  # what a local function sees
-            self._feed(h, obj.args)
-            self._feed(h, obj.keywords)
-        elif type(obj).__name__ == "Mark":  # PyYAML's or libyaml's: where a value sits in its file
-            h.update(b"%d:%d" % (getattr(obj, "line", -1), getattr(obj, "column", -1)))
+            self._feed(parts, [cell.cell_contents for cell in cells])  # what a local function sees
+            self._feed(parts, obj.args)
+            self._feed(parts, obj.keywords)
         elif _reads_file(obj):
-            h.update(Path(str(obj.__self__)).read_bytes())  # a theme asset: its bytes
+            parts.append(Path(str(obj.__self__)).read_bytes())  # a theme asset: its bytes
         else:
-            h.update(os.urandom(16))  # not understood: always render again
-        d = h.digest()
+            parts.append(os.urandom(16))  # not understood: always render again
+        d = hashlib.blake2b(b"".join(parts), digest_size=16).digest()
         self.memo[id(obj)] = (obj, d)  # keeps obj alive, so its id is not reused meanwhile
         return d
 
@@ -240,6 +258,7 @@ class Incremental:
         self.bodies: dict[str, tuple[bytes, str]] = {}
         self.targets: Targets | None = None
         self.history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
+        self.compiled = _CompiledTemplates()
 
     def update(self, cancelled: Callable[[], bool] = lambda: False) -> Update:
         """Check the log and, if it passes, bring the output folder up to date.
@@ -264,6 +283,7 @@ class Incremental:
         log = _with_site_url(checked.log, self.site_url)
         views = Views(log, self.now or reference_time(self.root, log), self._history())
         theme = _theme(self.root, views, search=False)
+        theme.env.bytecode_cache = self.compiled
         result.findings += theme.load_all()
         if _failed(result.findings, self.strict):
             return result
