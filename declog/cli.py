@@ -213,6 +213,12 @@ def rules(code: str | None) -> None:
 )
 @format_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Render only what changed since the last build (cache in .declog-cache/).",
+)
 def build(
     root: Path | None,
     output_dir: Path | None,
@@ -221,6 +227,7 @@ def build(
     search: bool | None,
     fmt: str,
     quiet: bool,
+    cache: bool,
 ) -> None:
     """Check the log and publish it as a static site.
 
@@ -233,7 +240,10 @@ def build(
     log_root = resolve_root(root)
     out = output_dir if output_dir is not None else log_root / "site"
     try:
-        result = build_site(log_root, out, site_url=site_url, strict=strict, search_index=search)
+        from declog.cache import cached_build
+
+        run = cached_build if cache else build_site
+        result = run(log_root, out, site_url=site_url, strict=strict, search_index=search)
     except OutputError as exc:
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

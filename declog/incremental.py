@@ -32,7 +32,7 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from declog import __version__, git, history, pages
+from declog import __version__, git, history, pages, search
 from declog.build import _failed, _theme, _with_site_url, reference_time
 from declog.check import CheckResult, load_and_check
 from declog.diagnostics import Diagnostic
@@ -43,7 +43,7 @@ from declog.views import Views
 from declog.writer import InPlace, Staging, check_output
 from declog.yamlparse import Parsed
 
-__all__ = ["Abandoned", "Incremental", "Update", "fingerprint"]
+__all__ = ["Abandoned", "Incremental", "TooMuch", "Update", "fingerprint"]
 
 #: Checked between pages: how often a rebuild looks whether a newer change overtook it.
 _CHECK_EVERY = 64
@@ -221,12 +221,17 @@ def head(root: Path) -> str:
 
 @dataclass
 class _State(pages.SiteState):
-    """The build's state, remembering every Markdown body it rendered for the next rebuild."""
+    """The build's state. While fingerprinting, a body stands in as its digest (no Markdown rendered)."""
 
     rendered_bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    placeholders: bool = False
+    used_body: bool = False
 
     def body(self, doc: Document) -> Markup:
         d = pages.digest(doc.body)
+        if self.placeholders:
+            self.used_body = True
+            return Markup(f"\x00body {d.hex()}\x00")  # only fingerprinted, never written
         early = self.bodies.get(doc.path)
         html = early[1] if early is not None and early[0] == d else None
         if html is None:
@@ -235,12 +240,31 @@ class _State(pages.SiteState):
         return Markup(html)
 
 
+class TooMuch(Exception):
+    """More pages changed than an incremental build is worth: build from scratch instead."""
+
+
+@dataclass
+class _Plan:
+    result: Update
+    state: _State
+    prints: dict[str, bytes]
+    todo: list[pages.Job]
+    targets: Targets
+
+
+#: Output file -> (size, mtime in ns) as last written: a file that differs was touched by someone else.
+Manifest = dict[str, tuple[int, int]]
+
+
 class Incremental:
     """A site kept up to date across rebuilds; each ``update`` renders only what changed.
 
     Keeps, between rebuilds, one fingerprint per output file, the rendered
     Markdown bodies (reused while the link targets stay the same) and the git
     history (reused while HEAD stays the same); never the log itself.
+    ``snapshot`` and ``restore`` carry that knowledge between processes
+    (``declog.cache``).
     """
 
     def __init__(
@@ -251,107 +275,158 @@ class Incremental:
         site_url: str | None = None,
         strict: bool = False,
         now: dt.datetime | None = None,
+        search: bool = False,
     ) -> None:
         self.root, self.out = root, out
-        self.site_url, self.strict, self.now = site_url, strict, now
+        self.site_url, self.strict, self.now, self.search = site_url, strict, now, search
         self.prints: dict[str, bytes] | None = None
+        self.manifest: Manifest | None = None
         self.bodies: dict[str, tuple[bytes, str]] = {}
         self.targets: Targets | None = None
         self.history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
         self.compiled = _CompiledTemplates()
 
+    def snapshot(self) -> dict[str, Any]:
+        """What a later process needs to rebuild incrementally (no Markdown bodies: they are large)."""
+        return {"prints": self.prints, "manifest": self.manifest, "history": self.history}
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        prints, manifest, hist = data["prints"], data["manifest"], data["history"]
+        if not isinstance(prints, dict) or not isinstance(manifest, dict):
+            raise TypeError("not a snapshot")
+        if hist is not None and not (isinstance(hist, tuple) and isinstance(hist[1], Mapping)):
+            raise TypeError("not a snapshot")
+        self.prints, self.manifest, self.history = prints, manifest, hist
+
     def update(self, cancelled: Callable[[], bool] = lambda: False) -> Update:
-        """Check the log and, if it passes, bring the output folder up to date.
+        """Check the log and, if it passes, bring the output folder up to date, file by file.
 
         Raises ``Abandoned`` (before writing anything) when ``cancelled()`` turns
         true, and ``OutputError`` when the output folder cannot be used.
         """
         try:
-            return self._update(cancelled)
+            plan = self._plan(cancelled, trust_output=True)
+            if not isinstance(plan, _Plan):
+                return plan
+            if plan.result.full:
+                changed = self._write_all(plan, cancelled)
+            else:
+                changed = self._write_some(plan, cancelled)
+            return self._done(plan, changed)
         finally:
             # Loading freezes what it built (load.paused_gc), as build does; a process that
             # rebuilds again and again must hand it back, or each rebuild's cycles stay for good.
             gc.unfreeze()
 
-    def _update(self, cancelled: Callable[[], bool]) -> Update:
+    def rebuild(self, *, binary: Path | None, most: float = 0.5) -> Update:
+        """``declog build`` with a warm cache: render what changed into a staging folder, link the rest.
+
+        Files the previous build wrote and someone changed since are rendered
+        again. Raises ``TooMuch`` when more than ``most`` of the files must be
+        rendered (a full build is faster), before writing anything.
+        """
+        try:
+            plan = self._plan(lambda: False, trust_output=False)
+            if not isinstance(plan, _Plan):
+                return plan
+            if plan.result.full or len(plan.todo) > most * len(plan.state.jobs):
+                raise TooMuch
+            changed = self._write_staged(plan, binary)
+            return self._done(plan, changed)
+        finally:
+            gc.unfreeze()
+
+    def prime(self, checked: CheckResult) -> None:
+        """Learn the fingerprints of a site ``declog build`` just wrote from ``checked``'s log."""
+        try:
+            plan = self._plan(lambda: False, trust_output=True, checked=checked)
+            if isinstance(plan, _Plan):
+                self._done(plan, 0)
+        finally:
+            gc.unfreeze()
+
+    def _plan(
+        self, cancelled: Callable[[], bool], *, trust_output: bool, checked: CheckResult | None = None
+    ) -> _Plan | Update:
         started = time.perf_counter()
         check_output(self.out, self.root)
-        checked = load_and_check(self.root)
+        if checked is None:
+            checked = load_and_check(self.root)
         result = Update(checked, list(checked.findings))
+        result.seconds = started
         if checked.log is None or checked.failed(self.strict):
             return result
         log = _with_site_url(checked.log, self.site_url)
         views = Views(log, self.now or reference_time(self.root, log), self._history())
-        theme = _theme(self.root, views, search=False)
+        theme = _theme(self.root, views, search=self.search)
         theme.env.bytecode_cache = self.compiled
         result.findings += theme.load_all()
         if _failed(result.findings, self.strict):
             return result
         targets = pages.log_targets(log)
-        writer = InPlace(self.out)
-        state = _State(theme, views, writer, Markdown(targets))
+        state = _State(theme, views, InPlace(self.out), Markdown(targets), placeholders=True)
         if targets == self.targets:
             state.bodies = self.bodies
         state.jobs = pages.plan(state)
         printer, templates = _Printer(), template_digests(theme)
         common = printer((__version__, theme.site, log.config, log.partners))
+        links = printer(targets)  # what a Markdown body's HTML depends on besides its text
         full = self.prints is None or not (self.out / "index.html").is_file()
+        old, manifest = self.prints or {}, self.manifest or {}
         prints: dict[str, bytes] = {}
-        todo: list[tuple[pages.Job, dict[str, Any]]] = []
+        todo: list[pages.Job] = []
         for n, job in enumerate(state.jobs):
             if n % _CHECK_EVERY == 0 and cancelled():
                 raise Abandoned
-            context: dict[str, Any] = {}
+            state.used_body = False
             if job.produce is not None:
                 inputs = printer(job.produce)
             else:
-                context = job.context()
-                inputs = templates.get(job.template, b"") + printer(context)
+                inputs = templates.get(job.template, b"") + printer(job.context())
+            if state.used_body:
+                inputs += links
             prints[job.path] = printer((common, job.path, job.template, inputs))
-            if full or self.prints is None or self.prints.get(job.path) != prints[job.path]:
-                todo.append((job, context))
+            if (
+                full
+                or old.get(job.path) != prints[job.path]
+                or not (trust_output or _intact(self.out, job.path, manifest))
+            ):
+                todo.append(job)
+        state.placeholders = False
         result.pages = sum(job.path.endswith(".html") for job in state.jobs)
         result.rendered, result.full = len(todo), full
-        if full:
-            changed = self._write_all(state, todo, cancelled, result)
-        else:
-            changed = self._write_some(state, todo, cancelled, result)
+        return _Plan(result, state, prints, todo, targets)
+
+    def _done(self, plan: _Plan, changed: int | None) -> Update:
+        result = plan.result
         if changed is None:
+            result.seconds = 0.0
             return result
-        old = set(self.prints or ())
-        if not full:
-            for gone in sorted(old - prints.keys()):
-                writer.remove(gone)
-                result.removed += 1
         result.changed = changed
-        self.prints, self.targets, self.bodies = prints, targets, state.rendered_bodies
+        self.prints, self.targets = plan.prints, plan.targets
+        self.bodies = plan.state.rendered_bodies or self.bodies
+        self.manifest = {rel: _stat(self.out / rel) for rel in plan.prints}
         result.built = True
-        result.seconds = time.perf_counter() - started
+        result.seconds = time.perf_counter() - result.seconds
         return result
 
-    def _render(self, state: _State, job: pages.Job, context: dict[str, Any]) -> bytes:
+    def _render(self, state: _State, job: pages.Job) -> bytes:
         if job.produce is not None:
             return job.produce()
-        return state.theme.render(job.template, job.path, **context).encode("utf-8")
+        return state.theme.render(job.template, job.path, **job.context()).encode("utf-8")
 
-    def _write_all(
-        self,
-        state: _State,
-        todo: list[tuple[pages.Job, dict[str, Any]]],
-        cancelled: Callable[[], bool],
-        result: Update,
-    ) -> int | None:
+    def _write_all(self, plan: _Plan, cancelled: Callable[[], bool]) -> int | None:
         """Render everything into a staging folder and swap it in, as ``declog build`` does."""
         staging = Staging(self.out)
         changed = 0
         try:
-            for n, (job, context) in enumerate(todo):
+            for n, job in enumerate(plan.todo):
                 if n % _CHECK_EVERY == 0 and cancelled():
                     raise Abandoned
                 try:
-                    data = self._render(state, job, context)
+                    data = self._render(plan.state, job)
                 except TemplateProblem as exc:
-                    result.findings.append(exc.diagnostic)
+                    plan.result.findings.append(exc.diagnostic)
                     staging.abort()
                     return None
                 changed += staging.write(job.path, data)
@@ -363,32 +438,72 @@ class Incremental:
             raise
         return changed
 
-    def _write_some(
-        self,
-        state: _State,
-        todo: list[tuple[pages.Job, dict[str, Any]]],
-        cancelled: Callable[[], bool],
-        result: Update,
-    ) -> int | None:
+    def _write_some(self, plan: _Plan, cancelled: Callable[[], bool]) -> int | None:
         """Render the affected pages in memory first, then write them (nothing on a template error)."""
         rendered: list[tuple[str, bytes]] = []
         problems = []
-        for n, (job, context) in enumerate(todo):
+        for n, job in enumerate(plan.todo):
             if n % _CHECK_EVERY == 0 and cancelled():
                 raise Abandoned
             try:
-                rendered.append((job.path, self._render(state, job, context)))
+                rendered.append((job.path, self._render(plan.state, job)))
             except TemplateProblem as exc:
                 problems.append(exc.diagnostic)
         if problems:
-            result.findings += pages.unique(problems)
+            plan.result.findings += pages.unique(problems)
             return None
         if cancelled():
             raise Abandoned
-        return sum(state.staging.write(path, data) for path, data in rendered)
+        writer = InPlace(self.out)
+        changed = sum(writer.write(path, data) for path, data in rendered)
+        for gone in sorted(set(self.prints or ()) - plan.prints.keys()):
+            writer.remove(gone)
+            plan.result.removed += 1
+        return changed
+
+    def _write_staged(self, plan: _Plan, binary: Path | None) -> int | None:
+        """Unchanged files linked from the previous site, the rest rendered; search index; swap."""
+        todo = {job.path for job in plan.todo}
+        staging = Staging(self.out)
+        changed = 0
+        try:
+            for job in plan.state.jobs:
+                if job.path not in todo and staging.keep(job.path):
+                    continue
+                try:
+                    data = self._render(plan.state, job)
+                except TemplateProblem as exc:
+                    plan.result.findings.append(exc.diagnostic)
+                    staging.abort()
+                    return None
+                changed += staging.write(job.path, data)
+            if binary is not None:
+                plan.result.findings += search.index(staging.dir, binary)
+                if _failed(plan.result.findings, self.strict):
+                    staging.abort()
+                    return None
+            staging.commit()
+        except BaseException:
+            staging.abort()
+            raise
+        plan.result.removed = len(set(self.prints or ()) - plan.prints.keys())
+        return changed
 
     def _history(self) -> Mapping[str, tuple[history.Commit, ...]]:
         sha = head(self.root)
         if self.history is None or self.history[0] != sha or not sha:
             self.history = (sha, history.file_history(self.root))
         return self.history[1]
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _intact(out: Path, rel: str, manifest: Manifest) -> bool:
+    known = manifest.get(rel)
+    return known is not None and known[0] >= 0 and _stat(out / rel) == tuple(known)

@@ -66,6 +66,20 @@ class Staging:
             fh.write(data)
         return True
 
+    def keep(self, rel: str) -> bool:
+        """Carry ``rel`` over from the previous build unchanged; False when it has none."""
+        old, target = self.out / rel, self.dir / rel
+        if not old.is_file():
+            return False
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        try:
+            os.link(old, target)
+        except OSError:
+            shutil.copy2(old, target)
+        return True
+
     def commit(self) -> None:
         """Replace the output folder with the staged one."""
         (self.dir / MARKER).write_bytes(MARKER_TEXT)

@@ -79,7 +79,9 @@ def edit_tags(root: Path, rng: random.Random) -> str:
 
 
 def add_decision(root: Path, rng: random.Random) -> str:
-    source = rng.choice(decisions(root))
+    source = rng.choice(
+        [p for p in decisions(root) if "\nstatus: accepted\n" in p.read_text(encoding="utf-8")]
+    )
     number = max(int(p.name[:4]) for p in decisions(root)) + 1
     text = re.sub(
         r'^id: "\d+"$', f'id: "{number:04d}"', source.read_text(encoding="utf-8"), count=1, flags=re.M
@@ -242,3 +244,94 @@ def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Pat
         assert gc.get_freeze_count() == 0
     gc.collect()
     assert [o for o in gc.get_objects() if isinstance(o, Log)] == []
+
+
+# --- declog build's on-disk cache ---------------------------------------------------------
+
+
+@pytest.fixture
+def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EXAMPLE_NOW.timestamp())))
+
+
+def full_build(root: Path, out: Path) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    assert build(root, out, search_index=False, jobs=1).built
+    return files(out)
+
+
+@pytest.mark.usefixtures("epoch")
+def test_a_warm_cache_renders_one_change_and_gives_a_full_builds_bytes(root: Path, tmp_path: Path) -> None:
+    from declog.cache import cache_file, cached_build
+
+    site = tmp_path / "site"
+    assert cached_build(root, site, search_index=False).built
+    assert cache_file(root, site).is_file()
+    f = decisions(root)[7]
+    f.write_text(f.read_text(encoding="utf-8") + "\nA warm change.\n", encoding="utf-8")
+    result = cached_build(root, site, search_index=False)
+    assert result.built and 1 <= result.changed < result.pages / 8  # its page, the feeds, decisions.json
+    assert files(site) == full_build(root, tmp_path / "full")
+
+    add_decision(root, random.Random(3))
+    assert cached_build(root, site, search_index=False).built
+    assert files(site) == full_build(root, tmp_path / "full")
+
+
+@pytest.mark.usefixtures("epoch")
+def test_a_touched_output_file_is_rendered_again(root: Path, tmp_path: Path) -> None:
+    from declog.cache import cached_build
+
+    site = tmp_path / "site"
+    cached_build(root, site, search_index=False)
+    page = site / "decisions" / "0003" / "index.html"
+    page.write_text("defaced")
+    assert cached_build(root, site, search_index=False).built
+    assert files(site) == full_build(root, tmp_path / "full")
+
+
+@pytest.mark.usefixtures("epoch")
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "empty", "other-version", "wrong-shape", "other-out"]
+)
+def test_a_corrupt_or_stale_cache_is_ignored(root: Path, tmp_path: Path, damage: str) -> None:
+    import pickle
+
+    from declog.cache import cache_file, cached_build
+
+    site = tmp_path / "site"
+    cached_build(root, site, search_index=False)
+    cache = cache_file(root, site)
+    data = cache.read_bytes()
+    saved = pickle.loads(data)
+    if damage == "garbage":
+        cache.write_bytes(b"\x80\x05not a pickle at all")
+    elif damage == "truncated":
+        cache.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    elif damage == "other-version":
+        saved["header"]["declog"] = "0.0.1"
+        cache.write_bytes(pickle.dumps(saved))
+    elif damage == "wrong-shape":
+        saved["state"] = {"prints": "nonsense", "manifest": [], "history": 3}
+        cache.write_bytes(pickle.dumps(saved))
+    else:  # a cache that claims every page is up to date for another output folder
+        saved["header"]["out"] = str(tmp_path / "elsewhere")
+        cache.write_bytes(pickle.dumps(saved))
+    f = decisions(root)[1]
+    f.write_text(f.read_text(encoding="utf-8") + "\nAfter the damage.\n", encoding="utf-8")
+    assert cached_build(root, site, search_index=False).built
+    assert files(site) == full_build(root, tmp_path / "full")
+    assert pickle.loads(cache.read_bytes())["header"]["declog"] != "0.0.1"  # a fresh cache was written
+
+
+@pytest.mark.usefixtures("epoch")
+def test_a_template_change_invalidates_the_cache(root: Path, tmp_path: Path) -> None:
+    from declog.cache import cached_build
+
+    site = tmp_path / "site"
+    cached_build(root, site, search_index=False)
+    edit_template(root, random.Random(5))
+    assert cached_build(root, site, search_index=False).built
+    assert files(site) == full_build(root, tmp_path / "full")

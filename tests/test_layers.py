@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the site: pure views and their rendering
     ("markdown", "history", "views", "writer", "search", "render", "feeds", "pages"),
     # the build pipeline; rebuilding only what a change affects
-    ("build", "incremental"),
+    ("build", "incremental", "cache"),
     ("serve",),
     ("cli",),
     ("__main__",),
