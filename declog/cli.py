@@ -703,6 +703,14 @@ def serve(
     except live.ServeError as exc:
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM (a process manager) and SIGINT (even when a background shell ignored it) stop cleanly.
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     try:
         report(server.start())
         click.echo(f"Serving {_shown(out)}/ at {server.url} (Ctrl-C to stop)", err=True)

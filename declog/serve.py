@@ -212,7 +212,10 @@ class Server:
             with self.changed:
                 if self.wanted == generation:
                     self.pending.clear()
-            self.report(event)
+            try:
+                self.report(event)
+            except Exception as exc:  # the caller's problem must not stop the rebuilds
+                self._finish(event, [], f"while reporting a rebuild: {type(exc).__name__}: {exc}")
             del event
             gc.collect()  # once the pages are out: the previous log's cycles, off the reload's path
 

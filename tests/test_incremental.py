@@ -243,7 +243,7 @@ def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Pat
         assert inc.update().built
         assert gc.get_freeze_count() == 0
     gc.collect()
-    assert [o for o in gc.get_objects() if isinstance(o, Log)] == []
+    assert [o for o in gc.get_objects() if isinstance(o, Log) and o.root == str(root)] == []
 
 
 # --- declog build's on-disk cache ---------------------------------------------------------
