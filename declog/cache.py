@@ -96,18 +96,21 @@ def cached_build(
     strict: bool = False,
     search_index: bool | None = None,
     jobs: int | None = None,
+    site: Incremental | None = None,
 ) -> BuildResult:
     """``build``, rendering only what changed since the build that wrote the cache.
 
     Falls back to a full build when the cache is missing or stale, when the
     output folder is gone, or when most pages changed anyway; every successful
-    build leaves a fresh cache.
+    build leaves a fresh cache. ``site`` (``declog serve``'s) is left knowing
+    the built site, ready for its next update.
     """
     started = time.perf_counter()
     binary = search.executable() if search_index is not False else None
     path = cache_file(root, out)
     head = header(root, out, site_url=site_url, search=binary is not None)
-    site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None)
+    if site is None:
+        site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None)
     state = read(path, head) if (out / "index.html").is_file() else None
     if state is not None:
         try:
@@ -116,7 +119,7 @@ def cached_build(
         except (TooMuch, OutputError):
             pass
         except Exception:  # a cache that reads but does not make sense: build from scratch
-            site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None)
+            site.forget()
         else:
             result = BuildResult(update.check, update.findings, update.built, update.pages, update.changed)
             if search_index and binary is None:

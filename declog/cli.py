@@ -708,11 +708,12 @@ def serve(
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    # SIGTERM (a process manager) and SIGINT (even when a background shell ignored it) stop cleanly.
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGINT, interrupt)
     try:
         report(server.start())
+        # SIGTERM (a process manager) and SIGINT (even when a background shell ignored it) stop
+        # cleanly; set once the first build's worker processes are gone, so they keep the defaults.
+        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
         click.echo(f"Serving {_shown(out)}/ at {server.url} (Ctrl-C to stop)", err=True)
         if open_browser:
             import webbrowser

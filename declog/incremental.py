@@ -298,6 +298,11 @@ class Incremental:
             raise TypeError("not a snapshot")
         self.prints, self.manifest, self.history = prints, manifest, hist
 
+    def forget(self) -> None:
+        """Drop what is known about the output: the next update renders everything."""
+        self.prints = self.manifest = self.targets = self.history = None
+        self.bodies = {}
+
     def update(self, cancelled: Callable[[], bool] = lambda: False) -> Update:
         """Check the log and, if it passes, bring the output folder up to date, file by file.
 

@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we need it ready
 
+from declog.cache import cached_build
 from declog.diagnostics import Diagnostic
 from declog.incremental import Abandoned, Incremental, Update
 from declog.writer import OutputError
@@ -138,14 +139,19 @@ class Server:
         return f"http://{shown}:{port}/"
 
     def start(self) -> Event:
-        """Watch the sources, build once, then answer requests and rebuild, each in a thread of its own.
+        """Build once, then answer requests, watch the sources and rebuild, each in a thread of its own.
 
-        The watcher exists before the first build starts, so a file saved
-        during that build is rebuilt too. Returns the first build's event.
+        The first build runs before any thread exists (not even the watcher's,
+        which is native), so it can fork worker processes safely; a source
+        saved while it ran is found by its modification time and rebuilt.
+        Returns the first build's event.
         """
+        began = time.time_ns() - 1_000_000_000  # file times can be coarser than the clock
+        first = self._first_build()
         polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false")
         self.watcher = RustNotify([str(self.root)], False, polling, 300, True, True)
-        first = self._rebuild(0, ())
+        if late := self._saved_since(began):
+            self.notify(late)
         for target, name in (
             (self.httpd.serve_forever, "declog-http"),
             (self._watch, "declog-watch"),
@@ -155,6 +161,38 @@ class Server:
             thread.start()
             self.threads.append(thread)
         return first
+
+    def _saved_since(self, ns: int) -> set[str]:
+        """Sources (and folders, which change when a file is added or removed) modified after ``ns``."""
+        accept = SourceFilter(self.root, (self.out, self.root / ".declog-cache"))
+        found = set()
+        for top in (self.root / "content", self.root / "templates", self.root / "declog.toml"):
+            paths = [top, *top.rglob("*")] if top.is_dir() else [top]
+            for path in paths:
+                try:
+                    late = path.stat().st_mtime_ns >= ns
+                except OSError:
+                    continue
+                if late and (path.is_dir() or accept(watchfiles.Change.modified, str(path))):
+                    found.add(_relative(path, self.root))
+        return found
+
+    def _first_build(self) -> Event:
+        """Like ``declog build`` (its cache, its worker processes: no Python thread runs yet)."""
+        site = self.site
+        try:
+            result = cached_build(
+                self.root, self.out, site_url=site.site_url, strict=site.strict, search_index=False, site=site
+            )
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, OutputError) else str(exc)
+            return self._finish(Event("error", message=message), [], message)
+        update = Update(result.check, result.findings, result.built, result.pages, changed=result.changed)
+        update.seconds = result.seconds
+        if not result.built:
+            problems = [d for d in result.findings if d.severity == "error" or site.strict]
+            return self._finish(Event("failed", update), problems, "")
+        return self._finish(Event("built", update), [], "")
 
     def stop(self) -> None:
         """Stop every thread and close the socket; open event streams end."""
