@@ -1,0 +1,174 @@
+"""declog audit, declog query, declog export: the log as a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from declog.check import load_and_check
+from declog.cli.base import (
+    EXIT_USAGE,
+    cli,
+    emit,
+    resolve_root,
+    root_option,
+    shown_path,
+    summary_line,
+)
+from declog.diagnostics import plural
+from declog.model import Log
+
+# --- audit, query, export: the log as a database ------------------------------------------------
+
+today_option = click.option(
+    "--today",
+    metavar="DATE",
+    help="Take this as the current date (YYYY-MM-DD, the start of that day in the site's time zone) "
+    "or time (ISO 8601 with an offset). Default: now.",
+)
+
+
+def _now_for(today: str | None, site_timezone: str) -> dt.datetime:
+    from declog.timeparse import parse_date, parse_datetime, zone
+
+    if today is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        if "T" in today or " " in today:
+            return parse_datetime(today)
+        return dt.datetime.combine(parse_date(today), dt.time(), zone(site_timezone))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--today") from None
+
+
+def _checked_log(root: Path | None) -> tuple[Path, Log]:
+    """The log, loaded and checked once; errors are noted on stderr, a broken config exits 2."""
+    log_root = resolve_root(root)
+    result = load_and_check(log_root)
+    if result.log is None:
+        emit(result.findings, "concise", log_root, None, files=0)
+        click.echo(summary_line(result), err=True)
+        sys.exit(EXIT_USAGE)
+    if result.errors:
+        click.echo(
+            f"declog: warning: the log has {plural(result.errors, 'error')} (`declog check` lists them); "
+            "results may be incomplete",
+            err=True,
+        )
+    return log_root, result.log
+
+
+@cli.command()
+@root_option
+@click.option("--since", metavar="DATE", help="Only decisions dated on or after DATE (YYYY-MM-DD).")
+@click.option(
+    "--last",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Only the last N decisions by number; 0 for all. Default: 20, or all with --since.",
+)
+@click.option("--partner", metavar="ID", help="Only decisions this partner is party to.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json", "markdown")),
+    default="text",
+    show_default=True,
+    help="How the audit is printed.",
+)
+@today_option
+def audit(
+    root: Path | None, since: str | None, last: int | None, partner: str | None, fmt: str, today: str | None
+) -> None:
+    """Audit how the log is kept: logging lag, time to resolution, participation, disagreement.
+
+    The article's step 1: review the last 20 decisions. Every figure says how it
+    was computed and from how many decisions (docs/audit.md).
+    """
+    from declog import report
+    from declog.audit import DEFAULT_LAST, AuditError, Window
+    from declog.audit import audit as run_audit
+    from declog.timeparse import parse_date
+
+    _, log = _checked_log(root)
+    try:
+        since_date = parse_date(since) if since is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    if last is None:
+        last = DEFAULT_LAST if since_date is None else 0
+    window = Window(
+        now=_now_for(today, log.config.site.timezone),
+        last=last or None,
+        since=since_date,
+        partner=partner,
+    )
+    try:
+        result = run_audit(log, window)
+    except AuditError as exc:
+        raise click.BadParameter(str(exc), param_hint="--partner") from None
+    click.echo(report.render(result, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("expr", metavar="EXPR")
+@root_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv", "ids")),
+    default="table",
+    show_default=True,
+    help="How the matching decisions are printed.",
+)
+@today_option
+def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
+    """Print the decisions that match the expression EXPR.
+
+    For example: declog query "status = proposed and deadline < today + 2d".
+    Fields, operators and date arithmetic are described in docs/query.md.
+    Exit 0 (matches or not), 2 when EXPR is not a valid expression.
+    """
+    from declog import query as q
+    from declog.timeparse import zone
+
+    _, log = _checked_log(root)
+    tz = zone(log.config.site.timezone)
+    try:
+        parsed = q.parse(expr, now=_now_for(today, log.config.site.timezone), tz=tz)
+    except q.QueryError as exc:
+        click.echo(f"declog: error: {exc.show(expr)}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(q.render(parsed.select(log), log, fmt, tz), nl=False)
+
+
+@cli.command()
+@root_option
+@click.option(
+    "--sqlite",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the database to this SQLite file (replaced if it exists).",
+)
+def export(root: Path | None, target: Path) -> None:
+    """Export the whole database (decisions, partners, meetings, approvals, links) to SQLite.
+
+    The schema is documented in docs/export.md.
+    """
+    from declog.export import ExportError, export_sqlite
+
+    _, log = _checked_log(root)
+    try:
+        export_sqlite(log, target)
+    except ExportError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    counts = (
+        f"{plural(len(log.by_id), 'decision')}, {plural(len(log.partners), 'partner')}, "
+        f"{plural(len(log.meetings), 'meeting')}"
+    )
+    click.echo(f"Exported {counts} -> {shown_path(target)}", err=True)

@@ -1,0 +1,218 @@
+"""declog init, declog new, declog approvals: pull requests as the workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from declog import git, output
+from declog.check import load_and_check
+from declog.cli.base import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    cli,
+    emit,
+    resolve_root,
+    root_option,
+    shown_path,
+)
+from declog.diagnostics import plural
+
+# --- pull requests as the workflow: init, new, approvals -------------------------------------
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--partner", "partner_id", default="our-partner", show_default=True, help="Id of the first partner."
+)
+@click.option("--name", "partner_name", default="Our Partner", show_default=True, help="Its name.")
+@click.option(
+    "--member",
+    "members",
+    multiple=True,
+    metavar="HANDLE",
+    help="GitHub handle of a member (repeat for more). Default: github.user or $GITHUB_ACTOR.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="The partner's IANA time zone.")
+@click.option("--title", default="Decision log", show_default=True, help="The site's title.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
+def init(
+    directory: Path,
+    partner_id: str,
+    partner_name: str,
+    members: tuple[str, ...],
+    timezone: str,
+    title: str,
+    force: bool,
+) -> None:
+    """Create a new decision log in DIRECTORY (default: here).
+
+    Writes declog.toml, a first partner and decision, GitHub workflows (check every
+    pull request; publish to GitHub Pages), a pull request template, CODEOWNERS and
+    a pre-commit configuration. Existing files are never overwritten without --force;
+    running it again is safe.
+    """
+
+    from declog import scaffold
+
+    handles = list(members) or [scaffold.default_owner() or "your-github-handle"]
+    try:
+        files = scaffold.init_files(
+            partner=partner_id,
+            name=partner_name,
+            members=handles,
+            timezone=timezone,
+            title=title,
+            now=dt.datetime.now(dt.UTC),
+        )
+        result = scaffold.init(directory, files, force=force)
+    except scaffold.ScaffoldError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for rel in result.written:
+        click.echo(f"created {(directory / rel).as_posix()}")
+    if result.unchanged:
+        click.echo(f"declog: {plural(len(result.unchanged), 'file')} already up to date", err=True)
+
+
+@cli.command()
+@click.argument("title")
+@root_option
+@click.option(
+    "--partner", "partners", multiple=True, metavar="ID", help="A partner party to it (repeat). Default: all."
+)
+@click.option(
+    "--mode", type=click.Choice(["sync", "async"]), help="Default: sync for categories decided in meetings."
+)
+@click.option(
+    "--category", type=click.Choice(["operational", "strategic"]), default="operational", show_default=True
+)
+@click.option("--meeting", metavar="ID", help="The meeting it was decided in (sync).")
+@click.option(
+    "--owner", metavar="HANDLE", help="Who is accountable for it. Default: github.user or $GITHUB_ACTOR."
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Base branch for the next free id. Default: origin/HEAD, origin/main or main.",
+)
+def new(
+    title: str,
+    root: Path | None,
+    partners: tuple[str, ...],
+    mode: str | None,
+    category: str,
+    meeting: str | None,
+    owner: str | None,
+    base: str | None,
+) -> None:
+    """Write a new decision file titled TITLE and print its path.
+
+    Its id is one more than the highest in the work tree and on the base branch.
+    Never overwrites a file.
+    """
+
+    from declog import scaffold
+
+    log_root = resolve_root(root)
+    result = load_and_check(log_root)
+    if result.log is None:
+        emit(result.findings, "concise", log_root, None, files=0)
+        sys.exit(EXIT_USAGE)
+    try:
+        made = scaffold.new_decision(
+            result.log,
+            log_root,
+            title,
+            partners=partners,
+            mode=mode,
+            category=category,
+            meeting=meeting or "",
+            owner=owner if owner is not None else scaffold.default_owner(),
+            now=dt.datetime.now(dt.UTC),
+            base_numbers=scaffold.base_ids(log_root, base),
+        )
+        path = scaffold.write_new(log_root, made)
+    except scaffold.ScaffoldError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(shown_path(path))
+    for note in made.notes:
+        click.echo(f"declog: next: {note}", err=True)
+
+
+@cli.command()
+@root_option
+@click.option("--pr", "number", type=int, metavar="N", help="The pull request's number.")
+@click.option(
+    "--reviews",
+    "reviews_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Reviews as JSON: the REST review list or `gh pr view --json number,author,reviews,files`.",
+)
+@click.option(
+    "--event",
+    "event_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A pull_request_review event payload. Default in Actions: $GITHUB_EVENT_PATH.",
+)
+@click.option("--base", metavar="REF", help="Base branch. Default: origin/HEAD, origin/main or main.")
+@click.option("--write", is_flag=True, help="Record the approvals in the decision files.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: text plus annotations and a job summary.",
+)
+def approvals(
+    root: Path | None,
+    number: int | None,
+    reviews_file: Path | None,
+    event_file: Path | None,
+    base: str | None,
+    write: bool,
+    fmt: str,
+) -> None:
+    """Partners' approvals of the decisions a pull request adds or changes, from its reviews.
+
+    Exit 0 when every decision meets the approval rule and no approval is forged or
+    stale, 1 otherwise (use it as a required status check), 2 on usage errors.
+    """
+    from declog import pullrequest
+    from declog.reviews import ReviewsError
+
+    log_root = resolve_root(root)
+    if reviews_file is None and event_file is None and os.environ.get("GITHUB_EVENT_PATH"):
+        event_file = Path(os.environ["GITHUB_EVENT_PATH"])
+    try:
+        pull = pullrequest.load_pull(reviews_file=reviews_file, event_file=event_file, number=number)
+        result = pullrequest.run(log_root, pull, base=base, write=write)
+    except (ReviewsError, pullrequest.ApprovalsError) as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if result.report is None:
+        emit(result.check.findings, "concise", log_root, None, files=0)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        click.echo(pullrequest.render_json(result), nl=False)
+    else:
+        click.echo(pullrequest.render_text(result), nl=False)
+    if fmt == "github":
+        prefix = git.repo_prefix(log_root)
+        click.echo(output.render_github(list(result.report.findings), prefix), nl=False)
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        try:
+            if target:
+                with open(target, "a", encoding="utf-8") as fh:
+                    fh.write(pullrequest.render_markdown(result))
+        except OSError as exc:
+            click.echo(f"declog: warning: cannot write the job summary to {target}: {exc.strerror}", err=True)
+    sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)

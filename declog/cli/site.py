@@ -1,0 +1,194 @@
+"""declog build and declog serve: the published site."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from declog.cli.base import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    cli,
+    count_documents,
+    emit,
+    format_option,
+    resolve_root,
+    root_option,
+    shown_path,
+    summary_line,
+)
+from declog.diagnostics import plural
+
+
+@cli.command()
+@root_option
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the site to (replaced as a whole). Default: site/ in the log's root.",
+)
+@click.option("--site-url", metavar="URL", help="Public URL of the site; overrides [site] url.")
+@click.option("--strict", is_flag=True, help="Warnings fail the build too.")
+@click.option(
+    "--search/--no-search",
+    default=None,
+    help="Build the Pagefind search index. Default: when pagefind is installed ('declog[search]').",
+)
+@format_option
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Render only what changed since the last build (cache in .declog-cache/).",
+)
+def build(
+    root: Path | None,
+    output_dir: Path | None,
+    site_url: str | None,
+    strict: bool,
+    search: bool | None,
+    fmt: str,
+    quiet: bool,
+    cache: bool,
+) -> None:
+    """Check the log and publish it as a static site.
+
+    Runs the same checks as `declog check`; on errors the previous site is left
+    untouched. Otherwise the site is built in a temporary folder and swapped in.
+    """
+    from declog.build import OutputError
+    from declog.build import build as build_site
+
+    log_root = resolve_root(root)
+    out = output_dir if output_dir is not None else log_root / "site"
+    try:
+        from declog.cache import cached_build
+
+        run = cached_build if cache else build_site
+        result = run(log_root, out, site_url=site_url, strict=strict, search_index=search)
+    except OutputError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    emit(result.findings, fmt, log_root, None, files=count_documents(result.check))
+    if not quiet:
+        click.echo(summary_line(result.check), err=True)
+        if result.built:
+            pages = plural(result.pages, "page")
+            click.echo(f"Built {pages} in {result.seconds:.2f}s -> {shown_path(out)}/", err=True)
+        else:
+            click.echo("declog: the site was not built; the previous site is unchanged", err=True)
+    if result.check.config_failed:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK if result.built else EXIT_PROBLEMS)
+
+
+# --- live preview ----------------------------------------------------------------------------
+
+
+def _address(text: str) -> tuple[str, int]:
+    """Parse HOST:PORT: "127.0.0.1:8000", "[::1]:8000", ":8000" (loopback) or "8000"."""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or int(port) > 65535:
+        raise click.BadParameter(f"'{text}' is not HOST:PORT", param_hint="-a/--address")
+    return host, int(port)
+
+
+@cli.command()
+@root_option
+@click.option(
+    "-a",
+    "--address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where to listen. Loopback unless you name another address; port 0 picks a free one.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to build into. Default: .declog-cache/site in the log's root.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--no-livereload", is_flag=True, help="Do not reload open pages after a rebuild.")
+@click.option("--strict", is_flag=True, help="Warnings count as errors too.")
+def serve(
+    root: Path | None,
+    address: str,
+    output_dir: Path | None,
+    open_browser: bool,
+    no_livereload: bool,
+    strict: bool,
+) -> None:
+    """Serve the site, rebuild what a saved change affects, and reload open pages.
+
+    Watches content/, templates/ and declog.toml. A change that breaks the log
+    keeps the last good site and shows the findings over every page until it
+    is fixed. Stop with Ctrl-C.
+    """
+    from declog import serve as live
+
+    log_root = resolve_root(root)
+    out = output_dir if output_dir is not None else log_root / ".declog-cache" / "site"
+
+    def report(event: live.Event) -> None:
+        changed = ", ".join(event.changes[:3]) + (" …" if len(event.changes) > 3 else "")
+        prefix = f"{changed}: " if changed else ""
+        if event.kind == "built" and event.update is not None:
+            u = event.update
+            warnings = [d for d in u.findings if d.severity == "warning"]
+            click.echo(
+                f"{prefix}rendered {plural(u.rendered, 'file')}: {u.changed} changed, {u.removed} removed "
+                f"({plural(u.pages, 'page')} in all) in {u.seconds:.2f}s"
+                + (f" ({plural(len(warnings), 'warning')})" if warnings else ""),
+                err=True,
+            )
+        elif event.kind == "failed" and event.update is not None:
+            emit(event.update.findings, "concise", log_root, None, files=count_documents(event.update.check))
+            click.echo(f"{prefix}not rebuilt: the last good site stays served", err=True)
+        else:
+            click.echo(f"{prefix}declog: error: {event.message}", err=True)
+
+    try:
+        server = live.Server(
+            log_root,
+            out,
+            address=_address(address),
+            livereload=not no_livereload,
+            strict=strict,
+            report=report,
+        )
+    except live.ServeError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        report(server.start())
+        # SIGTERM (a process manager) and SIGINT (even when a background shell ignored it) stop
+        # cleanly; set once the first build's worker processes are gone, so they keep the defaults.
+        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
+        click.echo(f"Serving {shown_path(out)}/ at {server.url} (Ctrl-C to stop)", err=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        live.wait_for_stop(server)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.stop()

@@ -1,0 +1,103 @@
+"""declog check (alias validate), declog schema, declog rules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from declog.check import BaseRevisionError, load_and_check
+from declog.cli.base import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    cli,
+    count_documents,
+    emit,
+    format_option,
+    resolve_root,
+    root_option,
+    summary_line,
+)
+from declog.codes import CODES
+from declog.load import iter_paths
+from declog.ruledocs import rule_text
+from declog.schema import KINDS, SCHEMAS
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@root_option
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Also check the change against this git revision (e.g. origin/main).",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@format_option
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the findings to this file instead of standard output.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+def check(
+    paths: tuple[Path, ...],
+    root: Path | None,
+    base: str | None,
+    strict: bool,
+    fmt: str,
+    output_file: Path | None,
+    quiet: bool,
+) -> None:
+    """Validate the log: schema, references, workflow rules.
+
+    The whole log is loaded so cross-references are checked; findings are
+    reported for PATHS (files or folders) when given, else for everything.
+    """
+    log_root = resolve_root(root)
+    named = list(iter_paths(log_root, [str(p) for p in paths]))
+    try:
+        result = load_and_check(log_root, paths=named, base=base)
+    except BaseRevisionError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    emit(result.findings, fmt, log_root, output_file, files=count_documents(result))
+    if not quiet:
+        click.echo(summary_line(result), err=True)
+    if result.config_failed:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_PROBLEMS if result.failed(strict) else EXIT_OK)
+
+
+cli.add_command(check, name="validate")
+
+
+@cli.command()
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="decision",
+    show_default=True,
+    help="Which document's schema to print.",
+)
+def schema(kind: str) -> None:
+    """Print the JSON Schema (2020-12) for a kind of document, for editors."""
+    click.echo(json.dumps(SCHEMAS[kind], indent=2))
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """Explain one rule (CODE, such as DL302), or list every rule."""
+    if code is None:
+        for c in CODES.values():
+            click.echo(f"{c.code}  {c.severity:<7}  {c.name:<26}  {c.rule}")
+        return
+    entry = CODES.get(code.upper())
+    if entry is None:
+        raise click.BadParameter(f"unknown rule code '{code}' (`declog rules` lists them)", param_hint="CODE")
+    click.echo(rule_text(entry), nl=False)
