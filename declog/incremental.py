@@ -131,7 +131,7 @@ class _Printer:
         elif isinstance(obj, set | frozenset):
             parts += sorted(self(item) for item in obj)
         elif isinstance(obj, Parsed):
-            self._feed(parts, obj.data)  # positions only serve findings, never pages
+            parts.append(repr(obj.data).encode("utf-8", "surrogatepass"))  # positions serve findings only
         elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             names = self.fields.get(type(obj))
             if names is None:
