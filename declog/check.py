@@ -11,7 +11,7 @@ from declog import git
 from declog.codes import finding
 from declog.config import Config, load_config
 from declog.diagnostics import Diagnostic, Pos, Severity
-from declog.load import CONTENT, build_log, kind_of, paused_gc, scan
+from declog.load import CONTENT, ParseMemo, build_log, kind_of, paused_gc, scan
 from declog.model import Log
 from declog.rules import run_rules
 from declog.rules.context import Context
@@ -44,24 +44,29 @@ class CheckResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def load_and_check(root: Path, *, paths: Sequence[str] = (), base: str | None = None) -> CheckResult:
+def load_and_check(
+    root: Path, *, paths: Sequence[str] = (), base: str | None = None, memo: ParseMemo | None = None
+) -> CheckResult:
     """Load the whole log, run every rule, and keep the findings about ``paths``.
 
     ``paths`` are relative to ``root`` (POSIX); empty means everything. With
     ``base`` (a git revision) the rules that compare against it run too.
+    ``memo`` lets a long-running caller reuse documents whose bytes did not change.
     """
     with paused_gc():
-        return _load_and_check(root, paths, base)
+        return _load_and_check(root, paths, base, memo)
 
 
-def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> CheckResult:
+def _load_and_check(
+    root: Path, paths: Sequence[str], base: str | None, memo: ParseMemo | None
+) -> CheckResult:
     config, found = load_config(root)
     if config is None:
         return CheckResult(None, _unique(found), config_failed=True)
     files, stray = scan(root)
     in_repo = git.is_repo(root)
     added = git.first_added(root) if in_repo else {}
-    log, problems = build_log(str(root), config, files, added)
+    log, problems = build_log(str(root), config, files, added, memo)
     base_log = tip_log = None
     if base is not None:
         try:

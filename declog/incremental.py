@@ -36,6 +36,7 @@ from declog import __version__, git, history, pages, search
 from declog.build import _failed, _theme, _with_site_url, reference_time
 from declog.check import CheckResult, load_and_check
 from declog.diagnostics import Diagnostic
+from declog.load import ParseMemo
 from declog.markdown import Markdown, Targets
 from declog.model import Document
 from declog.render import TemplateProblem, Theme
@@ -285,6 +286,8 @@ class Incremental:
         self.targets: Targets | None = None
         self.history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
         self.compiled = _CompiledTemplates()
+        self.parsed: ParseMemo = {}
+        """Documents parsed by the last load: a save re-parses only the files it changed."""
 
     def snapshot(self) -> dict[str, Any]:
         """What a later process needs to rebuild incrementally (no Markdown bodies: they are large)."""
@@ -356,7 +359,7 @@ class Incremental:
         started = time.perf_counter()
         check_output(self.out, self.root)
         if checked is None:
-            checked = load_and_check(self.root)
+            checked = load_and_check(self.root, memo=self.parsed)
         result = Update(checked, list(checked.findings))
         result.seconds = started
         if checked.log is None or checked.failed(self.strict):

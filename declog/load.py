@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -319,15 +320,45 @@ def _meeting(path: str, parsed: Parsed, front: Frontmatter) -> Meeting:
 _BUILDERS = {"decision": _decision, "partner": _partner, "meeting": _meeting}
 
 
+ParseResult = tuple[Document | None, list[Diagnostic]]
+#: Parsed documents by (path, digest of the bytes), kept between loads by a long-running caller (serve).
+ParseMemo = dict[tuple[str, bytes], ParseResult]
+
+
 def build_log(
     root: str,
     config: Config,
     files: Iterable[RawFile],
     added: Mapping[str, dt.datetime] | None = None,
+    memo: ParseMemo | None = None,
 ) -> tuple[Log, list[Diagnostic]]:
-    """Parse every file and assemble the log; ``added`` gives git's first-commit times."""
+    """Parse every file and assemble the log; ``added`` gives git's first-commit times.
+
+    With ``memo``, a file whose bytes are unchanged since the last load reuses
+    its parsed record (records are immutable); the memo is left holding only
+    the files of this load.
+    """
     with paused_gc():
-        return _build_log(root, config, files, added)
+        return _build_log(root, config, files, added, memo)
+
+
+def _parse_all(
+    files: Iterable[RawFile], memo: ParseMemo | None
+) -> Iterator[tuple[Document | None, list[Diagnostic]]]:
+    if memo is None:
+        yield from map(parse_document, files)
+        return
+    seen: ParseMemo = {}
+    for raw in files:
+        key = (raw.path, hashlib.blake2b(raw.data, digest_size=16).digest()) if raw.data is not None else None
+        parsed = memo.get(key) if key is not None else None
+        if parsed is None:
+            parsed = parse_document(raw)
+        if key is not None:
+            seen[key] = parsed
+        yield parsed
+    memo.clear()
+    memo.update(seen)
 
 
 @contextlib.contextmanager
@@ -358,14 +389,14 @@ def _build_log(
     config: Config,
     files: Iterable[RawFile],
     added: Mapping[str, dt.datetime] | None,
+    memo: ParseMemo | None,
 ) -> tuple[Log, list[Diagnostic]]:
     decisions: list[Decision] = []
     partners: dict[str, Partner] = {}
     meetings: dict[str, Meeting] = {}
     duplicates: list[Document] = []
     found: list[Diagnostic] = []
-    for raw in files:
-        record, problems = parse_document(raw)
+    for record, problems in _parse_all(files, memo):
         found += problems
         if isinstance(record, Decision):
             decisions.append(_with_defaults(record, added))
