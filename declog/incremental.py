@@ -423,6 +423,19 @@ class Incremental:
             return job.produce()
         return state.theme.render(job.template, job.path, **job.context()).encode("utf-8")
 
+    def _stage(self, plan: _Plan, staging: Staging, job: pages.Job) -> bool | None:
+        """Render ``job`` into ``staging``: whether its bytes changed, or None on a template error.
+
+        On a template error the finding is recorded and the staging aborted.
+        """
+        try:
+            data = self._render(plan.state, job)
+        except TemplateProblem as exc:
+            plan.result.findings.append(exc.diagnostic)
+            staging.abort()
+            return None
+        return staging.write(job.path, data)
+
     def _write_all(self, plan: _Plan, cancelled: Callable[[], bool]) -> int | None:
         """Render everything into a staging folder and swap it in, as ``declog build`` does."""
         staging = Staging(self.out)
@@ -431,13 +444,10 @@ class Incremental:
             for n, job in enumerate(plan.todo):
                 if n % _CHECK_EVERY == 0 and cancelled():
                     raise Abandoned
-                try:
-                    data = self._render(plan.state, job)
-                except TemplateProblem as exc:
-                    plan.result.findings.append(exc.diagnostic)
-                    staging.abort()
+                wrote = self._stage(plan, staging, job)
+                if wrote is None:
                     return None
-                changed += staging.write(job.path, data)
+                changed += wrote
             if cancelled():
                 raise Abandoned
             staging.commit()
@@ -478,13 +488,10 @@ class Incremental:
             for job in plan.state.jobs:
                 if job.path not in todo and staging.keep(job.path):
                     continue
-                try:
-                    data = self._render(plan.state, job)
-                except TemplateProblem as exc:
-                    plan.result.findings.append(exc.diagnostic)
-                    staging.abort()
+                wrote = self._stage(plan, staging, job)
+                if wrote is None:
                     return None
-                changed += staging.write(job.path, data)
+                changed += wrote
             if binary is not None:
                 plan.result.findings += search.index(staging.dir, binary)
                 if _failed(plan.result.findings, self.strict):
