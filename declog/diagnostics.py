@@ -8,7 +8,7 @@ from the list, never from logging.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -44,37 +44,6 @@ class Diagnostic:
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)
-
-
-@dataclass
-class Findings:
-    """An ordered collection of findings, with the counts the exit code needs."""
-
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, diagnostic: Diagnostic) -> None:
-        self.items.append(diagnostic)
-
-    def extend(self, diagnostics: list[Diagnostic] | Findings) -> None:
-        self.items.extend(diagnostics.items if isinstance(diagnostics, Findings) else diagnostics)
-
-    def sorted(self) -> list[Diagnostic]:
-        # Unique by content: two rules can reach the same conclusion about one value.
-        return sorted(set(self.items), key=lambda d: d.sort_key)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in set(self.items) if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in set(self.items) if d.severity is Severity.WARNING)
-
-    def __len__(self) -> int:
-        return len(set(self.items))
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.sorted())
 
 
 def plural(n: int, word: str) -> str:
