@@ -57,11 +57,16 @@ BASE_RULES: tuple[Rule, ...] = (
 
 
 def run_rules(ctx: Context) -> list[Diagnostic]:
-    """Every rule's findings over ``ctx``."""
+    """Every rule's findings over ``ctx``.
+
+    With ``ctx.subjects`` these are exactly the findings a full run gives about
+    those documents. BASE_RULES run only over the whole log (``ctx.whole``):
+    a restricted run with ``ctx.base`` leaves them out.
+    """
     out: list[Diagnostic] = []
     for rule in RULES:
         out.extend(rule(ctx))
-    if ctx.base is not None:
+    if ctx.base is not None and ctx.whole:
         for rule in BASE_RULES:
             out.extend(rule(ctx))
     return out

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from declog.codes import finding
 from declog.config import Config
 from declog.diagnostics import Diagnostic
-from declog.model import Document, Log
+from declog.model import Decision, Document, Log, Meeting, Partner
+
+_D = TypeVar("_D", bound=Document)
 
 
 @dataclass(frozen=True)
@@ -21,10 +26,50 @@ class Context:
     """
     base_tip: Log | None = None
     """The log at the tip of the base branch when it moved on since the fork point."""
+    subjects: frozenset[str] | None = None
+    """Paths of the documents whose findings are wanted; None: every document and declog.toml.
+
+    Rules iterate over ``decisions``, ``partners`` and ``meetings`` (the
+    subjects) but look things up in the whole ``log``, so a restricted run
+    gives exactly the findings a full run gives about those documents.
+    """
 
     @property
     def config(self) -> Config:
         return self.log.config
+
+    @property
+    def whole(self) -> bool:
+        """Every document is a subject, and so is declog.toml (log-level findings)."""
+        return self.subjects is None
+
+    @functools.cached_property
+    def decisions(self) -> tuple[Decision, ...]:
+        """The decisions that are subjects, in log order."""
+        if self.subjects is None:
+            return self.log.decisions
+        subjects = self.subjects
+        return tuple(d for d in self.log.decisions if d.path in subjects)
+
+    @functools.cached_property
+    def partners(self) -> tuple[Partner, ...]:
+        """The partners that are subjects, in the order of ``log.partners``."""
+        return self._subjects(self.log.partners.values())
+
+    @functools.cached_property
+    def meetings(self) -> tuple[Meeting, ...]:
+        """The meetings that are subjects, in the order of ``log.meetings``."""
+        return self._subjects(self.log.meetings.values())
+
+    def is_subject(self, doc: Document) -> bool:
+        """Whether findings about ``doc`` are wanted."""
+        return self.subjects is None or doc.path in self.subjects
+
+    def _subjects(self, docs: Iterable[_D]) -> tuple[_D, ...]:
+        if self.subjects is None:
+            return tuple(docs)
+        subjects = self.subjects
+        return tuple(doc for doc in docs if doc.path in subjects)
 
     def at(self, code: str, doc: Document, *field: str | int, message: str, hint: str = "") -> Diagnostic:
         """A finding about ``field`` of ``doc`` (the document's first line when no field)."""

@@ -13,7 +13,7 @@ from declog.rules.context import Context
 
 def dl108_file_name(ctx: Context) -> Iterator[Diagnostic]:
     """A document's file name agrees with its id."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         name = d.path.rsplit("/", 1)[-1]
         m = vocab.DECISION_FILE_RE.match(name)
         if not d.id or not vocab.DECISION_ID_RE.match(d.id):
@@ -34,7 +34,7 @@ def dl108_file_name(ctx: Context) -> Iterator[Diagnostic]:
                 message=f"id '{d.id}' does not match the file name '{name}'",
                 hint=f'rename the file to {d.id}-{m.group("slug")}.md or set id: "{m.group("id")}"',
             )
-    others: chain[Document] = chain(ctx.log.partners.values(), ctx.log.meetings.values())
+    others: chain[Document] = chain(ctx.partners, ctx.meetings)
     for doc in others:
         stem = doc.path.rsplit("/", 1)[-1].removesuffix(".md")
         doc_id = getattr(doc, "id", "")
@@ -50,21 +50,21 @@ def dl108_file_name(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl109_duplicate_id(ctx: Context) -> Iterator[Diagnostic]:
     """Ids are unique within each kind of document."""
-    first: dict[str, str] = {}
-    for d in ctx.log.decisions:
-        if not d.id:
-            continue
-        if d.id in first:
+    ids = ctx.log.by_id
+    for d in ctx.decisions:
+        # by_id keeps the first decision in log order with each id: every other one is the duplicate.
+        first = ids.get(d.id) if d.id else None
+        if first is not None and first is not d:
             yield ctx.at(
                 "DL109",
                 d,
                 "id",
-                message=f"decision id '{d.id}' is also used by {first[d.id]}",
+                message=f"decision id '{d.id}' is also used by {first.path}",
                 hint=f"give this decision the next free id ({_next_id(ctx)})",
             )
-        else:
-            first[d.id] = d.path
     for doc in ctx.log.duplicates:
+        if not ctx.is_subject(doc):
+            continue
         kind = "partner" if isinstance(doc, Partner) else "meeting"
         index = ctx.log.partners if isinstance(doc, Partner) else ctx.log.meetings
         doc_id = getattr(doc, "id", "")

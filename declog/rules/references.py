@@ -10,7 +10,7 @@ from declog.codes import finding
 from declog.config import CONFIG_FILE
 from declog.diagnostics import Diagnostic, Pos
 from declog.fields import did_you_mean
-from declog.model import Decision, Document
+from declog.model import Decision, Document, Log
 from declog.rules.context import Context
 
 #: ``[[0042]]`` in a body: a reference to decision 0042.
@@ -24,7 +24,7 @@ FILE_LINK = re.compile(
 def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
     """Partners named in a document exist in content/partners."""
     known = ctx.log.partners
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if "partners" in d.data:
             for i, pid in enumerate(d.partners):
                 if pid not in known:
@@ -47,6 +47,8 @@ def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
                     message=f"approval names unknown partner '{a.partner}'",
                     hint=did_you_mean(a.partner, known),
                 )
+    if not ctx.whole:
+        return
     silence = ctx.config.workflow.silence
     for pid in silence.partners:
         if known and pid not in known:
@@ -69,7 +71,7 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
 
     if not ctx.log.partners:
         return
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if unknown(d.owner):
             yield ctx.at(
                 "DL202",
@@ -89,7 +91,7 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
                     message=f"approver '{a.by}' is not a member of any partner",
                     hint=did_you_mean(a.by, members),
                 )
-    for m in ctx.log.meetings.values():
+    for m in ctx.meetings:
         for i, handle in enumerate(m.attendees):
             if unknown(handle):
                 yield ctx.at(
@@ -112,7 +114,7 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl203_unknown_meeting(ctx: Context) -> Iterator[Diagnostic]:
     """Meetings named in a decision exist in content/meetings."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.meeting and d.meeting not in ctx.log.meetings:
             yield ctx.at(
                 "DL203",
@@ -126,7 +128,7 @@ def dl203_unknown_meeting(ctx: Context) -> Iterator[Diagnostic]:
 def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
     """Decisions named in supersedes, superseded_by or a meeting exist."""
     ids = ctx.log.by_id
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         for i, ref in enumerate(d.supersedes):
             if ref not in ids:
                 yield ctx.at("DL204", d, "supersedes", i, message=f"supersedes unknown decision '{ref}'")
@@ -137,12 +139,12 @@ def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
                 "superseded_by",
                 message=f"superseded_by names unknown decision '{d.superseded_by}'",
             )
-    for m in ctx.log.meetings.values():
+    for m in ctx.meetings:
         for i, ref in enumerate(m.decisions):
             if ref not in ids:
                 yield ctx.at("DL204", m, "decisions", i, message=f"meeting lists unknown decision '{ref}'")
     agreement = ctx.config.workflow.silence.agreement
-    if agreement and ctx.log.decisions and agreement not in ids:
+    if ctx.whole and agreement and ctx.log.decisions and agreement not in ids:
         yield finding(
             "DL204",
             CONFIG_FILE,
@@ -154,13 +156,42 @@ def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
 def dl205_broken_link(ctx: Context) -> Iterator[Diagnostic]:
     """`[[NNNN]]` references and links to decision files in a body resolve."""
     ids = ctx.log.by_id
-    files = {d.path.rsplit("/", 1)[-1] for d in ctx.log.decisions}
-    documents: list[Document] = [*ctx.log.decisions, *ctx.log.partners.values(), *ctx.log.meetings.values()]
+    files = _FileNames(ctx.log, listed=ctx.whole)
+    documents: list[Document] = [*ctx.decisions, *ctx.partners, *ctx.meetings]
     for doc in documents:
         yield from _body_links(doc, ids, files)
 
 
-def _body_links(d: Document, ids: Mapping[str, Decision], files: set[str]) -> Iterator[Diagnostic]:
+class _FileNames:
+    """The file names of the log's decisions, listed only when a link is not to the file its number names.
+
+    A link to ``0042-slug.md`` is most often to the file of decision 0042, which
+    ``by_id`` finds at once: a few documents of a big log are checked without
+    listing every file name. Checking every document, ``listed`` lists them first.
+    """
+
+    def __init__(self, log: Log, *, listed: bool = False) -> None:
+        self.log = log
+        self._all: set[str] | None = None
+        if listed:
+            self._all = self.all
+
+    def __contains__(self, name: str) -> bool:
+        if self._all is not None:
+            return name in self._all
+        d = self.log.by_id.get(name.split("-", 1)[0])
+        if d is not None and d.path.rsplit("/", 1)[-1] == name:
+            return True
+        return name in self.all
+
+    @property
+    def all(self) -> set[str]:
+        if self._all is None:
+            self._all = {d.path.rsplit("/", 1)[-1] for d in self.log.decisions}
+        return self._all
+
+
+def _body_links(d: Document, ids: Mapping[str, Decision], files: _FileNames) -> Iterator[Diagnostic]:
     body = d.body
     if "[[" not in body and ".md" not in body:
         return
@@ -175,7 +206,7 @@ def _body_links(d: Document, ids: Mapping[str, Decision], files: set[str]) -> It
                 d.path,
                 _where(d, m.start(1)),
                 f"link to '{m.group(1)}' names no decision file",
-                _close_file(m.group(2), files),
+                _close_file(m.group(2), files.all),
             )
 
 

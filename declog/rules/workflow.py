@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from declog import vocab
 from declog.codes import finding
@@ -48,7 +48,7 @@ def _silence_ok(d: Decision, a: Approval, log: Log) -> bool:
 def dl301_feedback_window(ctx: Context) -> Iterator[Diagnostic]:
     """An async decision's feedback deadline is at least the agreed window after it was proposed."""
     window = ctx.config.workflow.feedback_window
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.mode == vocab.ASYNC and d.proposed and d.deadline and d.deadline - d.proposed < window:
             yield ctx.at(
                 "DL301",
@@ -63,7 +63,7 @@ def dl301_feedback_window(ctx: Context) -> Iterator[Diagnostic]:
 def dl302_missing_approvals(ctx: Context) -> Iterator[Diagnostic]:
     """An accepted decision has the approvals the approval rule requires."""
     wf = ctx.config.workflow
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.status not in vocab.FROZEN_STATUSES or not d.partners:
             continue
         have = counted_approvals(d, ctx.log)
@@ -92,7 +92,7 @@ def dl302_missing_approvals(ctx: Context) -> Iterator[Diagnostic]:
 def dl303_non_member_approval(ctx: Context) -> Iterator[Diagnostic]:
     """An approval is given by a member of the partner it is recorded for."""
     members = ctx.log.member_of
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         for a in d.approvals:
             theirs = members.get(a.by)
             if theirs and a.partner in ctx.log.partners and a.partner not in theirs:
@@ -111,7 +111,7 @@ def dl303_non_member_approval(ctx: Context) -> Iterator[Diagnostic]:
 def dl304_meeting_required(ctx: Context) -> Iterator[Diagnostic]:
     """Categories the rules reserve for meetings are decided synchronously."""
     required = ctx.config.workflow.meeting_required
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.category in required and d.status in vocab.FROZEN_STATUSES and d.mode != vocab.SYNC:
             yield ctx.at(
                 "DL304",
@@ -123,7 +123,7 @@ def dl304_meeting_required(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl305_sync_without_meeting(ctx: Context) -> Iterator[Diagnostic]:
     """A sync decision names the meeting it was made in, and that meeting lists attendees."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.mode != vocab.SYNC or d.status not in vocab.DECIDED_STATUSES:
             continue
         if not d.meeting:
@@ -141,7 +141,7 @@ def dl305_sync_without_meeting(ctx: Context) -> Iterator[Diagnostic]:
 def dl306_exception_migrated(ctx: Context) -> Iterator[Diagnostic]:
     """A decision taken outside the log (`source`) is logged within the exception window."""
     window = ctx.config.workflow.exception_window
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.source is None or d.decided is None:
             continue
         if d.logged is None:
@@ -165,7 +165,7 @@ def dl306_exception_migrated(ctx: Context) -> Iterator[Diagnostic]:
 def dl307_supersede_symmetric(ctx: Context) -> Iterator[Diagnostic]:
     """`supersedes` and `superseded_by` name each other."""
     ids = ctx.log.by_id
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         later = ids.get(d.superseded_by)
         if later is not None and d.id not in later.supersedes:
             yield ctx.at(
@@ -191,27 +191,73 @@ def dl307_supersede_symmetric(ctx: Context) -> Iterator[Diagnostic]:
 def dl308_supersede_cycle(ctx: Context) -> Iterator[Diagnostic]:
     """Supersede links never form a cycle."""
     ids = ctx.log.by_id
-    reported: set[str] = set()
-    for start in ctx.log.decisions:
-        path: list[str] = []
-        current: Decision | None = start
-        while current is not None and current.id not in path:
-            path.append(current.id)
-            current = ids.get(current.superseded_by) if current.superseded_by else None
-        if current is not None and current.id == start.id and start.id not in reported:
-            cycle = [*path, start.id]
-            reported.update(path)
+    order: _CycleOrder | None = None
+    for start in ctx.decisions:
+        path = _supersede_walk(start, ids)
+        if path is None:
+            continue
+        order = order or _CycleOrder(ctx.log)
+        if order.reported_on(start, path):
             yield ctx.at(
                 "DL308",
                 start,
                 "superseded_by",
-                message=f"supersede links form a cycle: {' -> '.join(cycle)}",
+                message=f"supersede links form a cycle: {' -> '.join([*path, start.id])}",
             )
+
+
+def _supersede_walk(start: Decision, ids: Mapping[str, Decision]) -> list[str] | None:
+    """The ids from ``start`` along superseded_by when the walk comes back to start's id, else None."""
+    path: list[str] = []
+    current: Decision | None = start
+    while current is not None and current.id not in path:
+        path.append(current.id)
+        current = ids.get(current.superseded_by) if current.superseded_by else None
+    return path if current is not None and current.id == start.id else None
+
+
+class _CycleOrder:
+    """Which decision a cycle is reported on: the first in log order, whichever decisions are checked.
+
+    A cycle is reported once, on the first decision in log order whose walk
+    comes back to it. For a decision that ``by_id`` resolves its id to, that
+    is: no decision earlier in the log has an id on the cycle (the earliest
+    decision with an id is the one ``by_id`` holds). A decision whose id an
+    earlier one already took can still walk back to that id through another
+    decision's links; whether its "cycle" was already reported depends on the
+    walks before it, so for those rare logs the whole log is walked in order.
+    """
+
+    def __init__(self, log: Log) -> None:
+        self.log = log
+        self.position = {d: i for i, d in enumerate(log.decisions)}
+        self._walked: set[Decision] | None = None
+
+    def reported_on(self, start: Decision, path: list[str]) -> bool:
+        """Whether the cycle ``path`` found from ``start`` is reported on ``start``."""
+        ids = self.log.by_id
+        if ids.get(start.id) is start:
+            here = self.position[start]
+            return all(self.position[ids[i]] >= here for i in path)
+        if self._walked is None:
+            self._walked = self._walk_in_order()
+        return start in self._walked
+
+    def _walk_in_order(self) -> set[Decision]:
+        ids = self.log.by_id
+        reported: set[str] = set()
+        out: set[Decision] = set()
+        for start in self.log.decisions:
+            path = _supersede_walk(start, ids)
+            if path is not None and start.id not in reported:
+                reported.update(path)
+                out.add(start)
+        return out
 
 
 def dl309_reason(ctx: Context) -> Iterator[Diagnostic]:
     """Rejected and withdrawn decisions say why (`reason`)."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.status in (vocab.REJECTED, vocab.WITHDRAWN) and not d.reason:
             yield ctx.at(
                 "DL309",
@@ -224,7 +270,7 @@ def dl309_reason(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl310_incomplete(ctx: Context) -> Iterator[Diagnostic]:
     """An entry records who owns it, why it was decided and when."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.status == vocab.DRAFT:
             continue
         missing = [
@@ -240,7 +286,7 @@ def dl311_self_approval(ctx: Context) -> Iterator[Diagnostic]:
     """The owner does not approve their own proposal unless the rules allow it."""
     if ctx.config.workflow.self_approval:
         return
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         for a in d.approvals:
             if d.owner and a.by == d.owner:
                 yield ctx.at(
@@ -255,7 +301,7 @@ def dl311_self_approval(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl312_approval_outside_parties(ctx: Context) -> Iterator[Diagnostic]:
     """Approvals come from partners party to the decision, at most one counted per person."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         seen: dict[str, int] = {}
         partners_seen: dict[str, int] = {}
         for a in d.approvals:
@@ -297,14 +343,14 @@ def dl313_silence(ctx: Context) -> Iterator[Diagnostic]:
     """Silence counts as approval only where the rules allow it and after the deadline passed."""
     silence = ctx.config.workflow.silence
     agreement = ctx.log.by_id.get(silence.agreement) if silence.agreement else None
-    if agreement is not None and agreement.status not in vocab.FROZEN_STATUSES:
+    if ctx.whole and agreement is not None and agreement.status not in vocab.FROZEN_STATUSES:
         yield finding(
             "DL313",
             CONFIG_FILE,
             ctx.config.pos("workflow", "silence", "agreement"),
             f"[workflow.silence] agreement '{agreement.id}' is {agreement.status}, not accepted",
         )
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         for a in d.approvals:
             if a.via != vocab.VIA_SILENCE:
                 continue
@@ -353,7 +399,7 @@ def dl313_silence(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl314_meeting_approval_absent(ctx: Context) -> Iterator[Diagnostic]:
     """An approval given in a meeting is by someone who attended it."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         meeting = ctx.log.meetings.get(d.meeting) if d.meeting else None
         for a in d.approvals:
             if a.via != vocab.VIA_MEETING:
@@ -380,7 +426,7 @@ def dl314_meeting_approval_absent(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl315_partner_without_members(ctx: Context) -> Iterator[Diagnostic]:
     """Every partner has at least one member who can approve."""
-    for p in ctx.log.partners.values():
+    for p in ctx.partners:
         if not p.members and isinstance(p.data.get("members"), list):
             yield ctx.at(
                 "DL315",
@@ -392,7 +438,7 @@ def dl315_partner_without_members(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
     """Dates follow the lifecycle: proposed, then deadline and decided, then logged."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.proposed and d.deadline and d.deadline <= d.proposed:
             yield ctx.at("DL316", d, "deadline", message="deadline is not after proposed")
         if d.proposed and d.decided and d.decided < d.proposed:
@@ -426,7 +472,7 @@ def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl317_supersede_status(ctx: Context) -> Iterator[Diagnostic]:
     """A superseded decision names its successor and a decision with a successor is superseded."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.status == vocab.SUPERSEDED and not d.superseded_by:
             yield ctx.at(
                 "DL317",
@@ -447,7 +493,7 @@ def dl317_supersede_status(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl318_async_deadline(ctx: Context) -> Iterator[Diagnostic]:
     """An async decision past draft records when it was proposed and its feedback deadline."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         if d.mode != vocab.ASYNC or d.status in (vocab.DRAFT, vocab.WITHDRAWN):
             continue
         missing = [
@@ -467,7 +513,7 @@ def dl318_async_deadline(ctx: Context) -> Iterator[Diagnostic]:
 def dl319_superseded_by_unaccepted(ctx: Context) -> Iterator[Diagnostic]:
     """Only an accepted decision can supersede another."""
     ids = ctx.log.by_id
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         later = ids.get(d.superseded_by) if d.superseded_by else None
         if later is not None and later.status not in vocab.FROZEN_STATUSES:
             yield ctx.at(
@@ -480,7 +526,7 @@ def dl319_superseded_by_unaccepted(ctx: Context) -> Iterator[Diagnostic]:
 
 def dl320_decision_in_meeting(ctx: Context) -> Iterator[Diagnostic]:
     """A sync decision appears in its meeting's list of decisions."""
-    for d in ctx.log.decisions:
+    for d in ctx.decisions:
         meeting = ctx.log.meetings.get(d.meeting) if d.meeting else None
         if meeting is not None and d.id not in meeting.decisions:
             yield ctx.at(
