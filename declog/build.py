@@ -13,11 +13,12 @@ import datetime as dt
 import gc
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from declog import history, pages, search
-from declog.check import CheckResult, load_and_check
+from declog.check import Checker, CheckResult, load_and_check
 from declog.diagnostics import Diagnostic
 from declog.markdown import Markdown
 from declog.model import Log
@@ -25,7 +26,7 @@ from declog.render import SiteInfo, Theme
 from declog.views import Views, when
 from declog.writer import OutputError, Staging, check_output
 
-__all__ = ["BuildResult", "OutputError", "build", "reference_time"]
+__all__ = ["BuildResult", "OutputError", "build", "failed", "reference_time", "theme_for", "with_site_url"]
 
 
 @dataclass
@@ -39,6 +40,8 @@ class BuildResult:
     changed: int = 0
     """Files whose bytes differ from the previous build."""
     seconds: float = 0.0
+    bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    """Markdown bodies the build rendered early, by path: (digest of the text, HTML)."""
 
 
 def build(
@@ -50,12 +53,14 @@ def build(
     now: dt.datetime | None = None,
     search_index: bool | None = None,
     jobs: int | None = None,
+    checker: Checker | None = None,
 ) -> BuildResult:
     """Check the log at ``root`` and, if it passes, publish it into ``out``.
 
     ``now`` is the time pages are "as of" (default: ``reference_time``);
     ``search_index`` None means "when Pagefind is installed"; ``jobs`` is the
-    number of worker processes (default: one per core).
+    number of worker processes (default: one per core); ``checker`` loads and
+    checks the log instead of ``load_and_check`` (a caller that rebuilds later).
     """
     started = time.perf_counter()
     check_output(out, root)
@@ -63,19 +68,19 @@ def build(
     early = pages.Prefetch(root, workers)  # Markdown bodies render while the log is checked
     staging: Staging | None = None
     try:
-        checked = load_and_check(root)
+        checked = checker.check() if checker is not None else load_and_check(root)
         result = BuildResult(checked, list(checked.findings))
         if checked.log is None or checked.failed(strict):
             return result
         gc.freeze()  # the log lives to the end: spare the collector rescanning it
-        log = _with_site_url(checked.log, site_url)
+        log = with_site_url(checked.log, site_url)
         views = Views(log, now or reference_time(root, log), history.file_history(root))
         binary = search.executable() if search_index is not False else None
         if search_index and binary is None:
             result.findings.append(search.missing())
-        theme = _theme(root, views, search=binary is not None)
+        theme = theme_for(root, views, search=binary is not None)
         result.findings += theme.load_all()
-        if _failed(result.findings, strict):
+        if failed(result.findings, strict):
             return result
         views.warm()
         staging = Staging(out)
@@ -86,7 +91,7 @@ def build(
         result.findings += pages.unique(outcome.problems)
         if binary is not None and not outcome.problems:
             result.findings += search.index(staging.dir, binary)
-        if _failed(result.findings, strict):
+        if failed(result.findings, strict):
             staging.abort()
             return result
         staging.commit()
@@ -98,27 +103,32 @@ def build(
         early.close()
         gc.unfreeze()
     result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
+    result.bodies = state.bodies
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _theme(root: Path, views: Views, *, search: bool) -> Theme:
+def theme_for(root: Path, views: Views, *, search: bool) -> Theme:
+    """The theme for the pages of ``views``' log, as of its time."""
     site = views.log.config.site
     info = SiteInfo(site.title, site.description, site.language, site.url, site.timezone, views.now, search)
     return Theme(root, views.log, info)
 
 
-def _failed(found: list[Diagnostic], strict: bool) -> bool:
+def failed(found: list[Diagnostic], strict: bool) -> bool:
+    """Whether ``found`` stops a build: an error, or a warning under ``--strict``."""
     return any(d.severity == "error" or (strict and d.severity == "warning") for d in found)
 
 
-def reference_time(root: Path, log: Log) -> dt.datetime:
+def reference_time(
+    root: Path, log: Log, head_time: Callable[[Path], dt.datetime | None] = history.head_time
+) -> dt.datetime:
     """What "now" means for the pages: SOURCE_DATE_EPOCH, else HEAD's commit time,
     else the newest time recorded in the log. Never the clock, so builds repeat."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    head = history.head_time(root)
+    head = head_time(root)
     if head is not None:
         return head
     times = [t for d in log.decisions for t in (when(d), d.logged) if t]
@@ -126,7 +136,8 @@ def reference_time(root: Path, log: Log) -> dt.datetime:
     return max(times, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
 
 
-def _with_site_url(log: Log, url: str | None) -> Log:
+def with_site_url(log: Log, url: str | None) -> Log:
+    """``log`` with its site URL replaced by ``url`` (``--site-url``), ending in "/"."""
     site = log.config.site
     url = url if url is not None else site.url
     if url and not url.endswith("/"):

@@ -2,8 +2,9 @@
 
 The cache (``.declog-cache/build-*.pickle`` in the log's root) holds what
 ``incremental.Incremental`` knows after a build: one fingerprint per output
-file, the size and time of each file it wrote, and the git history keyed by
-HEAD. Its header names the cache format, the declog and Python versions, the
+file, which documents each file shows, the digest of every record and of the
+log's shape, the size and time of each file it wrote, and the git history
+keyed by HEAD. Its header names the cache format, the declog and Python versions, the
 digest of every template and of declog.toml, the output folder and the search
 setting; a cache whose header differs is stale and is ignored. So is one that
 cannot be read for any reason (truncated, corrupt, written by something else):
@@ -31,7 +32,7 @@ __all__ = ["CACHE", "cache_file", "cached_build", "header", "read", "write"]
 
 #: The cache folder in the log's root (listed in the .gitignore ``declog init`` writes).
 CACHE = ".declog-cache"
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_file(root: Path, out: Path) -> Path:
@@ -129,9 +130,17 @@ def cached_build(
             result.seconds = time.perf_counter() - started
             return result
     path.unlink(missing_ok=True)  # a stale cache must not outlive the site it described
-    result = build(root, out, site_url=site_url, strict=strict, search_index=search_index, jobs=jobs)
+    result = build(
+        root,
+        out,
+        site_url=site_url,
+        strict=strict,
+        search_index=search_index,
+        jobs=jobs,
+        checker=site.checker,
+    )
     if result.built:
-        site.prime(result.check)
+        site.prime(result.check, bodies=result.bodies)
         write(path, head, site.snapshot())
         result.seconds = time.perf_counter() - started
     return result

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import datetime as dt
+import hashlib
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from declog import git
 from declog.codes import finding
-from declog.config import Config, load_config
+from declog.config import CONFIG_FILE, Config, load_config
 from declog.diagnostics import Diagnostic, Pos, Severity
-from declog.load import CONTENT, ParseMemo, build_log, kind_of, paused_gc, scan
+from declog.load import CONTENT, LoadMemo, build_log, kind_of, patch_log, paused_gc, scan
 from declog.model import Log
 from declog.rules import run_rules
 from declog.rules.context import Context
 from declog.rules.history import touched
+from declog.shape import Shapes
 
 
 class BaseRevisionError(Exception):
@@ -31,6 +34,8 @@ class CheckResult:
     """declog.toml is missing or invalid: nothing else was checked."""
     touched: list[str] = field(default_factory=list)
     """With ``--base``: ids of the decisions the change adds or edits."""
+    shape: bytes = b""
+    """From a ``Checker``: the digest of the log's shape and its configuration (declog.shape)."""
 
     @property
     def errors(self) -> int:
@@ -44,29 +49,24 @@ class CheckResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def load_and_check(
-    root: Path, *, paths: Sequence[str] = (), base: str | None = None, memo: ParseMemo | None = None
-) -> CheckResult:
+def load_and_check(root: Path, *, paths: Sequence[str] = (), base: str | None = None) -> CheckResult:
     """Load the whole log, run every rule, and keep the findings about ``paths``.
 
     ``paths`` are relative to ``root`` (POSIX); empty means everything. With
     ``base`` (a git revision) the rules that compare against it run too.
-    ``memo`` lets a long-running caller reuse documents whose bytes did not change.
     """
     with paused_gc():
-        return _load_and_check(root, paths, base, memo)
+        return _load_and_check(root, paths, base)
 
 
-def _load_and_check(
-    root: Path, paths: Sequence[str], base: str | None, memo: ParseMemo | None
-) -> CheckResult:
+def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> CheckResult:
     config, found = load_config(root)
     if config is None:
         return CheckResult(None, _unique(found), config_failed=True)
     files, stray = scan(root)
     in_repo = git.is_repo(root)
     added = git.first_added(root) if in_repo else {}
-    log, problems = build_log(str(root), config, files, added, memo)
+    log, problems = build_log(str(root), config, files, added)
     base_log = tip_log = None
     if base is not None:
         try:
@@ -85,6 +85,113 @@ def _load_and_check(
         found = _select(found, paths, root) + _named_problems(paths, root)
     changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
     return CheckResult(log, _unique(found), touched=changed)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a ``Checker`` run found, kept for the next one (findings before ``[rules]`` is applied)."""
+
+    log: Log
+    shape: bytes
+    total: int
+    """``Shapes.total`` of its documents."""
+    stray: list[Diagnostic]
+    settings: list[Diagnostic]
+    """Findings about declog.toml."""
+    ruled: list[Diagnostic]
+
+
+class Checker:
+    """``load_and_check`` over the same log again and again, redoing only what changed.
+
+    Kept between runs: the files as read (one whose size, times and inode are
+    unchanged is not read again, unless ``check`` is told it changed), their
+    records (the same objects while a file's bytes stay the same), what git
+    says (while HEAD stays the same), and the rules' findings. When a run
+    leaves the shape of every document as it was (declog.shape: only text
+    changed), the rules run again only for the documents that changed; the
+    findings about the others cannot have changed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.memo = LoadMemo()
+        self.shapes = Shapes()
+        self.settings = b""
+        """Digest of declog.toml as the last run read it."""
+        self.head: str | None = None
+        """HEAD's sha as the last run saw it (``git.head``)."""
+        self._added: tuple[str | None, Mapping[str, dt.datetime]] | None = None
+        self._last: _Run | None = None
+
+    def check(self, changed: Collection[str] | None = None) -> CheckResult:
+        """Load and check the log.
+
+        ``changed``, when given, names every file (relative to the root) that
+        changed since the last run, e.g. as a watcher saw them: when they are
+        all decision files, only they are read again. Otherwise every file is
+        looked at (and read again when its size or times differ).
+        """
+        with paused_gc():
+            try:
+                return self._check(changed)
+            except BaseException:
+                self._last = None  # half-done: the next run starts from the files alone
+                raise
+
+    def _check(self, changed: Collection[str] | None) -> CheckResult:
+        last = self._last
+        head = git.head(self.root)
+        patched = None
+        if changed is not None and last is not None and head == self.head and CONFIG_FILE not in changed:
+            patched = patch_log(last.log, self.memo, self.root, changed, self._first_added(head))
+        if patched is not None:
+            assert last is not None
+            log, problems, replaced = patched
+            stray, settings = last.stray, last.settings
+            gone = [doc for path in replaced if (doc := last.log.by_path.get(path)) is not None]
+            total = self.shapes.patch(last.total, gone, [doc for doc in replaced.values() if doc is not None])
+            subjects = frozenset(path for path, doc in replaced.items() if doc is not None)
+        else:
+            config, found = load_config(self.root)
+            if config is None:
+                self._last = None
+                return CheckResult(None, _unique(found), config_failed=True)
+            self.settings = _digest_of(self.root / CONFIG_FILE)
+            files, stray = scan(self.root, self.memo)
+            log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
+            settings = found
+            total = self.shapes.total(log.by_path.values())
+            before = last.log.by_path if last is not None else {}
+            subjects = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
+        self.head = head
+        shape = self.shapes.log(log, self.settings, total=total)
+        if last is not None and last.shape == shape:
+            ruled = [d for d in last.ruled if d.path not in subjects]
+            if subjects:
+                ruled += run_rules(Context(log, subjects=subjects))
+        else:
+            ruled = run_rules(Context(log))
+        self._last = _Run(log, shape, total, stray, settings, ruled)
+        if patched is None:
+            self.shapes.keep(log.by_path.values())
+        else:
+            self.shapes.forget(gone)
+        found = [*settings, *stray, *problems, *ruled]
+        return CheckResult(log, _unique(apply_rule_settings(found, log.config, log)), shape=shape)
+
+    def _first_added(self, head: str | None) -> Mapping[str, dt.datetime]:
+        """git's first-commit time of every decision file, read again only when HEAD moves."""
+        if self._added is None or self._added[0] != head or not head:
+            self._added = (head, git.first_added(self.root) if head is not None else {})
+        return self._added[1]
+
+
+def _digest_of(path: Path) -> bytes:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return b""
 
 
 def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> list[Diagnostic]:

@@ -34,8 +34,96 @@ def _iso(value: dt.datetime | None) -> str | None:
 # --- decisions.json ----------------------------------------------------------------
 
 
-def database(views: Views) -> bytes:
+class Parts:
+    """Pieces of generated files kept between rebuilds by a long-running caller.
+
+    Each piece (a decisions.json entry, a calendar event) is made again only
+    when what it is made from changed. What every piece depends on besides
+    that (the configuration, the partners) is the caller's to watch: ``clear``
+    when it changes. A cache handed to the page, not something the page shows:
+    fingerprints leave it out.
+    """
+
+    not_an_input = True
+
+    def __init__(self) -> None:
+        self.spaces: dict[str, dict[str, tuple[tuple[object, ...], Any]]] = {}
+
+    def clear(self) -> None:
+        self.spaces = {}
+
+    def space(self, name: str) -> dict[str, tuple[tuple[object, ...], Any]]:
+        """Piece name -> (what it was made from, the piece)."""
+        return self.spaces.setdefault(name, {})
+
+
+def database(views: Views, cache: Parts | None = None) -> bytes:
     """The whole log as JSON: partners, meetings and decisions with their derived facts."""
+    return b"".join(database_parts(views, cache))
+
+
+def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
+    """``database``'s bytes in parts, in order (a large log's is tens of megabytes: not joined)."""
+    spaces = cache if cache is not None else Parts()
+    log = views.log
+    heads = spaces.space("json-head")
+    head_key = (log.partners, log.meetings, views.now, log.config.site)
+    known = heads.get("head")
+    if known is None or known[0] != head_key:  # partners and meetings: the same objects while unchanged
+        known = heads["head"] = (head_key, _database_head(views))
+    made_with = (known, views.links, views.history, log.decisions)
+    last = heads.get("parts")
+    if last is not None and last[0][:3] == made_with[:3]:
+        patched = _patched(last, views, spaces.space("json"))
+        if patched is not None:
+            heads["parts"] = (made_with, patched)
+            return patched
+    parts = [known[1], b',"decisions":[']
+    entries, made = spaces.space("json"), {}
+    out, into, history = views.links.out, views.links.into, views.history
+    for d in log.decisions:
+        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()))
+        part = entries.get(d.path)
+        if part is None or part[0] != key:
+            part = (key, _dumps(_decision(d, views)).encode())
+        made[d.path] = part
+        parts += (part[1], b",")
+    spaces.spaces["json"] = made  # only the entries of this log
+    if made:
+        parts.pop()
+    parts.append(b"]}\n")
+    heads["parts"] = (made_with, parts)
+    return parts
+
+
+def _patched(
+    last: tuple[tuple[object, ...], Any], views: Views, entries: dict[str, tuple[tuple[object, ...], Any]]
+) -> list[bytes] | None:
+    """The last parts with the entries of the decisions whose record changed made again.
+
+    The caller has made sure the head, the links and the history are the very
+    objects the last parts were made with; None unless the decisions are the
+    same files in the same order.
+    """
+    before: tuple[Decision, ...] = last[0][3]  # type: ignore[assignment]
+    now = views.log.decisions
+    if len(before) != len(now):
+        return None
+    parts = list(last[1])
+    out, into, history = views.links.out, views.links.into, views.history
+    for i, (d, old) in enumerate(zip(now, before, strict=True)):
+        if d is old:
+            continue
+        if d.path != old.path:
+            return None
+        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()))
+        part = entries[d.path] = (key, _dumps(_decision(d, views)).encode())
+        parts[2 + 2 * i] = part[1]
+    return parts
+
+
+def _database_head(views: Views) -> bytes:
+    """decisions.json up to its decisions: the site, the time, the partners and meetings."""
     log = views.log
     site = log.config.site
     doc: dict[str, Any] = {
@@ -76,9 +164,12 @@ def database(views: Views) -> bytes:
             }
             for _, m in sorted(log.meetings.items())
         ],
-        "decisions": [_decision(d, views) for d in log.decisions],
     }
-    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return _dumps(doc)[:-1].encode()  # the bytes json.dumps gives, the decisions to be joined in
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _decision(d: Decision, views: Views) -> dict[str, Any]:
@@ -144,6 +235,8 @@ class Entry:
     content_base: str
     """xml:base for the content: its links are relative to the decision's page."""
     categories: tuple[str, ...]
+    decision: Decision | None = None
+    """The decision the entry shows (so a rebuild knows the feed shows it)."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +288,7 @@ def feed(
             content=str(body_html(d)),
             content_base=base + decision_url(d.id),
             categories=(d.status, d.mode, d.category, *d.tags),
+            decision=d,
         )
         for d in chosen
     )
@@ -210,8 +304,13 @@ def feed(
     )
 
 
+def site_key(title: str) -> str:
+    """The site's name in ``urn:`` ids and calendar UIDs: its title as a slug."""
+    return vocab.slugify(title)
+
+
 def _site_key(views: Views) -> str:
-    return vocab.slugify(views.log.config.site.title)
+    return site_key(views.log.config.site.title)
 
 
 def _entry_id(views: Views, d: Decision) -> str:
@@ -236,6 +335,8 @@ def ics_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets, never inside a UTF-8 character."""
+    if line.isascii():  # one octet a character
+        return "\r\n ".join([line[:75], *(line[i : i + 74] for i in range(75, len(line), 74))])
     out: list[str] = []
     current, size, limit = "", 0, 75
     for ch in line:
@@ -253,13 +354,21 @@ def _utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(*, views: Views, name: str, items: Sequence[Attention], base: str, uid_host: str) -> bytes:
+def calendar(
+    *,
+    site_key: str,
+    name: str,
+    items: Sequence[Attention],
+    base: str,
+    uid_host: str,
+    cache: Parts | None = None,
+) -> bytes:
     """An iCalendar file with one event at each open feedback deadline.
 
     UIDs (``decision-0042-deadline-SITE@host``) stay the same from build to build,
     so a subscribed calendar updates its events instead of duplicating them.
     """
-    lines = [
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//declog//decision log//EN",
@@ -267,20 +376,32 @@ def calendar(*, views: Views, name: str, items: Sequence[Attention], base: str, 
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{ics_text(name)}",
     ]
+    events = (cache if cache is not None else Parts()).space("ics")
+    parts = ["".join(fold(line) + "\r\n" for line in head)]
     for a in items:
-        d = a.decision
-        waiting = ", ".join(w.partner.name for w in a.waiting)
-        stamp = d.proposed or d.logged or a.deadline
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:decision-{d.id}-deadline-{_site_key(views)}@{uid_host}",
-            f"DTSTAMP:{_utc(stamp)}",
-            f"DTSTART:{_utc(a.deadline)}",
-            f"SUMMARY:{ics_text(f'Feedback deadline: {d.id} {d.title}')}",
-            f"DESCRIPTION:{ics_text(f'Waiting on: {waiting}. Status: {d.status}.')}",
-        ]
-        if base.startswith(("https://", "http://")):
-            lines.append(f"URL:{base + decision_url(d.id)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+        key = (a, site_key, base, uid_host)
+        known = events.get(a.decision.path)
+        if known is None or known[0] != key:  # the same Attention object while it is unchanged
+            known = events[a.decision.path] = (key, _event(a, site_key, base, uid_host))
+        parts.append(known[1])
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:
+    """One open deadline as a folded VEVENT, each line ending in CRLF."""
+    d = a.decision
+    waiting = ", ".join(w.partner.name for w in a.waiting)
+    stamp = d.proposed or d.logged or a.deadline
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:decision-{d.id}-deadline-{site_key}@{uid_host}",
+        f"DTSTAMP:{_utc(stamp)}",
+        f"DTSTART:{_utc(a.deadline)}",
+        f"SUMMARY:{ics_text(f'Feedback deadline: {d.id} {d.title}')}",
+        f"DESCRIPTION:{ics_text(f'Waiting on: {waiting}. Status: {d.status}.')}",
+    ]
+    if base.startswith(("https://", "http://")):
+        lines.append(f"URL:{base + decision_url(d.id)}")
+    lines.append("END:VEVENT")
+    return "".join(fold(line) + "\r\n" for line in lines)

@@ -28,6 +28,21 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return proc.stdout
 
 
+def head(root: Path) -> str | None:
+    """HEAD's commit sha; "" in a repository with no commit yet; None outside one (or without git).
+
+    One process, so a caller that asks on every rebuild can key what it read from git by it.
+    """
+    if shutil.which("git") is None:
+        return None
+    cmd = ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    lines = proc.stdout.decode("ascii", "replace").split()
+    if not lines or lines[0] != "true":
+        return None
+    return lines[1] if proc.returncode == 0 and len(lines) > 1 else ""
+
+
 def is_repo(root: Path) -> bool:
     try:
         return _git(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"

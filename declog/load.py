@@ -14,8 +14,8 @@ import datetime as dt
 import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +61,18 @@ def kind_of(path: str) -> str | None:
     return None
 
 
-def scan(root: Path) -> tuple[list[RawFile], list[Diagnostic]]:
-    """Read every document under root/content; report stray files."""
+def scan(
+    root: Path, memo: LoadMemo | None = None, changed: Collection[str] = ()
+) -> tuple[list[RawFile], list[Diagnostic]]:
+    """Read every document under root/content; report stray files.
+
+    With ``memo``, a file whose size, modification time and inode are those the
+    last scan saw, and that is not named in ``changed``, is not read again.
+    """
     files: list[RawFile] = []
     found: list[Diagnostic] = []
     real_root = root.resolve()
+    seen: dict[str, tuple[tuple[int, ...], RawFile]] = {}
     for folder in vocab.KIND_DIRS:
         base = root / CONTENT / folder
         if not base.is_dir():
@@ -85,8 +92,29 @@ def scan(root: Path) -> tuple[list[RawFile], list[Diagnostic]]:
                     )
                 )
                 continue
-            files.append(read_file(real_root, rel, entry.is_symlink()))
+            if memo is None:
+                files.append(read_file(real_root, rel, entry.is_symlink()))
+                continue
+            stamp = _stamp(entry)
+            known = memo.stats.get(rel)
+            raw = known[1] if known is not None and known[0] == stamp and rel not in changed else None
+            if raw is None:
+                raw = read_file(real_root, rel, entry.is_symlink())
+            if stamp:
+                seen[rel] = (stamp, raw)
+            files.append(raw)
+    if memo is not None:
+        memo.stats = seen
     return files, found
+
+
+def _stamp(entry: os.DirEntry[str] | Path) -> tuple[int, ...]:
+    """What changes when a file is written: size, modification and change times, inode."""
+    try:
+        st = entry.stat()
+    except OSError:
+        return ()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def read_file(real_root: Path, rel: str, symlink: bool | None = None) -> RawFile:
@@ -321,8 +349,25 @@ _BUILDERS = {"decision": _decision, "partner": _partner, "meeting": _meeting}
 
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
-#: Parsed documents by (path, digest of the bytes), kept between loads by a long-running caller (serve).
-ParseMemo = dict[tuple[str, bytes], ParseResult]
+
+
+@dataclass
+class LoadMemo:
+    """What the last load read and built, kept by a caller that loads the same log again and again.
+
+    A file whose bytes did not change is not parsed again, and its record is
+    the very object the last load returned (records are immutable), so what
+    was computed from it can be kept too (declog.shape).
+    """
+
+    stats: dict[str, tuple[tuple[int, ...], RawFile]] = field(default_factory=dict)
+    """Path -> (size, times, inode) and the file as last read."""
+    parsed: dict[str, tuple[RawFile, bytes, ParseResult]] = field(default_factory=dict)
+    """Path -> the file, the digest of its bytes, what parsing it gave."""
+    problems: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    """Path -> the findings parsing it gave, for the files that have some."""
+    records: dict[str, tuple[Document, Any, Decision]] = field(default_factory=dict)
+    """Path -> a parsed decision, the defaults filled in, the decision with them."""
 
 
 def build_log(
@@ -330,35 +375,131 @@ def build_log(
     config: Config,
     files: Iterable[RawFile],
     added: Mapping[str, dt.datetime] | None = None,
-    memo: ParseMemo | None = None,
+    memo: LoadMemo | None = None,
 ) -> tuple[Log, list[Diagnostic]]:
     """Parse every file and assemble the log; ``added`` gives git's first-commit times.
 
     With ``memo``, a file whose bytes are unchanged since the last load reuses
-    its parsed record (records are immutable); the memo is left holding only
-    the files of this load.
+    its record; the memo is left holding only the files of this load.
     """
     with paused_gc():
         return _build_log(root, config, files, added, memo)
 
 
-def _parse_all(
-    files: Iterable[RawFile], memo: ParseMemo | None
-) -> Iterator[tuple[Document | None, list[Diagnostic]]]:
+def _parse_all(files: Iterable[RawFile], memo: LoadMemo | None) -> Iterator[tuple[str, ParseResult]]:
     if memo is None:
-        yield from map(parse_document, files)
+        for raw in files:
+            yield raw.path, parse_document(raw)
         return
-    seen: ParseMemo = {}
+    known, memo.parsed, memo.problems = memo.parsed, {}, {}
     for raw in files:
-        key = (raw.path, hashlib.blake2b(raw.data, digest_size=16).digest()) if raw.data is not None else None
-        parsed = memo.get(key) if key is not None else None
-        if parsed is None:
-            parsed = parse_document(raw)
-        if key is not None:
-            seen[key] = parsed
-        yield parsed
-    memo.clear()
-    memo.update(seen)
+        yield raw.path, _parse_kept(raw, memo, known.get(raw.path))
+
+
+def _parse_kept(
+    raw: RawFile, memo: LoadMemo, known: tuple[RawFile, bytes, ParseResult] | None
+) -> ParseResult:
+    """``raw`` parsed, or what parsing the same bytes gave last time; kept in ``memo``."""
+    if known is not None and known[0] is raw:
+        result = known[2]
+    else:
+        digest = hashlib.blake2b(raw.data, digest_size=16).digest() if raw.data is not None else b""
+        result = known[2] if known is not None and digest and known[1] == digest else parse_document(raw)
+        known = (raw, digest, result)
+    memo.parsed[raw.path] = known
+    if result[1]:
+        memo.problems[raw.path] = result[1]
+    else:
+        memo.problems.pop(raw.path, None)
+    return result
+
+
+def patch_log(
+    log: Log, memo: LoadMemo, root: Path, changed: Iterable[str], added: Mapping[str, dt.datetime] | None
+) -> tuple[Log, list[Diagnostic], dict[str, Decision | None]] | None:
+    """``log`` with the decision files named in ``changed`` read again: edited, added or deleted.
+
+    ``memo`` must hold what built ``log``. Returns the new log, every file's
+    findings (as ``build_log``'s) and, by path, what replaced each changed
+    document (None: it is gone). None when more than decision files changed
+    (a partner, a meeting, a file that is not a document): the caller then
+    loads the whole log.
+    """
+    real_root = root.resolve()
+    all_partners = tuple(sorted(log.partners))
+    replaced: dict[str, Decision | None] = {}
+    for rel in changed:
+        name = rel.rsplit("/", 1)[-1]
+        if not rel.startswith(f"{CONTENT}/") or name in IGNORED_NAMES or name.startswith("."):
+            continue  # not documents (templates, say): scan skips them too
+        path = real_root / rel
+        if kind_of(rel) != "decision" or path.is_dir():
+            return None
+        if not path.exists() and not path.is_symlink():
+            memo.stats.pop(rel, None)
+            memo.parsed.pop(rel, None)
+            memo.problems.pop(rel, None)
+            memo.records.pop(rel, None)
+            replaced[rel] = None
+            continue
+        raw = read_file(real_root, rel)
+        memo.stats[rel] = (_stamp(path), raw)
+        record = _parse_kept(raw, memo, memo.parsed.get(rel))[0]
+        if isinstance(record, Decision):
+            replaced[rel] = _finish(record, added, all_partners, memo.records)
+        else:
+            memo.records.pop(rel, None)
+            replaced[rel] = None
+    before = log.by_path
+    by_path = dict(before)
+    for rel, new in replaced.items():
+        if new is None:
+            by_path.pop(rel, None)
+        else:
+            by_path[rel] = new
+    swaps = [(old, new) for rel, new in replaced.items() if isinstance(old := before.get(rel), Decision)]
+    same_order = len(swaps) == len(replaced) and all(
+        new is not None and old.id == new.id for old, new in swaps
+    )
+    if same_order:
+        ordered = list(log.decisions)
+        for old, new in swaps:
+            assert new is not None
+            ordered[ordered.index(old)] = new
+    else:
+        ordered = sorted(
+            (d for d in by_path.values() if isinstance(d, Decision)), key=lambda d: (d.id, d.path)
+        )
+    patched = Log(log.root, log.config, tuple(ordered), log.partners, log.meetings, log.duplicates)
+    patched.__dict__["by_path"] = by_path  # the indexes of the log it patches, patched (cached properties)
+    if "member_of" in log.__dict__:
+        patched.__dict__["member_of"] = log.member_of
+    if same_order and "by_id" in log.__dict__:
+        by_id = dict(log.by_id)
+        for rel, new in replaced.items():
+            if new is not None and by_id.get(new.id) is before[rel]:
+                by_id[new.id] = new
+        patched.__dict__["by_id"] = by_id
+    found = [f for problems in memo.problems.values() for f in problems]
+    return patched, found, replaced
+
+
+def _finish(
+    record: Decision,
+    added: Mapping[str, dt.datetime] | None,
+    all_partners: tuple[str, ...],
+    known: dict[str, tuple[Document, Any, Decision]],
+) -> Decision:
+    """A parsed decision with the loader's defaults (the same record as last time, when it can be)."""
+    logged = added.get(record.path) if added and record.logged is None else None
+    party = all_partners if "partners" not in record.data else None
+    defaults = (logged, party)
+    last = known.get(record.path)
+    if last is not None and last[0] is record and last[1] == defaults:
+        return last[2]
+    decision = _with_defaults(record, logged, party)
+    known[record.path] = (record, defaults, decision)
+    return decision
 
 
 @contextlib.contextmanager
@@ -389,17 +530,17 @@ def _build_log(
     config: Config,
     files: Iterable[RawFile],
     added: Mapping[str, dt.datetime] | None,
-    memo: ParseMemo | None,
+    memo: LoadMemo | None,
 ) -> tuple[Log, list[Diagnostic]]:
-    decisions: list[Decision] = []
+    parsed: list[Decision] = []
     partners: dict[str, Partner] = {}
     meetings: dict[str, Meeting] = {}
     duplicates: list[Document] = []
     found: list[Diagnostic] = []
-    for record, problems in _parse_all(files, memo):
+    for _path, (record, problems) in _parse_all(files, memo):
         found += problems
         if isinstance(record, Decision):
-            decisions.append(_with_defaults(record, added))
+            parsed.append(record)
         elif isinstance(record, Partner | Meeting):
             index: dict[str, Any] = partners if isinstance(record, Partner) else meetings
             if record.id in index:
@@ -407,7 +548,15 @@ def _build_log(
             else:
                 index[record.id] = record
     all_partners = tuple(sorted(partners))
-    decisions = [d if "partners" in d.data else _replace(d, partners=all_partners) for d in decisions]
+    known: dict[str, tuple[Document, Any, Decision]] = memo.records if memo is not None else {}
+    kept: dict[str, tuple[Document, Any, Decision]] = {}
+    decisions = []
+    for record in parsed:
+        decision = _finish(record, added, all_partners, known)
+        kept[record.path] = known[record.path]
+        decisions.append(decision)
+    if memo is not None:
+        memo.records = kept
     decisions.sort(key=lambda d: (d.id, d.path))
     return Log(
         root=root,
@@ -419,14 +568,13 @@ def _build_log(
     ), found
 
 
-def _with_defaults(d: Decision, added: Mapping[str, dt.datetime] | None) -> Decision:
-    if d.logged is None and added and d.path in added:
-        return _replace(d, logged=added[d.path])
-    return d
-
-
-def _replace(d: Decision, **changes: Any) -> Decision:
-    return dataclasses.replace(d, **changes)
+def _with_defaults(d: Decision, logged: dt.datetime | None, partners: tuple[str, ...] | None) -> Decision:
+    changes: dict[str, Any] = {}
+    if logged is not None:
+        changes["logged"] = logged
+    if partners is not None:
+        changes["partners"] = partners
+    return dataclasses.replace(d, **changes) if changes else d
 
 
 def iter_paths(root: Path, named: Iterable[str]) -> Iterator[str]:

@@ -140,6 +140,14 @@ class Log:
         return out
 
     @functools.cached_property
+    def by_path(self) -> Mapping[str, Document]:
+        """Path -> every document: decisions, partners, meetings and the duplicates."""
+        out: dict[str, Document] = {d.path: d for d in self.decisions}
+        for docs in (self.partners.values(), self.meetings.values(), self.duplicates):
+            out.update((doc.path, doc) for doc in docs)
+        return out
+
+    @functools.cached_property
     def member_of(self) -> Mapping[str, frozenset[str]]:
         """Handle -> ids of the partners that list the handle as a member."""
         acc: dict[str, set[str]] = {}

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -28,11 +28,11 @@ from markupsafe import Markup
 from declog import audit, charts, feeds, report, vocab
 from declog.diagnostics import Diagnostic
 from declog.load import CONTENT
-from declog.markdown import Markdown, Targets, decision_url
+from declog.markdown import Markdown, Targets
 from declog.model import Decision, Document, Log, Meeting
 from declog.render import TemplateProblem, Theme
 from declog.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
-from declog.writer import Staging
+from declog.writer import Data, Staging
 from declog.yamlparse import split_frontmatter
 
 #: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
@@ -143,13 +143,16 @@ class Prefetch:
 # --- the plan -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
+    """One output file (a named tuple: a plan of a large log has tens of thousands)."""
+
     path: str
     template: str
     """Template to render, or "" when ``produce`` makes the bytes itself."""
     context: Callable[[], dict[str, Any]] = dict
-    produce: Callable[[], bytes] | None = None
+    produce: Callable[[], Data] | None = None
+    source: Path | None = None
+    """For a theme asset: the file copied (``produce`` reads it)."""
 
 
 @dataclass
@@ -162,6 +165,8 @@ class SiteState:
     markdown: Markdown
     bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
+    parts: feeds.Parts | None = None
+    """Pieces of decisions.json and the calendars kept from an earlier build (a long-running caller's)."""
 
     def body(self, doc: Document) -> Markup:
         early = self.bodies.get(doc.path)
@@ -198,9 +203,9 @@ def plan(state: SiteState) -> list[Job]:
     jobs = twins(state)  # first: decisions.json is the longest single job
     jobs.append(Job("index.html", "index.html", home))
     jobs += [
-        Job(decision_url(d.id), "decision.html", ctx(decision, d))
+        Job(f"decisions/{d.id}/index.html", "decision.html", ctx(decision, d))  # decision_url, inlined
         for d in log.decisions
-        if safe_segment(d.id)
+        if (d.id.isdigit() and d.id.isascii()) or safe_segment(d.id)
     ]
     jobs += [Job(page.path, "timeline.html", ctx(listing, page)) for page in views.lists()]
     jobs.append(Job("partners/index.html", "partners.html", lambda: {"views": list(views.partners.values())}))
@@ -220,8 +225,8 @@ def plan(state: SiteState) -> list[Job]:
         if safe_segment(m.id)
     ]
     jobs.append(Job("tags/index.html", "tags.html", lambda: {"tags": views.facets["tag"]}))
-    jobs.append(Job("health/index.html", "health.html", ctx(health, views)))
-    jobs.append(Job("health/audit.json", "", produce=ctx(health_json, views)))
+    jobs.append(Job("health/index.html", "health.html", ctx(health, views.audit)))
+    jobs.append(Job("health/audit.json", "", produce=ctx(health_json, views.audit)))
     if state.theme.site.search:
         jobs.append(Job("search/index.html", "search.html"))
     jobs.append(Job("404.html", "404.html"))
@@ -230,9 +235,8 @@ def plan(state: SiteState) -> list[Job]:
     return jobs
 
 
-def health(views: Views) -> dict[str, Any]:
+def health(result: audit.Audit) -> dict[str, Any]:
     """The audit of ``declog audit`` (its default window, as of the pages' time) with its charts."""
-    result = audit.audit(views.log, audit.Window(now=views.now))
     return {
         "audit": result,
         "charts": [(c, Markup(c.svg)) for c in charts.health_charts(result)],  # escaped by declog.charts
@@ -240,9 +244,9 @@ def health(views: Views) -> dict[str, Any]:
     }
 
 
-def health_json(views: Views) -> bytes:
+def health_json(result: audit.Audit) -> bytes:
     """The health page's audit as JSON, in the shape of ``declog audit --format json``."""
-    return report.render(audit.audit(views.log, audit.Window(now=views.now)), "json").encode("utf-8")
+    return report.render(result, "json").encode("utf-8")
 
 
 def twins(state: SiteState) -> list[Job]:
@@ -279,25 +283,26 @@ def twins(state: SiteState) -> list[Job]:
             )
         }
 
-    def calendar(pv: PartnerView) -> bytes:
-        return feeds.calendar(
-            views=views,
-            name=f"Feedback deadlines for {pv.partner.name}",
-            items=pv.awaiting,
-            base=url,
-            uid_host=host,
-        )
-
     ctx = functools.partial
     jobs = [
-        Job("decisions.json", "", produce=ctx(feeds.database, views)),
+        Job("decisions.json", "", produce=ctx(feeds.database_parts, views, state.parts)),
         Job("feed.xml", "feed.xml", site_feed),
     ]
     for pid, pv in views.partners.items():
         if safe_segment(pid):
             jobs.append(Job(f"partners/{pid}/feed.xml", "feed.xml", ctx(partner_feed, pv)))
-            jobs.append(Job(f"partners/{pid}/deadlines.ics", "", produce=ctx(calendar, pv)))
-    jobs += [Job(rel, "", produce=source.read_bytes) for rel, source in state.theme.assets().items()]
+            calendar = ctx(
+                feeds.calendar,  # not a local function: it shows only what it is given
+                site_key=feeds.site_key(title),
+                name=f"Feedback deadlines for {pv.partner.name}",
+                items=pv.awaiting,
+                base=url,
+                uid_host=host,
+                cache=state.parts,
+            )
+            jobs.append(Job(f"partners/{pid}/deadlines.ics", "", produce=calendar))
+    assets = state.theme.assets().items()
+    jobs += [Job(rel, "", produce=source.read_bytes, source=source) for rel, source in assets]
     return jobs
 
 

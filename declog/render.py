@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Hashable
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from declog.codes import finding
 from declog.diagnostics import Diagnostic, Pos
-from declog.model import Log
+from declog.model import Decision, Log
 from declog.timeparse import format_duration, zone
 from declog.views import when
 
@@ -83,7 +83,7 @@ class Theme:
 
     def __init__(self, root: Path, log: Log, site: SiteInfo) -> None:
         self.root = root
-        self.dirs = [d for d in (root / "templates", packaged_templates()) if d.is_dir()]
+        self.dirs = self.search_path()
         self.site = site
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
@@ -94,19 +94,24 @@ class Theme:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        names = {m.handle: m.name for p in log.partners.values() for m in p.members if m.name}
+        partners = log.partners  # not the log: a theme kept between rebuilds must not keep old logs alive
+        names = {m.handle: m.name for p in partners.values() for m in p.members if m.name}
         default_tz = zone(site.timezone)
         self.env.globals.update(
             site=site,
             url=_url,
-            partner_name=log.partner_name,
+            partner_name=lambda pid: p.name if (p := partners.get(pid)) else pid,
             person=lambda h: names.get(h, h),
-            partners=log.partners,
+            partners=partners,
             placed=when,
-            item=lambda d, note="": self._fragment("decision_item", ("item", d.id, note), d, note),
-            facet_nav=lambda facets, current: self._fragment("facet_nav", ("nav", current), facets, current),
+            item=self.item,
+            attention=self.attention,
+            facet_nav=self._facet_nav,
         )
-        self._fragments: dict[Hashable, Markup] = {}
+        self._items: dict[tuple[Decision, str], Markup] = {}
+        self._attentions: dict[tuple[int, str], tuple[Any, Markup]] = {}
+        self._navs: dict[tuple[str, str], Markup] = {}
+        self._nav_facets: object = None
         self._macros: Any = None
         self.env.filters.update(
             when=lambda v, tz=None: _when(v, zone(tz) if tz else default_tz),
@@ -115,6 +120,10 @@ class Theme:
             left=_left,
             iso=lambda v: v.isoformat() if v else "",
         )
+
+    def search_path(self) -> list[Path]:
+        """The template folders: the log's own ``templates/`` (when there is one), then the default theme."""
+        return [d for d in (self.root / "templates", packaged_templates()) if d.is_dir()]
 
     def load_all(self) -> list[Diagnostic]:
         """Compile every template on the search path; syntax errors become DL601 findings."""
@@ -159,14 +168,44 @@ class Theme:
             ) from None
         return html.replace(ROOT_MARK, root)
 
-    def _fragment(self, macro: str, key: Hashable, *args: Any) -> Markup:
-        """A macro of macros.html, rendered once per ``key`` and reused on every page."""
-        cached = self._fragments.get(key)
+    def item(self, d: Decision, note: str = "") -> Markup:
+        """A decision's list item, rendered once per record and note and reused on every list page."""
+        cached = self._items.get((d, note))
         if cached is None:
-            if self._macros is None:
-                self._macros = self.env.get_template("macros.html").module
-            cached = self._fragments[key] = Markup(getattr(self._macros, macro)(*args))
+            cached = self._items[d, note] = self._macro("decision_item", d, note)
         return cached
+
+    def attention(self, a: Any, only: str = "") -> Markup:
+        """An open proposal with its deadline and whom it waits on (``only``: that partner), rendered once."""
+        cached = self._attentions.get((id(a), only))
+        if cached is None:  # keeps a alive, so its id stays its own
+            cached = self._attentions[id(a), only] = (a, self._macro("attention_item", a, only))
+        return cached[1]
+
+    def _facet_nav(self, facets: Any, current: tuple[str, str]) -> Markup:
+        """The filter bar, rendered once per value of ``current`` for the same ``facets``."""
+        if facets is not self._nav_facets:
+            self._navs, self._nav_facets = {}, facets  # keeps facets alive, so its identity stays its own
+        cached = self._navs.get(current)
+        if cached is None:
+            cached = self._navs[current] = self._macro("facet_nav", facets, current)
+        return cached
+
+    def _macro(self, name: str, *args: Any) -> Markup:
+        if self._macros is None:
+            self._macros = self.env.get_template("macros.html").module
+        return Markup(getattr(self._macros, name)(*args))
+
+    def keep(self, decisions: Collection[Decision]) -> None:
+        """Forget the fragments of records other than ``decisions`` (a theme kept between rebuilds).
+
+        Only once the fragments outnumber the decisions by far: a stale one is never used again.
+        """
+        if len(self._items) + len(self._attentions) < 4 * len(decisions) + 1000:
+            return
+        live = {id(d) for d in decisions}
+        self._items = {k: v for k, v in self._items.items() if id(k[0]) in live}
+        self._attentions = {k: v for k, v in self._attentions.items() if id(v[0].decision) in live}
 
     def assets(self) -> dict[str, Path]:
         """``assets/...`` path -> the file that provides it (the log's own first)."""

@@ -42,6 +42,8 @@ __all__ = ["EVENTS", "Event", "ServeError", "Server", "SourceFilter"]
 EVENTS = "/__declog/events"
 #: Seconds between keep-alive comments on an idle event stream.
 KEEPALIVE = 15.0
+#: Seconds without a change before the server does its chores (preparing, collecting garbage).
+IDLE = 2.0
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 #: Editor temporary files that are not sources (swap, backup and lock files).
 _TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swp?x$|\.tmp$|\.bak$|^4913$|\.declog-tmp$)")
@@ -106,7 +108,7 @@ class Server:
         site_url: str | None = None,
         strict: bool = False,
         report: Callable[[Event], None] = lambda event: None,
-        debounce_ms: int = 50,
+        debounce_ms: int = 25,
     ) -> None:
         self.root, self.out = root, out
         self.livereload = livereload
@@ -148,6 +150,8 @@ class Server:
         """
         began = time.time_ns() - 1_000_000_000  # file times can be coarser than the clock
         first = self._first_build()
+        if first.kind == "built":
+            self._chore(self.site.warm)  # so that the first save is as quick as the next ones
         polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false")
         self.watcher = RustNotify([str(self.root)], False, polling, 300, True, True)
         if late := self._saved_since(began):
@@ -236,14 +240,26 @@ class Server:
 
     def _build_loop(self) -> None:
         done = 0
+        chores: list[Callable[[], None]] = [self.site.warm]  # done once nothing changed for IDLE seconds
         while not self.stopping.is_set():
             with self.changed:
                 while self.wanted == done and not self.stopping.is_set():
-                    self.changed.wait()
+                    if not chores:
+                        self.changed.wait()
+                    elif not self.changed.wait(timeout=IDLE):
+                        break
                 if self.stopping.is_set():
                     return
                 generation, names = self.wanted, tuple(sorted(self.pending))
+            if generation == done:
+                self._chore(chores.pop(0))
+                continue
             event = self._rebuild(generation, names)
+            # What the rebuild kept stays out of the collector's view: a full collection over a
+            # large log takes most of a second. It runs once the server has been idle for a while.
+            gc.collect(1)
+            gc.freeze()
+            chores = [self.site.warm, _tidy]
             if event.kind == "abandoned":
                 continue
             done = generation
@@ -255,14 +271,21 @@ class Server:
             except Exception as exc:  # the caller's problem must not stop the rebuilds
                 self._finish(event, [], f"while reporting a rebuild: {type(exc).__name__}: {exc}")
             del event
-            gc.collect()  # once the pages are out: the previous log's cycles, off the reload's path
+
+    def _chore(self, chore: Callable[[], None]) -> None:
+        try:
+            chore()
+        except Exception as exc:  # a bug must not stop the server: show it, keep serving
+            self._finish(Event("error", message=f"{type(exc).__name__}: {exc}"), [], str(exc))
+        finally:
+            gc.freeze()
 
     def _rebuild(self, generation: int, names: tuple[str, ...]) -> Event:
         def overtaken() -> bool:
             return self.wanted != generation or self.stopping.is_set()
 
         try:
-            update = self.site.update(overtaken)
+            update = self.site.update(overtaken, changed=names)
         except Abandoned:
             return Event("abandoned", changes=names)
         except OutputError as exc:
@@ -305,6 +328,13 @@ class Server:
                 lambda: self.status.version != seen or self.stopping.is_set(), timeout=timeout
             )
             return self.status.version
+
+
+def _tidy() -> None:
+    """A full garbage collection, the cycles the rebuilds left included, then the survivors out of view."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def reload_script(version: int) -> str:

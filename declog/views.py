@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from declog import vocab
+from declog.audit import Audit, Window
+from declog.audit import audit as run_audit
 from declog.history import Commit
 from declog.model import Approval, Decision, Log, Meeting, Member, Partner
-from declog.rules.references import FILE_LINK, WIKI_REF
 from declog.rules.workflow import counted_approvals
+from declog.shape import refs_in
 from declog.timeparse import zone
 
 #: Timeline facets with a pre-built page per value (tags have their own pages).
@@ -382,18 +383,6 @@ class DecisionView:
     waiting: tuple[str, ...]
 
 
-_FENCED = re.compile(r"^[ \t]*(`{3}|~{3}).*?(?:^[ \t]*\1|\Z)", re.M | re.S)
-
-
-def refs_in(body: str) -> list[str]:
-    """Decision ids and decision file names a body links to (code blocks skipped, as DL205 does)."""
-    if "[[" not in body and ".md" not in body:
-        return []
-    if "```" in body or "~~~" in body:
-        body = _FENCED.sub("", body)
-    return [m.group(1) for m in WIKI_REF.finditer(body)] + [m.group(2) for m in FILE_LINK.finditer(body)]
-
-
 @dataclass(frozen=True)
 class Links:
     """Who links to whom, through ``[[NNNN]]`` and links to decision files."""
@@ -522,8 +511,17 @@ def meetings_newest_first(log: Log) -> list[Meeting]:
 # --- a cache the page renderers share ------------------------------------------------
 
 
+#: The projections ``Views`` computes once and ``Views.carry`` keeps.
+#: (``facet_members`` only feeds ``all_lists``: not kept.)
+PROJECTIONS = ("links", "board", "facets", "partners", "named_by", "all_lists", "audit")
+
+
 class Views:
-    """Every projection of one log, computed on first use and kept."""
+    """Every projection of one log, computed on first use and kept.
+
+    The projections read the shape of documents, never their text (see
+    declog.shape): a view that shows a document's text keeps the document.
+    """
 
     def __init__(self, log: Log, now: dt.datetime, history: Mapping[str, tuple[Commit, ...]]) -> None:
         self.log = log
@@ -560,6 +558,11 @@ class Views:
         return decision_view(d, self.log, self.links, self.history)
 
     @functools.cached_property
+    def audit(self) -> Audit:
+        """``declog audit`` with its default window, as of the pages' time (the health page)."""
+        return run_audit(self.log, Window(now=self.now))
+
+    @functools.cached_property
     def named_by(self) -> dict[str, list[str]]:
         """Meeting id -> ids of the decisions that name it."""
         out: dict[str, list[str]] = {}
@@ -571,8 +574,22 @@ class Views:
     def meeting(self, m: Meeting) -> MeetingView:
         return meeting_view(m, self.log, self.named_by)
 
+    def carry(self, log: Log, rebind: Callable[[Any], Any]) -> Views:
+        """These views for ``log``: a later version of this one's log, whose shape is the same.
+
+        The projections computed so far are kept, with ``rebind`` putting the
+        later log's records in place of this one's (declog.fingerprint.Rebinder).
+        """
+        out = Views(log, self.now, self.history)
+        out.__dict__.update({k: rebind(v) for k, v in self.__dict__.items() if k in PROJECTIONS})
+        return out
+
     def lists(self) -> list[ListPage]:
         """Every paginated list: the timeline, its filters, tag pages, partner sub-lists."""
+        return self.all_lists
+
+    @functools.cached_property
+    def all_lists(self) -> list[ListPage]:
         per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
         keys = {d.id: month_key(d, tz) for d in log.decisions}
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+
+#: A file's bytes, or its parts in order (written without joining them: decisions.json is large).
+Data = bytes | Sequence[bytes]
 
 #: Marks a folder as a site declog built, so a rebuild may replace it.
 MARKER = ".declog-site"
@@ -48,22 +53,21 @@ class Staging:
         self.dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
         self._made: set[Path] = {self.dir}
 
-    def write(self, rel: str, data: bytes) -> bool:
+    def write(self, rel: str, data: Data) -> bool:
         """Write ``data`` to ``rel``; False when the previous build had the same bytes."""
         target = self.dir / rel
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
         old = self.out / rel
-        if _same(old, data):
+        if same_bytes(old, data):
             try:
                 os.link(old, target)
                 return False
             except OSError:
                 shutil.copy2(old, target)
                 return False
-        with open(target, "wb") as fh:
-            fh.write(data)
+        _write(target, data)
         return True
 
     def keep(self, rel: str) -> bool:
@@ -97,35 +101,59 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _same(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: Data) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``."""
+    parts = (data,) if isinstance(data, bytes) else data
     try:
-        if path.stat().st_size != len(data):
+        if path.stat().st_size != sum(len(part) for part in parts):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as fh:
+            return all(fh.read(len(part)) == part for part in parts)
     except OSError:
         return False
 
 
-class InPlace(Staging):
-    """Writes straight into an existing site, one file at a time (``declog serve``'s small updates).
+def _write(path: Path, data: Data) -> None:
+    """Write ``data`` to a new file at ``path``."""
+    parts = (data,) if isinstance(data, bytes) else data
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        for i in range(0, len(parts), 512):
+            batch = list(parts[i : i + 512])
+            while batch:
+                n = os.writev(fd, batch)
+                while batch and n >= len(batch[0]):
+                    n -= len(batch.pop(0))
+                if batch and n:
+                    batch[0] = batch[0][n:]
+    finally:
+        os.close(fd)
 
-    Each file is replaced atomically, so a page being served is either the old
-    or the new one, never half written; files whose bytes did not change are
+
+class InPlace(Staging):
+    """Writes straight into an existing site (``declog serve``'s updates, warm ``declog build``).
+
+    Each changed file is written beside its target (in a background thread,
+    while the next page renders) and renamed over it on ``commit``: nothing
+    changes before every page has rendered, and a page being served is the old
+    or the new one, never half written. Files whose bytes did not change are
     left alone.
     """
 
     def __init__(self, out: Path) -> None:  # no staging folder: ``out`` is live
         self.out = out
         self.dir = out
+        self._pending: list[tuple[Path, Path, Future[None]]] = []
+        self._writer: ThreadPoolExecutor | None = None
 
-    def write(self, rel: str, data: bytes) -> bool:
+    def write(self, rel: str, data: Data) -> bool:
         target = self.out / rel
-        if _same(target, data):
+        if same_bytes(target, data):
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="declog-write")
         tmp = target.with_name(f".{target.name}.declog-tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        self._pending.append((tmp, target, self._writer.submit(_write_new, tmp, data)))
         return True
 
     def remove(self, rel: str) -> None:
@@ -138,7 +166,60 @@ class InPlace(Staging):
             folder = folder.parent
 
     def commit(self) -> None:
-        pass
+        """Put every written file in place."""
+        try:
+            for _tmp, _target, done in self._pending:
+                done.result()
+            # Large files last: freeing their old blocks (in the background) holds up the file system.
+            for tmp, target, _done in sorted(self._pending, key=lambda p: _size(p[0]) > _LARGE):
+                _replace(tmp, target, self._writer)
+        except BaseException:
+            self.abort()
+            raise
+        self._pending = []
+        self._close()
 
     def abort(self) -> None:
-        pass
+        """Forget every written file; the site stays as it was."""
+        for tmp, _target, done in self._pending:
+            done.exception()  # wait for it, whatever happened
+            tmp.unlink(missing_ok=True)
+        self._pending = []
+        self._close()
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=False)  # what it still has to do is freeing old files
+            self._writer = None
+
+
+#: Files larger than this are freed in the background when replaced (freeing tens of MB takes a while).
+_LARGE = 1 << 22
+
+
+def _replace(tmp: Path, target: Path, background: ThreadPoolExecutor | None) -> None:
+    """``os.replace(tmp, target)``, leaving the old file of a large target to ``background`` to free."""
+    old = None
+    if background is not None:
+        try:
+            if target.stat().st_size > _LARGE:
+                old = target.with_name(f".{target.name}.declog-old")
+                old.unlink(missing_ok=True)
+                os.link(target, old)
+        except OSError:
+            old = None
+    os.replace(tmp, target)
+    if old is not None and background is not None:
+        background.submit(old.unlink, missing_ok=True)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _write_new(path: Path, data: Data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, data)

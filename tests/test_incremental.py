@@ -44,18 +44,26 @@ def decisions(root: Path) -> list[Path]:
     return sorted((root / "content" / "decisions").glob("*.md"))
 
 
-# --- the edits --------------------------------------------------------------------------
+# --- the edits: each returns what it did and the files it changed ----------------------
+
+Edit = tuple[str, list[str]]
 
 
-def edit_body(root: Path, rng: random.Random) -> str:
+def rel(root: Path, *paths: Path) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in paths]
+
+
+def append_line(root: Path, f: Path, text: str) -> None:
+    f.write_text(f.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+
+
+def edit_body(root: Path, rng: random.Random) -> Edit:
     f = rng.choice(decisions(root))
-    f.write_text(
-        f.read_text(encoding="utf-8") + f"\nAn added line {rng.randrange(10**6)}.\n", encoding="utf-8"
-    )
-    return f"body {f.name}"
+    append_line(root, f, f"An added line {rng.randrange(10**6)}.")
+    return f"body {f.name}", rel(root, f)
 
 
-def edit_title(root: Path, rng: random.Random) -> str:
+def edit_title(root: Path, rng: random.Random) -> Edit:
     f = rng.choice(decisions(root))
     text = re.sub(
         r"^title: (.*)$",
@@ -65,20 +73,47 @@ def edit_title(root: Path, rng: random.Random) -> str:
         flags=re.M,
     )
     f.write_text(text, encoding="utf-8")
-    return f"title {f.name}"
+    return f"title {f.name}", rel(root, f)
 
 
-def edit_tags(root: Path, rng: random.Random) -> str:
+def edit_rationale(root: Path, rng: random.Random) -> Edit:
+    f = rng.choice([p for p in decisions(root) if "\nrationale: " in p.read_text(encoding="utf-8")])
+    text = f.read_text(encoding="utf-8").replace(
+        "\nrationale: ", f"\nrationale: (v{rng.randrange(1000)}) ", 1
+    )
+    f.write_text(text, encoding="utf-8")
+    return f"rationale {f.name}", rel(root, f)
+
+
+def edit_tags(root: Path, rng: random.Random) -> Edit:
     f = rng.choice(decisions(root))
     text = f.read_text(encoding="utf-8")
     tag = rng.choice(["gdpr", "billing", "fresh-tag"])
     text = re.sub(r"^tags: \[.*\]$\n?", "", text, flags=re.M)
     text = text.replace("\ncategory:", f"\ntags: [{tag}]\ncategory:", 1)
     f.write_text(text, encoding="utf-8")
-    return f"tags {f.name}"
+    return f"tags {f.name}", rel(root, f)
 
 
-def add_decision(root: Path, rng: random.Random) -> str:
+def edit_link(root: Path, rng: random.Random) -> Edit:
+    f, target = rng.sample(decisions(root), 2)
+    append_line(root, f, f"See also [[{target.name[:4]}]].")
+    return f"link {f.name} -> {target.name[:4]}", rel(root, f)
+
+
+def edit_meeting(root: Path, rng: random.Random) -> Edit:
+    f = rng.choice(sorted((root / "content" / "meetings").glob("*.md")))
+    append_line(root, f, f"Minutes, part {rng.randrange(1000)}.")
+    return f"meeting {f.name}", rel(root, f)
+
+
+def edit_partner(root: Path, rng: random.Random) -> Edit:
+    f = rng.choice(sorted((root / "content" / "partners").glob("*.md")))
+    append_line(root, f, f"About us, v{rng.randrange(1000)}.")
+    return f"partner {f.name}", rel(root, f)
+
+
+def add_decision(root: Path, rng: random.Random) -> Edit:
     source = rng.choice(
         [p for p in decisions(root) if "\nstatus: accepted\n" in p.read_text(encoding="utf-8")]
     )
@@ -90,29 +125,29 @@ def add_decision(root: Path, rng: random.Random) -> str:
     text = re.sub(r"^(supersedes|superseded_by): .*$\n?", "", text, flags=re.M)
     target = source.with_name(f"{number:04d}-added-decision-{number}.md")
     target.write_text(text, encoding="utf-8")
-    return f"add {target.name}"
+    return f"add {target.name}", rel(root, target)
 
 
-def delete_added(root: Path, rng: random.Random) -> str:
+def delete_added(root: Path, rng: random.Random) -> Edit:
     added = [p for p in decisions(root) if "-added-decision-" in p.name]
     if not added:
         return edit_body(root, rng)
     victim = rng.choice(added)
     victim.unlink()
-    return f"delete {victim.name}"
+    return f"delete {victim.name}", rel(root, victim)
 
 
-def rename_added(root: Path, rng: random.Random) -> str:
+def rename_added(root: Path, rng: random.Random) -> Edit:
     added = [p for p in decisions(root) if "-added-decision-" in p.name]
     if not added:
         return add_decision(root, rng)
     f = rng.choice(added)
     target = f.with_name(f.name.replace("-added-decision-", "-renamed-decision-"))
     f.rename(target)
-    return f"rename {f.name}"
+    return f"rename {f.name}", rel(root, f, target)
 
 
-def edit_template(root: Path, rng: random.Random) -> str:
+def edit_template(root: Path, rng: random.Random) -> Edit:
     name = rng.choice(["meeting.html", "timeline.html", "macros.html", "base.html"])
     target = root / "templates" / name
     if not target.exists():
@@ -123,22 +158,25 @@ def edit_template(root: Path, rng: random.Random) -> str:
         head, _, tail = text.rpartition("{% endblock %}")
         text = f"{head}<p>edited {rng.randrange(1000)}</p>{{% endblock %}}{tail}"
     target.write_text(text, encoding="utf-8")
-    return f"template {name}"
+    return f"template {name}", rel(root, target)
 
 
-def edit_config(root: Path, rng: random.Random) -> str:
+def edit_config(root: Path, rng: random.Random) -> Edit:
     config = root / "declog.toml"
     text = re.sub(
         r'^title = "(.*?)"', f'title = "Log {rng.randrange(1000)}"', config.read_text(), count=1, flags=re.M
     )
     config.write_text(text)
-    return "config"
+    return "config", ["declog.toml"]
 
 
+#: Edits of text only (declog.shape): a text-only rebuild renders just the pages showing them.
+TEXT_EDITS = [edit_body, edit_title, edit_rationale, edit_meeting]
 EDITS = [
-    edit_body,
-    edit_title,
+    *TEXT_EDITS,
     edit_tags,
+    edit_link,
+    edit_partner,
     add_decision,
     delete_added,
     rename_added,
@@ -147,9 +185,11 @@ EDITS = [
 ]
 
 
-def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("told", [False, True], ids=["looked-up", "told"])
+def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path, told: bool) -> None:
+    """Told: each update is given the changed files, as declog serve's watcher does."""
     site = tmp_path / "site"
-    rng = random.Random(20261124)
+    rng = random.Random(20261124 + told)
     inc = Incremental(root, site, now=EXAMPLE_NOW)
     first = inc.update()
     assert first.built and first.full
@@ -157,12 +197,18 @@ def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path)
     sequence = EDITS * 2  # every kind of edit, twice, in a random order
     rng.shuffle(sequence)
     done = []
+    text_only = 0
     for edit in sequence:
-        done.append(edit(root, rng))
-        update = inc.update()
+        what, changed = edit(root, rng)
+        done.append(what)
+        update = inc.update(changed=changed if told else None)
         assert update.built, (done, [f"{d.path}:{d.line}: {d.message}" for d in update.findings])
         assert not update.full
         assert_same_as_full_build(root, site, tmp_path)
+        text_only += update.text_only
+        if edit in TEXT_EDITS:
+            assert update.text_only, done
+    assert 0 < text_only < len(sequence)
 
 
 def test_an_edit_renders_only_the_pages_that_show_it(root: Path, tmp_path: Path) -> None:
@@ -231,7 +277,8 @@ def test_fingerprints_follow_values_not_identity() -> None:
 
 
 def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Path) -> None:
-    """declog serve rebuilds for hours: loading freezes the collector's view, the update hands it back."""
+    """declog serve rebuilds for hours: loading freezes the collector's view, the update hands it back,
+    and of the logs it loaded only the latest stays alive (its views serve the next rebuild)."""
     import gc
 
     from declog.model import Log
@@ -242,8 +289,12 @@ def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Pat
         f.write_text(f.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
         assert inc.update().built
         assert gc.get_freeze_count() == 0
+        edit_tags(root, random.Random(n))  # a change of shape too: the views are computed afresh
+        assert inc.update().built
     gc.collect()
-    assert [o for o in gc.get_objects() if isinstance(o, Log) and o.root == str(root)] == []
+    alive = [o for o in gc.get_objects() if isinstance(o, Log) and o.root == str(root)]
+    assert len(alive) == 1
+    assert "Edit 4." in alive[0].by_path[f.relative_to(root).as_posix()].body
 
 
 # --- declog build's on-disk cache ---------------------------------------------------------

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     # reading the content tree into the model
     ("load",),
     # validation and git
-    ("rules", "git", "check"),
+    ("rules", "git", "shape", "check"),
     # insight over the checked log: the audit and its charts, queries, the SQLite export
     ("audit", "report", "charts", "query", "export"),
     # findings as text; the rules reference
@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the site: pure views and their rendering
     ("markdown", "history", "views", "writer", "search", "render", "feeds", "pages"),
     # the build pipeline; rebuilding only what a change affects
-    ("build", "incremental", "cache"),
+    ("build", "fingerprint", "incremental", "cache"),
     ("serve",),
     ("cli",),
     ("__main__",),

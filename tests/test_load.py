@@ -368,23 +368,3 @@ def test_every_bad_input_at_once_from_a_real_process(tmp_path: Path) -> None:
         ("0011-link.md", "DL001"),
         ("weird.md", "DL102"),  # members: 5 (once: not also "no members")
     ]
-
-
-def test_a_memo_reuses_unchanged_documents_and_reparses_changed_ones(tmp_path: Path) -> None:
-    """serve keeps a memo between loads: unchanged files are not parsed again."""
-    from declog.check import load_and_check
-    from declog.load import ParseMemo
-
-    log = make_log(tmp_path / "log")
-    log.decision("0001-keep-decisions-in-git", ACCEPTED)
-    log.decision("0002-x", doc('id: "0002"\ntitle: First\nstatus: draft\n'))
-    memo: ParseMemo = {}
-    first = load_and_check(log.root, memo=memo)
-    assert first.log is not None and len(memo) == len(first.log.decisions) + len(first.log.partners)
-    log.decision("0002-x", doc('id: "0002"\ntitle: Second\nstatus: draft\n'))
-    second = load_and_check(log.root, memo=memo)
-    assert second.log is not None
-    before, after = first.log.by_id, second.log.by_id
-    assert after["0001"] is before["0001"]  # the same record: not parsed again
-    assert after["0002"].title == "Second"
-    assert len(memo) == len(second.log.decisions) + len(second.log.partners)  # no stale entries kept

@@ -1,0 +1,261 @@
+"""Fingerprints of what a page is made from, and which documents it shows.
+
+A page's fingerprint digests the value of its context: every field of every
+view object reachable from it, in order. Documents (decisions, partners,
+meetings) are leaves: each stands for the digest of its whole record
+(declog.shape), computed once per record, and is noted as a document the page
+shows. A value the fingerprint does not understand gets a fresh random digest,
+so an unknown input means "render again", never "skip".
+
+``Rebinder`` puts the current records into view objects computed from an
+earlier version of the log whose shape was the same (declog.shape): the
+structure is unchanged, only documents' text differs.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import hashlib
+import os
+import types
+from collections.abc import Mapping
+from pathlib import Path, PurePath
+from typing import Any, TypeGuard
+
+import jinja2
+import jinja2.meta
+
+from declog.model import Decision, Document, Log, Meeting, Partner
+from declog.render import Theme
+from declog.shape import Shapes
+from declog.views import Views
+
+__all__ = ["Printer", "Rebinder", "Templates", "fingerprint"]
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class Printer:
+    """Digests of values; each view object digested once per printer, each record once per ``Shapes``.
+
+    ``shows`` collects the paths of the documents reached since it was last
+    emptied: the documents a page shows.
+    """
+
+    def __init__(self, shapes: Shapes | None = None) -> None:
+        self.shapes = shapes if shapes is not None else Shapes()
+        self.memo: dict[int, tuple[object, bytes, frozenset[str]]] = {}
+        self.fields: dict[type, tuple[str, ...]] = {}
+        self.shows: set[str] = set()
+
+    def __call__(self, obj: object) -> bytes:
+        parts: list[bytes] = []
+        self._feed(parts, obj)
+        return _digest(b"".join(parts))
+
+    def _feed(self, parts: list[bytes], obj: object) -> None:
+        kind = type(obj)
+        if isinstance(obj, str):  # Markup renders differently from str: the type counts
+            tag = b"s" if kind is str else kind.__qualname__.encode()
+            parts += (tag, b"%d:" % len(obj), obj.encode("utf-8", "surrogatepass"))
+        elif obj is None or kind is bool or kind is int or kind is float:
+            parts.append(b"%s%r;" % (kind.__name__.encode(), obj))
+        elif isinstance(obj, bytes):
+            parts += (b"b%d:" % len(obj), obj)
+        elif isinstance(obj, enum.Enum | dt.date | dt.time | dt.timedelta | dt.tzinfo):
+            parts.append(repr(obj).encode())
+        elif isinstance(obj, Document):
+            self.shows.add(obj.path)
+            parts += (b"doc", self.shapes.record(obj))
+        elif getattr(kind, "not_an_input", False):
+            parts.append(kind.__qualname__.encode())  # a cache handed to a page: not what it shows
+        else:
+            parts.append(self._composite(obj))
+
+    def _composite(self, obj: object) -> bytes:
+        known = self.memo.get(id(obj))
+        if known is not None:
+            self.shows |= known[2]
+            return known[1]
+        outer, self.shows = self.shows, set()
+        parts: list[bytes] = [type(obj).__qualname__.encode()]
+        if isinstance(obj, tuple | list):
+            parts.append(b"%d[" % len(obj))
+            for item in obj:
+                self._feed(parts, item)
+        elif isinstance(obj, Mapping):
+            parts.append(b"%d{" % len(obj))
+            for key, value in obj.items():  # in order: templates show mappings in order
+                self._feed(parts, key)
+                self._feed(parts, value)
+        elif isinstance(obj, set | frozenset):
+            parts += sorted(self(item) for item in obj)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            names = self.fields.get(type(obj))
+            if names is None:
+                names = self.fields[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
+            for name in names:
+                parts.append(name.encode())
+                self._feed(parts, getattr(obj, name))
+        elif isinstance(obj, Views):
+            for part in (obj.log, obj.now, obj.history):
+                self._feed(parts, part)
+        elif isinstance(obj, functools.partial):
+            parts.append(f"{obj.func.__module__}.{obj.func.__qualname__}".encode())
+            cells = getattr(obj.func, "__closure__", None) or ()
+            self._feed(parts, [cell.cell_contents for cell in cells])  # what a local function sees
+            self._feed(parts, obj.args)
+            self._feed(parts, obj.keywords)
+        elif _reads_file(obj):
+            parts.append(Path(str(obj.__self__)).read_bytes())  # a theme asset: its bytes
+        else:
+            parts.append(os.urandom(16))  # not understood: always render again
+        d = _digest(b"".join(parts))
+        shows, self.shows = frozenset(self.shows), outer | self.shows
+        self.memo[id(obj)] = (obj, d, shows)  # keeps obj alive, so its id is not reused meanwhile
+        return d
+
+
+def _reads_file(obj: object) -> TypeGuard[types.MethodType]:
+    return (
+        isinstance(obj, types.MethodType)
+        and isinstance(obj.__self__, PurePath)
+        and obj.__name__ == "read_bytes"
+    )
+
+
+def fingerprint(obj: object) -> bytes:
+    """A digest of ``obj``'s value (records, mappings, sequences, scalars); random when not understood."""
+    return Printer()(obj)
+
+
+class Templates:
+    """Template name -> digest of its source and of every template it includes, imports or extends.
+
+    The shared macros (``macros.html``, used by the ``item`` and ``facet_nav``
+    helpers) count for every template; a template naming others by a variable
+    depends on all of them. Sources are parsed again only when their bytes change.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, bytes], set[str]] = {}
+
+    def digests(self, theme: Theme) -> dict[str, bytes]:
+        env, loader = theme.env, theme.env.loader
+        assert loader is not None
+        names = sorted(env.list_templates())
+        source: dict[str, bytes] = {}
+        refs: dict[str, set[str]] = {}
+        parsed: dict[tuple[str, bytes], set[str]] = {}
+        for name in names:
+            try:
+                text = loader.get_source(env, name)[0]
+            except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+                text = ""
+            source[name] = _digest(text.encode("utf-8", "surrogatepass"))
+            key = (name, source[name])
+            found = self._parsed.get(key)
+            if found is None:
+                try:
+                    named = jinja2.meta.find_referenced_templates(env.parse(text))
+                    found = {"macros.html", *(r if r is not None else "*" for r in named)}
+                except jinja2.TemplateError:
+                    found = {"*"}
+            parsed[key] = refs[name] = found
+        self._parsed = parsed
+        everything = _digest(b"".join(source[n] + n.encode() for n in names))
+        out: dict[str, bytes] = {}
+        for name in names:
+            seen, todo = set(), [name]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                todo += refs.get(current, ())
+            if "*" in seen:
+                out[name] = everything
+            else:
+                out[name] = _digest(b"".join(n.encode() + source.get(n, b"missing") for n in sorted(seen)))
+        return out
+
+
+class Rebinder:
+    """Puts later records into view objects made from an earlier version of the log of the same shape.
+
+    Remembers, for each view object it has seen, the documents it holds, so a
+    rebind descends only into the objects holding an edited document and
+    builds new containers only along the way to it; everything else is kept as
+    it is. The views must not change in between (they are frozen).
+    """
+
+    def __init__(self) -> None:
+        self._holds: dict[int, tuple[object, frozenset[str]]] = {}
+
+    def holds(self, obj: Any) -> frozenset[str]:
+        """Paths of the documents ``obj`` holds, however deep."""
+        if isinstance(obj, Document):
+            return frozenset((obj.path,))
+        known = self._holds.get(id(obj))
+        if known is not None:
+            return known[1]
+        children = _children(obj)
+        if children is None:
+            return _NOTHING
+        paths = {x.path for x in children if isinstance(x, Document)}
+        inner = [self.holds(x) for x in children if not isinstance(x, Document)]
+        found = frozenset(paths.union(*inner)) if paths or any(inner) else _NOTHING
+        self._holds[id(obj)] = (obj, found)  # keeps obj alive, so its id stays its own
+        return found
+
+    def __call__(self, value: Any, records: Mapping[str, Document]) -> Any:
+        """``value`` with each document replaced by ``records[its path]`` where that is another record."""
+        if not records:
+            return value
+        edited = frozenset(p for p, d in records.items())
+
+        def walk(obj: Any) -> Any:
+            if isinstance(obj, Document):
+                return records.get(obj.path, obj)
+            held = self.holds(obj)
+            if held.isdisjoint(edited):
+                return obj
+            out = obj
+            if isinstance(obj, tuple | list):
+                out = type(obj)([records.get(x.path, x) if type(x) in _RECORDS else walk(x) for x in obj])
+            elif isinstance(obj, dict):
+                out = {k: walk(v) for k, v in obj.items()}
+            elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+                out = copy.copy(obj)
+                for f in dataclasses.fields(obj):
+                    object.__setattr__(out, f.name, walk(getattr(obj, f.name)))
+            if out is not obj:  # the same documents, in later records
+                self._holds.pop(id(obj), None)
+                self._holds[id(out)] = (out, held)
+            return out
+
+        return walk(value)
+
+
+_NOTHING: frozenset[str] = frozenset()
+_RECORDS = frozenset({Decision, Partner, Meeting})
+_LEAVES = (str, int, float, bytes, dt.date, dt.time, dt.timedelta, dt.tzinfo, enum.Enum, type(None))
+
+
+def _children(obj: Any) -> list[Any] | None:
+    """What ``obj`` is made of, for the containers views are built from; None for a leaf."""
+    if isinstance(obj, _LEAVES):
+        return None
+    if type(obj) in (tuple, list):
+        return [x for x in obj if not isinstance(x, _LEAVES)]
+    if isinstance(obj, dict):
+        return [v for v in obj.values() if not isinstance(v, _LEAVES)]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type) and not isinstance(obj, Log):
+        return [v for f in dataclasses.fields(obj) if not isinstance(v := getattr(obj, f.name), _LEAVES)]
+    return None
