@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """declog serve on N generated decisions: from saving one decision to its pages rewritten.
 
-    python benchmarks/bench_serve.py [--n 10000] [--edits 7]
+    python benchmarks/bench_serve.py [--n 10000] [--edits 7] [--shape-edits 3] [--builds 5]
 
 Generates the corpus with benchmarks/gen_corpus.py (declog and hugo layouts),
 commits the log to git, starts ``declog serve`` on a free loopback port and
 waits for its first build. Then, ``--edits`` times, appends a sentence to one
 decision's body and measures the wall time from the write to the server's
 "rebuilt" event on /__declog/events (sent once the changed pages are written),
-checking that the page shows the sentence. With ``hugo`` on PATH the same edit
-goes to ``hugo server`` and Hugo's own "Total in N ms" is recorded.
+checking that the page shows the sentence. ``--shape-edits`` times more, it
+changes a decision's tags instead (a change of the log's shape: every page is
+fingerprinted again; reported apart). With ``hugo`` on PATH the body edits go
+to ``hugo server`` too and Hugo's own "Total in N ms" is recorded.
 
-Then ``declog build --no-search`` runs cold, and again after one changed file
-(warm cache), next to ``hugo``'s full build of the same corpus.
+Then ``declog build --no-search`` runs cold, and ``--builds`` times after one
+changed file (warm cache), alternating with ``hugo``'s full build of the same
+corpus.
 """
 
 from __future__ import annotations
@@ -64,7 +67,13 @@ def next_data(stream: object) -> str:
             return line[6:].strip()
 
 
-def bench_declog(log: Path, edits: int) -> tuple[list[float], float, int]:
+def retag(f: Path, n: int) -> None:
+    """Give the decision in ``f`` one more tag (its shape changes)."""
+    text = f.read_text(encoding="utf-8")
+    f.write_text(re.sub(r"^tags: \[", f"tags: [bench-{n}, ", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def bench_declog(log: Path, edits: int, shape_edits: int = 0) -> tuple[list[float], list[float], float, int]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     started = time.perf_counter()
@@ -79,9 +88,17 @@ def bench_declog(log: Path, edits: int) -> tuple[list[float], float, int]:
         wait_up(url, proc, 1800)
         first = time.perf_counter() - started
         files = sorted((log / "content" / "decisions").glob("*.md"))
-        times = []
+        times: list[float] = []
+        shaped: list[float] = []
         with urllib.request.urlopen(url + "__declog/events", timeout=600) as events:
             next_data(events)
+            for n in range(shape_edits):
+                f = files[(n * 7919 + 13) % len(files)]
+                t0 = time.perf_counter()
+                retag(f, n)
+                next_data(events)
+                shaped.append(time.perf_counter() - t0)
+                time.sleep(1.0)
             for n in range(edits):
                 f = files[(n * 997) % len(files)]
                 decision = f.name[:4].lstrip("0") or "0"
@@ -104,8 +121,8 @@ def bench_declog(log: Path, edits: int) -> tuple[list[float], float, int]:
         if len(times) < edits:
             print(err.decode(errors="replace")[-3000:])
     lines = [ln for ln in err.decode(errors="replace").splitlines() if "rendered" in ln]
-    print("\n".join(lines[-edits:]))
-    return times, first, peak
+    print("\n".join(lines[-(edits + shape_edits) :]))
+    return times, shaped, first, peak
 
 
 def bench_hugo(hugo: str, src: Path, edits: int) -> list[float]:
@@ -160,6 +177,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--edits", type=int, default=7)
+    ap.add_argument("--shape-edits", type=int, default=3)
+    ap.add_argument("--builds", type=int, default=5)
     ap.add_argument("--skip-build", action="store_true", help="only the serve measurements")
     args = ap.parse_args()
     hugo = shutil.which("hugo")
@@ -169,10 +188,12 @@ def main() -> None:
         gen = [sys.executable, str(HERE / "gen_corpus.py")]
         subprocess.run([*gen, str(log), str(args.n)], check=True, capture_output=True)
         git_commit(log)
-        times, first, peak = bench_declog(log, args.edits)
+        times, shaped, first, peak = bench_declog(log, args.edits, args.shape_edits)
         print(f"declog serve: first build {first:.1f}s, peak RSS {peak / 2**20:.0f} MB")
         print("declog serve, save -> pages written: " + ", ".join(f"{t * 1000:.0f}" for t in times) + " ms")
         print(f"  median {statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms")
+        if shaped:
+            print("  after a change of shape (tags): " + ", ".join(f"{t * 1000:.0f}" for t in shaped) + " ms")
         if hugo:
             subprocess.run(
                 [*gen, str(hugo_src), str(args.n), "--layout", "hugo"], check=True, capture_output=True
@@ -189,15 +210,24 @@ def main() -> None:
         declog = [sys.executable, "-m", "declog", "build", "--root", str(log), "--no-search", "-q"]
         cold = timed([*declog, "--no-cache"])
         timed(declog)  # fills the cache
-        f = sorted((log / "content" / "decisions").glob("*.md"))[len(times)]
-        f.write_text(f.read_text(encoding="utf-8") + "\nOne changed file.\n", encoding="utf-8")
-        warm = timed(declog)
-        print(f"declog build: full {cold:.2f}s, warm cache + one changed file {warm:.2f}s")
-        if hugo:
-            full = timed(
-                [hugo, "--source", str(hugo_src), "--destination", str(base / "hugo-out"), "--quiet"]
-            )
-            print(f"hugo full build: {full:.2f}s")
+        warm: list[float] = []
+        full: list[float] = []
+        files = sorted((log / "content" / "decisions").glob("*.md"))
+        for n in range(args.builds):
+            f = files[(n * 101 + 5) % len(files)]
+            f.write_text(f.read_text(encoding="utf-8") + f"\nOne changed file {n}.\n", encoding="utf-8")
+            warm.append(timed(declog))
+            if hugo:
+                out = base / "hugo-out"
+                full.append(timed([hugo, "--source", str(hugo_src), "--destination", str(out), "--quiet"]))
+        print(f"declog build: full {cold:.2f}s; warm cache + one changed file: " + _runs(warm))
+        if full:
+            print("hugo full build: " + _runs(full))
+            print(f"  declog warm / hugo full: {statistics.median(warm) / statistics.median(full):.2f}")
+
+
+def _runs(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values) + f" s (median {statistics.median(values):.2f} s)"
 
 
 if __name__ == "__main__":

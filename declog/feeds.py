@@ -9,6 +9,7 @@ tests pin down. Atom and the sitemap are Jinja templates of the theme.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -258,6 +259,11 @@ def updated(d: Decision, history: Mapping[str, tuple[Commit, ...]]) -> dt.dateti
     return max(dates, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
 
 
+def latest(decisions: Iterable[Decision], history: Mapping[str, tuple[Commit, ...]]) -> list[Decision]:
+    """The decisions, most recently changed first (``updated``, then the id)."""
+    return sorted(decisions, key=lambda d: (updated(d, history), d.id), reverse=True)
+
+
 def feed(
     *,
     views: Views,
@@ -267,6 +273,7 @@ def feed(
     decisions: Iterable[Decision],
     base: str,
     body_html: Callable[[Decision], str],
+    latest_first: bool = False,
 ) -> Feed:
     """An Atom feed of the most recently changed ``decisions``.
 
@@ -274,9 +281,13 @@ def feed(
     root when none is configured (readers resolve it against the feed's own URL).
     ``body_html(decision)`` is the body as shown on the decision's page; the
     entry's ``xml:base`` makes its relative links resolve from there.
+    ``latest_first``: ``decisions`` are already most recently changed first.
     """
     history = views.history
-    chosen = sorted(decisions, key=lambda d: (updated(d, history), d.id), reverse=True)[:FEED_SIZE]
+    if latest_first:  # already in that order (``latest_first``): the first ones
+        chosen = list(itertools.islice(decisions, FEED_SIZE))
+    else:
+        chosen = latest(decisions, history)[:FEED_SIZE]
     entries = tuple(
         Entry(
             id=_entry_id(views, d),

@@ -29,7 +29,8 @@ from typing import Any, TypeGuard
 import jinja2
 import jinja2.meta
 
-from declog.model import Decision, Document, Log, Meeting, Partner
+from declog.history import Commit
+from declog.model import Approval, Decision, Document, Log, Meeting, Member, Partner, Source
 from declog.render import Theme
 from declog.shape import Shapes
 from declog.views import Views
@@ -41,18 +42,48 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+_STR, _SCALAR, _BYTES, _REPR, _DOC, _CACHE, _COMPOSITE, _LASTING = range(8)
+#: Values that live as long as the record or the history they belong to: their digests are kept between looks.
+_LASTING_TYPES = (Approval, Member, Source, Commit)
+
+
+def _kind_of(kind: type) -> int:
+    """How the printer handles values of type ``kind``."""
+    if issubclass(kind, str):
+        return _STR
+    if kind in (type(None), bool, int, float):
+        return _SCALAR
+    if issubclass(kind, bytes):
+        return _BYTES
+    if issubclass(kind, enum.Enum | dt.date | dt.time | dt.timedelta | dt.tzinfo):
+        return _REPR
+    if issubclass(kind, Document):
+        return _DOC
+    if getattr(kind, "not_an_input", False):
+        return _CACHE
+    if issubclass(kind, _LASTING_TYPES):
+        return _LASTING
+    return _COMPOSITE
+
+
 class Printer:
     """Digests of values; each view object digested once per printer, each record once per ``Shapes``.
 
     ``shows`` collects the paths of the documents reached since it was last
-    emptied: the documents a page shows.
+    emptied (with repeats): the documents a page shows. ``lasting`` keeps the
+    digests of the parts of records (approvals, members) and of commits
+    between printers: they are frozen and live as long as their record.
     """
 
-    def __init__(self, shapes: Shapes | None = None) -> None:
+    def __init__(
+        self, shapes: Shapes | None = None, lasting: dict[int, tuple[object, bytes]] | None = None
+    ) -> None:
         self.shapes = shapes if shapes is not None else Shapes()
-        self.memo: dict[int, tuple[object, bytes, frozenset[str]]] = {}
-        self.fields: dict[type, tuple[str, ...]] = {}
-        self.shows: set[str] = set()
+        self.lasting = lasting if lasting is not None else {}
+        self.memo: dict[int, tuple[object, bytes, tuple[str, ...]]] = {}
+        self.shows: list[str] = []
+        self._kinds: dict[type, int] = {}
+        self._fields: dict[type, tuple[tuple[bytes, str], ...]] = {}
 
     def __call__(self, obj: object) -> bytes:
         parts: list[bytes] = []
@@ -61,64 +92,78 @@ class Printer:
 
     def _feed(self, parts: list[bytes], obj: object) -> None:
         kind = type(obj)
-        if isinstance(obj, str):  # Markup renders differently from str: the type counts
-            tag = b"s" if kind is str else kind.__qualname__.encode()
-            parts += (tag, b"%d:" % len(obj), obj.encode("utf-8", "surrogatepass"))
-        elif obj is None or kind is bool or kind is int or kind is float:
-            parts.append(b"%s%r;" % (kind.__name__.encode(), obj))
-        elif isinstance(obj, bytes):
-            parts += (b"b%d:" % len(obj), obj)
-        elif isinstance(obj, enum.Enum | dt.date | dt.time | dt.timedelta | dt.tzinfo):
-            parts.append(repr(obj).encode())
-        elif isinstance(obj, Document):
-            self.shows.add(obj.path)
-            parts += (b"doc", self.shapes.record(obj))
-        elif getattr(kind, "not_an_input", False):
-            parts.append(kind.__qualname__.encode())  # a cache handed to a page: not what it shows
-        else:
+        how = self._kinds.get(kind)
+        if how is None:
+            how = self._kinds[kind] = _kind_of(kind)
+        if how == _COMPOSITE:
             parts.append(self._composite(obj))
+        elif how == _LASTING:
+            known = self.lasting.get(id(obj))
+            if known is None:
+                known = self.lasting[id(obj)] = (obj, self._composite(obj))  # keeps obj, so its id
+            parts.append(known[1])
+        elif how == _DOC:
+            self.shows.append(obj.path)  # type: ignore[attr-defined]
+            parts += (b"doc", self.shapes.record(obj))  # type: ignore[arg-type]
+        elif how == _STR:  # Markup renders differently from str: the type counts
+            text: str = obj  # type: ignore[assignment]
+            tag = b"s" if kind is str else kind.__qualname__.encode()
+            parts += (tag, b"%d:" % len(text), text.encode("utf-8", "surrogatepass"))
+        elif how == _SCALAR:
+            parts.append(b"%s%r;" % (kind.__name__.encode(), obj))
+        elif how == _BYTES:
+            data: bytes = obj  # type: ignore[assignment]
+            parts += (b"b%d:" % len(data), data)
+        elif how == _REPR:
+            parts.append(repr(obj).encode())
+        else:
+            parts.append(kind.__qualname__.encode())  # a cache handed to a page: not what it shows
 
     def _composite(self, obj: object) -> bytes:
         known = self.memo.get(id(obj))
         if known is not None:
-            self.shows |= known[2]
+            if known[2]:
+                self.shows += known[2]
             return known[1]
-        outer, self.shows = self.shows, set()
+        start = len(self.shows)
         parts: list[bytes] = [type(obj).__qualname__.encode()]
+        feed = self._feed
         if isinstance(obj, tuple | list):
             parts.append(b"%d[" % len(obj))
             for item in obj:
-                self._feed(parts, item)
+                feed(parts, item)
         elif isinstance(obj, Mapping):
             parts.append(b"%d{" % len(obj))
             for key, value in obj.items():  # in order: templates show mappings in order
-                self._feed(parts, key)
-                self._feed(parts, value)
+                feed(parts, key)
+                feed(parts, value)
         elif isinstance(obj, set | frozenset):
             parts += sorted(self(item) for item in obj)
         elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            names = self.fields.get(type(obj))
+            names = self._fields.get(type(obj))
             if names is None:
-                names = self.fields[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
-            for name in names:
-                parts.append(name.encode())
-                self._feed(parts, getattr(obj, name))
+                names = self._fields[type(obj)] = tuple(
+                    (f.name.encode(), f.name) for f in dataclasses.fields(obj)
+                )
+            for encoded, name in names:
+                parts.append(encoded)
+                feed(parts, getattr(obj, name))
         elif isinstance(obj, Views):
             for part in (obj.log, obj.now, obj.history):
-                self._feed(parts, part)
+                feed(parts, part)
         elif isinstance(obj, functools.partial):
             parts.append(f"{obj.func.__module__}.{obj.func.__qualname__}".encode())
             cells = getattr(obj.func, "__closure__", None) or ()
-            self._feed(parts, [cell.cell_contents for cell in cells])  # what a local function sees
-            self._feed(parts, obj.args)
-            self._feed(parts, obj.keywords)
+            feed(parts, [cell.cell_contents for cell in cells])  # what a local function sees
+            feed(parts, obj.args)
+            feed(parts, obj.keywords)
         elif _reads_file(obj):
             parts.append(Path(str(obj.__self__)).read_bytes())  # a theme asset: its bytes
         else:
             parts.append(os.urandom(16))  # not understood: always render again
         d = _digest(b"".join(parts))
-        shows, self.shows = frozenset(self.shows), outer | self.shows
-        self.memo[id(obj)] = (obj, d, shows)  # keeps obj alive, so its id is not reused meanwhile
+        inner = tuple(self.shows[start:]) if len(self.shows) > start else ()
+        self.memo[id(obj)] = (obj, d, inner)  # keeps obj alive, so its id is not reused meanwhile
         return d
 
 

@@ -194,6 +194,8 @@ class Incremental:
         self.bodies: dict[str, tuple[bytes, str]] = {}
         self.parts = feeds.Parts()
         self.templates = Templates()
+        self.lasting: dict[int, tuple[object, bytes]] = {}
+        """Digests of the parts of records and of commits, kept between full looks (``Printer``)."""
         self.compiled = _CompiledTemplates()
         self._history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
         self._head_time: tuple[str | None, dt.datetime | None] | None = None
@@ -431,7 +433,9 @@ class Incremental:
         """Fingerprint every page; render those whose fingerprint changed. Learns what each page shows."""
         known = self.known
         log = state.views.log
-        printer = Printer(self.checker.shapes)
+        if len(self.lasting) > 8 * len(log.by_path) + 10_000:
+            self.lasting = {}  # the parts of records long replaced
+        printer = Printer(self.checker.shapes, self.lasting)
         common = printer((__version__, state.theme.site, log.config, log.partners))
         links = printer(state.markdown.targets)  # what a Markdown body's HTML depends on besides its text
         full = known is None or not (self.out / "index.html").is_file()
@@ -443,7 +447,7 @@ class Incremental:
             if n % _CHECK_EVERY == 0 and cancelled():
                 raise Abandoned
             state.used_body = False
-            printer.shows = set()
+            printer.shows = []
             if job.produce is not None:
                 inputs = printer(job.produce)
             else:
@@ -451,7 +455,7 @@ class Incremental:
             if state.used_body:
                 inputs += links
             prints[job.path] = printer((common, job.path, job.template, inputs))
-            for path in printer.shows:
+            for path in set(printer.shows):
                 shows.setdefault(path, []).append(job.path)
             if (
                 full

@@ -255,6 +255,10 @@ def twins(state: SiteState) -> list[Job]:
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
 
+    @functools.cache
+    def latest() -> list[Decision]:
+        return feeds.latest(log.decisions, views.history)
+
     def site_feed() -> dict[str, Any]:
         return {
             "feed": feeds.feed(
@@ -262,15 +266,16 @@ def twins(state: SiteState) -> list[Job]:
                 title=title,
                 self_path="feed.xml",
                 alternate_path="index.html",
-                decisions=log.decisions,
+                decisions=latest(),
                 base=url,
                 body_html=state.body,
+                latest_first=True,
             )
         }
 
     def partner_feed(pv: PartnerView) -> dict[str, Any]:
         folder = f"partners/{pv.partner.id}/"
-        party = [d for d in log.decisions if pv.partner.id in d.partners]
+        party = (d for d in latest() if pv.partner.id in d.partners)
         return {
             "feed": feeds.feed(
                 views=views,
@@ -280,6 +285,7 @@ def twins(state: SiteState) -> list[Job]:
                 decisions=party,
                 base=url or "../../",
                 body_html=state.body,
+                latest_first=True,
             )
         }
 

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Iterable
 
 from declog.model import Decision, Document, Log, Meeting
 from declog.rules.references import FILE_LINK, WIKI_REF
 
-__all__ = ["TEXT_FIELDS", "Shapes", "refs_in"]
+__all__ = ["TEXT_FIELDS", "Shapes", "refs_in", "refs_of"]
 
 #: Frontmatter fields of a decision that are text: shown, never computed from (only whether they are set).
 TEXT_FIELDS = frozenset({"title", "rationale", "reason"})
@@ -39,6 +40,17 @@ TEXT_FIELDS = frozenset({"title", "rationale", "reason"})
 _MODULUS = 1 << 128
 
 _FENCED = re.compile(r"^[ \t]*(`{3}|~{3}).*?(?:^[ \t]*\1|\Z)", re.M | re.S)
+
+
+_REFS: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def refs_of(doc: Document) -> tuple[str, ...]:
+    """``refs_in(doc.body)``, worked out once per record (the shape and the views' links both need it)."""
+    found = _REFS.get(doc)
+    if found is None:
+        found = _REFS[doc] = tuple(refs_in(doc.body))
+    return found
 
 
 def refs_in(body: str) -> list[str]:
@@ -64,7 +76,7 @@ def shape_of(doc: Document) -> bytes:
     kind = type(doc).__name__
     if isinstance(doc, Decision):
         data = {k: (bool(v) if k in TEXT_FIELDS and isinstance(v, str) else v) for k, v in doc.data.items()}
-        derived = (doc.logged, doc.partners, refs_in(doc.body))
+        derived = (doc.logged, doc.partners, list(refs_of(doc)))
         return _digest(kind, doc.path, repr(data), repr(derived))
     if isinstance(doc, Meeting):
         return _digest(kind, doc.path, repr(doc.doc.data))

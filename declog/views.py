@@ -20,7 +20,7 @@ from declog.audit import audit as run_audit
 from declog.history import Commit
 from declog.model import Approval, Decision, Log, Meeting, Member, Partner
 from declog.rules.workflow import counted_approvals
-from declog.shape import refs_in
+from declog.shape import refs_of
 from declog.timeparse import zone
 
 #: Timeline facets with a pre-built page per value (tags have their own pages).
@@ -120,19 +120,33 @@ def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
     return Attention(d, d.deadline, d.deadline - now, waiting)
 
 
-def board(log: Log, now: dt.datetime) -> Board:
-    """The home page: what needs attention first, then a column per status."""
-    window = log.config.workflow.feedback_window
+def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
+    """Every open proposal with a deadline, soonest deadline first."""
     open_items = [a for d in log.decisions if (a := attention(d, log, now)) is not None]
     open_items.sort(key=lambda a: (a.deadline, a.decision.id))
+    return open_items
+
+
+def board(
+    log: Log,
+    now: dt.datetime,
+    *,
+    ordered: Sequence[Decision] | None = None,
+    open_items: Sequence[Attention] | None = None,
+) -> Board:
+    """The home page: what needs attention first, then a column per status.
+
+    ``ordered`` (the decisions newest first) and ``open_items`` (``open_proposals``) when already known.
+    """
+    window = log.config.workflow.feedback_window
+    open_items = open_items if open_items is not None else open_proposals(log, now)
     urgent = tuple(a for a in open_items if a.left <= window)
     later = tuple(a for a in open_items if a.left > window)
     by_status: dict[str, list[Decision]] = {s: [] for s in vocab.STATUSES}
-    for d in log.decisions:
+    for d in ordered if ordered is not None else newest_first(log.decisions):
         by_status[d.status].append(d)
     columns = tuple(
-        Column(s, len(ds), tuple(newest_first(ds)[:COLUMN_SIZE]), facet_base("status", s))
-        for s, ds in by_status.items()
+        Column(s, len(ds), tuple(ds[:COLUMN_SIZE]), facet_base("status", s)) for s, ds in by_status.items()
     )
     counts = Counter((d.status, d.category) for d in log.decisions)
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
@@ -214,9 +228,10 @@ def paginate(
     facet: tuple[str, str] = ("", ""),
     notes: Mapping[str, str] | None = None,
     keys: Mapping[str, str] | None = None,
+    presorted: bool = False,
 ) -> list[ListPage]:
-    """A list of decisions, newest first, cut into pages of ``per_page``."""
-    ordered = newest_first(decisions)
+    """A list of decisions, newest first (``presorted``: already), cut into pages of ``per_page``."""
+    ordered = list(decisions) if presorted else newest_first(decisions)
     per_page = max(per_page, 1)
     count = max(1, -(-len(ordered) // per_page))
     paths = tuple(list_path(base, n) for n in range(1, count + 1))
@@ -272,10 +287,15 @@ def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
     }
 
 
-def facet_members(log: Log) -> dict[tuple[str, str], list[Decision]]:
-    """(facet, value) -> the decisions in it, for every facet including tags."""
+def facet_members(
+    log: Log, ordered: Sequence[Decision] | None = None
+) -> dict[tuple[str, str], list[Decision]]:
+    """(facet, value) -> the decisions in it, for every facet including tags.
+
+    In the order of ``ordered`` (the log's decisions in some order), else the log's.
+    """
     out: dict[tuple[str, str], list[Decision]] = {}
-    for d in log.decisions:
+    for d in ordered if ordered is not None else log.decisions:
         keys = [("status", d.status), ("mode", d.mode), ("category", d.category)]
         keys += [("partner", p) for p in dict.fromkeys(d.partners)]
         keys += [("tag", t) for t in dict.fromkeys(d.tags)]
@@ -309,44 +329,61 @@ def attending(meeting: Meeting, log: Log) -> frozenset[str]:
     return frozenset(p for h in meeting.attendees for p in log.member_of.get(h, ()))
 
 
-def absences(partner: str, log: Log) -> list[Absence]:
-    """Decisions made without the partner: absent from the meeting, or its silence counted."""
-    out = []
-    for d in log.decisions:
-        if partner not in d.partners or d.status not in vocab.DECIDED_STATUSES:
+def partner_view(partner: Partner, log: Log, now: dt.datetime) -> PartnerView:
+    """What the partner's page shows."""
+    return partner_views(log, now)[partner.id]
+
+
+def partner_views(
+    log: Log,
+    now: dt.datetime,
+    *,
+    ordered: Sequence[Decision] | None = None,
+    open_items: Sequence[Attention] | None = None,
+) -> dict[str, PartnerView]:
+    """Every partner's view, from one pass over the decisions (newest first).
+
+    ``ordered`` and ``open_items`` (``open_proposals``) when already known.
+    """
+    ids = sorted(log.partners)
+    awaiting: dict[str, list[Attention]] = {pid: [] for pid in ids}
+    absent: dict[str, list[Absence]] = {pid: [] for pid in ids}
+    proposals: dict[str, list[Decision]] = {pid: [] for pid in ids}
+    party: Counter[str] = Counter()
+    for a in open_items if open_items is not None else open_proposals(log, now):
+        for pid in dict.fromkeys(w.partner.id for w in a.waiting):
+            awaiting[pid].append(a)
+    present: dict[str, frozenset[str]] = {}
+    for d in ordered if ordered is not None else newest_first(log.decisions):
+        parties = [pid for pid in dict.fromkeys(d.partners) if pid in awaiting]
+        party.update(parties)
+        if d.owner:
+            for pid in log.member_of.get(d.owner, ()):
+                proposals[pid].append(d)
+        if not parties or d.status not in vocab.DECIDED_STATUSES:
             continue
         meeting = log.meetings.get(d.meeting) if d.meeting else None
-        if meeting is not None and partner not in attending(meeting, log):
-            out.append(Absence(d, "meeting"))
-            continue
-        approval = counted_approvals(d, log).get(partner)
-        if approval is not None and approval.via == vocab.VIA_SILENCE:
-            out.append(Absence(d, "silence"))
-    return out
-
-
-def proposals_of(partner: Partner, log: Log) -> list[Decision]:
-    """Decisions owned by a member of the partner."""
-    return [d for d in log.decisions if d.owner and partner.id in log.member_of.get(d.owner, ())]
-
-
-def partner_view(partner: Partner, log: Log, now: dt.datetime) -> PartnerView:
-    awaiting = []
-    for d in log.decisions:
-        a = attention(d, log, now) if partner.id in d.partners else None
-        if a is not None and any(w.partner.id == partner.id for w in a.waiting):
-            awaiting.append(a)
-    awaiting.sort(key=lambda a: (a.deadline, a.decision.id))
-    absent = absences(partner.id, log)
-    by_id = {a.decision.id: a for a in absent}
-    absent = [by_id[d.id] for d in newest_first(a.decision for a in absent)]
-    return PartnerView(
-        partner=partner,
-        awaiting=tuple(awaiting),
-        absent=tuple(absent),
-        proposals=tuple(newest_first(proposals_of(partner, log))),
-        party=sum(1 for d in log.decisions if partner.id in d.partners),
-    )
+        if meeting is not None and meeting.id not in present:
+            present[meeting.id] = attending(meeting, log)
+        counted = None
+        for pid in parties:
+            if meeting is not None and pid not in present[meeting.id]:
+                absent[pid].append(Absence(d, "meeting"))
+                continue
+            counted = counted if counted is not None else counted_approvals(d, log)
+            approval = counted.get(pid)
+            if approval is not None and approval.via == vocab.VIA_SILENCE:
+                absent[pid].append(Absence(d, "silence"))
+    return {
+        pid: PartnerView(
+            partner=log.partners[pid],
+            awaiting=tuple(awaiting[pid]),
+            absent=tuple(absent[pid]),
+            proposals=tuple(proposals[pid]),
+            party=party[pid],
+        )
+        for pid in ids
+    }
 
 
 # --- decisions -------------------------------------------------------------------------
@@ -397,7 +434,7 @@ def links(log: Log) -> Links:
     into: dict[str, list[str]] = {}
     for d in log.decisions:
         targets = []
-        for ref in refs_in(d.body):
+        for ref in refs_of(d):
             target = files.get(ref, ref)
             if target in log.by_id and target != d.id:
                 targets.append(target)
@@ -534,8 +571,17 @@ class Views:
         return links(self.log)
 
     @functools.cached_property
+    def ordered(self) -> tuple[Decision, ...]:
+        """The log's decisions, newest first: the order of every list."""
+        return tuple(newest_first(self.log.decisions))
+
+    @functools.cached_property
+    def open_proposals(self) -> list[Attention]:
+        return open_proposals(self.log, self.now)
+
+    @functools.cached_property
     def board(self) -> Board:
-        return board(self.log, self.now)
+        return board(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
 
     @functools.cached_property
     def facets(self) -> dict[str, tuple[FacetValue, ...]]:
@@ -543,15 +589,15 @@ class Views:
 
     @functools.cached_property
     def facet_members(self) -> dict[tuple[str, str], list[Decision]]:
-        return facet_members(self.log)
+        return facet_members(self.log, self.ordered)
 
     @functools.cached_property
     def partners(self) -> dict[str, PartnerView]:
-        return {pid: partner_view(p, self.log, self.now) for pid, p in sorted(self.log.partners.items())}
+        return partner_views(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
 
     def warm(self) -> None:
         """Compute the shared projections now, so forked workers inherit them instead of each redoing them."""
-        for name in ("links", "board", "facets", "facet_members", "partners", "named_by"):
+        for name in ("links", "board", "facets", "facet_members", "partners", "named_by", "all_lists"):
             getattr(self, name)
 
     def decision(self, d: Decision) -> DecisionView:
@@ -594,9 +640,9 @@ class Views:
         keys = {d.id: month_key(d, tz) for d in log.decisions}
 
         def cut(base: str, heading: str, ds: Sequence[Decision], **more: Any) -> list[ListPage]:
-            return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, **more)
+            return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more)
 
-        pages = cut("timeline/", "Timeline", log.decisions, intro="Every decision over time, newest first.")
+        pages = cut("timeline/", "Timeline", self.ordered, intro="Every decision over time, newest first.")
         for (facet, value), ds in sorted(self.facet_members.items()):
             label = log.partner_name(value) if facet == "partner" else value
             heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {facet} {label}"
