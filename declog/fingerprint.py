@@ -273,13 +273,23 @@ class Rebinder:
                 return obj
             out = obj
             if isinstance(obj, tuple | list):
-                out = type(obj)([records.get(x.path, x) if type(x) in _RECORDS else walk(x) for x in obj])
+                items = [records.get(x.path, x) if type(x) in _RECORDS else walk(x) for x in obj]
+                if any(a is not b for a, b in zip(items, obj, strict=True)):
+                    out = type(obj)(items)
             elif isinstance(obj, dict):
-                out = {k: walk(v) for k, v in obj.items()}
+                pairs = {k: walk(v) for k, v in obj.items()}
+                if any(v is not obj[k] for k, v in pairs.items()):
+                    out = pairs
             elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-                out = copy.copy(obj)
+                changed = {}
                 for f in dataclasses.fields(obj):
-                    object.__setattr__(out, f.name, walk(getattr(obj, f.name)))
+                    old = getattr(obj, f.name)
+                    if (new := walk(old)) is not old:
+                        changed[f.name] = new
+                if changed:
+                    out = copy.copy(obj)
+                    for name, new in changed.items():
+                        object.__setattr__(out, name, new)
             if out is not obj:  # the same documents, in later records
                 self._holds.pop(id(obj), None)
                 self._holds[id(out)] = (out, held)

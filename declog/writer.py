@@ -116,6 +116,10 @@ def same_bytes(path: Path, data: Data) -> bool:
 def _write(path: Path, data: Data) -> None:
     """Write ``data`` to a new file at ``path``."""
     parts = (data,) if isinstance(data, bytes) else data
+    if not hasattr(os, "writev"):  # Windows
+        with open(path, "wb") as fh:
+            fh.writelines(parts)
+        return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         for i in range(0, len(parts), 512):

@@ -269,6 +269,32 @@ def test_an_overtaken_rebuild_writes_nothing(root: Path, tmp_path: Path) -> None
     assert inc.update().changed > 0
 
 
+def test_a_rebind_puts_later_records_in_and_keeps_everything_else(root: Path) -> None:
+    """Views kept from a full look get the edited records; what holds none of them stays the same object."""
+    import dataclasses
+
+    from declog.check import load_and_check
+    from declog.fingerprint import Rebinder
+    from declog.views import Views
+
+    log = load_and_check(root).log
+    assert log is not None
+    views = Views(log, EXAMPLE_NOW, {})
+    lists, partners = views.lists(), views.partners
+    edited = log.decisions[3]
+    later = dataclasses.replace(edited, body=edited.body + "\nLater.\n")
+    rebind = Rebinder()
+    new_lists, new_partners = rebind(lists, {edited.path: later}), rebind(partners, {edited.path: later})
+    for old, new in zip(lists, new_lists, strict=True):
+        held = [d for m in old.months for d in m.items]
+        assert (new is old) == (edited not in held)
+        assert [d for m in new.months for d in m.items] == [later if d is edited else d for d in held]
+    assert new_lists[0].path == lists[0].path and new_lists[0].months[0].label == lists[0].months[0].label
+    assert all(later not in (a.decision for a in pv.absent) for pv in partners.values())
+    assert rebind(partners, {}) is partners
+    assert rebind(new_partners, {later.path: later}) is new_partners  # the same record: nothing to do
+
+
 def test_fingerprints_follow_values_not_identity() -> None:
     assert fingerprint({"a": (1, "x")}) == fingerprint({"a": (1, "x")})
     assert fingerprint({"a": (1, "x")}) != fingerprint({"a": (1, "y")})

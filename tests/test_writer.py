@@ -1,0 +1,83 @@
+"""Writing the site: in place (serve, warm builds) changes nothing until commit; parts equal their join."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from declog import writer
+from declog.writer import InPlace, Staging, same_bytes
+
+
+def files(folder: Path, *, pending: bool = True) -> dict[str, bytes]:
+    """Every file; ``pending=False``: not the ones written beside their targets, waiting for commit."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (pending or not p.name.endswith(".declog-tmp"))
+    }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    (out / "decisions" / "0001").mkdir(parents=True)
+    (out / "index.html").write_bytes(b"old board")
+    (out / "decisions" / "0001" / "index.html").write_bytes(b"old decision")
+    return out
+
+
+def test_in_place_writes_show_only_after_commit(site: Path) -> None:
+    w = InPlace(site)
+    assert w.write("index.html", b"new board")
+    assert not w.write("decisions/0001/index.html", b"old decision")  # same bytes: left alone
+    assert w.write("decisions/0002/index.html", [b"new ", b"decision"])  # a new folder, in parts
+    assert files(site, pending=False) == {
+        "decisions/0001/index.html": b"old decision",
+        "index.html": b"old board",
+    }
+    w.commit()
+    assert files(site) == {
+        "decisions/0001/index.html": b"old decision",
+        "decisions/0002/index.html": b"new decision",
+        "index.html": b"new board",
+    }
+
+
+def test_an_aborted_in_place_write_leaves_the_site_as_it_was(site: Path) -> None:
+    before = files(site)
+    w = InPlace(site)
+    w.write("index.html", b"new board")
+    w.write("feed.xml", b"<feed/>")
+    w.abort()
+    assert files(site) == before  # no temporary file left behind either
+
+
+def test_a_large_file_is_replaced_whole(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large files keep their old blocks until the new file is in place (then freed in the background)."""
+    monkeypatch.setattr(writer, "_LARGE", 10)
+    (site / "decisions.json").write_bytes(b"x" * 100)
+    w = InPlace(site)
+    w.write("decisions.json", [b"y" * 50, b"z" * 70])
+    w.write("index.html", b"new board")
+    w.commit()
+    assert (site / "decisions.json").read_bytes() == b"y" * 50 + b"z" * 70
+    for _ in range(100):  # the old file's name is removed by the writer thread
+        if not any(p.name.endswith(".declog-old") for p in site.iterdir()):
+            break
+        time.sleep(0.01)
+    assert sorted(files(site)) == ["decisions.json", "decisions/0001/index.html", "index.html"]
+
+
+def test_parts_compare_and_write_as_their_join(tmp_path: Path) -> None:
+    f = tmp_path / "f"
+    f.write_bytes(b"abcdef")
+    assert same_bytes(f, [b"ab", b"", b"cdef"])
+    assert not same_bytes(f, [b"ab", b"cdeF"])
+    assert not same_bytes(f, [b"abc"])
+    staging = Staging(tmp_path / "out")
+    assert staging.write("a/b.txt", [b"12", b"34"])
+    staging.commit()
+    assert (tmp_path / "out" / "a" / "b.txt").read_bytes() == b"1234"
