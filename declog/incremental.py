@@ -88,7 +88,7 @@ class Update:
     full: bool = False
     """Every page was rendered (first build, or the output was not ours)."""
     text_only: bool = False
-    """Only documents' text changed: the pages showing them were rendered, nothing was fingerprinted."""
+    """Only documents' text or templates changed: the pages showing them were rendered, none fingerprinted."""
     seconds: float = 0.0
 
 
