@@ -37,6 +37,8 @@ class BuildResult:
     built: bool = False
     """True when the output folder now holds the new site."""
     pages: int = 0
+    rendered: int = 0
+    """Files rendered (every file, unless a warm cache spared some)."""
     changed: int = 0
     """Files whose bytes differ from the previous build."""
     seconds: float = 0.0
@@ -103,6 +105,7 @@ def build(
         early.close()
         gc.unfreeze()
     result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
+    result.rendered = len(state.jobs)
     result.bodies = state.bodies
     result.seconds = time.perf_counter() - started
     return result

@@ -27,6 +27,7 @@ from declog import __version__, search
 from declog.build import BuildResult, OutputError, build
 from declog.incremental import Incremental, TooMuch
 from declog.render import packaged_templates
+from declog.writer import sweep
 
 __all__ = ["CACHE", "cache_file", "cached_build", "header", "read", "write"]
 
@@ -115,6 +116,7 @@ def cached_build(
     state = read(path, head) if (out / "index.html").is_file() else None
     if state is not None:
         try:
+            sweep(out)  # what an interrupted declog serve or build left half written
             site.restore(state)
             update = site.rebuild(binary=binary)
         except (TooMuch, OutputError):
@@ -122,7 +124,9 @@ def cached_build(
         except Exception:  # a cache that reads but does not make sense: build from scratch
             site.forget()
         else:
-            result = BuildResult(update.check, update.findings, update.built, update.pages, update.changed)
+            result = BuildResult(
+                update.check, update.findings, update.built, update.pages, update.rendered, update.changed
+            )
             if search_index and binary is None:
                 result.findings.append(search.missing())
             if update.built:

@@ -224,6 +224,16 @@ def _size(path: Path) -> int:
         return 0
 
 
+def sweep(out: Path) -> int:
+    """Delete what an interrupted in-place write left in ``out`` (files written beside their targets)."""
+    removed = 0
+    for path in out.rglob(".*.declog-*"):
+        if path.name.endswith((".declog-tmp", ".declog-old")) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _write_new(path: Path, data: Data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _write(path, data)

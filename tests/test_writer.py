@@ -81,3 +81,11 @@ def test_parts_compare_and_write_as_their_join(tmp_path: Path) -> None:
     assert staging.write("a/b.txt", [b"12", b"34"])
     staging.commit()
     assert (tmp_path / "out" / "a" / "b.txt").read_bytes() == b"1234"
+
+
+def test_a_sweep_removes_what_an_interrupted_write_left(site: Path) -> None:
+    (site / ".index.html.declog-tmp").write_bytes(b"half")
+    (site / "decisions" / ".feed.xml.declog-old").write_bytes(b"old")
+    (site / ".declog-site").write_bytes(b"marker")  # not ours to remove
+    assert writer.sweep(site) == 2
+    assert sorted(files(site)) == [".declog-site", "decisions/0001/index.html", "index.html"]
