@@ -158,7 +158,7 @@ class Checker:
                 self._last = None
                 return CheckResult(None, _unique(found), config_failed=True)
             self.settings = _digest_of(self.root / CONFIG_FILE)
-            files, stray = scan(self.root, self.memo)
+            files, stray = scan(self.root, self.memo, changed or ())
             log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
             settings = found
             total = self.shapes.total(log.by_path.values())

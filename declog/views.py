@@ -329,11 +329,6 @@ def attending(meeting: Meeting, log: Log) -> frozenset[str]:
     return frozenset(p for h in meeting.attendees for p in log.member_of.get(h, ()))
 
 
-def partner_view(partner: Partner, log: Log, now: dt.datetime) -> PartnerView:
-    """What the partner's page shows."""
-    return partner_views(log, now)[partner.id]
-
-
 def partner_views(
     log: Log,
     now: dt.datetime,
