@@ -1,8 +1,10 @@
-"""Write the site atomically: into a staging folder beside the output, then swap.
+"""Write the site atomically: a whole new site staged beside the output and swapped in,
+or (``InPlace``) the changed files replaced one by one once every page has rendered.
 
-A file whose bytes did not change is hard-linked from the previous build, so
-it keeps its modification time and deploy tools see only real changes. If the
-build fails, the staging folder is removed and the previous site is untouched.
+A file whose bytes did not change keeps its bytes and modification time (hard-
+linked from the previous build, or left alone), so deploy tools see only real
+changes. If the build fails, nothing is swapped or replaced and the previous
+site is untouched.
 """
 
 from __future__ import annotations
