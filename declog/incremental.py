@@ -365,7 +365,7 @@ class Incremental:
             edited = {p: d for p, d in log.by_path.items() if records.get(p) != shapes.record(d)}
             rebinder, markdown = Rebinder(), Markdown(pages.log_targets(log))
             views = Views(log, now, hist)
-        theme, theme_key = self._theme(views)
+        theme, theme_key, templates = self._theme(views)
         result.findings += theme.load_all() if kept is None or kept.theme is not theme else []
         if failed(result.findings, self.strict):
             return result
@@ -375,7 +375,6 @@ class Incremental:
         if kept is None or kept.json_key != json_key:
             self.parts.clear()
         state = _State(theme, views, InPlace(self.out), markdown, bodies=self.bodies, parts=self.parts)
-        templates = self.templates.digests(theme)
         if text_only:
             assert known is not None
             state.jobs = pages.plan(state)
@@ -475,8 +474,9 @@ class Incremental:
         options = repr((__version__, now, self.site_url, self.search, head)).encode()
         return hashlib.blake2b(shape + options, digest_size=16).digest()
 
-    def _theme(self, views: Views) -> tuple[Theme, bytes]:
-        """The kept theme (and its rendered list items) while partners, settings and time stay the same."""
+    def _theme(self, views: Views) -> tuple[Theme, bytes, dict[str, bytes]]:
+        """The kept theme (and its rendered list items) while partners, settings, time and templates
+        stay the same, else a new one; with its key and the digests of its templates."""
         log, shapes = views.log, self.checker.shapes
         parts = [shapes.record(p) for p in log.partners.values()]
         key = hashlib.blake2b(
@@ -485,11 +485,13 @@ class Incremental:
         kept = self.kept
         if kept is not None and kept.theme_key == key and self.known is not None:
             theme = kept.theme
-            if theme.dirs == theme.search_path() and self.templates.digests(theme) == self.known.templates:
-                return theme, key
+            if theme.dirs == theme.search_path():
+                digests = self.templates.digests(theme)
+                if digests == self.known.templates:
+                    return theme, key, digests
         theme = theme_for(self.root, views, search=self.search)
         theme.env.bytecode_cache = self.compiled
-        return theme, key
+        return theme, key, self.templates.digests(theme)
 
     def _json_key(self, log: Log) -> bytes:
         """What every decisions.json entry depends on besides its decision: settings, partners."""
