@@ -242,7 +242,7 @@ class Server:
 
     def _build_loop(self) -> None:
         done = 0
-        chores: list[Callable[[], None]] = [self.site.warm]  # done once nothing changed for IDLE seconds
+        chores: list[Callable[[], None]] = [_tidy]  # done once nothing changed for IDLE seconds
         while not self.stopping.is_set():
             with self.changed:
                 while self.wanted == done and not self.stopping.is_set():
