@@ -58,13 +58,11 @@ class Parts:
         return self.spaces.setdefault(name, {})
 
 
-def database(views: Views, cache: Parts | None = None) -> bytes:
-    """The whole log as JSON: partners, meetings and decisions with their derived facts."""
-    return b"".join(database_parts(views, cache))
-
-
 def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
-    """``database``'s bytes in parts, in order (a large log's is tens of megabytes: not joined)."""
+    """The whole log as JSON: partners, meetings and decisions with their derived facts.
+
+    In parts, in order: a large log's is tens of megabytes, written without joining them.
+    """
     spaces = cache if cache is not None else Parts()
     log = views.log
     heads = spaces.space("json-head")

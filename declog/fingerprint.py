@@ -263,7 +263,7 @@ class Rebinder:
         """``value`` with each document replaced by ``records[its path]`` where that is another record."""
         if not records:
             return value
-        edited = frozenset(p for p, d in records.items())
+        edited = frozenset(records)
 
         def walk(obj: Any) -> Any:
             if isinstance(obj, Document):

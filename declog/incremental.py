@@ -477,11 +477,8 @@ class Incremental:
     def _theme(self, views: Views) -> tuple[Theme, bytes, dict[str, bytes]]:
         """The kept theme (and its rendered list items) while partners, settings, time and templates
         stay the same, else a new one; with its key and the digests of its templates."""
-        log, shapes = views.log, self.checker.shapes
-        parts = [shapes.record(p) for p in log.partners.values()]
-        key = hashlib.blake2b(
-            b"".join(parts) + repr((self.checker.settings, views.now, self.search)).encode(), digest_size=16
-        ).digest()
+        options = repr((self.checker.settings, views.now, self.search)).encode()
+        key = hashlib.blake2b(self._partners(views.log) + options, digest_size=16).digest()
         kept = self.kept
         if kept is not None and kept.theme_key == key and self.known is not None:
             theme = kept.theme
@@ -495,8 +492,11 @@ class Incremental:
 
     def _json_key(self, log: Log) -> bytes:
         """What every decisions.json entry depends on besides its decision: settings, partners."""
-        parts = [self.checker.shapes.record(p) for p in log.partners.values()]
-        return hashlib.blake2b(b"".join(parts) + self.checker.settings, digest_size=16).digest()
+        return hashlib.blake2b(self._partners(log) + self.checker.settings, digest_size=16).digest()
+
+    def _partners(self, log: Log) -> bytes:
+        """The records of the partners, which every page sees (theme) and every entry counts with."""
+        return b"".join(self.checker.shapes.record(p) for p in log.partners.values())
 
     def _head(self, root: Path) -> dt.datetime | None:
         """HEAD's commit time, asked of git again only when HEAD moves."""

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from declog import audit, charts, feeds, report, vocab
 from declog.diagnostics import Diagnostic
 from declog.load import CONTENT
-from declog.markdown import Markdown, Targets
+from declog.markdown import Markdown, Targets, decision_url
 from declog.model import Decision, Document, Log, Meeting
 from declog.render import TemplateProblem, Theme
 from declog.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
@@ -203,9 +203,9 @@ def plan(state: SiteState) -> list[Job]:
     jobs = twins(state)  # first: decisions.json is the longest single job
     jobs.append(Job("index.html", "index.html", home))
     jobs += [
-        Job(f"decisions/{d.id}/index.html", "decision.html", ctx(decision, d))  # decision_url, inlined
+        Job(decision_url(d.id), "decision.html", ctx(decision, d))
         for d in log.decisions
-        if (d.id.isdigit() and d.id.isascii()) or safe_segment(d.id)
+        if safe_segment(d.id)
     ]
     jobs += [Job(page.path, "timeline.html", ctx(listing, page)) for page in views.lists()]
     jobs.append(Job("partners/index.html", "partners.html", lambda: {"views": list(views.partners.values())}))
