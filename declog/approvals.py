@@ -9,16 +9,17 @@ through ``declog.frontmatter_edit``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from declog import vocab
 from declog.codes import finding
 from declog.diagnostics import Diagnostic
 from declog.frontmatter_edit import KEEP as KEEP_ENTRY
+from declog.governance import Change, handles
 from declog.model import Approval, Decision, Log
 from declog.reviews import APPROVED, CHANGES_REQUESTED, DISMISSED, PullRequest, Review, latest_by_reviewer
-from declog.rules.workflow import counted_approvals
 
 #: Per-partner states in the report.
 APPROVED_STATE = "approved"
@@ -76,12 +77,65 @@ class Report:
     findings: tuple[Diagnostic, ...]
     non_members: tuple[str, ...]
     """Reviewers who belong to no partner: their reviews count for nothing."""
+    governance: GovernanceReport | None = None
+    """The governance changes the pull request makes, and every partner's verdict on them."""
+    unreadable: tuple[str, ...] = ()
+    """Decision files the pull request touches that do not load: nothing in them can be approved."""
 
     @property
     def ok(self) -> bool:
-        return all(d.satisfied for d in self.decisions) and not any(
-            f.severity == "error" for f in self.findings
+        return (
+            not self.unreadable
+            and all(d.satisfied for d in self.decisions)
+            and (self.governance is None or self.governance.satisfied)
+            and not any(f.severity == "error" for f in self.findings)
         )
+
+
+@dataclass(frozen=True)
+class GovernanceReport:
+    """Who approved the governance changes a pull request makes (every partner must)."""
+
+    changes: tuple[Change, ...]
+    partners: tuple[PartnerStatus, ...]
+
+    @property
+    def satisfied(self) -> bool:
+        return all(p.counts for p in self.partners)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What judges a pull request: the base branch, and what GitHub says of the pull request.
+
+    ``judge`` is the log at the base revision, loaded with the base's
+    declog.toml: its workflow rules, its partners' members and its meetings
+    decide, never the pull request's own files. Without a base the change's
+    own log stands in (and the report says so).
+    """
+
+    judge: Log
+    base: Log | None = None
+    """The log at the base revision; None without one."""
+    visible: Mapping[str, dt.datetime] = field(default_factory=dict)
+    """Path -> when the change first made that decision visible (branch commit, or now)."""
+    governance: tuple[Change, ...] = ()
+    governance_stale: Callable[[Review], str] = lambda r: ""
+    """Why a review does not cover the governance changes as they stand ('' when it does)."""
+
+    @functools.cached_property
+    def members(self) -> Mapping[str, frozenset[str]]:
+        """Partner id -> its members' logins, case-folded (GitHub logins ignore case)."""
+        return {pid: handles(p) for pid, p in self.judge.partners.items()}
+
+    @functools.cached_property
+    def member_of(self) -> Mapping[str, frozenset[str]]:
+        """Case-folded login -> the partners it is a member of, on the base."""
+        acc: dict[str, set[str]] = {}
+        for pid, logins in self.members.items():
+            for login in logins:
+                acc.setdefault(login, set()).add(pid)
+        return {k: frozenset(v) for k, v in acc.items()}
 
 
 def assess(
@@ -91,27 +145,68 @@ def assess(
     *,
     now: dt.datetime,
     version_at: VersionAt,
-    base: Log | None = None,
+    evidence: Evidence | None = None,
+    unreadable: Collection[str] = (),
 ) -> Report:
-    """The approval report for the decisions at ``paths`` (the ones the pull request touches)."""
+    """The approval report for the decisions at ``paths`` (the ones the pull request touches).
+
+    ``unreadable`` names decision files that exist but did not load (their
+    findings are ``declog check``'s): a change to one is never approved.
+    """
+    ev = evidence or Evidence(judge=log)
     latest = latest_by_reviewer(pull.reviews)
     by_path = {d.path: d for d in log.decisions}
-    base_by_path = {d.path: d for d in base.decisions} if base is not None else {}
+    base_by_path = {d.path: d for d in ev.base.decisions} if ev.base is not None else {}
     reports: list[DecisionReport] = []
     found: list[Diagnostic] = []
     for path in sorted(set(paths)):
         d = by_path.get(path)
         if d is None:
             continue
-        reports.append(_decision_report(d, log, pull, latest, now, version_at))
-        found += trust_findings(d, log, pull, latest, version_at, base_by_path.get(path))
-    non_members = tuple(sorted(u for u in latest if u not in log.member_of))
-    return Report(pull, tuple(reports), tuple(found), non_members)
+        old = base_by_path.get(path)
+        reports.append(_decision_report(d, log, pull, latest, now, version_at, ev, old))
+        found += trust_findings(d, ev, pull, latest, version_at, old)
+    non_members = tuple(sorted(u for u in latest if u.casefold() not in ev.member_of))
+    gov = _governance_report(ev, pull, latest) if ev.governance else None
+    unread = tuple(sorted(p for p in set(paths) - set(by_path) if p in unreadable))
+    return Report(pull, tuple(reports), tuple(found), non_members, gov, unread)
 
 
-def _excluded(reviewer: str, d: Decision, log: Log, pull: PullRequest) -> bool:
+def _excluded(reviewer: str, d: Decision | None, ev: Evidence, pull: PullRequest) -> bool:
     """The proposer's own review does not count for their partner unless self-approval is agreed."""
-    return not log.config.workflow.self_approval and reviewer in {d.owner, pull.author} - {""}
+    if ev.judge.config.workflow.self_approval:
+        return False
+    own = {pull.author.casefold()} | ({d.owner.casefold()} if d is not None else set())
+    return reviewer.casefold() in own - {""}
+
+
+def _reviews_for(
+    partner: str, ev: Evidence, d: Decision | None, pull: PullRequest, latest: Mapping[str, Review]
+) -> list[Review]:
+    members = ev.members.get(partner, frozenset())
+    return [r for u, r in latest.items() if u.casefold() in members and not _excluded(u, d, ev, pull)]
+
+
+def _governance_report(ev: Evidence, pull: PullRequest, latest: Mapping[str, Review]) -> GovernanceReport:
+    statuses = []
+    for p in ev.judge.partners:
+        mine = _reviews_for(p, ev, None, pull, latest)
+        concern = [r for r in mine if r.state == CHANGES_REQUESTED]
+        approvals = [r for r in mine if r.state == APPROVED]
+        fresh = [r for r in approvals if not ev.governance_stale(r)]
+        if concern:
+            r = concern[0]
+            statuses.append(PartnerStatus(p, CHANGES_STATE, r.user, r.submitted_at, review=r))
+        elif fresh:
+            r = fresh[-1]
+            statuses.append(PartnerStatus(p, APPROVED_STATE, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r))
+        elif approvals:
+            r = approvals[-1]
+            note = ev.governance_stale(r)
+            statuses.append(PartnerStatus(p, STALE_STATE, r.user, r.submitted_at, review=r, note=note))
+        else:
+            statuses.append(PartnerStatus(p, PENDING_STATE))
+    return GovernanceReport(ev.governance, tuple(statuses))
 
 
 def _decision_report(
@@ -121,41 +216,125 @@ def _decision_report(
     latest: Mapping[str, Review],
     now: dt.datetime,
     version_at: VersionAt,
+    ev: Evidence,
+    old: Decision | None,
 ) -> DecisionReport:
-    wf = log.config.workflow
-    recorded = counted_approvals(d, log)
-    statuses = []
+    wf = ev.judge.config.workflow
+    fresh_by: dict[str, Review] = {}
+    mine_by: dict[str, list[Review]] = {}
     for p in d.partners:
-        members = log.partners[p].handles if p in log.partners else frozenset()
-        mine = [r for u, r in latest.items() if u in members and not _excluded(u, d, log, pull)]
-        concern = [r for r in mine if r.state == CHANGES_REQUESTED]
+        mine = _reviews_for(p, ev, d, pull, latest)
+        mine_by[p] = mine
         approvals = sorted(
             (r for r in mine if r.state == APPROVED),
             key=lambda r: r.submitted_at or now,
             reverse=True,
         )
         fresh = [r for r in approvals if not _stale(d, r, version_at)]
-        other = recorded.get(p)
+        if fresh and not any(r.state == CHANGES_REQUESTED for r in mine):
+            fresh_by[p] = fresh[0]
+    statuses = []
+    for p in d.partners:
+        mine = mine_by[p]
+        concern = [r for r in mine if r.state == CHANGES_REQUESTED]
+        approvals = sorted(
+            (r for r in mine if r.state == APPROVED),
+            key=lambda r: r.submitted_at or now,
+            reverse=True,
+        )
+        recorded, why_not = _recorded(d, p, log, ev, old, pull, fresh_by)
         if concern:
             r = concern[0]
             statuses.append(PartnerStatus(p, CHANGES_STATE, r.user, r.submitted_at, review=r))
-        elif fresh:
-            r = fresh[0]
+        elif p in fresh_by:
+            r = fresh_by[p]
             statuses.append(PartnerStatus(p, APPROVED_STATE, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r))
-        elif other is not None and other.via not in (vocab.VIA_PR_REVIEW, vocab.VIA_SILENCE):
-            statuses.append(PartnerStatus(p, APPROVED_STATE, other.by, other.at, other.via))
+        elif recorded is not None:
+            statuses.append(PartnerStatus(p, APPROVED_STATE, recorded.by, recorded.at, recorded.via))
         elif approvals:
             r = approvals[0]
             note = stale_reason(d, r, version_at)
             statuses.append(PartnerStatus(p, STALE_STATE, r.user, r.submitted_at, review=r, note=note))
-        elif _silence(d, p, log, now):
+        elif _silence(d, p, ev, pull, now, old):
             statuses.append(PartnerStatus(p, SILENCE_STATE, at=d.deadline, via=vocab.VIA_SILENCE))
         else:
-            statuses.append(PartnerStatus(p, PENDING_STATE))
+            if p not in ev.judge.partners:
+                why_not = why_not or f"{p} is not a partner on the base branch yet"
+            statuses.append(PartnerStatus(p, PENDING_STATE, note=why_not))
     needed = 0
     if d.status in NEEDS_APPROVAL and d.partners:
         needed = min(wf.quorum, len(d.partners)) if wf.approval == vocab.APPROVE_QUORUM else len(d.partners)
     return DecisionReport(d, tuple(statuses), needed)
+
+
+def _recorded(
+    d: Decision,
+    partner: str,
+    log: Log,
+    ev: Evidence,
+    old: Decision | None,
+    pull: PullRequest,
+    fresh_by: Mapping[str, Review],
+) -> tuple[Approval | None, str]:
+    """The approval recorded for ``partner`` that evidence the change cannot write backs; else why not.
+
+    Approvals already on the base branch were judged by the change that added
+    them. Of those this change adds, ``pr-review`` ones are backed by reviews
+    (see ``trust_findings``); ``meeting`` ones by a meeting record on the base
+    branch that the approver attended, or by a meeting this change adds that
+    every partner present at it approves; ``explicit`` ones (an email, a chat)
+    only once the partner confirms with a review; ``silence`` is judged anew.
+    """
+    on_base = {_key(a) for a in old.approvals} if old is not None else set()
+    members = ev.members.get(partner, frozenset())
+    self_ok = ev.judge.config.workflow.self_approval
+    why = ""
+    for a in d.approvals:
+        if a.partner != partner or a.via in (vocab.VIA_PR_REVIEW, vocab.VIA_SILENCE):
+            continue
+        if a.by.casefold() not in members:
+            why = why or f"{a.by} is not a member of {partner} on the base branch"
+            continue
+        if a.by.casefold() == d.owner.casefold() and not self_ok:
+            continue
+        if _key(a) in on_base:
+            return a, ""
+        if a.via == vocab.VIA_MEETING:
+            backed, reason = _meeting_backs(d, a, log, ev, fresh_by)
+            if backed:
+                return a, ""
+            why = why or reason
+        elif a.via == vocab.VIA_EXPLICIT:
+            why = why or (
+                f"the {a.via} approval by {a.by} recorded in this change counts once a member of "
+                f"{partner} confirms it with a review"
+            )
+    return None, why
+
+
+def _meeting_backs(
+    d: Decision, a: Approval, log: Log, ev: Evidence, fresh_by: Mapping[str, Review]
+) -> tuple[bool, str]:
+    if not d.meeting:
+        return False, "approved via meeting, but the decision names no meeting"
+    held = ev.judge.meetings.get(d.meeting)
+    if held is not None:
+        if a.by.casefold() in {h.casefold() for h in held.attendees}:
+            return True, ""
+        return False, f"{a.by} did not attend meeting {d.meeting} as recorded on the base branch"
+    added = log.meetings.get(d.meeting)
+    if added is None:
+        return False, f"meeting {d.meeting} is not recorded"
+    present = {q for h in added.attendees for q in ev.member_of.get(h.casefold(), ())}
+    if a.by.casefold() not in {h.casefold() for h in added.attendees}:
+        return False, f"{a.by} did not attend meeting {d.meeting}"
+    missing = sorted(present - set(fresh_by))
+    if missing:
+        return False, (
+            f"meeting {d.meeting} is added by this change; it is evidence once every partner "
+            f"present approves this pull request (not yet: {', '.join(missing)})"
+        )
+    return True, ""
 
 
 def _stale(d: Decision, r: Review, version_at: VersionAt) -> bool:
@@ -186,19 +365,43 @@ def substance(d: Decision) -> dict[str, object]:
     return {**fields, "__body__": d.body.strip()}
 
 
-def _silence(d: Decision, partner: str, log: Log, now: dt.datetime) -> bool:
-    silence = log.config.workflow.silence
+def visible_since(d: Decision, ev: Evidence, pull: PullRequest, old: Decision | None) -> dt.datetime | None:
+    """When the partners could first see the proposal, as far as evidence the change cannot write says.
+
+    A proposal already on the base branch was visible there. One this change
+    adds (or turns from a draft into a proposal) became visible no earlier than
+    the branch's first commit touching it (now, if uncommitted) and the pull
+    request's opening, whatever its own ``proposed`` says.
+    """
+    if old is not None and old.status != vocab.DRAFT and old.proposed == d.proposed:
+        return None  # proposed on the base branch already: visible there
+    times = [t for t in (ev.visible.get(d.path), pull.opened) if t is not None]
+    return max(times) if times else None
+
+
+def _silence(
+    d: Decision, partner: str, ev: Evidence, pull: PullRequest, now: dt.datetime, old: Decision | None
+) -> bool:
+    wf = ev.judge.config.workflow
+    silence = wf.silence
     if not silence.covers(partner, d.category) or d.deadline is None or now < d.deadline:
         return False
-    agreement = log.by_id.get(silence.agreement) if silence.agreement else None
+    agreement = ev.judge.by_id.get(silence.agreement) if silence.agreement else None
     if silence.agreement and (agreement is None or agreement.status not in vocab.FROZEN_STATUSES):
         return False
-    return not (agreement is not None and agreement.decided and d.proposed and d.proposed < agreement.decided)
+    if agreement is not None and agreement.decided and d.proposed and d.proposed < agreement.decided:
+        return False
+    seen = visible_since(d, ev, pull, old)
+    if seen is not None:
+        window = max(wf.feedback_window, d.deadline - d.proposed if d.proposed else wf.feedback_window)
+        if now < seen + window:
+            return False
+    return True
 
 
 def trust_findings(
     d: Decision,
-    log: Log,
+    ev: Evidence,
     pull: PullRequest,
     latest: Mapping[str, Review],
     version_at: VersionAt,
@@ -208,16 +411,18 @@ def trust_findings(
 
     Approvals already on the base branch were checked by the pull request
     that added them; without a base every pr-review approval is checked.
+    Membership is the base branch's, logins compare case-insensitively.
     """
     known = {_key(a) for a in base.approvals} if base is not None else set()
+    by_login = {u.casefold(): r for u, r in latest.items()}
     out: list[Diagnostic] = []
     where = f"pull request #{pull.number}" if pull.number else "the pull request"
     for a in d.approvals:
         if a.via != vocab.VIA_PR_REVIEW or _key(a) in known:
             continue
         pos = d.approval_pos(a, "by")
-        r = latest.get(a.by)
-        theirs = log.member_of.get(a.by, frozenset())
+        r = by_login.get(a.by.casefold())
+        theirs = ev.member_of.get(a.by.casefold(), frozenset())
         if r is None:
             out.append(
                 finding("DL701", d.path, pos, f"no review by '{a.by}' on {where} supports this approval")
@@ -242,10 +447,10 @@ def trust_findings(
                     "DL704",
                     d.path,
                     pos,
-                    f"'{a.by}' approved {where} but is {member}, not of {a.partner}",
+                    f"'{a.by}' approved {where} but is {member} on the base branch, not of {a.partner}",
                 )
             )
-        elif a.by == pull.author and not log.config.workflow.self_approval:
+        elif a.by.casefold() == pull.author.casefold() and not ev.judge.config.workflow.self_approval:
             out.append(
                 finding(
                     "DL705", d.path, pos, f"'{a.by}' opened {where} and cannot approve it for {a.partner}"

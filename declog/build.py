@@ -129,7 +129,7 @@ def reference_time(
     """What "now" means for the pages: SOURCE_DATE_EPOCH, else HEAD's commit time,
     else the newest time recorded in the log. Never the clock, so builds repeat."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     head = head_time(root)
     if head is not None:

@@ -9,11 +9,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from declog import git
+from declog import git, governance
 from declog.codes import finding
-from declog.config import CONFIG_FILE, Config, load_config
+from declog.config import CONFIG_FILE, Config, config_from_bytes, load_config
 from declog.diagnostics import Diagnostic, Pos, Severity
-from declog.load import CONTENT, LoadMemo, build_log, kind_of, patch_log, paused_gc, scan
+from declog.load import CONTENT, LoadMemo, build_log, kind_of, patch_log, paused_gc, read_file, scan
 from declog.model import Log
 from declog.rules import run_rules
 from declog.rules.context import Context
@@ -66,25 +66,61 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
     files, stray = scan(root)
     in_repo = git.is_repo(root)
     added = git.first_added(root) if in_repo else {}
-    log, problems = build_log(str(root), config, files, added)
     base_log = tip_log = None
+    visible: dict[str, dt.datetime] = {}
     if base is not None:
         try:
             base_files = git.files_at(root, base)
             fork = git.fork_point(root, base)
             fork_files = git.files_at(root, fork) if fork else None
+            base_config = config_at(root, fork or base)
+            changed = git.changed_anywhere(root, base)
+            prefix = git.repo_prefix(root)
+            touches = git.branch_touches(root, base)
+            now = dt.datetime.now(dt.UTC)
+            visible = {p: touches.get(p, now) for p in git.changed_files(root, base)}
         except git.GitError as exc:
             raise BaseRevisionError(f"cannot read base revision '{base}': {exc}") from None
+        own = config
+        if base_config is not None:
+            config = dataclasses.replace(config, workflow=base_config.workflow, rules=base_config.rules)
         base_log, _ = build_log(str(root), config, base_files)
         if fork_files is not None:
             tip_log = base_log
             base_log, _ = build_log(str(root), config, fork_files)
-    found += stray + problems + run_rules(Context(log, base_log, tip_log))
+    log, problems = build_log(str(root), config, files, added)
+    found += stray + problems + run_rules(Context(log, base_log, tip_log, visible=visible))
+    if base is not None:
+        found += [
+            _governance(c)
+            for c in governance.changes(changed, prefix, base_log, log, settings=(base_config, own))
+        ]
     found = apply_rule_settings(found, config, log)
     if paths:
         found = _select(found, paths, root) + _named_problems(paths, root)
     changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
     return CheckResult(log, _unique(found), touched=changed)
+
+
+def config_at(root: Path, ref: str) -> Config | None:
+    """declog.toml as it was at ``ref``; None when it had none or it was unusable.
+
+    The base judges a change: its workflow rules and rule settings apply to
+    the change, and a change to them takes effect only once merged.
+    """
+    raw = git.file_at(root, ref, CONFIG_FILE)
+    return config_from_bytes(raw)[0] if raw is not None else None
+
+
+def _governance(change: governance.Change) -> Diagnostic:
+    who = f"every partner, {change.partner} included," if change.partner else "every partner"
+    return finding(
+        "DL407",
+        change.path,
+        Pos(1, 1),
+        f"governance change ({change.what}): {who} must approve this pull request",
+        "it takes effect once merged; until then the base branch's rules judge this change",
+    )
 
 
 @dataclass(frozen=True)
@@ -188,10 +224,8 @@ class Checker:
 
 
 def _digest_of(path: Path) -> bytes:
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
-    except OSError:
-        return b""
+    raw = read_file(path.parent.resolve(), path.name)  # a regular file inside the root, or nothing
+    return hashlib.blake2b(raw.data, digest_size=16).digest() if raw.data is not None else b""
 
 
 def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> list[Diagnostic]:

@@ -118,6 +118,20 @@ _TABLE: list[Code] = [
         "The content folders hold only `.md` documents of their kind.",
         "Move the file elsewhere or give it the `.md` extension and frontmatter.",
     ),
+    Code(
+        "DL014",
+        "control-character",
+        E,
+        "Text holds no control characters; tab and line breaks only where a field allows several lines.",
+        "Delete the character (in quoted YAML, the escape such as `\\e`, `\\x1b` or `\\0`); a line break in a one-line field such as a title is a warning: write it on one line.",
+    ),
+    Code(
+        "DL015",
+        "number-too-long",
+        E,
+        "A number in frontmatter is at most 100 characters long.",
+        "Shorten the number, or quote the value if it is text: nothing in a decision log needs a longer number.",
+    ),
     # --- schema --------------------------------------------------------------------
     Code(
         "DL101",
@@ -402,6 +416,20 @@ _TABLE: list[Code] = [
         "A new decision does not take an id already used on the base branch.",
         "Renumber the new decision to the next free id (`declog new` picks one).",
     ),
+    Code(
+        "DL406",
+        "backdated-proposal",
+        E,
+        "A new proposal's `proposed` time is not earlier than the commit that made it visible.",
+        "Set `proposed` to when the pull request opens and the deadline at least the feedback window later; silence counts only from when partners could see the proposal.",
+    ),
+    Code(
+        "DL407",
+        "governance-change",
+        Severity.NOTE,
+        "A change to declog.toml, a partner's members, the theme or the repository's CI is a governance change: every partner approves it.",
+        "Ask a member of every partner to approve the pull request (a membership change needs its own partner's approval); `declog approvals` shows who has.",
+    ),
     # --- configuration ---------------------------------------------------------------
     Code(
         "DL501",
@@ -445,6 +473,13 @@ _TABLE: list[Code] = [
         W,
         "When Pagefind is installed, the site's search index builds.",
         "Reinstall it with `pip install 'declog[search]'`, or uninstall pagefind to build without search.",
+    ),
+    Code(
+        "DL604",
+        "template-unsafe",
+        E,
+        "Templates stay inside Jinja's sandbox: no Python internals (names starting with `_`), no changing the view objects, no files from outside the log.",
+        "Use only the view objects, filters and globals of the default theme (see its files); replace a symlink by the file itself.",
     ),
     # --- PR reviews as approvals (declog approvals) -------------------------------------
     Code(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,9 +21,9 @@ from typing import Any
 from declog import vocab
 from declog.codes import CODES, finding
 from declog.diagnostics import Diagnostic, Pos
-from declog.fields import check_fields
-from declog.timeparse import parse_date, parse_duration
-from declog.yamlparse import Parsed
+from declog.fields import check_fields, field_name
+from declog.timeparse import DurationTooLong, parse_date, parse_duration
+from declog.yamlparse import CONTROL, Parsed, control_name, visible
 
 CONFIG_FILE = "declog.toml"
 
@@ -98,11 +100,21 @@ class Config:
         return Pos(1, 1)
 
 
+#: declog.toml is read only up to this size: settings are a few kilobytes.
+MAX_CONFIG_BYTES = 1024 * 1024
+#: Integers longer than this many digits are refused (Python will not even print one of 4,300).
+MAX_DIGITS = 100
+
+
 def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
-    """Read ``root/declog.toml``; ``None`` when it is missing or unusable."""
+    """Read ``root/declog.toml``; ``None`` when it is missing or unusable.
+
+    Only a regular file inside the log's root is read: a symlink that leaves
+    the root, a FIFO or a device is refused without reading it.
+    """
     path = root / CONFIG_FILE
     try:
-        raw = path.read_bytes()
+        real = path.resolve(strict=True)
     except FileNotFoundError:
         return None, [
             finding(
@@ -113,8 +125,35 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
                 "run `declog init` to create one, or pass --root DIR",
             )
         ]
+    except (OSError, RuntimeError):  # a symlink loop
+        return None, [_unreadable("is a symlink loop; refused")]
+    if not real.is_relative_to(root.resolve()):
+        return None, [_unreadable("is a symlink that leaves the log; refused")]
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, [finding("DL501", CONFIG_FILE, Pos(1, 1), f"cannot read {CONFIG_FILE}: {exc.strerror}")]
+        return None, [_unreadable(f"cannot be read: {exc.strerror}")]
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, [_unreadable("is not a regular file; refused")]
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        return None, [_unreadable(f"cannot be read: {exc.strerror}")]
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        return None, [_unreadable(f"is larger than {MAX_CONFIG_BYTES // 1024} KB; refused")]
+    return config_from_bytes(raw)
+
+
+def _unreadable(why: str) -> Diagnostic:
+    return finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} {why}")
+
+
+def config_from_bytes(raw: bytes) -> tuple[Config | None, list[Diagnostic]]:
+    """Parse the bytes of a declog.toml (e.g. as it was at a base revision)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -128,22 +167,89 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
         pos = Pos(int(m.group(1)), int(m.group(2))) if m else Pos(1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         return None, [finding("DL501", CONFIG_FILE, pos, f"invalid TOML: {message}")]
+    except ValueError:  # an integer beyond Python's limit of 4,300 digits
+        long = re.search("[0-9_]{" + str(MAX_DIGITS) + ",}", text)
+        start = long.start() if long else 0
+        line = text.count("\n", 0, start) + 1
+        pos = Pos(line, start - text.rfind("\n", 0, start))
+        return None, [
+            finding("DL501", CONFIG_FILE, pos, f"invalid TOML: a number longer than {MAX_DIGITS} digits")
+        ]
     return parse_config(data, text)
 
 
 def parse_config(data: dict[str, Any], text: str = "") -> tuple[Config | None, list[Diagnostic]]:
     positions = _toml_positions(text, data)
     parsed = Parsed(data=data, values=positions)
-    found = check_fields(parsed, "config", CONFIG_FILE, config=True)
+    huge = _huge_numbers(data, parsed, ())
+    if huge:  # the schema's messages would quote them, and Python cannot
+        return None, huge
+    found = _controls(data, parsed, ()) + check_fields(parsed, "config", CONFIG_FILE, config=True)
     found += _semantic(data, parsed)
     if any(d.severity == "error" for d in found):
         return None, found
     return dataclasses.replace(_build(data), positions=positions), found
 
 
+def _controls(value: object, parsed: Parsed, at: tuple[str | int, ...]) -> list[Diagnostic]:
+    """DL502 for each setting (name or text) holding a control character (TOML writes them as \\u001b)."""
+    out: list[Diagnostic] = []
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if CONTROL.search(key):
+                out.append(_control_finding(f"the setting name '{visible(key)}'", key, parsed.pos(*at)))
+            out += _controls(sub, parsed, (*at, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            out += _controls(sub, parsed, (*at, i))
+    elif isinstance(value, str) and CONTROL.search(value):
+        out.append(_control_finding(field_name(at), value, parsed.pos(*at)))
+    return out
+
+
+def _huge_numbers(value: object, parsed: Parsed, at: tuple[str | int, ...]) -> list[Diagnostic]:
+    """DL502 for each integer longer than ``MAX_DIGITS`` digits (``0xfff...`` included)."""
+    if isinstance(value, dict):
+        return [d for key, sub in value.items() for d in _huge_numbers(sub, parsed, (*at, key))]
+    if isinstance(value, list):
+        return [d for i, sub in enumerate(value) for d in _huge_numbers(sub, parsed, (*at, i))]
+    if isinstance(value, int) and value.bit_length() > MAX_DIGITS * 10 // 3:
+        return [
+            finding(
+                "DL502",
+                CONFIG_FILE,
+                parsed.pos(*at),
+                f"{field_name(at)} is a number longer than {MAX_DIGITS} digits",
+                "no setting needs a number that large",
+            )
+        ]
+    return []
+
+
+def _control_finding(what: str, text: str, pos: Pos) -> Diagnostic:
+    found = CONTROL.search(text)
+    assert found is not None
+    return finding(
+        "DL502",
+        CONFIG_FILE,
+        pos,
+        f"{what} contains the control character {control_name(found.group())}",
+        "delete the escape (such as \\u001b) from the string; settings are plain text",
+    )
+
+
 def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     wf = data.get("workflow", {})
+    for key in ("feedback_window", "exception_window"):
+        value = wf.get(key) if isinstance(wf, dict) else None
+        try:
+            if isinstance(value, str):
+                parse_duration(value)
+        except DurationTooLong as exc:
+            out.append(finding("DL502", CONFIG_FILE, parsed.pos("workflow", key), f"workflow.{key}: {exc}"))
+        except ValueError:
+            pass  # not a duration at all: the schema says so
     if wf.get("approval") == vocab.APPROVE_QUORUM and "quorum" not in wf:
         out.append(
             finding(

@@ -16,6 +16,8 @@ from typing import NamedTuple
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
+    """Worth knowing, never a failure (not even with ``--strict``)."""
 
 
 class Pos(NamedTuple):

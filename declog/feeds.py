@@ -4,6 +4,11 @@ iCalendar is written here rather than with a library: declog needs one kind of
 event with UTC times, and RFC 5545's three text rules (CRLF line ends, lines
 folded at 75 octets, ``\\ ; , newline`` escaped) fit in a few lines that the
 tests pin down. Atom and the sitemap are Jinja templates of the theme.
+
+Control characters are findings (DL014) long before a build, but the writers
+here do not count on it: a character that XML or iCalendar cannot carry is
+written as U+FFFD, so one bad value can never make a partner's feed or calendar
+unreadable.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +32,19 @@ from declog.views import Attention, Views, attending, when
 JSON_VERSION = 1
 #: How many entries an Atom feed carries.
 FEED_SIZE = 50
+
+
+#: What XML 1.0 cannot carry (C0 but tab and line ends, surrogates, U+FFFE/U+FFFF), and DEL and C1.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: What an iCalendar TEXT value cannot carry once its line breaks are escaped (RFC 5545 3.3.11).
+_NOT_ICS_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What no iCalendar value may hold unescaped: control characters, line breaks, white space in a URI.
+_NOT_ICS_VALUE = re.compile("[\x00-\x20\x7f-\x9f]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with each character XML cannot carry as U+FFFD (the template escapes the rest)."""
+    return _NOT_XML.sub("\ufffd", value) if _NOT_XML.search(value) else value
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -286,17 +305,18 @@ def feed(
         chosen = list(itertools.islice(decisions, FEED_SIZE))
     else:
         chosen = latest(decisions, history)[:FEED_SIZE]
+    x = xml_text
     entries = tuple(
         Entry(
-            id=_entry_id(views, d),
-            title=f"{d.id} {d.title} ({d.status})",
-            url=base + decision_url(d.id),
+            id=x(_entry_id(views, d)),
+            title=x(f"{d.id} {d.title} ({d.status})"),
+            url=x(base + decision_url(d.id)),
             published=d.logged or when(d),
             updated=updated(d, history),
-            summary=d.rationale or d.reason or d.title,
-            content=str(body_html(d)),
-            content_base=base + decision_url(d.id),
-            categories=(d.status, d.mode, d.category, *d.tags),
+            summary=x(d.rationale or d.reason or d.title),
+            content=x(str(body_html(d))),
+            content_base=x(base + decision_url(d.id)),
+            categories=tuple(x(c) for c in (d.status, d.mode, d.category, *d.tags)),
             decision=d,
         )
         for d in chosen
@@ -304,10 +324,10 @@ def feed(
     newest = max((e.updated for e in entries), default=views.now)
     site_url = views.log.config.site.url
     return Feed(
-        id=(site_url + self_path) if site_url else f"urn:declog:{_site_key(views)}:{self_path}",
-        title=title,
-        self=base + self_path,
-        alternate=base + alternate_path,
+        id=x((site_url + self_path) if site_url else f"urn:declog:{_site_key(views)}:{self_path}"),
+        title=x(title),
+        self=x(base + self_path),
+        alternate=x(base + alternate_path),
         updated=newest,
         entries=entries,
     )
@@ -331,7 +351,9 @@ def _entry_id(views: Views, d: Decision) -> str:
 
 
 def ics_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    """Escape a TEXT value (RFC 5545 3.3.11); a control character becomes U+FFFD."""
+    if _NOT_ICS_TEXT.search(value):
+        value = _NOT_ICS_TEXT.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
@@ -357,6 +379,11 @@ def fold(line: str) -> str:
         size += width
     out.append(current)
     return "\r\n".join(out)
+
+
+def _ics_value(value: str) -> str:
+    """A URI or UID value without what would end its line or break its parsing (dropped)."""
+    return _NOT_ICS_VALUE.sub("", value)
 
 
 def _utc(value: dt.datetime) -> str:
@@ -404,13 +431,13 @@ def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:
     stamp = d.proposed or d.logged or a.deadline
     lines = [
         "BEGIN:VEVENT",
-        f"UID:decision-{d.id}-deadline-{site_key}@{uid_host}",
+        f"UID:{_ics_value(f'decision-{d.id}-deadline-{site_key}@{uid_host}')}",
         f"DTSTAMP:{_utc(stamp)}",
         f"DTSTART:{_utc(a.deadline)}",
         f"SUMMARY:{ics_text(f'Feedback deadline: {d.id} {d.title}')}",
         f"DESCRIPTION:{ics_text(f'Waiting on: {waiting}. Status: {d.status}.')}",
     ]
     if base.startswith(("https://", "http://")):
-        lines.append(f"URL:{base + decision_url(d.id)}")
+        lines.append(f"URL:{_ics_value(base + decision_url(d.id))}")
     lines.append("END:VEVENT")
     return "".join(fold(line) + "\r\n" for line in lines)

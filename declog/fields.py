@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlsplit
 
 import fastjsonschema
 
 from declog import vocab
 from declog.codes import finding
-from declog.diagnostics import Diagnostic, Pos
-from declog.schema import SCHEMAS
+from declog.diagnostics import Diagnostic, Pos, Severity
+from declog.schema import ONE_LINE, SCHEMAS
 from declog.timeparse import NaiveDatetime, known_timezones, parse_date, parse_datetime
-from declog.yamlparse import Parsed
+from declog.yamlparse import Parsed, visible
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -40,11 +41,33 @@ def _is_timezone(value: object) -> bool:
     return not isinstance(value, str) or value in known_timezones()
 
 
+#: What an http(s) URL is never written with: it would end an HTML attribute, a <script> string or
+#: an XML value it is pasted into, or be read differently by browsers and servers.
+_URL_UNSAFE = re.compile("[\\s\"'<>\\\\`\x00-\x1f\x7f-\x9f]")
+
+
+def url_problem(value: str) -> str:
+    """Why ``value`` is not an absolute http(s) URL declog can write anywhere; "" when it is one."""
+    bad = _URL_UNSAFE.search(value)
+    if bad is not None:
+        char = bad.group()
+        if not char.isprintable():
+            kind = "control" if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F else "white-space"
+            return f"contains the {kind} character U+{ord(char):04X}"
+        shown = "a space" if char == " " else f'"{char}"' if char == "'" else f"'{char}'"
+        return f"contains {shown} (write it percent-encoded: {quote(char)})"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an http(s) URL"
+    return ""
+
+
 def _is_uri(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parts = urlparse(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return not isinstance(value, str) or not url_problem(value)
 
 
 _FORMATS: dict[str, Callable[[object], bool]] = {
@@ -112,7 +135,8 @@ def describe(value: Any) -> str:
     if value is None:
         return "empty"
     if isinstance(value, str):
-        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
+        shown = visible(value, keep_lines=True)  # messages quote values: never a terminal's escape
+        return f"'{shown}'" if len(shown) <= 60 else f"'{shown[:57]}...'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -123,7 +147,7 @@ def describe(value: Any) -> str:
 def field_name(path: Iterable[str | int]) -> str:
     out = ""
     for part in path:
-        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{visible(part)}" if out else visible(part))
     return out or "frontmatter"
 
 
@@ -231,6 +255,11 @@ def _findings(err: ValidationError, parsed: Parsed, path: str, config: bool) -> 
         ]
     if keyword == "format":
         return [_format_finding(expected, name, value, make)]
+    if keyword == "pattern" and expected == ONE_LINE:
+        # A warning, not an error: unlike a control character, every output escapes a line break.
+        message = f"{name} is one line of text but has a line break: {describe(value)}"
+        hint = "write it on one line (`>-` folds a long one); longer text belongs in the body"
+        return [finding(_code("DL014", config), path, pos, message, hint, Severity.WARNING)]
     if keyword == "pattern":
         return [make("DL104", f"{name} {describe(value)} {_pattern_problem(name, schema)}")]
     if keyword in ("minLength", "minItems"):
@@ -304,7 +333,8 @@ def _format_finding(fmt: str, name: str, value: Any, make: Callable[..., Diagnos
             did_you_mean(str(value), known_timezones()) or "e.g. Europe/Berlin, America/New_York",
         )
     if fmt == "uri":
-        return make("DL104", f"{name} {describe(value)} is not an http(s) URL")
+        problem = url_problem(value) if isinstance(value, str) else "is not an http(s) URL"
+        return make("DL104", f"{name} {describe(value)} {problem}")
     return make("DL104", f"{name} {describe(value)} is not a valid {fmt}")
 
 

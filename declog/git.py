@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from declog.codes import finding
+from declog.diagnostics import Pos
 from declog.load import CONTENT, RawFile
 
 
@@ -50,26 +52,35 @@ def is_repo(root: Path) -> bool:
         return False
 
 
+#: git's mode for a symbolic link.
+_SYMLINK = "120000"
+_LINK_AT_REF = "is a symlink at {}; symlinks are not followed"
+
+
 def files_at(root: Path, ref: str) -> list[RawFile]:
-    """Every file under content/ as it was at ``ref``."""
+    """Every file under content/ as it was at ``ref``; a symlink is a file that could not be read."""
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitError:
         raise GitError(f"unknown revision '{ref}'") from None
     listing = _git(root, "ls-tree", "-r", "-z", ref, "--", CONTENT)
     entries: list[tuple[str, str]] = []
+    files: list[RawFile] = []
     for item in listing.split(b"\0"):
         if not item:
             continue
         meta, _, raw_name = item.partition(b"\t")
-        _mode, kind, oid = meta.decode().split()
-        if kind == "blob":
-            entries.append((oid, raw_name.decode("utf-8", "surrogateescape")))
+        mode, kind, oid = meta.decode().split()
+        name = raw_name.decode("utf-8", "surrogateescape")
+        if mode == _SYMLINK:
+            # The blob is the link's target, never followed: not a document either.
+            files.append(RawFile(name, None, finding("DL001", name, Pos(1, 1), _LINK_AT_REF.format(ref))))
+        elif kind == "blob":
+            entries.append((oid, name))
     if not entries:
-        return []
+        return files
     batch = "".join(f"{oid}\n" for oid, _ in entries).encode()
     out = _git(root, "cat-file", "--batch", stdin=batch)
-    files: list[RawFile] = []
     pos = 0
     for _oid, name in entries:
         header_end = out.index(b"\n", pos)
@@ -172,3 +183,74 @@ def file_at(root: Path, ref: str, path: str) -> bytes | None:
         return _git(root, "cat-file", "blob", f"{ref}:./{path}")
     except GitError:
         return None
+
+
+def toplevel(root: Path) -> Path | None:
+    """The work tree's top folder (where .github/ and CODEOWNERS live), or None outside a repository."""
+    try:
+        top = _git(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+    except GitError:
+        return None
+    return Path(top) if top else None
+
+
+def changed_anywhere(root: Path, base: str) -> list[str]:
+    """Every file of the repository that differs between the fork point from ``base`` and the work tree.
+
+    Paths are relative to the repository's top folder (not to ``root``), so
+    changes to .github/ and CODEOWNERS above a log kept in a sub-folder are seen.
+    Untracked files count: a change can be judged before it is committed.
+    """
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except GitError:
+        raise GitError(f"unknown revision '{base}'") from None
+    try:
+        since = _git(root, "merge-base", base, "HEAD").decode().strip()
+    except GitError:
+        since = base
+    plain = ("-c", "core.quotePath=false")
+    diff = _git(root, *plain, "diff", "--name-only", "-z", since, "--", ":/")
+    untracked = _git(root, *plain, "ls-files", "-z", "--full-name", "--others", "--exclude-standard", ":/")
+    names = diff.split(b"\0") + untracked.split(b"\0")
+    return sorted({n.decode("utf-8", "surrogateescape") for n in names if n})
+
+
+def branch_touches(root: Path, base: str, under: str = f"{CONTENT}/decisions") -> dict[str, dt.datetime]:
+    """Path (relative to ``root``) -> when the branch's oldest commit touching it was made.
+
+    Only commits since HEAD forked from ``base`` are looked at: the moment a
+    change first made the file visible on the branch. Of the author and the
+    commit time the later is kept: whoever makes a commit can set either.
+    """
+    try:
+        since = _git(root, "merge-base", base, "HEAD").decode().strip()
+    except GitError:
+        return {}
+    try:
+        out = _git(
+            root,
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--relative",
+            "--no-renames",
+            "--format=%x00%aI %cI",
+            "--name-only",
+            f"{since}..HEAD",
+            "--",
+            under,
+        )
+    except GitError:
+        return {}
+    seen: dict[str, dt.datetime] = {}
+    when: dt.datetime | None = None
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        if line.startswith("\0"):
+            try:
+                when = max(dt.datetime.fromisoformat(t) for t in line[1:].split())
+            except ValueError:
+                when = None
+        elif line and when is not None:
+            seen[line] = when  # newest first: the last one seen is the oldest
+    return seen

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import gc
 import hashlib
 import os
+import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,15 +75,32 @@ def scan(
     found: list[Diagnostic] = []
     real_root = root.resolve()
     seen: dict[str, tuple[tuple[int, ...], RawFile]] = {}
-    for folder in vocab.KIND_DIRS:
-        base = root / CONTENT / folder
-        if not base.is_dir():
+    refused = _refused_folder(real_root, CONTENT)
+    folders = () if refused else vocab.KIND_DIRS
+    if refused:
+        found.append(refused)
+    for folder in folders:
+        rel_base = f"{CONTENT}/{folder}"
+        refused = _refused_folder(real_root, rel_base)
+        if refused is not None:
+            found.append(refused)
             continue
-        for entry in sorted(os.scandir(base), key=lambda e: e.name):
-            rel = f"{CONTENT}/{folder}/{entry.name}"
+        try:
+            entries = sorted(os.scandir(root / rel_base), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # no such folder (a file of that name, say): nothing to read
+        except OSError as exc:
+            found.append(_os_problem(rel_base, exc, "folder"))
+            continue
+        for entry in entries:
+            rel = f"{rel_base}/{entry.name}"
             if entry.name in IGNORED_NAMES or entry.name.startswith("."):
                 continue
-            if not entry.name.endswith(".md") or entry.is_dir():
+            symlink = entry.is_symlink()
+            if symlink and (outside := _leaves(real_root, rel)) is not None:
+                found.append(outside)
+                continue
+            if not entry.name.endswith(".md") or _is_dir(entry):
                 found.append(
                     finding(
                         "DL013",
@@ -93,19 +112,75 @@ def scan(
                 )
                 continue
             if memo is None:
-                files.append(read_file(real_root, rel, entry.is_symlink()))
+                files.append(read_file(real_root, rel, symlink))
                 continue
             stamp = _stamp(entry)
             known = memo.stats.get(rel)
             raw = known[1] if known is not None and known[0] == stamp and rel not in changed else None
             if raw is None:
-                raw = read_file(real_root, rel, entry.is_symlink())
+                raw = read_file(real_root, rel, symlink)
             if stamp:
                 seen[rel] = (stamp, raw)
             files.append(raw)
     if memo is not None:
         memo.stats = seen
     return files, found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False  # a symlink loop, say: read_file says what it is
+
+
+def _refused_folder(real_root: Path, rel: str) -> Diagnostic | None:
+    """A finding when the folder ``rel`` leaves the log or cannot be entered; None to read it.
+
+    A folder that does not exist, or a file where the folder would be, is no
+    finding: there is simply nothing to read.
+    """
+    path = real_root / rel
+    try:
+        st = os.stat(path)
+    except NotADirectoryError:
+        return None  # content is a file: there is no such folder
+    except FileNotFoundError:
+        if not os.path.islink(path):
+            return None
+        return finding("DL001", rel, Pos(1, 1), "folder symlink points to nothing; refused")
+    except OSError as exc:
+        return _os_problem(rel, exc, "folder")
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    return _leaves(real_root, rel, "folder")
+
+
+def _leaves(real_root: Path, rel: str, what: str = "file") -> Diagnostic | None:
+    """DL001 when the real path of ``rel`` (symlinks followed) is outside the log's root."""
+    target = Path(os.path.realpath(real_root / rel))
+    if target == real_root or target.is_relative_to(real_root):
+        return None
+    return finding(
+        "DL001",
+        rel,
+        Pos(1, 1),
+        f"{'folder ' if what == 'folder' else ''}symlink points outside the log (to {target}); refused",
+        f"replace the link with the {what} itself; nothing outside the log's root is read",
+    )
+
+
+def _os_problem(rel: str, exc: OSError, what: str = "file") -> Diagnostic:
+    """DL001 for an error of the operating system, in words."""
+    if exc.errno == errno.ELOOP:
+        message = f"{what} is a symlink loop (it leads back to itself); refused"
+        return finding("DL001", rel, Pos(1, 1), message, f"replace the link with the {what} itself")
+    if exc.errno == errno.ENXIO:
+        return finding("DL001", rel, Pos(1, 1), f"{what} is a socket, not a document; refused")
+    if isinstance(exc, FileNotFoundError):
+        return finding("DL001", rel, Pos(1, 1), "no such file")
+    which = " the folder" if what == "folder" else ""
+    return finding("DL001", rel, Pos(1, 1), f"cannot read{which}: {exc.strerror or type(exc).__name__}")
 
 
 def _stamp(entry: os.DirEntry[str] | Path) -> tuple[int, ...]:
@@ -117,36 +192,77 @@ def _stamp(entry: os.DirEntry[str] | Path) -> tuple[int, ...]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+#: How a file is opened: never waiting on a FIFO, never becoming a terminal's controlling process.
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
 def read_file(real_root: Path, rel: str, symlink: bool | None = None) -> RawFile:
-    """Read one document; ``symlink`` saves a system call when the caller knows."""
-    path = real_root / rel
+    """Read one document; ``symlink`` saves system calls when the caller knows.
 
-    def refused(message: str, hint: str = "") -> RawFile:
-        return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), message, hint))
-
+    ``symlink=False`` promises that neither the file nor a folder on its path
+    is a symlink (``scan`` checked the folders); otherwise its real path is
+    checked to stay inside ``real_root``. Only regular files are read: a FIFO,
+    socket or device is refused without waiting on it.
+    """
+    if symlink is not False and (outside := _leaves(real_root, rel)) is not None:
+        return RawFile(rel, None, outside)
     try:
-        if path.is_symlink() if symlink is None else symlink:
-            target = path.resolve()
-            if not target.is_relative_to(real_root):
-                return refused(
-                    f"symlink points outside the log (to {target}); refused",
-                    "replace the link with the file itself",
-                )
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            data = fh.read() if size <= vocab.MAX_FILE_BYTES else None
-        if data is None:
-            return refused(
-                f"file is {size / 1e6:.1f} MB, over the {_limit()} limit; refused",
-                "decision records are short; move attachments elsewhere and link to them",
-            )
-        return RawFile(rel, data)
-    except FileNotFoundError:
-        return refused("no such file")
+        fd = os.open(real_root / rel, _OPEN_FLAGS)
     except IsADirectoryError:
-        return refused("is a folder, not a document")
+        return _refused(rel, "is a folder, not a document")
     except OSError as exc:
-        return refused(f"cannot read: {exc.strerror}")
+        return RawFile(rel, None, _os_problem(rel, exc))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return _refused(rel, "is a folder, not a document")
+        if not stat.S_ISREG(st.st_mode):
+            return _refused(rel, f"is {_file_kind(st.st_mode)}, not a regular file; refused")
+        if st.st_size > vocab.MAX_FILE_BYTES:
+            return _too_large(rel, st.st_size)
+        data = _read_at_most(fd, st.st_size, vocab.MAX_FILE_BYTES)
+    except OSError as exc:
+        return RawFile(rel, None, _os_problem(rel, exc))
+    finally:
+        os.close(fd)
+    if len(data) > vocab.MAX_FILE_BYTES:
+        return _too_large(rel, len(data))  # it grew while being read
+    return RawFile(rel, data)
+
+
+def _read_at_most(fd: int, size: int, limit: int) -> bytes:
+    """The file's bytes, or the first ``limit + 1`` of them; ``size`` is what fstat said."""
+    chunks: list[bytes] = []
+    total, want = 0, size + 1  # usually one read for the bytes and one that finds the end
+    while total <= limit and (chunk := os.read(fd, min(want, limit + 1 - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+        want = 1 << 16
+    return b"".join(chunks)
+
+
+def _refused(rel: str, message: str, hint: str = "") -> RawFile:
+    return RawFile(rel, None, finding("DL001", rel, Pos(1, 1), message, hint))
+
+
+def _too_large(rel: str, size: int) -> RawFile:
+    return _refused(
+        rel,
+        f"file is {size / 1e6:.1f} MB, over the {_limit()} limit; refused",
+        "decision records are short; move attachments elsewhere and link to them",
+    )
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def _limit() -> str:
@@ -578,12 +694,52 @@ def _with_defaults(d: Decision, logged: dt.datetime | None, partners: tuple[str,
 
 
 def iter_paths(root: Path, named: Iterable[str]) -> Iterator[str]:
-    """Relative POSIX paths for paths named on the command line."""
+    """Relative POSIX paths for paths named on the command line.
+
+    Symlinks in a named path inside the log are not followed to find the
+    file: the path is taken as written (``..`` collapsed), so a link that
+    leads out of the log is named as itself and refused when read; when a
+    folder on the path is such a link, that folder is the path yielded. A path
+    outside the log is yielded as it is.
+    """
     real_root = root.resolve()
     for name in named:
-        p = Path(name)
-        p = (p if p.is_absolute() else Path.cwd() / p).resolve()
-        try:
-            yield p.relative_to(real_root).as_posix()
-        except ValueError:
+        p = Path(os.path.abspath(Path.cwd() / name))
+        rel = _relative(p, real_root)
+        if rel is None:
             yield str(p)
+        else:
+            yield _first_link_out(real_root, rel)
+
+
+def _relative(path: Path, real_root: Path) -> str | None:
+    """``path`` relative to the log's root, or None; symlinks followed only up to the root.
+
+    A path through a link to the log (``/srv/log`` to ``/data/log``) is inside
+    it; what follows the root is kept as written.
+    """
+    if path == real_root or path.is_relative_to(real_root):
+        return path.relative_to(real_root).as_posix()
+    parts = path.parts
+    for i in range(1, len(parts) + 1):
+        try:
+            head = Path(*parts[:i]).resolve()
+        except (OSError, RuntimeError):
+            return None  # a symlink loop
+        if head == real_root:
+            return Path(*parts[i:]).as_posix() if i < len(parts) else "."
+        if head.is_relative_to(real_root):
+            return head.relative_to(real_root).joinpath(*parts[i:]).as_posix()
+    return None
+
+
+def _first_link_out(real_root: Path, rel: str) -> str:
+    """``rel``, or its shortest leading part that is a symlink leaving the log."""
+    if rel == ".":
+        return rel
+    parts = rel.split("/")
+    for i in range(1, len(parts) + 1):
+        head = "/".join(parts[:i])
+        if os.path.islink(real_root / head) and _leaves(real_root, head) is not None:
+            return head
+    return rel

@@ -112,7 +112,8 @@ class Decision(Document):
 
     @property
     def number(self) -> int:
-        return int(self.id) if self.id.isdigit() else 0
+        # ASCII digits only ("²" is a digit to str.isdigit), and no more than an id ever needs
+        return int(self.id) if self.id.isascii() and self.id.isdigit() and len(self.id) <= 18 else 0
 
     def approval_pos(self, approval: Approval, key: str = "") -> Pos:
         return self.pos("approvals", approval.index, *([key] if key else []))

@@ -9,12 +9,14 @@ Functions here return strings; the CLI decides where they go.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from declog import __version__
 from declog.codes import CODES
 from declog.diagnostics import Diagnostic, Severity, plural
+from declog.yamlparse import visible
 
 FORMATS = ("concise", "full", "json", "github", "sarif")
 #: GitHub shows at most 10 error and 10 warning annotations per step.
@@ -25,8 +27,29 @@ SUMMARY_CAP = 1024 * 1024 - 4096
 SourceLines = Callable[[str], Sequence[str]]
 
 
+#: Every control character; in a source line shown under a finding, each becomes U+FFFD (one column).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+#: DEL and the C1 controls, which JSON leaves as they are.
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+
+
+def _inert(text: str) -> str:
+    """``text`` with every control character but tab and line ends as an escape (``\\x1b``)."""
+    return visible(text, keep_lines=True)
+
+
 def concise(d: Diagnostic) -> str:
-    return f"{d.path}:{d.line}:{d.col}: {d.severity} {d.code} {d.message}"
+    """One line; a control character in the path or message shows as an escape (``\\x1b``).
+
+    Messages quote the user's values: they must neither drive the terminal nor
+    start a line of their own that reads like another finding.
+    """
+    return f"{visible(d.path)}:{d.line}:{d.col}: {d.severity} {d.code} {visible(d.message)}"
+
+
+def _json(value: object) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render_concise(found: Sequence[Diagnostic]) -> str:
@@ -39,13 +62,13 @@ def render_full(found: Sequence[Diagnostic], source: SourceLines) -> str:
         out.append(concise(d))
         lines = source(d.path)
         if 0 < d.line <= len(lines):
-            text = lines[d.line - 1].replace("\t", " ")
+            text = _CONTROL.sub("\ufffd", lines[d.line - 1].replace("\t", " "))
             gutter = " " * len(str(d.line))
             out.append(f" {gutter} |")
             out.append(f" {d.line} | {text}")
             out.append(f" {gutter} | {' ' * (d.col - 1)}^")
         if d.hint:
-            out.append(f"  = hint: {d.hint}")
+            out.append(f"  = hint: {visible(d.hint)}")
         rule = CODES.get(d.code)
         if rule:
             out.append(f"  = rule: {rule.rule} ({rule.name})")
@@ -66,7 +89,7 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
 
 
 def render_json(found: Sequence[Diagnostic]) -> str:
-    return json.dumps([as_dict(d) for d in found], indent=2, ensure_ascii=False) + "\n"
+    return _json([as_dict(d) for d in found])
 
 
 def _escape_data(text: str) -> str:
@@ -80,7 +103,7 @@ def _escape_property(text: str) -> str:
 def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
     """Workflow commands: the first 10 errors and 10 warnings as annotations, all in a log group."""
     out: list[str] = []
-    shown = {Severity.ERROR: 0, Severity.WARNING: 0}
+    shown = {Severity.ERROR: 0, Severity.WARNING: 0, Severity.NOTE: 0}
     for d in found:
         if shown[d.severity] >= GITHUB_ANNOTATION_CAP:
             continue
@@ -88,14 +111,15 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
         props = ",".join(
             f"{k}={_escape_property(str(v))}"
             for k, v in (
-                ("file", prefix + d.path),
+                ("file", _inert(prefix + d.path)),
                 ("line", d.line),
                 ("col", d.col),
                 ("title", d.code),
             )
         )
-        message = d.message + (f" ({d.hint})" if d.hint else "")
-        out.append(f"::{d.severity} {props}::{_escape_data(message)}")
+        message = _inert(d.message + (f" ({d.hint})" if d.hint else ""))
+        kind = "notice" if d.severity is Severity.NOTE else d.severity
+        out.append(f"::{kind} {props}::{_escape_data(message)}")
     hidden = len(found) - sum(shown.values())
     if hidden:
         out.append(
@@ -112,7 +136,7 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
 def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "", blob_url: str = "") -> str:
     """The job summary: totals and a table of every finding, in GitHub Markdown."""
     errors = sum(1 for d in found if d.severity is Severity.ERROR)
-    warnings = len(found) - errors
+    warnings = sum(1 for d in found if d.severity is Severity.WARNING)
     head = [
         "## declog check",
         "",
@@ -124,11 +148,13 @@ def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "",
     rows = ["| | File | Line | Rule | Message |", "|---|---|---|---|---|"]
     size = sum(len(x) + 1 for x in head + rows)
     for i, d in enumerate(found):
-        icon = ":x:" if d.severity is Severity.ERROR else ":warning:"
+        icon = _ICONS[d.severity]
         where = f"`{prefix}{d.path}`"
         if blob_url:
             where = f"[`{prefix}{d.path}`]({blob_url}/{prefix}{d.path}#L{d.line})"
-        message = (d.message + (f" — {d.hint}" if d.hint else "")).replace("|", "\\|").replace("\n", " ")
+        message = (
+            _inert(d.message + (f" — {d.hint}" if d.hint else "")).replace("|", "\\|").replace("\n", " ")
+        )
         row = f"| {icon} | {where} | {d.line} | {d.code} | {message} |"
         if size + len(row) > SUMMARY_CAP:
             rows.append(f"\n_{len(found) - i} more finding(s) not shown: the summary is limited to 1 MiB._")
@@ -136,6 +162,10 @@ def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "",
         rows.append(row)
         size += len(row) + 1
     return "\n".join([*head, *rows, ""])
+
+
+_ICONS = {Severity.ERROR: ":x:", Severity.WARNING: ":warning:", Severity.NOTE: ":information_source:"}
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
 
 def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
@@ -147,7 +177,7 @@ def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
             "name": CODES[c].name,
             "shortDescription": {"text": CODES[c].rule},
             "fullDescription": {"text": f"{CODES[c].rule} Fix: {CODES[c].fix}"},
-            "defaultConfiguration": {"level": "error" if CODES[c].severity is Severity.ERROR else "warning"},
+            "defaultConfiguration": {"level": _LEVELS[CODES[c].severity]},
         }
         for c in codes
         if c in CODES
@@ -156,7 +186,7 @@ def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
         {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
-            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "level": _LEVELS[d.severity],
             "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
             "locations": [
                 {
@@ -179,4 +209,4 @@ def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _json(doc)

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from declog import audit, charts, feeds, report, vocab
 from declog.diagnostics import Diagnostic
-from declog.load import CONTENT
+from declog.load import CONTENT, read_file
 from declog.markdown import Markdown, Targets, decision_url
 from declog.model import Decision, Document, Log, Meeting
 from declog.render import TemplateProblem, Theme
@@ -88,10 +88,14 @@ def _prefetch_chunk(paths: Sequence[str]) -> list[tuple[str, bytes, str]]:
     assert _prefetch is not None
     root, md = _prefetch
     out = []
+    real_root = root.resolve()
     for rel in paths:
+        raw = read_file(real_root, rel)  # as the loader read it: a regular file inside the root
         try:
-            text = (root / rel).read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = raw.data.removeprefix(b"\xef\xbb\xbf").decode("utf-8") if raw.data is not None else None
+        except UnicodeDecodeError:
+            continue
+        if text is None:
             continue
         front = split_frontmatter(text.replace("\r\n", "\n").replace("\r", "\n"), rel)
         if isinstance(front, Diagnostic):

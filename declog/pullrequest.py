@@ -13,20 +13,29 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog import git
-from declog.approvals import Report, approvals_to_write, assess
-from declog.check import CheckResult, load_and_check
+from declog import git, governance
+from declog.approvals import Evidence, PartnerStatus, Report, approvals_to_write, assess
+from declog.check import CheckResult, config_at, load_and_check
 from declog.frontmatter_edit import KEEP, EditError, set_approvals
 from declog.load import RawFile, build_log, kind_of, parse_document
 from declog.model import Decision, Log
 from declog.output import concise
-from declog.reviews import GitHubClient, PullRequest, ReviewsError, parse_reviews, read_reviews_file
+from declog.reviews import (
+    GitHubClient,
+    PullRequest,
+    Review,
+    ReviewsError,
+    parse_reviews,
+    read_json_file,
+    read_reviews_file,
+)
 
 
 class ApprovalsError(Exception):
@@ -52,10 +61,7 @@ def load_pull(
         return pull if number is None else _with_number(pull, number)
     event: dict[str, Any] = {}
     if event_file is not None:
-        try:
-            event = json.loads(event_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ReviewsError(f"cannot read the event file {event_file}: {exc}") from None
+        event = read_json_file(event_file)
         if not isinstance(event, dict):
             raise ReviewsError(f"{event_file}: not an event payload")
     pr = event.get("pull_request")
@@ -107,14 +113,15 @@ def run(
     in_repo = git.is_repo(root)
     base = base or (git.default_base(root) if in_repo else None)
     paths: set[str] = {p for p in pull.files if kind_of(p) == "decision"}
-    base_log = None
+    when = now or dt.datetime.now(dt.UTC)
+    evidence = None
     if base is not None:
         try:
-            paths |= set(git.changed_files(root, base))
-            fork = git.fork_point(root, base) or base
-            base_log, _ = build_log(str(root), log.config, git.files_at(root, fork))
+            evidence, changed = _evidence(root, log, base, when)
         except git.GitError as exc:
             raise ApprovalsError(f"cannot compare with base revision '{base}': {exc}") from None
+        paths |= changed
+        log = dataclasses.replace(log, config=evidence.judge.config)
     elif not paths:
         raise ApprovalsError(
             "cannot tell which decisions the pull request touches: pass --base REF (e.g. origin/main)"
@@ -127,12 +134,74 @@ def run(
         record, _ = parse_document(RawFile(path, data))
         return record if isinstance(record, Decision) else None
 
-    when = now or dt.datetime.now(dt.UTC)
-    report = assess(log, pull, paths, now=when, version_at=version_at, base=base_log)
+    unreadable = {p for p in paths if (root / p).is_file() or (root / p).is_symlink()}
+    report = assess(
+        log, pull, paths, now=when, version_at=version_at, evidence=evidence, unreadable=unreadable
+    )
     result = ApprovalsResult(check, report, base=base)
     if write:
         result.written = _write(root, log, report)
     return result
+
+
+def _evidence(root: Path, log: Log, base: str, now: dt.datetime) -> tuple[Evidence, set[str]]:
+    """The base branch as judge: its rules, members and meetings, and what the change touches."""
+    changed = set(git.changed_files(root, base))
+    fork = git.fork_point(root, base) or base
+    base_config = config_at(root, fork)
+    judge_config = log.config
+    if base_config is not None:
+        judge_config = dataclasses.replace(log.config, workflow=base_config.workflow, rules=base_config.rules)
+    judge, _ = build_log(str(root), judge_config, git.files_at(root, fork))
+    touches = git.branch_touches(root, base)
+    visible = {p: touches.get(p, now) for p in changed}
+    changes = governance.changes(
+        git.changed_anywhere(root, base),
+        git.repo_prefix(root),
+        judge,
+        log,
+        settings=(base_config, log.config),
+    )
+    top = git.toplevel(root)
+
+    def governance_stale(review: Review) -> str:
+        if not review.commit or top is None:
+            return ""
+        for c in changes:
+            rel = (root / c.path).resolve().relative_to(top.resolve()).as_posix()
+            if git.file_at(top, review.commit, rel) != _plain_bytes(top / rel):
+                return f"reviewed commit {review.commit[:10]}; {c.path} changed since"
+        return ""
+
+    return (
+        Evidence(
+            judge=judge,
+            base=judge,
+            visible=visible,
+            governance=tuple(changes),
+            governance_stale=governance_stale,
+        ),
+        changed,
+    )
+
+
+def _plain_bytes(path: Path, limit: int = 16 * 1024 * 1024) -> bytes | None:
+    """A regular file's bytes, never through a symlink or from a FIFO; None otherwise (or too large)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None
 
 
 def _write(root: Path, log: Log, report: Report) -> list[str]:
@@ -172,6 +241,31 @@ def _when(value: dt.datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value else ""
 
 
+def _state_text(s: PartnerStatus) -> str:
+    text = s.state
+    if s.by:
+        text += f" by {s.by}"
+    if s.at:
+        text += f" at {_when(s.at)}"
+    if s.via and s.via != "pr-review" and s.state == "approved":
+        text += f" (via {s.via})"
+    if s.note:
+        text += f" ({s.note})"
+    return text
+
+
+def _partner_json(s: PartnerStatus) -> dict[str, Any]:
+    return {
+        "partner": s.partner,
+        "state": s.state,
+        "by": s.by or None,
+        "at": _when(s.at) or None,
+        "via": s.via or None,
+        "commit": s.review.commit if s.review else None,
+        "note": s.note or None,
+    }
+
+
 def render_text(result: ApprovalsResult) -> str:
     report = result.report
     if report is None:
@@ -189,18 +283,25 @@ def render_text(result: ApprovalsResult) -> str:
         need = f"{dr.approved} of {dr.needed} needed" if dr.needed else "no approval needed"
         lines.append(f"{d.path}: {d.id} {d.title!r} ({d.status}): {need}: {verdict}")
         for s in dr.partners:
-            text = s.state
-            if s.by:
-                text += f" by {s.by}"
-            if s.at:
-                text += f" at {_when(s.at)}"
-            if s.via and s.via != "pr-review" and s.state == "approved":
-                text += f" (via {s.via})"
-            if s.note:
-                text += f" ({s.note})"
-            lines.append(f"  {s.partner:<16} {text}")
+            lines.append(f"  {s.partner:<16} {_state_text(s)}")
+    for path in report.unreadable:
+        lines.append(f"{path}: does not load as a decision: NOT APPROVED (see `declog check {path}`)")
+    gov = report.governance
+    if gov is not None:
+        verdict = "ok" if gov.satisfied else "NOT APPROVED"
+        lines.append(f"governance changes: every partner must approve: {verdict}")
+        for c in gov.changes:
+            own = f" (needs {c.partner}'s own approval)" if c.partner else ""
+            lines.append(f"  {c.path}: {c.what}{own}")
+        for s in gov.partners:
+            lines.append(f"  {s.partner:<16} {_state_text(s)}")
     if report.non_members:
         lines.append(f"reviewers in no partner (their reviews do not count): {', '.join(report.non_members)}")
+    if result.base is None:
+        lines.append(
+            "note: no base branch: the change's own rules and members were used; "
+            "pass --base REF so the base branch judges"
+        )
     if not pull.complete:
         lines.append("note: an event payload holds only the latest review; other reviews were not seen")
     lines += [concise(f) for f in report.findings]
@@ -227,21 +328,21 @@ def render_json(result: ApprovalsResult) -> str:
                 "needed": dr.needed,
                 "approved": dr.approved,
                 "satisfied": dr.satisfied,
-                "partners": [
-                    {
-                        "partner": s.partner,
-                        "state": s.state,
-                        "by": s.by or None,
-                        "at": _when(s.at) or None,
-                        "via": s.via or None,
-                        "commit": s.review.commit if s.review else None,
-                        "note": s.note or None,
-                    }
-                    for s in dr.partners
-                ],
+                "partners": [_partner_json(s) for s in dr.partners],
             }
             for dr in report.decisions
         ],
+        "governance": None
+        if report.governance is None
+        else {
+            "satisfied": report.governance.satisfied,
+            "changes": [
+                {"path": c.path, "what": c.what, "partner": c.partner or None}
+                for c in report.governance.changes
+            ],
+            "partners": [_partner_json(s) for s in report.governance.partners],
+        },
+        "unreadable": list(report.unreadable),
         "non_members": list(report.non_members),
         "findings": [
             {
@@ -272,6 +373,14 @@ def render_markdown(result: ApprovalsResult) -> str:
         out.append(f"\n### {mark} {d.id} {d.title} ({d.status})\n\n")
         out.append("| partner | state | by | at |\n|---|---|---|---|\n")
         for s in dr.partners:
+            out.append(f"| {s.partner} | {s.state} | {s.by} | {_when(s.at)} |\n")
+    gov = report.governance
+    if gov is not None:
+        mark = "✅" if gov.satisfied else "❌"
+        out.append(f"\n### {mark} Governance changes: every partner approves\n\n")
+        out.extend(f"- `{c.path}`: {c.what}\n" for c in gov.changes)
+        out.append("\n| partner | state | by | at |\n|---|---|---|---|\n")
+        for s in gov.partners:
             out.append(f"| {s.partner} | {s.state} | {s.by} | {_when(s.at)} |\n")
     if report.non_members:
         out.append(f"\nReviewers in no partner (not counted): {', '.join(report.non_members)}\n")

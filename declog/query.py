@@ -35,6 +35,7 @@ from declog import vocab
 from declog.model import Decision, Log
 from declog.rules.workflow import counted_approvals
 from declog.timeparse import NaiveDatetime, parse_datetime, parse_duration
+from declog.yamlparse import CONTROL, visible
 
 
 class QueryError(ValueError):
@@ -259,9 +260,19 @@ class Compare(Node):
             hit = any(_text_match(item, self.op, v.text) for item in got)
             return not any(item == v.text for item in got) if self.op == "!=" else hit
         assert isinstance(got, str)
-        if self.field.kind == "id" and self.op not in ("~",) and got.isdigit() and v.text.isdigit():
-            return _order(int(got), self.op, int(v.text))
+        if self.field.kind == "id" and self.op not in ("~",) and _decimal(got) and _decimal(v.text):
+            return _order(_numeric(got), self.op, _numeric(v.text))
         return _text_match(got, self.op, v.text)
+
+
+def _decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _numeric(digits: str) -> tuple[int, str]:
+    """A key that orders decimal digit strings as numbers, however long (no int() of 5,000 digits)."""
+    significant = digits.lstrip("0")
+    return len(significant), significant
 
 
 @dataclass(frozen=True)
@@ -274,8 +285,8 @@ class In(Node):
         got = self.field.get(d, log)
         items: Iterable[object] = got if isinstance(got, tuple) else (got,)
         if self.field.kind == "id":
-            wanted = {int(v) if v.isdigit() else v for v in self.values}
-            hit = any((int(i) if isinstance(i, str) and i.isdigit() else i) in wanted for i in items)
+            wanted = {_numeric(v) if _decimal(v) else v for v in self.values}
+            hit = any((_numeric(i) if isinstance(i, str) and _decimal(i) else i) in wanted for i in items)
         else:
             hit = any(i in self.values for i in items)
         return hit != self.negated
@@ -451,8 +462,15 @@ class _Parser:
             op = self.advance()
             if self.tok.kind != "duration":
                 raise self.error(f"expected a duration after '{op.text}'", hint="e.g. 2d, 48h, 1w, 30m")
-            span = parse_duration(self.advance().text)
-            value = self.shift(value, span if op.text == "+" else -span, op)
+            tok = self.advance()
+            try:
+                span = parse_duration(tok.text)
+            except ValueError as exc:
+                raise self.error(str(exc), tok) from None
+            try:
+                value = self.shift(value, span if op.text == "+" else -span, op)
+            except OverflowError:
+                raise self.error(f"{tok.text} goes beyond the dates declog can count", tok) from None
         return value
 
     def shift(self, value: Value, span: dt.timedelta, op: Token) -> Value:
@@ -537,7 +555,7 @@ class _Parser:
                 raise QueryError(
                     f"'{op.text}' orders ids and dates only; {field.name} is text", op.column, len(op.text)
                 )
-            if not value.text.isdigit():
+            if not _decimal(value.text):
                 raise QueryError(f"'{value.text}' is not a decision number", value.column, value.length)
 
 
@@ -585,27 +603,52 @@ def row(d: Decision) -> tuple[str, ...]:
     )
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection rule).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: DEL and the C1 controls, which JSON leaves as they are.
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ``= + - @``, tab or CR gets a ``'`` before it.
+
+    Control characters other than tab and line feed are written as escapes (``\\x1b``) too,
+    so a CSV printed to a terminal cannot drive it.
+    """
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return CONTROL.sub(lambda m: visible(m.group()), text) if CONTROL.search(text) else text
+
+
 def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo) -> str:
-    """The matches as ``table``, ``json``, ``csv`` or ``ids`` text."""
+    """The matches as ``table``, ``json``, ``csv`` or ``ids`` text.
+
+    No format writes a control character as it is: a value cannot drive the
+    terminal the output lands on (the table and ids show ``\\x1b``, JSON ``\\u001b``).
+    """
     if fmt == "ids":
-        return "".join(f"{d.id}\n" for d in decisions)
+        return "".join(f"{visible(d.id)}\n" for d in decisions)
     if fmt == "json":
-        return json.dumps([record(d, log) for d in decisions], indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps([record(d, log) for d in decisions], indent=2, ensure_ascii=False) + "\n"
+        return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(row(d) for d in decisions)
+        writer.writerows([csv_cell(cell) for cell in row(d)] for d in decisions)
         return buf.getvalue()
     headers = ("id", "status", "mode", "partners", "deadline", "title")
     rows = [
-        (
-            d.id,
-            d.status,
-            d.mode,
-            ",".join(d.partners),
-            d.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.deadline else "",
-            d.title,
+        tuple(
+            visible(cell)
+            for cell in (
+                d.id,
+                d.status,
+                d.mode,
+                ",".join(d.partners),
+                d.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.deadline else "",
+                d.title,
+            )
         )
         for d in decisions
     ]

@@ -67,6 +67,9 @@ class PullRequest:
     """owner/name, when the source says (the event payload)."""
     complete: bool = True
     """False for an event payload: it carries only the review just submitted."""
+    opened: dt.datetime | None = None
+    """When the pull request was opened (``created_at``), when the source says: GitHub sets it,
+    so silence is never counted from before it."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -130,6 +133,7 @@ def parse_reviews(data: Any, source: str = "reviews") -> PullRequest:
             reviews=(_review(data["review"], f"{source}: review"),),
             repository=_text(_obj(data.get("repository")).get("full_name")),
             complete=False,
+            opened=_when(pr.get("created_at")),
         )
     if isinstance(data.get("reviews"), list):
         files: list[Any] = data["files"] if isinstance(data.get("files"), list) else []
@@ -141,6 +145,7 @@ def parse_reviews(data: Any, source: str = "reviews") -> PullRequest:
             head_sha=_text(data.get("headRefOid")) or _text(last.get("oid")),
             reviews=tuple(_review(r, f"{source}: reviews[{i}]") for i, r in enumerate(data["reviews"])),
             files=tuple(f["path"] for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)),
+            opened=_when(data.get("createdAt")),
         )
     raise ReviewsError(
         f"{source}: not a review list, `gh pr view --json reviews` output or a pull_request_review event"
@@ -148,15 +153,51 @@ def parse_reviews(data: Any, source: str = "reviews") -> PullRequest:
 
 
 def read_reviews_file(path: Path) -> PullRequest:
+    return parse_reviews(read_json_file(path), str(path))
+
+
+#: The largest reviews file, event payload or API answer read. GitHub's are a few kilobytes;
+#: a pull request with a thousand reviews is about 2 MB.
+MAX_JSON_BYTES = 10_000_000
+_LIMIT = f"{MAX_JSON_BYTES / 1e6:g} MB"
+
+
+def read_json_file(path: Path) -> Any:
+    """The JSON value in ``path``; ``ReviewsError`` for a file declog will not read.
+
+    At most ``MAX_JSON_BYTES``, UTF-8 (a byte-order mark is allowed); a pipe
+    (``--reviews <(gh ...)``) is read like a file.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
-        raise ReviewsError(f"cannot read {path}: {exc.strerror}") from None
+        raise ReviewsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return loads_json(data, str(path))
+
+
+def loads_json(data: bytes, source: str) -> Any:
+    """JSON from bytes as GitHub writes it (UTF-8); every way it can fail is a ``ReviewsError``."""
+    if len(data) > MAX_JSON_BYTES:
+        raise ReviewsError(f"{source}: over the {_LIMIT} limit for reviews; is it the right file?")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4]:
+        raise ReviewsError(f"{source}: the file is UTF-16 or UTF-32, not UTF-8; save it as UTF-8")
     try:
-        data = json.loads(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewsError(
+            f"{source}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ReviewsError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
-    return parse_reviews(data, str(path))
+        raise ReviewsError(f"{source}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ReviewsError(
+            f"{source}: JSON nested too deeply to read; reviews are a few levels deep"
+        ) from None
+    except ValueError:  # an integer of thousands of digits: Python's int_max_str_digits
+        raise ReviewsError(f"{source}: holds a number too long to read (over 4300 digits)") from None
 
 
 #: States that replace a reviewer's earlier verdict; a later comment does not lift an approval
@@ -219,7 +260,7 @@ class GitHubClient:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read()
+                body = response.read(MAX_JSON_BYTES + 1)
                 link = response.headers.get("Link")
         except urllib.error.HTTPError as exc:
             raise ReviewsError(_http_message(exc, url)) from None
@@ -227,10 +268,7 @@ class GitHubClient:
             raise ReviewsError(f"cannot reach {self.api_url}: {exc.reason}") from None
         except TimeoutError:
             raise ReviewsError(f"{url}: no answer within {self.timeout:g}s") from None
-        try:
-            return json.loads(body), link
-        except json.JSONDecodeError:
-            raise ReviewsError(f"{url}: the answer is not JSON") from None
+        return loads_json(body, url), link
 
     def pull_request(self, repo: str, number: int) -> PullRequest:
         """The pull request's author and head commit, and every review (all pages)."""
@@ -251,6 +289,7 @@ class GitHubClient:
             head_sha=_text(_obj(pr.get("head")).get("sha")),
             reviews=tuple(reviews),
             repository=repo,
+            opened=_when(pr.get("created_at")),
         )
 
 

@@ -32,6 +32,8 @@ INIT_FILES: Mapping[str, str] = {
     CONFIG_FILE: "declog.toml",
     f"{CONTENT}/decisions/0001-adopt-this-log.md": "first-decision.md",
     ".github/workflows/declog.yml": "github/workflows/declog.yml",
+    ".github/workflows/declog-review.yml": "github/workflows/declog-review.yml",
+    ".github/workflows/declog-rejudge.yml": "github/workflows/declog-rejudge.yml",
     ".github/workflows/pages.yml": "github/workflows/pages.yml",
     ".github/pull_request_template.md": "pull_request_template.md",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",
@@ -71,6 +73,8 @@ def codeowners(partners: Mapping[str, Sequence[str]]) -> str:
     handles = [f"@{h}" for members in partners.values() for h in members]
     lines.append(f"/{CONTENT}/ {' '.join(handles)}")
     lines.append(f"/{CONFIG_FILE} {' '.join(handles)}")
+    lines.append(f"/templates/ {' '.join(handles)}")
+    lines.append(f"/.github/ {' '.join(handles)}")
     return "\n".join(lines) + "\n"
 
 
@@ -105,7 +109,13 @@ def init_files(
     files[f"{CONTENT}/partners/{partner}.md"] = _fill(_template("partner.md"), values)
     files[f"{CONTENT}/meetings/.gitkeep"] = ""
     files[".github/CODEOWNERS"] = codeowners({partner: members})
-    files[".gitignore"] = "/site/\n"
+    files[".gitignore"] = (
+        "# Written by declog: the site, and the folders a build stages beside it\n"
+        "# (left only by a killed build; the next build removes them).\n"
+        "/site/\n/.site.*.tmp/\n/.site.*.old/\n"
+        "# serve's preview when there is no user cache folder (and older declogs' cache).\n"
+        "/.declog-cache/\n"
+    )
     return dict(sorted(files.items()))
 
 

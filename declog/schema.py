@@ -32,6 +32,9 @@ _DATETIME = {
     "description": "ISO 8601 date-time with a time zone offset, e.g. 2026-11-24T14:30:00+01:00.",
 }
 _TEXT = {"type": "string", "minLength": 1}
+#: Text on one line: a line break, if any, only at its very end (where `title: >` puts one).
+ONE_LINE = r"^(?![\s\S]*\n[\s\S])"
+_LINE = {**_TEXT, "pattern": ONE_LINE}
 _DURATION = {
     "type": "string",
     "pattern": r"^[0-9]+(?:\.[0-9]+)?\s*(?:m|h|d|w)$",
@@ -66,7 +69,7 @@ APPROVAL: dict[str, Any] = {
         "at": {**_DATETIME, "description": "When the approval was given."},
         "via": _enum(vocab.APPROVAL_VIAS, "How the approval was given."),
         "ref": {
-            **_TEXT,
+            **_LINE,
             "description": "Where it was given: a PR review URL, '#123', or a message link.",
         },
         "commit": {
@@ -87,7 +90,7 @@ DECISION: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "id": _DECISION_ID,
-        "title": {**_TEXT, "description": "What was decided, in one line."},
+        "title": {**_LINE, "description": "What was decided, in one line."},
         "status": _enum(vocab.STATUSES, "Where the decision is in its lifecycle."),
         "mode": _enum(
             vocab.MODES,
@@ -146,8 +149,8 @@ _MEMBER = {
             "additionalProperties": False,
             "properties": {
                 "handle": _HANDLE,
-                "name": {**_TEXT, "description": "Full name."},
-                "role": {**_TEXT, "description": "Role within the partner."},
+                "name": {**_LINE, "description": "Full name."},
+                "role": {**_LINE, "description": "Role within the partner."},
             },
         },
     ],
@@ -164,7 +167,7 @@ PARTNER: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "id": {**_SLUG, "description": "Partner id; the file is named ID.md."},
-        "name": {**_TEXT, "description": "The organisation's name."},
+        "name": {**_LINE, "description": "The organisation's name."},
         "timezone": {
             "type": "string",
             "format": "timezone",
@@ -189,7 +192,7 @@ MEETING: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "id": {**_SLUG, "description": "Meeting id, usually DATE-slug; the file is named ID.md."},
-        "title": _TEXT,
+        "title": {**_LINE, "description": "What the meeting was, in one line."},
         "date": {**_DATETIME, "description": "When the meeting started."},
         "attendees": _list(_HANDLE, "Handles of the people who attended.", 1),
         "chair": _HANDLE,
@@ -219,12 +222,13 @@ CONFIG: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "title": _TEXT,
+                "title": _LINE,
                 "description": {"type": "string"},
                 "url": {
                     "type": "string",
                     "format": "uri",
-                    "description": "Public URL of the site (for feeds and sitemap).",
+                    "description": "Public http(s) URL of the site (for feeds and sitemap), "
+                    "without quotes, spaces, angle brackets or backslashes.",
                 },
                 "language": {"type": "string", "pattern": "^[a-z]{2,3}(?:-[A-Za-z0-9]+)*$"},
                 "timezone": {
@@ -232,7 +236,7 @@ CONFIG: dict[str, Any] = {
                     "format": "timezone",
                     "description": "Time zone dates are shown in.",
                 },
-                "per_page": {"type": "integer", "minimum": 5},
+                "per_page": {"type": "integer", "minimum": 5, "maximum": 10000},
             },
         },
         "workflow": {
@@ -244,7 +248,7 @@ CONFIG: dict[str, Any] = {
                     vocab.APPROVAL_RULES,
                     "all: every partner party to the decision approves; quorum: at least `quorum` partners.",
                 ),
-                "quorum": {"type": "integer", "minimum": 1},
+                "quorum": {"type": "integer", "minimum": 1, "maximum": 10000},
                 "self_approval": {
                     "type": "boolean",
                     "description": "May the owner approve for their own partner?",

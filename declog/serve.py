@@ -10,28 +10,34 @@ every page shows the findings in an overlay until a later rebuild succeeds.
 
 The reload script and the overlay are added to HTML responses as they are
 served; the files in the output folder are exactly what ``declog build`` writes.
+A request for a missing page is answered with the site's own 404.html (status
+404); a request whose path cannot name a file (a NUL or other control
+character, bad percent-encoding, an over-long path or name) is answered 400.
+No request makes the server print a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import html
 import http.server
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import watchfiles
 from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we need it ready
 
-from declog.cache import cached_build
+from declog.cache import cache_dir, cached_build
 from declog.diagnostics import Diagnostic
 from declog.incremental import Abandoned, Incremental, Update
 from declog.writer import OutputError
@@ -47,6 +53,9 @@ IDLE = 2.0
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 #: Editor temporary files that are not sources (swap, backup and lock files).
 _TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swp?x$|\.tmp$|\.bak$|^4913$|\.declog-tmp$)")
+#: The longest request path (decoded) and path segment served; anything longer is answered 400.
+MAX_PATH = 2048
+MAX_SEGMENT = 255
 
 
 class ServeError(Exception):
@@ -124,7 +133,7 @@ class Server:
         self.threads: list[threading.Thread] = []
         self.watcher: RustNotify | None = None
         try:
-            self.httpd = _HTTPServer(address, _handler(self))
+            self.httpd = _HTTPServer(address, _handler(self), self._request_failed)
         except OSError as exc:
             host, port = address
             if exc.errno == errno.EADDRINUSE:
@@ -166,9 +175,14 @@ class Server:
             self.threads.append(thread)
         return first
 
+    def _ignored(self) -> tuple[Path, ...]:
+        """What the server writes (the output, the build cache), never a source even inside the log."""
+        cache = cache_dir()
+        return (self.out, self.root / ".declog-cache", *([cache] if cache is not None else []))
+
     def _saved_since(self, ns: int) -> set[str]:
         """Sources (and folders, which change when a file is added or removed) modified after ``ns``."""
-        accept = SourceFilter(self.root, (self.out, self.root / ".declog-cache"))
+        accept = SourceFilter(self.root, self._ignored())
         found = set()
         for top in (self.root / "content", self.root / "templates", self.root / "declog.toml"):
             paths = [top, *top.rglob("*")] if top.is_dir() else [top]
@@ -218,7 +232,7 @@ class Server:
     # --- watching and rebuilding ------------------------------------------------------
 
     def _watch(self) -> None:
-        accept = SourceFilter(self.root, (self.out, self.root / ".declog-cache"))
+        accept = SourceFilter(self.root, self._ignored())
         watcher = self.watcher
         assert watcher is not None
         while not self.stopping.is_set():
@@ -300,6 +314,12 @@ class Server:
             return self._finish(Event("failed", update, names), problems, "")
         return self._finish(Event("built", update, names), [], "")
 
+    def _request_failed(self, exc: BaseException) -> None:
+        """A request raised (a bug, not a bad request): reported, never printed as a traceback."""
+        message = f"while answering a request: {type(exc).__name__}: {exc}"
+        with contextlib.suppress(Exception):  # the caller's problem must not reach the HTTP thread
+            self.report(Event("error", message=message))
+
     def _finish(self, event: Event, findings: list[Diagnostic], message: str) -> Event:
         with self.changed:
             self.status = _Status(self.status.version + 1, findings, bool(findings or message), message)
@@ -375,6 +395,41 @@ def _relative(path: Path, root: Path) -> str:
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(
+        self, address: tuple[str, int], handler: Any, failed: Callable[[BaseException], None]
+    ) -> None:
+        super().__init__(address, handler)
+        self.failed = failed
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Instead of printing a traceback: a client that went away is no news, anything else is reported."""
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, ConnectionError | TimeoutError):
+            self.failed(exc)
+
+
+def request_path(raw: str) -> str | None:
+    """The decoded path of a request target, or None when it cannot name a file of the site.
+
+    None for invalid percent-encoding (``%zz``, bytes that are not UTF-8), a
+    NUL or other control character, a backslash, or a path or segment longer
+    than a file system allows.
+    """
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/") or len(path) > 3 * MAX_PATH:
+        return None
+    if re.search(r"%(?![0-9A-Fa-f]{2})", path):
+        return None
+    try:
+        text = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if len(text) > MAX_PATH or any(len(part) > MAX_SEGMENT for part in text.split("/")):
+        return None
+    if any(ord(c) < 32 or c in "\x7f\\" for c in text):
+        return None
+    return text
+
 
 def _handler(server: Server) -> Any:
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -388,8 +443,34 @@ def _handler(server: Server) -> Any:
             self.send_header("Cache-Control", "no-store")
             super().end_headers()
 
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if request_path(self.path) is None:
+                self.send_error(400, "Bad request path")
+                return False
+            return True
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            if code == 414:  # the request line is over 64 kB: answered as any other bad path
+                self._drain()
+                code, message = 400, "Request line too long"
+            page = server.out / "404.html"
+            if code == 404 and self.command in ("GET", "HEAD") and page.is_file():
+                self._html(_based(page.read_bytes()), 404)
+                return
+            super().send_error(code, message, explain)
+
+        def _drain(self) -> None:
+            """Read the rest of an over-long request line, so the client hears the answer."""
+            self.close_connection = True
+            with contextlib.suppress(OSError, ValueError):
+                for _ in range(64):
+                    if self.rfile.readline(1 << 16).endswith(b"\n"):
+                        break
+
         def do_GET(self) -> None:
-            path = unquote(urlsplit(self.path).path)
+            path = request_path(self.path) or "/"
             if path == EVENTS:
                 self._events()
                 return
@@ -409,7 +490,8 @@ def _handler(server: Server) -> Any:
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
         def _events(self) -> None:
             self.send_response(200)
@@ -433,6 +515,15 @@ def _handler(server: Server) -> Any:
             self.close_connection = True
 
     return Handler
+
+
+def _based(page: bytes) -> bytes:
+    """The site's 404 page, served at any depth: its links (relative to the site root) resolve from there."""
+    if re.search(rb"<base\s", page, re.IGNORECASE):
+        return page
+    head = re.search(rb"<head[^>]*>", page, re.IGNORECASE)
+    at = head.end() if head else 0
+    return page[:at] + b'<base href="/">' + page[at:]
 
 
 def wait_for_stop(server: Server, interval: float = 0.5) -> None:

@@ -36,11 +36,18 @@ def parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+class DurationTooLong(ValueError):
+    """A well-formed duration longer than a timedelta holds."""
+
+
 def parse_duration(text: str) -> dt.timedelta:
     m = _DURATION.match(text)
     if not m:
         raise ValueError(f"'{text}' is not a duration such as 48h, 2d, 1w or 90m")
-    return dt.timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    try:
+        return dt.timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    except OverflowError:  # more days than a timedelta holds (about 2.7 million years)
+        raise DurationTooLong(f"'{text}' is longer than any duration declog can count") from None
 
 
 def format_duration(delta: dt.timedelta) -> str:

@@ -10,11 +10,18 @@ site is untouched.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: staging folders are not locked, so they are not swept either
+    fcntl = None  # type: ignore[assignment]
 
 #: A file's bytes, or its parts in order (written without joining them: decisions.json is large).
 Data = bytes | Sequence[bytes]
@@ -47,12 +54,21 @@ def check_output(out: Path, root: Path) -> None:
 
 
 class Staging:
-    """A fresh folder next to ``out`` that becomes ``out`` on commit."""
+    """A fresh folder next to ``out`` that becomes ``out`` on commit.
+
+    The folder (``.NAME.XXXXXXXX.tmp``) is locked while the build that made it
+    runs, and holds the site marker from the start, so a later build can tell
+    what an interrupted one left behind (``sweep_beside``) from what a running
+    one is writing.
+    """
 
     def __init__(self, out: Path) -> None:
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
+        sweep_beside(out)
         self.dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        self._lock = _lock(self.dir)
+        (self.dir / MARKER).write_bytes(MARKER_TEXT)  # after the lock: marked means "ask the lock"
         self._made: set[Path] = {self.dir}
 
     def write(self, rel: str, data: Data) -> bool:
@@ -96,11 +112,18 @@ class Staging:
             os.rmdir(old)
             os.replace(self.out, old)
         os.replace(self.dir, self.out)
+        self._unlock()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def same_bytes(path: Path, data: Data) -> bool:
@@ -149,6 +172,7 @@ class InPlace(Staging):
     def __init__(self, out: Path) -> None:  # no staging folder: ``out`` is live
         self.out = out
         self.dir = out
+        self._lock = None
         self._pending: list[tuple[Path, Path, Future[None]]] = []
         self._writer: ThreadPoolExecutor | None = None
 
@@ -239,3 +263,64 @@ def sweep(out: Path) -> int:
 def _write_new(path: Path, data: Data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _write(path, data)
+
+
+#: Empty leftovers (killed between creating a folder and marking it) go once they are this old.
+_EMPTY_FOR = 3600.0
+
+
+def sweep_beside(out: Path) -> int:
+    """Delete what interrupted builds left beside ``out``: staging folders and replaced sites.
+
+    Only folders named as ``Staging`` names them (``.NAME.XXXXXXXX.tmp`` and
+    ``.NAME.XXXXXXXX.old``, NAME being ``out``'s) that hold the site marker (or
+    nothing at all, for an hour), and of staging folders only those whose
+    build is gone (their lock is free): never a user's file, never a running
+    build's folder. Returns how many it removed; a folder it cannot remove is left.
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.[a-z0-9_]{{8}}\.(tmp|old)")
+    try:
+        entries = [e for e in os.scandir(out.parent) if pattern.fullmatch(e.name)]
+    except OSError:
+        return 0
+    removed = 0
+    for entry in entries:
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            folder = Path(entry.path)
+            marked = (folder / MARKER).is_file()
+            if not marked and (any(folder.iterdir()) or time.time() - entry.stat().st_mtime < _EMPTY_FOR):
+                continue
+            staging = entry.name.endswith(".tmp")
+            lock = _lock(folder) if staging and marked else None
+            if staging and marked and lock is None:
+                continue  # a build is writing it (or, on Windows, it cannot be told)
+            try:
+                shutil.rmtree(folder)
+            finally:
+                if lock is not None:
+                    os.close(lock)
+        except OSError:
+            continue
+        removed += 1
+    return removed
+
+
+def _lock(folder: Path) -> int | None:
+    """An exclusive lock on ``folder`` (an open descriptor), held until closed or the process ends.
+
+    None when another process holds it, or where folders cannot be locked.
+    """
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd

@@ -15,6 +15,7 @@ lines (shifting every line after them) and raises bare errors on bad dates.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -53,6 +54,112 @@ _YAML11_BOOLS = frozenset(
     ["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"]
 )
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+
+# --- control characters (DL014) ----------------------------------------------------------------
+
+#: A control character in a value: C0 but tab and line feed, DEL, C1. Never text anyone means to
+#: write; ESC rewrites terminals and most of them make XML (every Atom feed) ill-formed.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The same in a file's raw text, where a carriage return is a line ending.
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Every control character, tab and line feed included: what output for terminals escapes.
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_C0 = "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB"
+_C0_NAMES = [*_C0.split(), "ESC", "FS", "GS", "RS", "US"]
+_C1_NAMES = {0x7F: "DEL", 0x85: "NEL", 0x9B: "CSI", 0x9D: "OSC"}
+#: How many lines of one file with raw control characters get a finding each.
+_CONTROL_LINES_SHOWN = 20
+
+
+def control_name(ch: str) -> str:
+    """A control character as a reader can name it: 'U+001B (ESC)'."""
+    code = ord(ch)
+    name = _C0_NAMES[code] if code < 0x20 else _C1_NAMES.get(code, "")
+    return f"U+{code:04X}" + (f" ({name})" if name else "")
+
+
+def visible(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` with every control character as a visible escape (ESC as ``\\x1b``).
+
+    For text bound for a terminal, a log or a one-line cell: a value can neither
+    move the cursor nor start a line that looks like declog's own output. With
+    ``keep_lines``, tab, line feed and carriage return stay (for a format that
+    escapes them its own way).
+    """
+    if text.isprintable():
+        return text
+    return (_RAW_CONTROL if keep_lines else _ANY_CONTROL).sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group()):02x}"
+
+
+#: A double-quoted YAML escape: \\xXX, \\uXXXX, \\UXXXXXXXX or one character.
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_SIMPLE_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "r": "\r", "e": "\x1b", "N": "\x85"}
+
+
+def _field_name(at: Path) -> str:
+    """title, approvals[1].ref: a value's place as the findings name it."""
+    out = ""
+    for part in at:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{visible(part)}" if out else visible(part))
+    return out or "frontmatter"
+
+
+#: The UTF-8 bytes of text with no control character: tab, line ends, printable ASCII, non-ASCII.
+_TEXT_BYTES = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)])
+#: A C1 control (U+0080 to U+009F) in UTF-8.
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def has_controls(text: str) -> bool:
+    """Whether raw ``text`` holds a control character other than tab and line ends.
+
+    A byte-level pass, a few times faster than a regular expression over
+    characters: every document's body is looked at on every check.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if data.translate(None, _TEXT_BYTES):
+        return True
+    return not text.isascii() and _C1_UTF8.search(data) is not None
+
+
+def raw_controls(text: str, path: str, first_line: int, where: str) -> list[Diagnostic]:
+    """DL014 at the first control character on each line of ``text`` (line ``first_line`` of ``path``)."""
+    out: list[Diagnostic] = []
+    if not has_controls(text):
+        return out
+    line, line_start, last, more = 0, 0, -1, 0
+    for m in _RAW_CONTROL.finditer(text):
+        start = m.start()
+        line += text.count("\n", line_start, start)
+        line_start = text.rfind("\n", 0, start) + 1
+        if line == last:
+            continue
+        last = line
+        if len(out) == _CONTROL_LINES_SHOWN:
+            more += 1
+            continue
+        out.append(
+            finding(
+                "DL014",
+                path,
+                Pos(first_line + line, start - line_start + 1),
+                f"{where} contains the control character {control_name(m.group())}",
+                "delete it: control characters are invisible, can rewrite a terminal and break feeds",
+            )
+        )
+    if more:
+        out[-1] = dataclasses.replace(
+            out[-1], message=f"{out[-1].message} (and {more} more lines after this one)"
+        )
+    return out
+
+
+#: The longest number frontmatter may hold (DL015): far below what Python converts to and from text.
+MAX_NUMBER_CHARS = 100
 
 
 @dataclass
@@ -154,6 +261,13 @@ def split_frontmatter(text: str, path: str) -> Frontmatter | Diagnostic:
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None, list[Diagnostic]]:
     """Parse YAML text starting at ``first_line`` of ``path``; never raises."""
+    controls: list[Diagnostic] = []
+    if has_controls(text):
+        # YAML refuses them (or reads NEL as a line break): each is a finding where it stands, and the
+        # rest is read with U+FFFD in its place. Same length, so every position still holds; should
+        # the YAML be broken as well, its syntax error comes first.
+        controls = raw_controls(text, path, first_line, "the frontmatter")
+        text = _RAW_CONTROL.sub("\ufffd", text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -163,9 +277,11 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None
         return None, [finding("DL003", path, Pos(first_line, 1), f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
-    builder = _Builder(path, first_line, aliases="&" in text)
+    # Only a double-quoted escape ("\e", "\x01") can put a control character into a value.
+    builder = _Builder(path, first_line, aliases="&" in text, escapes=text if "\\" in text else None)
     if node is None:
-        return Parsed(data=None, values={(): Pos(first_line, 1)}), []
+        return Parsed(data=None, values={(): Pos(first_line, 1)}), controls
+    builder.findings += controls
     data = builder.build(node, ())
     if "&" in text or "*" in text:
         builder.findings += _anchor_findings(text, path, first_line)
@@ -221,8 +337,10 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str, first_line:
 class _Builder:
     """Builds plain Python values from a node tree, recording positions and traps."""
 
-    def __init__(self, path: str, first_line: int, aliases: bool = True) -> None:
+    def __init__(self, path: str, first_line: int, aliases: bool = True, escapes: str | None = None) -> None:
         self.path = path
+        self._text = escapes
+        """The YAML text when it has an escape (a backslash); else no value can hold a control character."""
         self.offset = first_line
         self.values: dict[Path, Pos | _Mark] = {}
         self.keys: dict[Path, Pos | _Mark] = {}
@@ -244,6 +362,8 @@ class _Builder:
             self._seen.add(id(node))
         self.values[at] = node.start_mark
         if type(node) is yaml.ScalarNode:
+            if self._text is not None and node.style == '"':
+                self._controls(node, at)
             return self._scalar(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at)
@@ -253,6 +373,38 @@ class _Builder:
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node)
+
+    def _controls(self, node: yaml.ScalarNode, at: Path, key: bool = False) -> None:
+        """DL014 where an escape in a double-quoted scalar writes a control character."""
+        found = CONTROL.search(node.value)
+        if found is None:
+            return
+        name = _field_name(at)
+        what = f"the field name '{visible(str(at[-1]))}'" if key else name
+        self.findings.append(
+            finding(
+                "DL014",
+                self.path,
+                self._escape_pos(node),
+                f"{what} contains the control character {control_name(found.group())}",
+                "remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text",
+            )
+        )
+
+    def _escape_pos(self, node: yaml.ScalarNode) -> Pos:
+        """Where the first escape that writes a control character stands (else where ``node`` starts)."""
+        assert self._text is not None
+        start, end = node.start_mark, node.end_mark
+        raw = self._text[start.index : end.index]
+        for m in _ESCAPE.finditer(raw):
+            digits = m.group(1) or m.group(2) or m.group(3)
+            ch = chr(int(digits, 16)) if digits else _SIMPLE_ESCAPES.get(m.group(4), "")
+            if ch and CONTROL.match(ch):
+                i = m.start()
+                line_start = raw.rfind("\n", 0, i)
+                col = start.column + i if line_start < 0 else i - line_start - 1
+                return Pos(self.offset + start.line + raw.count("\n", 0, i), col + 1)
+        return self._pos(node)
 
     def _mapping(self, node: yaml.MappingNode, at: Path) -> Any:
         if node.tag != _MAP:
@@ -264,6 +416,8 @@ class _Builder:
                 continue
             key: str = key_node.value
             sub = (*at, key)
+            if self._text is not None and key_node.style == '"':
+                self._controls(key_node, sub, key=True)
             if key in out:
                 first = self._pos(key_node, self.keys[sub])
                 self.findings.append(
@@ -331,6 +485,8 @@ class _Builder:
     def _int(self, value: str, pos: Pos) -> Any:
         if ":" in value:
             return self._sexagesimal(value, pos)
+        if len(value) > MAX_NUMBER_CHARS:
+            return self._too_long(value, pos)
         if _LEADING_ZERO.match(value):
             digits = value.replace("_", "")
             if set(digits) <= set("+-01234567"):
@@ -356,6 +512,8 @@ class _Builder:
     def _float(self, value: str, pos: Pos) -> Any:
         if ":" in value:
             return self._sexagesimal(value, pos)
+        if len(value) > MAX_NUMBER_CHARS:
+            return self._too_long(value, pos)
         text = value.replace("_", "").lower()
         if text.endswith((".inf", ".nan")):
             return math.nan if text.endswith("nan") else float(text.replace(".inf", "inf"))
@@ -363,6 +521,19 @@ class _Builder:
             return float(text)
         except ValueError:
             return value
+
+    def _too_long(self, value: str, pos: Pos) -> str:
+        """A number too long to be one: kept as the text written (Python would refuse to convert it)."""
+        self.findings.append(
+            finding(
+                "DL015",
+                self.path,
+                pos,
+                f"a number {len(value)} characters long; numbers are at most {MAX_NUMBER_CHARS}",
+                "shorten it, or quote it if it is text",
+            )
+        )
+        return value
 
     def _sexagesimal(self, value: str, pos: Pos) -> str:
         self.findings.append(

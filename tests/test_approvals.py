@@ -199,7 +199,14 @@ def test_a_request_for_changes_blocks_until_its_author_approves(repo: PrRepo) ->
 
 
 def test_silence_counts_only_where_agreed_and_after_the_deadline(repo: PrRepo) -> None:
+    proposal = repo.read()
+    (repo.root / DECISION).unlink()
+    repo.git("checkout", "-q", "main")
     repo.write("declog.toml", CONFIG + '\n[workflow.silence]\nallowed = true\npartners = ["acme"]\n')
+    repo.commit("agree silence for acme")
+    repo.git("checkout", "-q", "propose/co-marketing")
+    repo.git("rebase", "-q", "main")
+    repo.write(DECISION, proposal)
     head = repo.commit("propose")
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)))
     assert partner_lines(run)["acme"] == "approved by silence at 2026-11-04T09:00:00Z"
@@ -297,7 +304,7 @@ def test_approving_on_another_partners_behalf(repo: PrRepo) -> None:
     head = repo.commit("propose")
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17")
     assert findings(run) == [
-        f"{DECISION}:12:9: error DL704 'mlee-globex' approved pull request #17 but is a member of globex, "
+        f"{DECISION}:12:9: error DL704 'mlee-globex' approved pull request #17 but is a member of globex on the base branch, "
         "not of northwind"
     ]
 
@@ -307,8 +314,8 @@ def test_non_member_approval(repo: PrRepo) -> None:
     head = repo.commit("propose")
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17")
     assert findings(run) == [
-        f"{DECISION}:12:9: error DL704 'octo-intern' approved pull request #17 but is a member of no partner, "
-        "not of acme"
+        f"{DECISION}:12:9: error DL704 'octo-intern' approved pull request #17 but is a member of no partner "
+        "on the base branch, not of acme"
     ]
     assert partner_lines(run)["acme"] == "pending"
 

@@ -111,9 +111,19 @@ def test_final_status_hint(repo: Repo) -> None:
 def test_transitions_come_from_declog_toml(repo: Repo) -> None:
     repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\n'))
     repo.commit("draft")
-    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: withdrawn\nreason: r\n'))
+    withdrawn = doc('id: "0002"\ntitle: X\nstatus: withdrawn\nreason: r\n')
+    repo.decision("0002-x", withdrawn)
     assert repo.codes("DL401", "--base", "HEAD") == []
-    repo.config((repo.root / "declog.toml").read_text() + '\n[workflow.transitions]\ndraft = ["proposed"]\n')
+    # the change's own declog.toml does not judge it: the base branch's does
+    settings = (repo.root / "declog.toml").read_text()
+    repo.config(settings + '\n[workflow.transitions]\ndraft = ["proposed"]\n')
+    assert repo.codes("DL401", "--base", "HEAD") == []
+    assert [f.message for f in repo.codes("DL407", "--base", "HEAD")] == [
+        "governance change (the log's settings ([workflow])): every partner must approve this pull request"
+    ]
+    repo.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\n'))
+    repo.commit("agree the transitions")
+    repo.decision("0002-x", withdrawn)
     assert [f.message for f in repo.codes("DL401", "--base", "HEAD")] == [
         "status cannot change from draft to withdrawn"
     ]

@@ -27,6 +27,7 @@ EXPECTED = [
     "content/decisions/0001-yaml-traps.md:8:8 error DL006",
     "content/decisions/0001-yaml-traps.md:9:1 warning DL107",
     "content/decisions/0001-yaml-traps.md:9:8 error DL006",
+    "content/decisions/0001-yaml-traps.md:10:9 error DL015",
     "content/decisions/0002-schema.md:1:1 error DL101",
     "content/decisions/0002-schema.md:3:9 error DL103",
     "content/decisions/0002-schema.md:4:7 error DL103",
@@ -74,6 +75,7 @@ EXPECTED = [
     "content/decisions/0025-tabs.md:6:1 error DL003",
     "content/decisions/0026-latin1.md:3:11 error DL001",
     "content/decisions/0027-no-frontmatter.md:1:1 error DL002",
+    "content/decisions/0028-control.md:3:22 error DL014",
     "content/decisions/notes.txt:1:1 warning DL013",
     "content/meetings/2026-01-10-kickoff.md:5:25 error DL202",
     "content/meetings/2026-01-10-kickoff.md:6:21 error DL204",
@@ -87,7 +89,7 @@ EXPECTED = [
 
 #: Codes a single log cannot show: a path named on the command line (DL012), a
 #: base revision (DL4xx, tests/test_base.py) and fatal configuration errors (DL501, DL502).
-ELSEWHERE = {"DL012", "DL401", "DL402", "DL403", "DL404", "DL405", "DL501", "DL502"}
+ELSEWHERE = {"DL012", "DL401", "DL402", "DL403", "DL404", "DL405", "DL406", "DL407", "DL501", "DL502"}
 
 
 def findings(tmp_path: Path) -> tuple[int, list[str], str]:
@@ -103,7 +105,7 @@ def test_the_whole_list_of_findings(tmp_path: Path) -> None:
     code, lines, stderr = findings(tmp_path)
     assert code == 1
     assert lines == EXPECTED
-    assert stderr == "declog: checked 26 documents: 57 errors, 8 warnings\n"
+    assert stderr == "declog: checked 27 documents: 59 errors, 8 warnings\n"
 
 
 def test_the_fixture_shows_every_code_that_one_log_can_show() -> None:

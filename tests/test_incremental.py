@@ -7,10 +7,13 @@ for byte, a full ``declog build`` of the same sources.
 
 from __future__ import annotations
 
+import json
+import pickle
 import random
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sitetools import EXAMPLE_NOW, copy_example
@@ -33,6 +36,13 @@ def assert_same_as_full_build(root: Path, site: Path, tmp: Path) -> None:
     assert sorted(ours) == sorted(theirs)
     differ = [rel for rel in theirs if ours[rel] != theirs[rel]]
     assert differ == []
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """declog build's cache goes to the user's cache folder: a temporary one here."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache" / "declog"
 
 
 @pytest.fixture
@@ -343,7 +353,10 @@ def test_a_warm_cache_renders_one_change_and_gives_a_full_builds_bytes(root: Pat
 
     site = tmp_path / "site"
     assert cached_build(root, site, search_index=False).built
-    assert cache_file(root, site).is_file()
+    cache = cache_file(root, site)
+    assert cache is not None and cache.is_file()
+    assert cache.parent == tmp_path / "user-cache" / "declog"  # outside the log
+    assert not (root / ".declog-cache").exists()
     f = decisions(root)[7]
     f.write_text(f.read_text(encoding="utf-8") + "\nA warm change.\n", encoding="utf-8")
     result = cached_build(root, site, search_index=False)
@@ -367,40 +380,174 @@ def test_a_touched_output_file_is_rendered_again(root: Path, tmp_path: Path) -> 
     assert files(site) == full_build(root, tmp_path / "full")
 
 
+def damaged(saved: dict[str, Any], damage: str, tmp_path: Path) -> dict[str, Any]:
+    """``saved`` (a cache as JSON values) damaged as named."""
+    state, head = saved["state"], saved["header"]
+    if damage == "other-version":
+        head["declog"] = "0.0.1"
+    elif damage == "old-format":
+        head["format"] = 2
+    elif damage == "other-out":  # a cache that claims every page is up to date for another output folder
+        head["out"] = str(tmp_path / "elsewhere")
+    elif damage == "other-root":
+        head["root"] = str(tmp_path / "elsewhere")
+    elif damage == "wrong-shape":
+        saved["state"] = {"prints": "nonsense", "manifest": [], "history": 3}
+    elif damage == "extra-key":
+        state["extra"] = 1
+    elif damage == "bad-hex":
+        state["prints"][0] = "not hex"
+    elif damage == "spaced-hex":
+        key = next(iter(state["records"]))
+        state["records"][key] = " ".join(state["records"][key])
+    elif damage == "bytes-as-list":
+        state["key"] = list(bytes.fromhex(state["key"]))
+    elif damage == "pages-not-strings":
+        state["pages"][0] = 1
+    elif damage == "more-prints-than-pages":
+        state["prints"] += state["prints"]
+    elif damage == "shows-names":
+        state["shows"][next(iter(state["shows"]))] = ["index.html"]
+    elif damage == "shows-too-many":
+        state["shows"][next(iter(state["shows"]))] += 1
+    elif damage == "shows-negative":
+        state["shows"][next(iter(state["shows"]))] = -1
+    elif damage == "on-out-of-range":
+        state["on"] = f"{len(state['pages']):08x}" + state["on"][8:]
+    elif damage == "on-odd-length":
+        state["on"] += "00"
+    elif damage == "manifest-floats":
+        state["manifest"][1] = 1.5
+    elif damage == "manifest-bools":
+        state["manifest"][1] = True
+    elif damage == "manifest-short":
+        state["manifest"].pop()
+    elif damage == "history-no-commits":
+        state["history"] = {"head": "", "commits": {}, "files": {}}
+    elif damage == "commit-out-of-range":
+        state["history"] = {"head": "", "commits": [], "files": {"content/x.md": [0]}}
+    elif damage == "commit-bad-date":
+        state["history"] = {"head": "", "commits": [["a", "b", "yesterday", "c"]], "files": {}}
+    elif damage == "commit-short-row":
+        state["history"] = {"head": "", "commits": [["a", "b"]], "files": {}}
+    else:
+        raise AssertionError(damage)
+    return saved
+
+
+DAMAGE = [
+    "other-version",
+    "old-format",
+    "other-out",
+    "other-root",
+    "wrong-shape",
+    "extra-key",
+    "bad-hex",
+    "spaced-hex",
+    "bytes-as-list",
+    "pages-not-strings",
+    "more-prints-than-pages",
+    "shows-names",
+    "shows-too-many",
+    "shows-negative",
+    "on-out-of-range",
+    "on-odd-length",
+    "manifest-floats",
+    "manifest-bools",
+    "manifest-short",
+    "history-no-commits",
+    "commit-out-of-range",
+    "commit-bad-date",
+    "commit-short-row",
+]
+
+
 @pytest.mark.usefixtures("epoch")
 @pytest.mark.parametrize(
-    "damage", ["garbage", "truncated", "empty", "other-version", "wrong-shape", "other-out"]
+    "damage", ["garbage", "truncated", "empty", "not-an-object", "deep", "huge-int", "pickle", *DAMAGE]
 )
 def test_a_corrupt_or_stale_cache_is_ignored(root: Path, tmp_path: Path, damage: str) -> None:
-    import pickle
-
     from declog.cache import cache_file, cached_build
 
     site = tmp_path / "site"
     cached_build(root, site, search_index=False)
     cache = cache_file(root, site)
+    assert cache is not None
     data = cache.read_bytes()
-    saved = pickle.loads(data)
     if damage == "garbage":
-        cache.write_bytes(b"\x80\x05not a pickle at all")
+        cache.write_bytes(b"\x80\x05not JSON at all")
     elif damage == "truncated":
         cache.write_bytes(data[: len(data) // 2])
     elif damage == "empty":
         cache.write_bytes(b"")
-    elif damage == "other-version":
-        saved["header"]["declog"] = "0.0.1"
-        cache.write_bytes(pickle.dumps(saved))
-    elif damage == "wrong-shape":
-        saved["state"] = {"prints": "nonsense", "manifest": [], "history": 3}
-        cache.write_bytes(pickle.dumps(saved))
-    else:  # a cache that claims every page is up to date for another output folder
-        saved["header"]["out"] = str(tmp_path / "elsewhere")
-        cache.write_bytes(pickle.dumps(saved))
+    elif damage == "not-an-object":
+        cache.write_bytes(b"[1, 2, 3]")
+    elif damage == "deep":
+        cache.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    elif damage == "huge-int":
+        cache.write_bytes(b'{"header": ' + b"9" * 100_000 + b"}")
+    elif damage == "pickle":  # what declog wrote before; never unpickled now
+        cache.write_bytes(pickle.dumps({"header": json.loads(data)["header"], "state": {}}))
+    else:
+        cache.write_text(json.dumps(damaged(json.loads(data), damage, tmp_path)))
     f = decisions(root)[1]
     f.write_text(f.read_text(encoding="utf-8") + "\nAfter the damage.\n", encoding="utf-8")
-    assert cached_build(root, site, search_index=False).built
+    result = cached_build(root, site, search_index=False)
+    assert result.built
+    assert result.rendered >= result.pages  # a full build: nothing of the damaged cache was trusted
     assert files(site) == full_build(root, tmp_path / "full")
-    assert pickle.loads(cache.read_bytes())["header"]["declog"] != "0.0.1"  # a fresh cache was written
+    assert json.loads(cache.read_bytes())["header"]["declog"] != "0.0.1"  # a fresh cache was written
+
+
+@pytest.mark.usefixtures("epoch")
+def test_the_cache_is_json_and_a_warm_build_trusts_it(root: Path, tmp_path: Path) -> None:
+    from declog.cache import FORMAT, cache_file, cached_build
+
+    site = tmp_path / "site"
+    cached_build(root, site, search_index=False)
+    cache = cache_file(root, site)
+    assert cache is not None
+    saved = json.loads(cache.read_bytes())
+    assert saved["header"]["format"] == FORMAT
+    assert saved["header"]["root"] == str(root.resolve())
+    result = cached_build(root, site, search_index=False)
+    assert result.built and result.rendered < result.pages / 8  # read back: only what changed
+    assert files(site) == full_build(root, tmp_path / "full")
+
+
+@pytest.mark.git
+@pytest.mark.usefixtures("epoch")
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_git_history_in_the_cache_gives_a_full_builds_pages(root: Path, tmp_path: Path) -> None:
+    from test_site_git import git
+
+    from declog.cache import cache_file, cached_build, decode, encode
+
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Import the log")
+    f = decisions(root)[2]
+    f.write_text(f.read_text(encoding="utf-8") + "\nAmended.\n", encoding="utf-8")
+    git(root, "commit", "-q", "-am", "Amend <b>it</b> \u00e9", when="2026-02-09T10:00:00-03:30", who="Anja K")
+    site = tmp_path / "site"
+    known = Incremental(root, site)
+    assert cached_build(root, site, search_index=False, site=known).built
+    snapshot = known.snapshot()
+    assert decode(json.loads(json.dumps(encode(snapshot)))) == snapshot  # read back as it was
+    cache = cache_file(root, site)
+    assert cache is not None
+    history = json.loads(cache.read_bytes())["state"]["history"]
+    assert len(history["commits"]) == 2  # each commit once, however many files it touched
+    assert ["Anja K", "2026-02-09T10:00:00-03:30"] in [row[1:3] for row in history["commits"]]
+
+    g = decisions(root)[3]
+    g.write_text(g.read_text(encoding="utf-8") + "\nA warm change.\n", encoding="utf-8")
+    result = cached_build(root, site, search_index=False)
+    assert result.built and result.rendered < result.pages / 2
+    assert files(site) == full_build(root, tmp_path / "full")
+    again = cached_build(root, site, search_index=False)
+    assert again.built and again.rendered == 0  # the history read back is the one the pages show
+    assert "Anja K" in (site / "decisions" / f.name[:4] / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.usefixtures("epoch")

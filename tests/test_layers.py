@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     # reading the content tree into the model
     ("load",),
     # validation and git
-    ("rules", "git", "shape", "check"),
+    ("rules", "git", "governance", "shape", "check"),
     # insight over the checked log: the audit and its charts, queries, the SQLite export
     ("audit", "report", "charts", "query", "export"),
     # findings as text; the rules reference

@@ -234,7 +234,7 @@ def test_sarif_structure(two: LogMaker) -> None:
     assert [r["id"] for r in rules] == sorted(CODES)
     for rule in rules:
         assert rule["shortDescription"]["text"] == CODES[rule["id"]].rule
-        assert rule["defaultConfiguration"]["level"] in ("error", "warning")
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     results = the_run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [("DL103", "error"), ("DL107", "warning")]
     for r in results:

@@ -34,6 +34,8 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
         "GIT_AUTHOR_EMAIL": "anna@acme.example",
         "GIT_COMMITTER_NAME": "Anna Kim",
         "GIT_COMMITTER_EMAIL": "anna@acme.example",
+        "GIT_AUTHOR_DATE": "2026-11-02T08:30:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-11-02T08:30:00+00:00",
         "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
         "GIT_CONFIG_NOSYSTEM": "1",
     }.items():

@@ -9,15 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, LogMaker, doc, invoke
 
-from declog import scaffold
+from declog import __version__, scaffold
 
 NOW = dt.datetime(2026, 11, 24, 9, 30, 12, tzinfo=dt.UTC)
 
 INIT = [
     ".github/CODEOWNERS",
     ".github/pull_request_template.md",
+    ".github/workflows/declog-rejudge.yml",
+    ".github/workflows/declog-review.yml",
     ".github/workflows/declog.yml",
     ".github/workflows/pages.yml",
     ".gitignore",
@@ -41,9 +44,11 @@ def test_init_writes_a_log_that_checks_clean(tmp_path: Path) -> None:
     assert init(tmp_path / "log", "--member", "bob") == INIT
     run = invoke(["check", "--root", str(tmp_path / "log")])
     assert (run.exit_code, run.stdout) == (0, "")
-    assert (tmp_path / "log/.github/CODEOWNERS").read_text().splitlines()[-2:] == [
+    assert (tmp_path / "log/.github/CODEOWNERS").read_text().splitlines()[-4:] == [
         "/content/ @alice @bob",
         "/declog.toml @alice @bob",
+        "/templates/ @alice @bob",
+        "/.github/ @alice @bob",
     ]
     partner = (tmp_path / "log/content/partners/acme.md").read_text()
     assert "members:\n  - alice\n  - bob\n" in partner
@@ -94,9 +99,45 @@ def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess[s
 def test_the_workflows_are_valid_github_workflows(tmp_path: Path) -> None:
     init(tmp_path)
     workflows = sorted((tmp_path / ".github/workflows").glob("*.yml"))
-    assert [p.name for p in workflows] == ["declog.yml", "pages.yml"]
+    assert [p.name for p in workflows] == [
+        "declog-rejudge.yml",
+        "declog-review.yml",
+        "declog.yml",
+        "pages.yml",
+    ]
     proc = check_jsonschema("vendor.github-workflows", *workflows)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_checks_run_the_base_branchs_definition_and_only_read_the_pull_request(tmp_path: Path) -> None:
+    """A pull request cannot rewrite its judge: see docs/security.md."""
+    init(tmp_path)
+    flows = tmp_path / ".github/workflows"
+    checks = yaml.safe_load((flows / "declog.yml").read_text())
+    # `on:` is read by YAML 1.1 as True
+    assert list(checks[True]) == ["pull_request_target"]
+    assert checks["permissions"] == {}
+    for name, job in checks["jobs"].items():
+        assert set(job["permissions"]) <= {"contents", "pull-requests"}, name
+        assert set(job["permissions"].values()) == {"read"}, name
+        [checkout] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+        assert checkout["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+        assert checkout["with"]["path"] == "pr"
+        assert checkout["with"]["persist-credentials"] is False
+        commands = [s["run"] for s in job["steps"] if "run" in s]
+        # declog comes from the pinned release, never from the checkout, and is the only thing run on pr/
+        assert any(f'"declog=={__version__}"' in c for c in commands)
+        for c in commands:
+            assert "pr/" not in c and "./" not in c, c
+            assert "pip install" not in c or "pr" not in c.split("pip install", 1)[1].split(), c
+        assert any(c.startswith(f"declog {name} --root pr ") and "--base" in c for c in commands)
+    review = yaml.safe_load((flows / "declog-review.yml").read_text())
+    assert review["permissions"] == {}
+    assert all("uses" not in s for job in review["jobs"].values() for s in job["steps"])
+    rejudge = yaml.safe_load((flows / "declog-rejudge.yml").read_text())
+    assert list(rejudge[True]) == ["workflow_run"]
+    assert rejudge[True]["workflow_run"]["workflows"] == [review["name"]]
+    assert all("checkout" not in s.get("uses", "") for job in rejudge["jobs"].values() for s in job["steps"])
 
 
 def test_the_composite_action_is_a_valid_action() -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from sitetools import copy_example
 
+from declog.cache import serve_dir
 from declog.render import packaged_templates
 
 DECISION = "content/decisions/0005-use-iso-6346-container-numbers-and-un-locode-as-shipment-keys.md"
@@ -114,6 +115,13 @@ def serving(root: Path, *args: str) -> Iterator[Served]:
     assert "Traceback" not in err, err
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The server builds into the user's cache folder (inherited by the server process): a temporary one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache" / "declog"
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "log")
@@ -127,8 +135,10 @@ def test_edits_additions_renames_and_deletions_show_up(root: Path) -> None:
     with serving(root) as s:
         page = s.until("decisions/0005/index.html", has(TITLE), "served")
         assert "/__declog/events" in page  # the reload script, only while serving
-        on_disk = (root / ".declog-cache" / "site" / "decisions" / "0005" / "index.html").read_text()
+        on_disk = (serve_dir(root) / "decisions" / "0005" / "index.html").read_text()
         assert "__declog" not in on_disk
+        assert serve_dir(root).is_relative_to(root.parent / "user-cache")  # nothing written in the log
+        assert not (root / ".declog-cache").exists()
 
         s.edit(DECISION, lambda t: t.replace(f"title: {TITLE}", "title: Shipment keys, revised"))
         s.until("decisions/0005/index.html", has("Shipment keys, revised"), "showed the new title")

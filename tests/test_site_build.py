@@ -19,6 +19,12 @@ DECISION_13 = (
 )
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """declog build's cache goes to the user's cache folder: a temporary one here (not beside the log)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "log")

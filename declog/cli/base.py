@@ -14,10 +14,11 @@ from pathlib import Path
 
 import click
 
-from declog import __version__, git, output
+from declog import __version__, git, load, output
 from declog.check import CheckResult
 from declog.diagnostics import Diagnostic, plural
 from declog.load import find_root
+from declog.yamlparse import visible
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +38,23 @@ format_option = click.option(
     show_default=True,
     show_envvar=True,
     help="How findings are printed.",
+)
+
+
+def _site_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--site-url``: an absolute http(s) URL that can be written into any page, feed or calendar."""
+    from declog.fields import url_problem
+
+    if value is not None and (problem := url_problem(value)):
+        raise click.BadParameter(f"'{visible(value)}' {problem}")
+    return value
+
+
+site_url_option = click.option(
+    "--site-url",
+    metavar="URL",
+    callback=_site_url,
+    help="Public URL of the site (http or https); overrides [site] url.",
 )
 
 
@@ -65,7 +83,7 @@ def summary_line(result: CheckResult) -> str:
     found = f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}"
     change = ""
     if result.touched:
-        shown = ", ".join(result.touched[:10]) + (", ..." if len(result.touched) > 10 else "")
+        shown = ", ".join(map(visible, result.touched[:10])) + (", ..." if len(result.touched) > 10 else "")
         change = f" (the change adds or edits {plural(len(result.touched), 'decision')}: {shown})"
     return f"declog: checked {plural(count_documents(result), 'document')}{change}: {found}"
 
@@ -92,10 +110,9 @@ def emit(found: list[Diagnostic], fmt: str, root: Path, output_file: Path | None
 
 @functools.lru_cache(maxsize=64)
 def _source_lines(root: Path, path: str) -> Sequence[str]:
-    try:
-        return (root / path).read_bytes().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return ()
+    """The lines of a file a finding is about, read as the loader reads documents (inside the root only)."""
+    raw = load.read_file(root.resolve(), path)
+    return raw.data.decode("utf-8", "replace").splitlines() if raw.data is not None else ()
 
 
 def _append_step_summary(found: list[Diagnostic], files: int, prefix: str) -> None:

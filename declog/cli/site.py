@@ -18,6 +18,7 @@ from declog.cli.base import (
     resolve_root,
     root_option,
     shown_path,
+    site_url_option,
     summary_line,
 )
 from declog.diagnostics import plural
@@ -32,7 +33,7 @@ from declog.diagnostics import plural
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write the site to (replaced as a whole). Default: site/ in the log's root.",
 )
-@click.option("--site-url", metavar="URL", help="Public URL of the site; overrides [site] url.")
+@site_url_option
 @click.option("--strict", is_flag=True, help="Warnings fail the build too.")
 @click.option(
     "--search/--no-search",
@@ -45,7 +46,7 @@ from declog.diagnostics import plural
     "--cache/--no-cache",
     default=True,
     show_default=True,
-    help="Render only what changed since the last build (cache in .declog-cache/).",
+    help="Render only what changed since the last build (cached in the user's cache, e.g. ~/.cache/declog).",
 )
 def build(
     root: Path | None,
@@ -97,7 +98,7 @@ def _address(text: str) -> tuple[str, int]:
     if not sep:
         host, port = "", text
     host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or int(port) > 65535:
+    if not (port.isascii() and port.isdigit()) or len(port) > 5 or int(port) > 65535:
         raise click.BadParameter(f"'{text}' is not HOST:PORT", param_hint="-a/--address")
     return host, int(port)
 
@@ -117,7 +118,7 @@ def _address(text: str) -> tuple[str, int]:
     "--output",
     "output_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to build into. Default: .declog-cache/site in the log's root.",
+    help="Folder to build into. Default: one in the user's cache (e.g. ~/.cache/declog), outside the log.",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--no-livereload", is_flag=True, help="Do not reload open pages after a rebuild.")
@@ -137,9 +138,10 @@ def serve(
     is fixed. Stop with Ctrl-C.
     """
     from declog import serve as live
+    from declog.cache import serve_dir
 
     log_root = resolve_root(root)
-    out = output_dir if output_dir is not None else log_root / ".declog-cache" / "site"
+    out = output_dir if output_dir is not None else serve_dir(log_root)
 
     def report(event: live.Event) -> None:
         changed = ", ".join(event.changes[:3]) + (" …" if len(event.changes) > 3 else "")

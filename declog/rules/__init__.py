@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from declog.diagnostics import Diagnostic
-from declog.rules import history, identity, references, workflow
+from declog.rules import history, identity, references, text, workflow
 from declog.rules.context import Context
 
 Rule = Callable[[Context], Iterator[Diagnostic]]
 
 #: Rules over the log as it stands, in the order their findings read best.
 RULES: tuple[Rule, ...] = (
+    text.dl014_control_characters,
     identity.dl108_file_name,
     identity.dl109_duplicate_id,
     references.dl201_unknown_partner,
@@ -53,6 +54,7 @@ BASE_RULES: tuple[Rule, ...] = (
     history.dl403_id_changed,
     history.dl404_deleted,
     history.dl405_id_collision,
+    history.dl406_backdated,
 )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from declog.codes import finding
@@ -26,6 +27,9 @@ class Context:
     """
     base_tip: Log | None = None
     """The log at the tip of the base branch when it moved on since the fork point."""
+    visible: Mapping[str, dt.datetime] = field(default_factory=dict)
+    """With a base: path -> when the change first made that decision file visible (its branch's
+    oldest commit touching it, or now when the change is not committed yet)."""
     subjects: frozenset[str] | None = None
     """Paths of the documents whose findings are wanted; None: every document and declog.toml.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -141,3 +142,31 @@ def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
             message=f"id '{new.id}' is already used on the base branch by {old.path}",
             hint=f"renumber this decision to {str(max(taken) + 1).zfill(len(new.id))}",
         )
+
+
+#: How much earlier than the commit that made a proposal visible its ``proposed`` time may be:
+#: time to write it up and open the pull request.
+BACKDATING_TOLERANCE = dt.timedelta(hours=2)
+
+
+def dl406_backdated(ctx: Context) -> Iterator[Diagnostic]:
+    """A new proposal's `proposed` time is not earlier than the commit that made it visible."""
+    assert ctx.base is not None
+    before = {d.path: d for d in ctx.base.decisions}
+    for d in ctx.decisions:
+        seen = ctx.visible.get(d.path)
+        if seen is None or d.proposed is None or d.mode != vocab.ASYNC or d.status != vocab.PROPOSED:
+            continue
+        old = before.get(d.path)
+        if old is not None and (old.status in vocab.FROZEN_STATUSES or old.proposed == d.proposed):
+            continue  # proposed before this change: its visibility was judged then
+        if d.proposed < seen - BACKDATING_TOLERANCE:
+            yield ctx.at(
+                "DL406",
+                d,
+                "proposed",
+                message=f"proposed {d.proposed.isoformat()} is earlier than this change made it visible "
+                f"({seen.isoformat(timespec='minutes')})",
+                hint="set `proposed` (and `deadline`) from when the pull request opens: "
+                "the feedback window runs from when partners can see the proposal",
+            )

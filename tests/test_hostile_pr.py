@@ -1,0 +1,489 @@
+"""Hostile pull requests: no change can decide for another partner.
+
+Every test builds a real git repository: main holds the partnership (alpha
+and beta, the base's declog.toml), and a branch by bob-b (a member of beta)
+proposes a decision for both partners. The two required checks are run as CI
+runs them (``declog check --base main`` and ``declog approvals --base main``
+with the pull request's reviews as ``gh pr view --json`` gives them). Each
+attack must leave at least one of them failing with a finding or a verdict
+that says why; the genuine case beside it, where every partner really
+approved, must pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Run, doc, invoke
+
+pytestmark = pytest.mark.git
+
+DECISION = "content/decisions/0002-share-the-staging-cluster.md"
+PROPOSED_AT = "2026-11-02T09:00:00+00:00"
+CONFIG = """\
+[workflow]
+feedback_window = "48h"
+approval = "all"
+self_approval = false
+
+[workflow.silence]
+allowed = true
+partners = ["alpha"]
+categories = ["operational"]
+agreement = "0001"
+"""
+AGREEMENT = doc(
+    """
+    id: "0001"
+    title: Silence counts as approval for alpha on operational decisions
+    status: accepted
+    mode: sync
+    category: strategic
+    partners: [alpha, beta]
+    owner: al-a
+    meeting: 2026-10-01-kickoff
+    decided: 2026-10-01T10:00:00Z
+    rationale: alpha's working day barely overlaps with beta's.
+    approvals:
+      - {partner: alpha, by: alice-a, via: meeting}
+      - {partner: beta, by: bea-b, via: meeting}
+    """,
+    "\n## Decision\n\nSilence after the deadline counts for alpha.\n",
+)
+KICKOFF = doc(
+    """
+    id: 2026-10-01-kickoff
+    title: Kickoff
+    date: 2026-10-01T09:00:00Z
+    attendees: [alice-a, bea-b]
+    decisions: ["0001"]
+    """
+)
+
+
+def proposal(*, extra: str = "", status: str = "proposed", proposed: str = "2026-11-02T09:00:00Z") -> str:
+    deadline = proposed.replace("-11-02T", "-11-04T") if "-11-02T" in proposed else "2026-11-04T09:00:00Z"
+    front = f"""\
+        id: "0002"
+        title: Share the staging cluster
+        status: {status}
+        mode: async
+        partners: [alpha, beta]
+        owner: bob-b
+        proposed: {proposed}
+        deadline: {deadline}
+        rationale: One cluster costs half as much.
+"""
+    return doc(
+        front + textwrap.indent(extra, " " * 8),
+        "\n## Decision\n\nRun one shared staging cluster.\n",
+    )
+
+
+class Repo:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(self, *args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def reviews(self, *reviews: tuple[str, str], commit: str = "", opened: str = "") -> Path:
+        """``gh pr view 5 --json number,author,reviews,createdAt`` for bob-b's pull request."""
+        commit = commit or self.git("rev-parse", "HEAD")
+        data = {
+            "number": 5,
+            "author": {"login": "bob-b"},
+            "reviews": [
+                {
+                    "author": {"login": login},
+                    "state": state,
+                    "submittedAt": f"2026-11-03T{10 + i:02d}:00:00Z",
+                    "commit": {"oid": commit},
+                }
+                for i, (login, state) in enumerate(reviews)
+            ],
+        }
+        if opened:
+            data["createdAt"] = opened
+        path = self.root.parent / "reviews.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    def approvals(self, reviews: Path, *args: str) -> Run:
+        return invoke(
+            ["approvals", "--root", str(self.root), "--base", "main", "--reviews", str(reviews), *args]
+        )
+
+    def check(self) -> Run:
+        return invoke(["check", "--root", str(self.root), "--base", "main"])
+
+
+def partner_lines(run: Run) -> dict[str, str]:
+    return {line.split()[0]: " ".join(line.split()[1:]) for line in run.lines if line.startswith("  ")}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Bob",
+        "GIT_AUTHOR_EMAIL": "bob@beta.example",
+        "GIT_COMMITTER_NAME": "Bob",
+        "GIT_COMMITTER_EMAIL": "bob@beta.example",
+        "GIT_AUTHOR_DATE": PROPOSED_AT,
+        "GIT_COMMITTER_DATE": PROPOSED_AT,
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    r = Repo(tmp_path / "log")
+    r.write("declog.toml", CONFIG)
+    r.write(
+        "content/partners/alpha.md",
+        doc("id: alpha\nname: Alpha\ntimezone: Asia/Tokyo\nmembers: [alice-a, al-a]\n"),
+    )
+    r.write(
+        "content/partners/beta.md",
+        doc("id: beta\nname: Beta\ntimezone: Europe/Berlin\nmembers: [bob-b, bea-b]\n"),
+    )
+    r.write("content/decisions/0001-silence-counts-for-alpha.md", AGREEMENT)
+    r.write("content/meetings/2026-10-01-kickoff.md", KICKOFF)
+    r.write("templates/.keep", "")
+    r.git("init", "-q", "-b", "main")
+    r.commit("the partnership")
+    r.git("checkout", "-q", "-b", "bob/staging")
+    monkeypatch.chdir(r.root)
+    yield r
+
+
+def test_the_genuine_proposal_passes_both_checks(repo: Repo) -> None:
+    repo.write(DECISION, proposal())
+    repo.commit("Propose a shared staging cluster")
+    check = repo.check()
+    assert (check.exit_code, check.stdout) == (0, ""), check.stdout
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run) == {
+        "alpha": "approved by alice-a at 2026-11-03T10:00:00Z",
+        "beta": "approved by bea-b at 2026-11-03T11:00:00Z",
+    }
+
+
+def test_the_authors_own_review_never_approves_for_their_partner(repo: Repo) -> None:
+    repo.write(DECISION, proposal())
+    repo.commit("Propose")
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bob-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert partner_lines(run)["beta"] == "pending"
+
+
+def test_logins_compare_case_insensitively_as_githubs_do(repo: Repo) -> None:
+    repo.git("checkout", "-q", "main")
+    repo.write(
+        "content/partners/alpha.md",
+        doc("id: alpha\nname: Alpha\ntimezone: Asia/Tokyo\nmembers: [Alice-A, al-a]\n"),
+    )
+    repo.commit("Alice's handle as she types it")
+    repo.git("checkout", "-q", "-B", "bob/staging", "main")
+    approvals = "approvals:\n  - {partner: alpha, by: Alice-A, via: pr-review}\n"
+    repo.write(DECISION, proposal(extra=approvals))
+    repo.commit("Propose")
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["alpha"].startswith("approved by alice-a")
+
+
+# --- approvals written into the file ---------------------------------------------------------
+
+
+def test_an_explicit_approval_the_change_writes_does_not_count_until_confirmed(repo: Repo) -> None:
+    explicit = "approvals:\n  - {partner: beta, by: bea-b, via: explicit, at: 2026-11-02T10:00:00Z}\n"
+    repo.write(DECISION, proposal(extra=explicit))
+    repo.commit("Propose, with bea's approval from an email")
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED")))
+    assert run.exit_code == 1, run.stdout
+    assert partner_lines(run)["beta"] == (
+        "pending (the explicit approval by bea-b recorded in this change counts once a member of "
+        "beta confirms it with a review)"
+    )
+    confirmed = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
+    assert confirmed.exit_code == 0, confirmed.stdout
+
+
+def test_accepting_straight_away_with_written_approvals_is_not_approved(repo: Repo) -> None:
+    written = (
+        "decided: 2026-11-02T09:30:00Z\napprovals:\n"
+        "  - {partner: alpha, by: alice-a, via: explicit}\n"
+        "  - {partner: beta, by: bea-b, via: explicit}\n"
+    )
+    repo.write(DECISION, proposal(status="accepted", extra="category: strategic\n" + written))
+    repo.commit("Accepted, honest")
+    run = repo.approvals(repo.reviews())
+    assert run.exit_code == 1
+    assert "(accepted): 0 of 2 needed: NOT APPROVED" in run.stdout
+
+
+def test_a_forged_pr_review_approval_is_dl701(repo: Repo) -> None:
+    forged = "category: strategic\napprovals:\n  - {partner: alpha, by: alice-a, via: pr-review, ref: '#5'}\n"
+    repo.write(DECISION, proposal(extra=forged))
+    repo.commit("Propose")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert (
+        f"{DECISION}:13:26: error DL701 no review by 'alice-a' on pull request #5 supports this approval"
+        in (run.lines)
+    )
+
+
+# --- the change rewrites the rules that judge it ----------------------------------------------
+
+
+def test_adding_your_own_reviewer_to_another_partner_does_not_make_them_its_member(repo: Repo) -> None:
+    repo.write(
+        "content/partners/alpha.md",
+        doc("id: alpha\nname: Alpha\ntimezone: Asia/Tokyo\nmembers: [alice-a, al-a, bea-b]\n"),
+    )
+    repo.write(DECISION, proposal())
+    repo.commit("Propose")
+    check = repo.check()
+    assert (
+        "content/partners/alpha.md:1:1: note DL407 governance change (the members of alpha): every partner, alpha included, must approve this pull request"
+        in (check.lines)
+    )
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == "pending"
+    assert "governance changes: every partner must approve: NOT APPROVED" in run.lines
+
+
+def test_a_membership_change_with_every_partners_approval_passes(repo: Repo) -> None:
+    repo.write(
+        "content/partners/alpha.md",
+        doc("id: alpha\nname: Alpha\ntimezone: Asia/Tokyo\nmembers: [alice-a, al-a, ayo-a]\n"),
+    )
+    repo.commit("alpha welcomes ayo-a")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert "  content/partners/alpha.md: the members of alpha (needs alpha's own approval)" in run.lines
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("alice-a", "APPROVED")))
+    assert run.exit_code == 0, run.stdout
+    assert "governance changes: every partner must approve: ok" in run.lines
+
+
+def test_lowering_the_approval_rule_in_the_same_change_does_not_apply_to_it(repo: Repo) -> None:
+    repo.write("declog.toml", CONFIG.replace('approval = "all"', 'approval = "quorum"\nquorum = 1'))
+    repo.write(DECISION, proposal(extra="category: strategic\n"))
+    repo.commit("Propose, and a quorum of one")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert "1 of 2 needed: NOT APPROVED" in run.stdout
+    assert "  declog.toml: the log's settings ([workflow])" in run.lines
+
+
+def test_turning_silence_on_for_another_partner_in_the_same_change_does_not_count(repo: Repo) -> None:
+    repo.write("declog.toml", CONFIG.replace('partners = ["alpha"]', 'partners = ["alpha", "beta"]'))
+    repo.write(DECISION, proposal())
+    repo.commit("Propose")
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED")))
+    assert run.exit_code == 1
+    assert partner_lines(run)["beta"] == "pending"
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        (".github/workflows/declog.yml", "the repository's CI and settings"),
+        ("CODEOWNERS", "code owners"),
+        ("templates/404.html", "the site's theme"),
+    ],
+)
+def test_ci_code_owners_and_theme_are_governance(repo: Repo, path: str, what: str) -> None:
+    repo.write(path, "jobs: {approvals: {runs-on: ubuntu-latest, steps: [{run: exit 0}]}}\n")
+    repo.commit("Nothing to see")
+    check = repo.check()
+    assert check.exit_code == 0
+    assert check.lines == [
+        f"{path}:1:1: note DL407 governance change ({what}): every partner must approve this pull request"
+    ]
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == "pending"
+    assert repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("al-a", "APPROVED"))).exit_code == 0
+
+
+def test_a_review_of_an_older_commit_does_not_cover_a_later_governance_edit(repo: Repo) -> None:
+    repo.write("templates/404.html", "<p>Not found</p>\n")
+    first = repo.commit("A friendlier 404")
+    repo.write("templates/404.html", "<p>Not found</p><script>steal()</script>\n")
+    repo.commit("One more tweak")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("alice-a", "APPROVED"), commit=first))
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"].endswith(
+        f"(reviewed commit {first[:10]}; templates/404.html changed since)"
+    )
+
+
+# --- back-dating ----------------------------------------------------------------------------------
+
+
+def test_a_backdated_proposal_is_dl406_and_its_silence_does_not_count(repo: Repo) -> None:
+    repo.write(DECISION, proposal(proposed="2026-08-02T09:00:00Z"))
+    repo.commit("Propose (dated three months ago)")
+    check = repo.check()
+    assert check.exit_code == 1
+    assert check.lines == [
+        f"{DECISION}:8:11: error DL406 proposed 2026-08-02T09:00:00+00:00 is earlier than this change "
+        "made it visible (2026-11-02T09:00+00:00)"
+    ]
+    # the partner whose silence counts has been silent since it became visible, but the
+    # pull request was opened only yesterday: the window runs from then
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened="2026-11-30T09:00:00Z"))
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == "pending"
+
+
+def test_silence_counts_once_the_window_passed_since_it_became_visible(repo: Repo) -> None:
+    repo.write(DECISION, proposal())
+    repo.commit("Propose")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened="2026-11-02T09:05:00Z"))
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["alpha"] == "approved by silence at 2026-11-04T09:00:00Z"
+
+
+# --- an invented meeting ---------------------------------------------------------------------------
+
+
+def sync_decision(meeting: str) -> str:
+    return doc(
+        f"""
+        id: "0002"
+        title: Share the staging cluster
+        status: accepted
+        mode: sync
+        partners: [alpha, beta]
+        owner: bob-b
+        meeting: {meeting}
+        decided: 2026-11-02T09:00:00Z
+        rationale: One cluster costs half as much.
+        approvals:
+          - {{partner: alpha, by: alice-a, via: meeting}}
+          - {{partner: beta, by: bea-b, via: meeting}}
+        """,
+        "\n## Decision\n\nRun one shared staging cluster.\n",
+    )
+
+
+def test_a_meeting_the_change_invents_is_no_evidence(repo: Repo) -> None:
+    repo.write(
+        "content/meetings/2026-11-02-sync.md",
+        doc(
+            "id: 2026-11-02-sync\ntitle: Sync\ndate: 2026-11-02T08:00:00Z\n"
+            'attendees: [alice-a, bea-b]\ndecisions: ["0002"]\n'
+        ),
+    )
+    repo.write(DECISION, sync_decision("2026-11-02-sync"))
+    repo.commit("We met, honest")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == (
+        "pending (meeting 2026-11-02-sync is added by this change; it is evidence once every partner "
+        "present approves this pull request (not yet: alpha))"
+    )
+    # alpha's approval of the pull request confirms the meeting record, and so the decision
+    assert repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("al-a", "APPROVED"))).exit_code == 0
+
+
+def test_a_meeting_on_the_base_branch_is_evidence_for_who_attended_it(repo: Repo) -> None:
+    repo.git("checkout", "-q", "main")
+    repo.write(
+        "content/meetings/2026-11-02-sync.md",
+        doc(
+            "id: 2026-11-02-sync\ntitle: Sync\ndate: 2026-11-02T08:00:00Z\n"
+            'attendees: [alice-a, bea-b]\ndecisions: ["0002"]\n'
+        ),
+    )
+    repo.commit("The minutes of the sync")
+    repo.git("checkout", "-q", "-B", "bob/staging", "main")
+    repo.write(DECISION, sync_decision("2026-11-02-sync"))
+    repo.commit("Record what we decided")
+    run = repo.approvals(repo.reviews())
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["alpha"] == "approved by alice-a (via meeting)"
+
+
+def test_a_meeting_on_the_base_does_not_vouch_for_someone_who_was_not_there(repo: Repo) -> None:
+    repo.write(DECISION, sync_decision("2026-10-01-kickoff").replace("by: alice-a", "by: al-a"))
+    repo.commit("Record it")
+    run = repo.approvals(repo.reviews())
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == (
+        "pending (al-a did not attend meeting 2026-10-01-kickoff as recorded on the base branch)"
+    )
+
+
+def test_a_review_without_a_time_never_outranks_a_later_one(repo: Repo) -> None:
+    repo.write(DECISION, proposal(extra="category: strategic\n"))
+    head = repo.commit("Propose")
+    data = {
+        "number": 5,
+        "author": {"login": "bob-b"},
+        "reviews": [
+            {
+                "author": {"login": "bea-b"},
+                "state": "APPROVED",
+                "submittedAt": "2026-11-03T09:00:00Z",
+                "commit": {"oid": head},
+            },
+            {
+                "author": {"login": "alice-a"},
+                "state": "CHANGES_REQUESTED",
+                "submittedAt": "2026-11-03T10:00:00Z",
+                "commit": {"oid": head},
+            },
+            # listed last, but with no time: it cannot lift the concern raised above
+            {"author": {"login": "alice-a"}, "state": "APPROVED", "commit": {"oid": head}},
+        ],
+    }
+    reviews = repo.root.parent / "reviews.json"
+    reviews.write_text(json.dumps(data), encoding="utf-8")
+    run = repo.approvals(reviews)
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == "changes requested by alice-a at 2026-11-03T10:00:00Z"
+
+
+def test_accepting_a_proposal_from_the_base_keeps_its_silence(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window of a proposal already on the base ran there: accepting it later does not restart it."""
+    repo.git("checkout", "-q", "main")
+    repo.write(DECISION, proposal())
+    repo.commit("Propose a shared staging cluster")
+    repo.git("checkout", "-q", "-B", "bob/accept", "main")
+    an_hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    monkeypatch.setenv("GIT_AUTHOR_DATE", an_hour_ago)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", an_hour_ago)
+    accepted = proposal(status="accepted", extra="decided: 2026-11-04T10:00:00Z\n")
+    repo.write(DECISION, accepted)
+    repo.commit("Accept: alpha was silent, beta approved")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["alpha"] == "approved by silence at 2026-11-04T09:00:00Z"
