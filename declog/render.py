@@ -334,7 +334,8 @@ class Theme:
         """Render template ``name`` for the page at ``path`` (from the site root)."""
         root = "../" * path.count("/")
         if path == "404.html" and self.site.url:
-            root = self.site.url  # served at any depth, so only absolute links work
+            # served at any depth, so only absolute links work; escaped for the attributes it lands in
+            root = str(Markup.escape(self.site.url))
         try:
             html = self.env.get_template(name).render(page_path=path, **context)
         except Escape as exc:  # a template named by include, import or extends

@@ -290,6 +290,17 @@ def test_build_site_url_with_a_quote_is_a_usage_error(log: LogMaker, tmp_path: P
     assert not site.exists()
 
 
+def test_the_site_url_is_escaped_in_the_links_of_the_404_page(log: LogMaker, tmp_path: Path) -> None:
+    """404.html links absolutely (it is served at any depth): the URL lands in attributes, escaped."""
+    site = tmp_path / "site"
+    url = "https://x.org/log/?a=1&b=2/"
+    run = invoke(["build", "--root", str(log.root), "-o", str(site), "--no-search", "--site-url", url])
+    assert run.exit_code == 0, run.stdout + run.stderr
+    page = (site / "404.html").read_text(encoding="utf-8")
+    assert 'href="https://x.org/log/?a=1&amp;b=2/' in page
+    assert "?a=1&b=2" not in page
+
+
 # --- defence in depth: well-formed feeds and calendars even with DL014 turned off -----------------
 
 HOSTILE_TITLE = "Pay\\x01 now\\e[2J, \\0 all; \\\\ of it\\a \\x9b"
