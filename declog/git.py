@@ -155,20 +155,25 @@ def default_base(root: Path) -> str | None:
     return None
 
 
+def _fork_or_base(root: Path, base: str) -> str:
+    """Where HEAD forked from ``base`` (``base`` itself without a common history); GitError if unknown."""
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except GitError:
+        raise GitError(f"unknown revision '{base}'") from None
+    try:
+        return _git(root, "merge-base", base, "HEAD").decode().strip()
+    except GitError:
+        return base
+
+
 def changed_files(root: Path, base: str, under: str = f"{CONTENT}/decisions") -> list[str]:
     """Files under ``under`` that differ between where HEAD forked from ``base`` and the work tree.
 
     Includes uncommitted and untracked files, so a proposal can be checked before
     it is committed. Paths are relative to ``root``.
     """
-    try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except GitError:
-        raise GitError(f"unknown revision '{base}'") from None
-    try:
-        since = _git(root, "merge-base", base, "HEAD").decode().strip()
-    except GitError:
-        since = base
+    since = _fork_or_base(root, base)
     plain = ("-c", "core.quotePath=false")
     diff = _git(root, *plain, "diff", "--relative", "--name-only", since, "--", under)
     untracked = _git(root, *plain, "ls-files", "--others", "--exclude-standard", "--", under)
@@ -201,14 +206,7 @@ def changed_anywhere(root: Path, base: str) -> list[str]:
     changes to .github/ and CODEOWNERS above a log kept in a sub-folder are seen.
     Untracked files count: a change can be judged before it is committed.
     """
-    try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except GitError:
-        raise GitError(f"unknown revision '{base}'") from None
-    try:
-        since = _git(root, "merge-base", base, "HEAD").decode().strip()
-    except GitError:
-        since = base
+    since = _fork_or_base(root, base)
     plain = ("-c", "core.quotePath=false")
     diff = _git(root, *plain, "diff", "--name-only", "-z", since, "--", ":/")
     untracked = _git(root, *plain, "ls-files", "-z", "--full-name", "--others", "--exclude-standard", ":/")
