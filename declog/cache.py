@@ -23,6 +23,7 @@ from __future__ import annotations
 import array
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -322,19 +323,35 @@ def read(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
                 return None
-            found = json.loads(fh.read())
-        if type(found) is not dict or found.get("header") != expected:
-            return None
-        return decode(found.get("state"))
+            data = fh.read()
+        with _uncollected():
+            found = json.loads(data)
+            if type(found) is not dict or found.get("header") != expected:
+                return None
+            return decode(found.get("state"))
     except Exception:  # any failure to read means: do not trust it
         return None
 
 
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: the JSON values made or read here hold no cycles, and
+    the collector's passes over the log a build holds took most of a second of a warm build."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def write(path: Path, head: dict[str, Any], state: Mapping[str, Any]) -> None:
     """Replace the cache atomically (a folder only this user can read); forget long unused caches."""
-    data = json.dumps(
-        {"header": head, "state": encode(state)}, separators=(",", ":"), check_circular=False
-    ).encode("utf-8", "surrogatepass")
+    with _uncollected():
+        data = json.dumps(
+            {"header": head, "state": encode(state)}, separators=(",", ":"), check_circular=False
+        ).encode("utf-8", "surrogatepass")
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -98,7 +98,7 @@ Manifest = dict[str, tuple[int, int]]
 
 @dataclass
 class Known:
-    """What the output folder shows: what the last successful rebuild learnt. Pickled by declog.cache."""
+    """What the last successful rebuild learnt about the output folder; declog.cache saves it as JSON."""
 
     key: bytes
     """The log's shape and what every page sees (``Incremental._key``)."""
