@@ -27,6 +27,7 @@ from declog.markdown import decision_url
 from declog.model import Decision
 from declog.rules.workflow import counted_approvals
 from declog.views import Attention, Views, attending, when
+from declog.yamlparse import has_controls
 
 #: Version of the decisions.json shape (docs/site.md); bumped on incompatible changes.
 JSON_VERSION = 1
@@ -44,7 +45,16 @@ _NOT_ICS_VALUE = re.compile("[\x00-\x20\x7f-\x9f]")
 
 def xml_text(value: str) -> str:
     """``value`` with each character XML cannot carry as U+FFFD (the template escapes the rest)."""
-    return _NOT_XML.sub("\ufffd", value) if _NOT_XML.search(value) else value
+    # The common case, quickly (every feed entry carries a whole rendered body): a byte-level pass
+    # for control characters, then what only non-ASCII text can hold. A lone surrogate fails encode.
+    if not has_controls(value) and (value.isascii() or ("\ufffe" not in value and "\uffff" not in value)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return value
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
