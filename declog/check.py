@@ -67,39 +67,74 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
     in_repo = git.is_repo(root)
     added = git.first_added(root) if in_repo else {}
     base_log = tip_log = None
-    visible: dict[str, dt.datetime] = {}
+    judged: BaseRead | None = None
+    own = config
     if base is not None:
         try:
             base_files = git.files_at(root, base)
-            fork = git.fork_point(root, base)
-            fork_files = git.files_at(root, fork) if fork else None
-            base_config = config_at(root, fork or base)
-            changed = git.changed_anywhere(root, base)
-            prefix = git.repo_prefix(root)
-            touches = git.branch_touches(root, base)
-            now = dt.datetime.now(dt.UTC)
-            visible = {p: touches.get(p, now) for p in git.changed_files(root, base)}
+            judged = read_base(root, base, config, dt.datetime.now(dt.UTC))
+            fork_files = git.files_at(root, judged.fork) if judged.fork else None
         except git.GitError as exc:
             raise BaseRevisionError(f"cannot read base revision '{base}': {exc}") from None
-        own = config
-        if base_config is not None:
-            config = dataclasses.replace(config, workflow=base_config.workflow, rules=base_config.rules)
+        config = judged.config
         base_log, _ = build_log(str(root), config, base_files)
         if fork_files is not None:
             tip_log = base_log
             base_log, _ = build_log(str(root), config, fork_files)
     log, problems = build_log(str(root), config, files, added)
+    visible = judged.visible if judged is not None else {}
     found += stray + problems + run_rules(Context(log, base_log, tip_log, visible=visible))
-    if base is not None:
-        found += [
-            _governance(c)
-            for c in governance.changes(changed, prefix, base_log, log, settings=(base_config, own))
-        ]
+    if judged is not None:
+        found += [_governance(c) for c in judged.governance(base_log, log, own)]
     found = apply_rule_settings(found, config, log)
     if paths:
         found = _select(found, paths, root) + _named_problems(paths, root)
     changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
     return CheckResult(log, _unique(found), touched=changed)
+
+
+@dataclass(frozen=True)
+class BaseRead:
+    """A change as the base branch judges it, read from git once (``read_base``)."""
+
+    fork: str | None
+    """Where HEAD forked from the base, when the base moved on since; None: the base itself."""
+    settings: Config | None
+    """declog.toml where the change started (None when it had none or it was unusable)."""
+    config: Config
+    """The change's own settings with the base's ``[workflow]`` and ``[rules]``: what judges it."""
+    decisions: tuple[str, ...]
+    """Decision files the change adds, edits or deletes (relative to the log's root)."""
+    anywhere: tuple[str, ...]
+    """Every file the change touches, relative to the repository's top."""
+    prefix: str
+    """The log root's folder inside the repository."""
+    visible: Mapping[str, dt.datetime]
+    """Decision path -> when the change first made it visible (its branch's oldest commit, or now)."""
+
+    def governance(self, base: Log | None, now: Log, own: Config) -> list[governance.Change]:
+        """The governance changes among the touched files (``own``: the change's declog.toml)."""
+        return governance.changes(self.anywhere, self.prefix, base, now, settings=(self.settings, own))
+
+
+def read_base(root: Path, base: str, config: Config, now: dt.datetime) -> BaseRead:
+    """What judges the change HEAD (and the work tree) makes to ``base``; GitError when unreadable."""
+    fork = git.fork_point(root, base)
+    settings = config_at(root, fork or base)
+    judge = config
+    if settings is not None:
+        judge = dataclasses.replace(config, workflow=settings.workflow, rules=settings.rules)
+    decisions = git.changed_files(root, base)
+    touches = git.branch_touches(root, base)
+    return BaseRead(
+        fork=fork,
+        settings=settings,
+        config=judge,
+        decisions=tuple(decisions),
+        anywhere=tuple(git.changed_anywhere(root, base)),
+        prefix=git.repo_prefix(root),
+        visible={p: touches.get(p, now) for p in decisions},
+    )
 
 
 def config_at(root: Path, ref: str) -> Config | None:

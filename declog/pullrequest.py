@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog import git, governance
+from declog import git
 from declog.approvals import Evidence, PartnerStatus, Report, approvals_to_write, assess
-from declog.check import CheckResult, config_at, load_and_check
+from declog.check import CheckResult, load_and_check, read_base
 from declog.frontmatter_edit import KEEP, EditError, set_approvals
 from declog.load import RawFile, build_log, kind_of, parse_document
 from declog.model import Decision, Log
@@ -146,22 +146,9 @@ def run(
 
 def _evidence(root: Path, log: Log, base: str, now: dt.datetime) -> tuple[Evidence, set[str]]:
     """The base branch as judge: its rules, members and meetings, and what the change touches."""
-    changed = set(git.changed_files(root, base))
-    fork = git.fork_point(root, base) or base
-    base_config = config_at(root, fork)
-    judge_config = log.config
-    if base_config is not None:
-        judge_config = dataclasses.replace(log.config, workflow=base_config.workflow, rules=base_config.rules)
-    judge, _ = build_log(str(root), judge_config, git.files_at(root, fork))
-    touches = git.branch_touches(root, base)
-    visible = {p: touches.get(p, now) for p in changed}
-    changes = governance.changes(
-        git.changed_anywhere(root, base),
-        git.repo_prefix(root),
-        judge,
-        log,
-        settings=(base_config, log.config),
-    )
+    judged = read_base(root, base, log.config, now)
+    judge, _ = build_log(str(root), judged.config, git.files_at(root, judged.fork or base))
+    changes = judged.governance(judge, log, log.config)
     top = git.toplevel(root)
 
     def governance_stale(review: Review) -> str:
@@ -177,11 +164,11 @@ def _evidence(root: Path, log: Log, base: str, now: dt.datetime) -> tuple[Eviden
         Evidence(
             judge=judge,
             base=judge,
-            visible=visible,
+            visible=judged.visible,
             governance=tuple(changes),
             governance_stale=governance_stale,
         ),
-        changed,
+        set(judged.decisions),
     )
 
 
