@@ -108,28 +108,40 @@ def fork_point(root: Path, ref: str) -> str | None:
 
 def first_added(root: Path) -> dict[str, dt.datetime]:
     """Path -> author date of the commit that first added it, for content/decisions."""
+    return _oldest_per_path(
+        root,
+        "log",
+        "--relative",
+        "--diff-filter=A",
+        "--format=%x00%aI",
+        "--name-only",
+        "--no-renames",
+        "--",
+        f"{CONTENT}/decisions",
+    )
+
+
+def _oldest_per_path(root: Path, *log_args: str) -> dict[str, dt.datetime]:
+    """Path -> the time of the oldest commit naming it in ``git log *log_args`` ({} when git fails).
+
+    The format puts a NUL and the commit's times (the latest of them counts)
+    before each commit's file names; git lists the newest commit first.
+    """
     try:
-        out = _git(
-            root,
-            "log",
-            "--relative",
-            "--diff-filter=A",
-            "--format=%x00%aI",
-            "--name-only",
-            "--no-renames",
-            "--",
-            f"{CONTENT}/decisions",
-        )
+        out = _git(root, *log_args)
     except GitError:
         return {}
-    added: dict[str, dt.datetime] = {}
+    seen: dict[str, dt.datetime] = {}
     when: dt.datetime | None = None
     for line in out.decode("utf-8", "surrogateescape").splitlines():
         if line.startswith("\0"):
-            when = dt.datetime.fromisoformat(line[1:])
+            try:
+                when = max(dt.datetime.fromisoformat(t) for t in line[1:].split())
+            except ValueError:
+                when = None
         elif line and when is not None:
-            added[line] = when  # newest first: the last one seen is the first add
-    return added
+            seen[line] = when  # newest first: the last one seen is the oldest
+    return seen
 
 
 def repo_prefix(root: Path) -> str:
@@ -225,30 +237,16 @@ def branch_touches(root: Path, base: str, under: str = f"{CONTENT}/decisions") -
         since = _git(root, "merge-base", base, "HEAD").decode().strip()
     except GitError:
         return {}
-    try:
-        out = _git(
-            root,
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--relative",
-            "--no-renames",
-            "--format=%x00%aI %cI",
-            "--name-only",
-            f"{since}..HEAD",
-            "--",
-            under,
-        )
-    except GitError:
-        return {}
-    seen: dict[str, dt.datetime] = {}
-    when: dt.datetime | None = None
-    for line in out.decode("utf-8", "surrogateescape").splitlines():
-        if line.startswith("\0"):
-            try:
-                when = max(dt.datetime.fromisoformat(t) for t in line[1:].split())
-            except ValueError:
-                when = None
-        elif line and when is not None:
-            seen[line] = when  # newest first: the last one seen is the oldest
-    return seen
+    return _oldest_per_path(
+        root,
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--relative",
+        "--no-renames",
+        "--format=%x00%aI %cI",
+        "--name-only",
+        f"{since}..HEAD",
+        "--",
+        under,
+    )
