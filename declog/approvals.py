@@ -20,6 +20,8 @@ from declog.frontmatter_edit import KEEP as KEEP_ENTRY
 from declog.governance import Change, handles
 from declog.model import Approval, Decision, Log
 from declog.reviews import APPROVED, CHANGES_REQUESTED, DISMISSED, PullRequest, Review, latest_by_reviewer
+from declog.standing import needed as required
+from declog.standing import silence_counts
 
 #: Per-partner states in the report.
 APPROVED_STATE = "approved"
@@ -219,7 +221,6 @@ def _decision_report(
     ev: Evidence,
     old: Decision | None,
 ) -> DecisionReport:
-    wf = ev.judge.config.workflow
     fresh_by: dict[str, Review] = {}
     mine_by: dict[str, list[Review]] = {}
     for p in d.partners:
@@ -261,9 +262,7 @@ def _decision_report(
             if p not in ev.judge.partners:
                 why_not = why_not or f"{p} is not a partner on the base branch yet"
             statuses.append(PartnerStatus(p, PENDING_STATE, note=why_not))
-    needed = 0
-    if d.status in NEEDS_APPROVAL and d.partners:
-        needed = min(wf.quorum, len(d.partners)) if wf.approval == vocab.APPROVE_QUORUM else len(d.partners)
+    needed = required(d, ev.judge) if d.status in NEEDS_APPROVAL else 0
     return DecisionReport(d, tuple(statuses), needed)
 
 
@@ -382,17 +381,11 @@ def visible_since(d: Decision, ev: Evidence, pull: PullRequest, old: Decision | 
 def _silence(
     d: Decision, partner: str, ev: Evidence, pull: PullRequest, now: dt.datetime, old: Decision | None
 ) -> bool:
+    if not silence_counts(d, partner, ev.judge, now):
+        return False
     wf = ev.judge.config.workflow
-    silence = wf.silence
-    if not silence.covers(partner, d.category) or d.deadline is None or now < d.deadline:
-        return False
-    agreement = ev.judge.by_id.get(silence.agreement) if silence.agreement else None
-    if silence.agreement and (agreement is None or agreement.status not in vocab.FROZEN_STATUSES):
-        return False
-    if agreement is not None and agreement.decided and d.proposed and d.proposed < agreement.decided:
-        return False
     seen = visible_since(d, ev, pull, old)
-    if seen is not None:
+    if seen is not None and d.deadline is not None:
         window = max(wf.feedback_window, d.deadline - d.proposed if d.proposed else wf.feedback_window)
         if now < seen + window:
             return False

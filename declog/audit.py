@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from declog import vocab
 from declog.model import Decision, Log
-from declog.rules.workflow import counted_approvals
+from declog.standing import APPROVED, PENDING, SILENCE, SILENCE_DUE, logging_lag, standing, when
 from declog.timeparse import format_duration, zone
 
 #: The article: "Review the last 20 decisions in your partnership."
@@ -117,7 +117,7 @@ class Participation:
 
 
 @dataclass(frozen=True)
-class Month:
+class MonthCount:
     month: str
     """``YYYY-MM`` in the site's time zone."""
     sync: int
@@ -134,7 +134,7 @@ class Audit:
     """(decision id, logging lag) for every decided entry with both times."""
     resolution: Mapping[str, tuple[tuple[str, dt.timedelta], ...]] = field(default_factory=dict)
     """Mode -> (decision id, proposed -> decided) for every resolved decision with both times."""
-    months: tuple[Month, ...] = ()
+    months: tuple[MonthCount, ...] = ()
     undated: int = 0
     """Decisions in the window with no date at all (left out of ``months``)."""
     timezone: str = "UTC"
@@ -149,11 +149,6 @@ class Audit:
                 if f.key == key:
                     return f
         raise KeyError(key)
-
-
-def when(d: Decision) -> dt.datetime | None:
-    """Where a decision sits in time: decided, else proposed, else logged."""
-    return d.decided or d.proposed or d.logged
 
 
 def select(log: Log, window: Window) -> list[Decision]:
@@ -197,7 +192,7 @@ def audit(log: Log, window: Window) -> Audit:
             _disagreement_section(ds, log),
             _completeness_section(ds),
         ),
-        participation=tuple(_participation(pid, ds, log) for pid in partners),
+        participation=tuple(_participation(pid, ds, log, window.now) for pid in partners),
         lags=lags,
         resolution=resolution,
         months=months,
@@ -250,11 +245,8 @@ def _overview(ds: Sequence[Decision], window: Window) -> Section:
 
 
 def _lags(ds: Sequence[Decision]) -> tuple[tuple[str, dt.timedelta], ...]:
-    zero = dt.timedelta(0)
     return tuple(
-        (d.id, max(d.logged - d.decided, zero))
-        for d in ds
-        if d.status in vocab.DECIDED_STATUSES and d.decided and d.logged
+        (d.id, lag) for d in ds if d.status in vocab.DECIDED_STATUSES and (lag := logging_lag(d)) is not None
     )
 
 
@@ -419,25 +411,23 @@ def _completeness_section(ds: Sequence[Decision]) -> Section:
     )
 
 
-def _participation(pid: str, ds: Sequence[Decision], log: Log) -> Participation:
+def _participation(pid: str, ds: Sequence[Decision], log: Log, now: dt.datetime) -> Participation:
     party = [d for d in ds if pid in d.partners]
-    members = {h for h, ps in log.member_of.items() if pid in ps}
     approved: list[str] = []
     silence: list[str] = []
     pending: list[str] = []
     absent: list[str] = []
     for d in party:
-        counted = counted_approvals(d, log).get(pid)
-        if counted is not None:
-            (silence if counted.via == vocab.VIA_SILENCE else approved).append(d.id)
-        elif d.status == vocab.PROPOSED:
+        state = standing(d, log, now).of(pid)
+        if state is None:
+            continue
+        if state.state == APPROVED:
+            approved.append(d.id)
+        elif state.state in (SILENCE, SILENCE_DUE):
+            silence.append(d.id)
+        elif state.state == PENDING and d.status == vocab.PROPOSED:
             pending.append(d.id)
-        meeting = log.meetings.get(d.meeting) if d.meeting else None
-        if (
-            d.status in vocab.DECIDED_STATUSES
-            and meeting is not None
-            and not members.intersection(meeting.attendees)
-        ):
+        if d.status in vocab.DECIDED_STATUSES and state.absent:
             absent.append(d.id)
     return Participation(
         partner=pid,
@@ -450,7 +440,7 @@ def _participation(pid: str, ds: Sequence[Decision], log: Log) -> Participation:
     )
 
 
-def _months(ds: Iterable[Decision], log: Log) -> tuple[tuple[Month, ...], int]:
+def _months(ds: Iterable[Decision], log: Log) -> tuple[tuple[MonthCount, ...], int]:
     tz = zone(log.config.site.timezone)
     counts: dict[str, list[int]] = {}
     undated = 0
@@ -469,7 +459,7 @@ def _months(ds: Iterable[Decision], log: Log) -> tuple[tuple[Month, ...], int]:
     while f"{year:04d}-{month:02d}" <= last:  # every month in between, empty ones too
         key = f"{year:04d}-{month:02d}"
         sync, async_ = counts.get(key, [0, 0])
-        out.append(Month(key, sync, async_))
+        out.append(MonthCount(key, sync, async_))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(out), undated
 

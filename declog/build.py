@@ -23,7 +23,8 @@ from declog.diagnostics import Diagnostic
 from declog.markdown import Markdown
 from declog.model import Log
 from declog.render import SiteInfo, Theme
-from declog.views import Views, when
+from declog.standing import when
+from declog.views import Views
 from declog.writer import OutputError, Staging, check_output
 
 __all__ = ["BuildResult", "OutputError", "build", "failed", "reference_time", "theme_for", "with_site_url"]

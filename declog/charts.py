@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from declog import vocab
-from declog.audit import Audit, Month, Participation
+from declog.audit import Audit, MonthCount, Participation
 from declog.timeparse import format_duration
 
 #: Series -> (CSS class, custom property, fallback colour readable on light and dark backgrounds).
@@ -133,7 +133,7 @@ def _empty(key: str, title: str, what: str, table: Table) -> Chart:
 # --- the four charts of the health page -------------------------------------------------------
 
 
-def months_chart(months: Sequence[Month], key: str = "chart-months", undated: int = 0) -> Chart:
+def months_chart(months: Sequence[MonthCount], key: str = "chart-months", undated: int = 0) -> Chart:
     """Decisions per month, stacked by mode."""
     title = "Decisions per month by mode"
     table = Table(

@@ -19,11 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from declog.model import Log
-from declog.rules.references import FILE_LINK, WIKI_REF
-from declog.rules.workflow import counted_approvals
+from declog.standing import links, logging_lag, standing
 
 #: Bumped whenever a table or column changes meaning (stored in PRAGMA user_version).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """\
 CREATE TABLE decisions (
@@ -45,12 +44,18 @@ CREATE TABLE decisions (
     reason        TEXT,
     source_kind   TEXT,
     source_ref    TEXT,
-    body          TEXT NOT NULL
+    body          TEXT NOT NULL,
+    ready         INTEGER NOT NULL,
+    logging_lag   INTEGER
 );
 CREATE TABLE decision_partners (
     decision TEXT NOT NULL REFERENCES decisions(id),
     partner  TEXT NOT NULL,
+    state    TEXT NOT NULL,
     PRIMARY KEY (decision, partner)
+);
+CREATE TABLE export (
+    as_of TEXT NOT NULL
 );
 CREATE TABLE decision_tags (
     decision TEXT NOT NULL REFERENCES decisions(id),
@@ -125,8 +130,11 @@ def _or_null(text: str) -> str | None:
     return text or None
 
 
-def export_sqlite(log: Log, target: Path) -> None:
-    """Write the log to the SQLite database ``target``, replacing the file if it exists."""
+def export_sqlite(log: Log, target: Path, now: dt.datetime) -> None:
+    """Write the log to the SQLite database ``target``, replacing the file if it exists.
+
+    ``now`` is the moment where decisions stand (``decision_partners.state``, ``decisions.ready``).
+    """
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -139,7 +147,7 @@ def export_sqlite(log: Log, target: Path) -> None:
             db.executescript(SCHEMA)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             with db:
-                _fill(db, log)
+                _fill(db, log, now)
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
@@ -147,10 +155,12 @@ def export_sqlite(log: Log, target: Path) -> None:
         raise ExportError(f"cannot write {target}: {reason}") from None
 
 
-def _fill(db: sqlite3.Connection, log: Log) -> None:
+def _fill(db: sqlite3.Connection, log: Log, now: dt.datetime) -> None:
     decisions = list(log.by_id.values())  # a duplicated id (an error DL109) keeps its first file
+    standings = {d.id: standing(d, log, now) for d in decisions}
+    db.execute("INSERT INTO export VALUES (?)", (now.isoformat(),))
     db.executemany(
-        "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 d.id,
@@ -172,20 +182,22 @@ def _fill(db: sqlite3.Connection, log: Log) -> None:
                 d.source.kind if d.source else None,
                 _or_null(d.source.ref) if d.source else None,
                 d.body,
+                int(standings[d.id].ready),
+                _seconds(logging_lag(d)),
             )
             for d in decisions
         ],
     )
     db.executemany(
-        "INSERT OR IGNORE INTO decision_partners VALUES (?,?)",
-        [(d.id, p) for d in decisions for p in d.partners],
+        "INSERT OR IGNORE INTO decision_partners VALUES (?,?,?)",
+        [(d.id, p.partner, p.state) for d in decisions for p in standings[d.id].partners],
     )
     db.executemany(
         "INSERT OR IGNORE INTO decision_tags VALUES (?,?)", [(d.id, t) for d in decisions for t in d.tags]
     )
     rows = []
     for d in decisions:
-        counted = {id(a) for a in counted_approvals(d, log).values()}
+        counted = {id(a) for a in standings[d.id].counted.values()}
         rows += [
             (
                 d.id,
@@ -228,14 +240,16 @@ def _fill(db: sqlite3.Connection, log: Log) -> None:
     db.executemany("INSERT OR IGNORE INTO links VALUES (?,?,?)", list(_links(log)))
 
 
+def _seconds(span: dt.timedelta | None) -> int | None:
+    return int(span.total_seconds()) if span is not None else None
+
+
 def _links(log: Log) -> Iterator[tuple[str, str, str]]:
+    refers = links(log)
     for d in log.by_id.values():
         for target in d.supersedes:
             yield d.id, target, "supersedes"
         if d.superseded_by:
             yield d.id, d.superseded_by, "superseded_by"
-        mentioned = [m.group(1) for m in WIKI_REF.finditer(d.body)]
-        mentioned += [m.group(2).split("-", 1)[0] for m in FILE_LINK.finditer(d.body)]
-        for target in mentioned:
-            if target != d.id:
-                yield d.id, target, "mentions"
+        for target in refers.out.get(d.id, ()):
+            yield d.id, target, "mentions"

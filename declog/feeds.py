@@ -25,8 +25,8 @@ from declog import vocab
 from declog.history import Commit
 from declog.markdown import decision_url
 from declog.model import Decision
-from declog.rules.workflow import counted_approvals
-from declog.views import Attention, Views, attending, when
+from declog.standing import Standing, attending, logging_lag, when
+from declog.views import Attention, Views
 from declog.yamlparse import has_controls
 
 #: Version of the decisions.json shape (docs/site.md); bumped on incompatible changes.
@@ -110,10 +110,11 @@ def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
     entries, made = spaces.space("json"), {}
     out, into, history = views.links.out, views.links.into, views.history
     for d in log.decisions:
-        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()))
+        st = views.standing(d)
+        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()), st)
         part = entries.get(d.path)
         if part is None or part[0] != key:
-            part = (key, _dumps(_decision(d, views)).encode())
+            part = (key, _dumps(_decision(d, views, st)).encode())
         made[d.path] = part
         parts += (part[1], b",")
     spaces.spaces["json"] = made  # only the entries of this log
@@ -144,8 +145,9 @@ def _patched(
             continue
         if d.path != old.path:
             return None
-        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()))
-        part = entries[d.path] = (key, _dumps(_decision(d, views)).encode())
+        st = views.standing(d)
+        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()), st)
+        part = entries[d.path] = (key, _dumps(_decision(d, views, st)).encode())
         parts[2 + 2 * i] = part[1]
     return parts
 
@@ -200,9 +202,9 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _decision(d: Decision, views: Views) -> dict[str, Any]:
-    log = views.log
-    counted = counted_approvals(d, log)
+def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
+    counted = st.counted
+    lag = logging_lag(d)
     return {
         "id": d.id,
         "title": d.title,
@@ -227,7 +229,11 @@ def _decision(d: Decision, views: Views) -> dict[str, Any]:
             }
             for a in d.approvals
         ],
-        "waiting_on": [p for p in d.partners if p not in counted] if d.status in vocab.OPEN_STATUSES else [],
+        "standing": {p.partner: p.state for p in st.partners},
+        "waiting_on": list(st.waiting_on),
+        "silence_due": list(st.silence_due),
+        "ready": st.ready,
+        "logging_lag": int(lag.total_seconds()) if lag is not None else None,
         "supersedes": list(d.supersedes),
         "superseded_by": d.superseded_by or None,
         "tags": list(d.tags),

@@ -123,11 +123,6 @@ _TYPE_NAMES = {
     "null": "empty",
 }
 
-_PATTERN_HELP = {
-    "id": "an id",
-    "handle": "a git-host handle (letters, digits and single dashes, without @)",
-}
-
 
 def describe(value: Any) -> str:
     if isinstance(value, bool):

@@ -20,7 +20,8 @@ class GitError(Exception):
     """git is missing, the folder is not a repository, or a revision is unknown."""
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def run(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """``git -C root ARGS``'s output; GitError with git's last line of complaint when it fails."""
     if shutil.which("git") is None:
         raise GitError("git is not installed")
     proc = subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False)
@@ -47,7 +48,7 @@ def head(root: Path) -> str | None:
 
 def is_repo(root: Path) -> bool:
     try:
-        return _git(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+        return run(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
     except GitError:
         return False
 
@@ -60,10 +61,10 @@ _LINK_AT_REF = "is a symlink at {}; symlinks are not followed"
 def files_at(root: Path, ref: str) -> list[RawFile]:
     """Every file under content/ as it was at ``ref``; a symlink is a file that could not be read."""
     try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        run(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitError:
         raise GitError(f"unknown revision '{ref}'") from None
-    listing = _git(root, "ls-tree", "-r", "-z", ref, "--", CONTENT)
+    listing = run(root, "ls-tree", "-r", "-z", ref, "--", CONTENT)
     entries: list[tuple[str, str]] = []
     files: list[RawFile] = []
     for item in listing.split(b"\0"):
@@ -80,7 +81,7 @@ def files_at(root: Path, ref: str) -> list[RawFile]:
     if not entries:
         return files
     batch = "".join(f"{oid}\n" for oid, _ in entries).encode()
-    out = _git(root, "cat-file", "--batch", stdin=batch)
+    out = run(root, "cat-file", "--batch", stdin=batch)
     pos = 0
     for _oid, name in entries:
         header_end = out.index(b"\n", pos)
@@ -99,8 +100,8 @@ def fork_point(root: Path, ref: str) -> str | None:
     it did since the fork point.
     """
     try:
-        base = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
-        fork = _git(root, "merge-base", base, "HEAD").decode().strip()
+        base = run(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+        fork = run(root, "merge-base", base, "HEAD").decode().strip()
     except GitError:
         return None  # no HEAD yet, unrelated histories or a shallow clone: compare with ref itself
     return fork if fork and fork != base else None
@@ -128,7 +129,7 @@ def _oldest_per_path(root: Path, *log_args: str) -> dict[str, dt.datetime]:
     before each commit's file names; git lists the newest commit first.
     """
     try:
-        out = _git(root, *log_args)
+        out = run(root, *log_args)
     except GitError:
         return {}
     seen: dict[str, dt.datetime] = {}
@@ -147,7 +148,7 @@ def _oldest_per_path(root: Path, *log_args: str) -> dict[str, dt.datetime]:
 def repo_prefix(root: Path) -> str:
     """The log root's folder inside its repository ('' at the top, 'log/' below it)."""
     try:
-        return _git(root, "rev-parse", "--show-prefix").decode().strip()
+        return run(root, "rev-parse", "--show-prefix").decode().strip()
     except GitError:
         return ""
 
@@ -160,7 +161,7 @@ def default_base(root: Path) -> str | None:
     """The first of ``DEFAULT_BASES`` that exists in the repository, or None."""
     for ref in DEFAULT_BASES:
         try:
-            _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            run(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         except GitError:
             continue
         return ref
@@ -170,11 +171,11 @@ def default_base(root: Path) -> str | None:
 def _fork_or_base(root: Path, base: str) -> str:
     """Where HEAD forked from ``base`` (``base`` itself without a common history); GitError if unknown."""
     try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+        run(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
     except GitError:
         raise GitError(f"unknown revision '{base}'") from None
     try:
-        return _git(root, "merge-base", base, "HEAD").decode().strip()
+        return run(root, "merge-base", base, "HEAD").decode().strip()
     except GitError:
         return base
 
@@ -187,8 +188,8 @@ def changed_files(root: Path, base: str, under: str = f"{CONTENT}/decisions") ->
     """
     since = _fork_or_base(root, base)
     plain = ("-c", "core.quotePath=false")
-    diff = _git(root, *plain, "diff", "--relative", "--name-only", since, "--", under)
-    untracked = _git(root, *plain, "ls-files", "--others", "--exclude-standard", "--", under)
+    diff = run(root, *plain, "diff", "--relative", "--name-only", since, "--", under)
+    untracked = run(root, *plain, "ls-files", "--others", "--exclude-standard", "--", under)
     names = diff.decode("utf-8", "surrogateescape").splitlines()
     names += untracked.decode("utf-8", "surrogateescape").splitlines()
     return sorted(set(n for n in names if n))
@@ -197,7 +198,7 @@ def changed_files(root: Path, base: str, under: str = f"{CONTENT}/decisions") ->
 def file_at(root: Path, ref: str, path: str) -> bytes | None:
     """The bytes of ``path`` (relative to ``root``) at ``ref``; None when either is unknown."""
     try:
-        return _git(root, "cat-file", "blob", f"{ref}:./{path}")
+        return run(root, "cat-file", "blob", f"{ref}:./{path}")
     except GitError:
         return None
 
@@ -205,7 +206,7 @@ def file_at(root: Path, ref: str, path: str) -> bytes | None:
 def toplevel(root: Path) -> Path | None:
     """The work tree's top folder (where .github/ and CODEOWNERS live), or None outside a repository."""
     try:
-        top = _git(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+        top = run(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
     except GitError:
         return None
     return Path(top) if top else None
@@ -220,8 +221,8 @@ def changed_anywhere(root: Path, base: str) -> list[str]:
     """
     since = _fork_or_base(root, base)
     plain = ("-c", "core.quotePath=false")
-    diff = _git(root, *plain, "diff", "--name-only", "-z", since, "--", ":/")
-    untracked = _git(root, *plain, "ls-files", "-z", "--full-name", "--others", "--exclude-standard", ":/")
+    diff = run(root, *plain, "diff", "--name-only", "-z", since, "--", ":/")
+    untracked = run(root, *plain, "ls-files", "-z", "--full-name", "--others", "--exclude-standard", ":/")
     names = diff.split(b"\0") + untracked.split(b"\0")
     return sorted({n.decode("utf-8", "surrogateescape") for n in names if n})
 
@@ -234,7 +235,7 @@ def branch_touches(root: Path, base: str, under: str = f"{CONTENT}/decisions") -
     commit time the later is kept: whoever makes a commit can set either.
     """
     try:
-        since = _git(root, "merge-base", base, "HEAD").decode().strip()
+        since = run(root, "merge-base", base, "HEAD").decode().strip()
     except GitError:
         return {}
     return _oldest_per_path(

@@ -38,7 +38,7 @@ def file_history(root: Path) -> Mapping[str, tuple[Commit, ...]]:
     """
     fmt = _SEP.join(("%x00%H", "%an", "%aI", "%s"))
     try:
-        out = git._git(
+        out = git.run(
             root,
             "-c",
             "core.quotePath=false",
@@ -71,7 +71,7 @@ def file_history(root: Path) -> Mapping[str, tuple[Commit, ...]]:
 def head_time(root: Path) -> dt.datetime | None:
     """Committer date of HEAD, or None outside a repository (or before the first commit)."""
     try:
-        out = git._git(root, "log", "-1", "--format=%cI", "HEAD")
+        out = git.run(root, "log", "-1", "--format=%cI", "HEAD")
     except git.GitError:
         return None
     text = out.decode().strip()

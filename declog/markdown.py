@@ -21,7 +21,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from declog.rules.references import FILE_LINK, WIKI_REF
+from declog.standing import FILE_LINK, WIKI_REF
 
 #: Schemes a link may keep; anything else (javascript:, vbscript:, data:, file:) is dropped.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})

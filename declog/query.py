@@ -31,9 +31,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from declog import vocab
 from declog.model import Decision, Log
-from declog.rules.workflow import counted_approvals
+from declog.standing import Standing, standing
 from declog.timeparse import NaiveDatetime, parse_datetime, parse_duration
 from declog.yamlparse import CONTROL, visible
 
@@ -65,52 +64,75 @@ Kind = Literal["text", "id", "list", "time"]
 class Field:
     name: str
     kind: Kind
-    get: Callable[[Decision, Log], str | tuple[str, ...] | dt.datetime | None]
+    get: Callable[[Decision, Subject], str | tuple[str, ...] | dt.datetime | None]
     doc: str
 
 
-def _waiting(d: Decision, log: Log) -> tuple[str, ...]:
-    if d.status not in vocab.OPEN_STATUSES:
-        return ()
-    have = counted_approvals(d, log)
-    return tuple(p for p in d.partners if p not in have)
+class Subject:
+    """The log a query reads at its moment (``Query.now``), with where each decision stands."""
+
+    def __init__(self, log: Log, now: dt.datetime) -> None:
+        self.log, self.now = log, now
+        self._standing: dict[int, Standing] = {}
+
+    def standing(self, d: Decision) -> Standing:
+        found = self._standing.get(id(d))
+        if found is None:
+            found = self._standing[id(d)] = standing(d, self.log, self.now)
+        return found
 
 
 _FIELD_LIST = (
-    Field("id", "id", lambda d, _: d.id, "the decision's number; compared as a number (`id >= 20`)"),
-    Field("title", "text", lambda d, _: d.title, "the one-line title"),
+    Field("id", "id", lambda d, _s: d.id, "the decision's number; compared as a number (`id >= 20`)"),
+    Field("title", "text", lambda d, _s: d.title, "the one-line title"),
     Field(
-        "status", "text", lambda d, _: d.status, "draft, proposed, accepted, rejected, withdrawn, superseded"
+        "status", "text", lambda d, _s: d.status, "draft, proposed, accepted, rejected, withdrawn, superseded"
     ),
-    Field("mode", "text", lambda d, _: d.mode, "sync or async"),
-    Field("category", "text", lambda d, _: d.category, "strategic or operational"),
-    Field("owner", "text", lambda d, _: d.owner, "handle of the person accountable"),
-    Field("meeting", "text", lambda d, _: d.meeting, "id of the meeting it was made in"),
-    Field("superseded_by", "text", lambda d, _: d.superseded_by, "id of the decision that replaced it"),
-    Field("rationale", "text", lambda d, _: d.rationale, "why, in a sentence or two"),
-    Field("reason", "text", lambda d, _: d.reason, "why it was rejected or withdrawn"),
-    Field("source", "text", lambda d, _: d.source.kind if d.source else "", "chat, email, call or other"),
-    Field("path", "text", lambda d, _: d.path, "the file, e.g. content/decisions/0031-x.md"),
-    Field("partner", "list", lambda d, _: d.partners, "the partners party to it (alias: partners)"),
-    Field("tag", "list", lambda d, _: d.tags, "its tags (alias: tags)"),
-    Field("supersedes", "list", lambda d, _: d.supersedes, "ids of the decisions it replaces"),
+    Field("mode", "text", lambda d, _s: d.mode, "sync or async"),
+    Field("category", "text", lambda d, _s: d.category, "strategic or operational"),
+    Field("owner", "text", lambda d, _s: d.owner, "handle of the person accountable"),
+    Field("meeting", "text", lambda d, _s: d.meeting, "id of the meeting it was made in"),
+    Field("superseded_by", "text", lambda d, _s: d.superseded_by, "id of the decision that replaced it"),
+    Field("rationale", "text", lambda d, _s: d.rationale, "why, in a sentence or two"),
+    Field("reason", "text", lambda d, _s: d.reason, "why it was rejected or withdrawn"),
+    Field("source", "text", lambda d, _s: d.source.kind if d.source else "", "chat, email, call or other"),
+    Field("path", "text", lambda d, _s: d.path, "the file, e.g. content/decisions/0031-x.md"),
+    Field("partner", "list", lambda d, _s: d.partners, "the partners party to it (alias: partners)"),
+    Field("tag", "list", lambda d, _s: d.tags, "its tags (alias: tags)"),
+    Field("supersedes", "list", lambda d, _s: d.supersedes, "ids of the decisions it replaces"),
     Field(
         "approved_by",
         "list",
-        lambda d, log: tuple(counted_approvals(d, log)),
-        "partners whose approval counts under the workflow rules",
+        lambda d, s: s.standing(d).approved_by,
+        "partners whose approval counts under the workflow rules (silence that is due included)",
     ),
-    Field("waiting_on", "list", _waiting, "partners whose approval an open decision still needs"),
-    Field("proposed", "time", lambda d, _: d.proposed, "when it was proposed"),
-    Field("deadline", "time", lambda d, _: d.deadline, "the feedback deadline"),
-    Field("decided", "time", lambda d, _: d.decided, "when it was accepted or rejected"),
-    Field("logged", "time", lambda d, _: d.logged, "when it was logged (default: the commit that added it)"),
+    Field(
+        "silence_due",
+        "list",
+        lambda d, s: s.standing(d).silence_due,
+        "partners whose silence counts as approval but is not recorded yet",
+    ),
+    Field(
+        "waiting_on",
+        "list",
+        lambda d, s: s.standing(d).waiting_on,
+        "partners an open decision still waits on",
+    ),
+    Field(
+        "ready",
+        "text",
+        lambda d, s: "yes" if s.standing(d).ready else "no",
+        "yes for a proposal whose approvals are complete, so it can be accepted; else no",
+    ),
+    Field("proposed", "time", lambda d, _s: d.proposed, "when it was proposed"),
+    Field("deadline", "time", lambda d, _s: d.deadline, "the feedback deadline"),
+    Field("decided", "time", lambda d, _s: d.decided, "when it was accepted or rejected"),
+    Field("logged", "time", lambda d, _s: d.logged, "when it was logged (default: the commit that added it)"),
 )
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
 ALIASES = {"partners": "partner", "tags": "tag"}
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "is", "empty", "today", "now"})
-COMPARISONS = ("=", "==", "!=", "<", "<=", ">", ">=", "~")
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -199,7 +221,7 @@ class Value:
 
 @dataclass(frozen=True)
 class Node:
-    def test(self, d: Decision, log: Log) -> bool:
+    def test(self, d: Decision, s: Subject) -> bool:
         raise NotImplementedError
 
 
@@ -208,8 +230,8 @@ class Or(Node):
     left: Node
     right: Node
 
-    def test(self, d: Decision, log: Log) -> bool:
-        return self.left.test(d, log) or self.right.test(d, log)
+    def test(self, d: Decision, s: Subject) -> bool:
+        return self.left.test(d, s) or self.right.test(d, s)
 
 
 @dataclass(frozen=True)
@@ -217,16 +239,16 @@ class And(Node):
     left: Node
     right: Node
 
-    def test(self, d: Decision, log: Log) -> bool:
-        return self.left.test(d, log) and self.right.test(d, log)
+    def test(self, d: Decision, s: Subject) -> bool:
+        return self.left.test(d, s) and self.right.test(d, s)
 
 
 @dataclass(frozen=True)
 class Not(Node):
     inner: Node
 
-    def test(self, d: Decision, log: Log) -> bool:
-        return not self.inner.test(d, log)
+    def test(self, d: Decision, s: Subject) -> bool:
+        return not self.inner.test(d, s)
 
 
 @dataclass(frozen=True)
@@ -234,8 +256,8 @@ class IsEmpty(Node):
     field: Field
     negated: bool
 
-    def test(self, d: Decision, log: Log) -> bool:
-        empty = not self.field.get(d, log)
+    def test(self, d: Decision, s: Subject) -> bool:
+        empty = not self.field.get(d, s)
         return empty != self.negated
 
 
@@ -246,8 +268,8 @@ class Compare(Node):
     value: Value
     tz: dt.tzinfo
 
-    def test(self, d: Decision, log: Log) -> bool:
-        got = self.field.get(d, log)
+    def test(self, d: Decision, s: Subject) -> bool:
+        got = self.field.get(d, s)
         v = self.value
         if self.field.kind == "time":
             if not isinstance(got, dt.datetime):
@@ -281,8 +303,8 @@ class In(Node):
     values: tuple[str, ...]
     negated: bool
 
-    def test(self, d: Decision, log: Log) -> bool:
-        got = self.field.get(d, log)
+    def test(self, d: Decision, s: Subject) -> bool:
+        got = self.field.get(d, s)
         items: Iterable[object] = got if isinstance(got, tuple) else (got,)
         if self.field.kind == "id":
             wanted = {_numeric(v) if _decimal(v) else v for v in self.values}
@@ -318,20 +340,23 @@ def _text_match(got: str, op: str, want: str) -> bool:
 class Query:
     expr: str
     root: Node
+    now: dt.datetime
+    """The moment the query is asked at: what ``today`` and ``now`` mean, and where decisions stand."""
 
     def matches(self, d: Decision, log: Log) -> bool:
-        return self.root.test(d, log)
+        return self.root.test(d, Subject(log, self.now))
 
     def select(self, log: Log) -> list[Decision]:
         """The matching decisions, in id order."""
-        return [d for d in log.decisions if self.root.test(d, log)]
+        s = Subject(log, self.now)
+        return [d for d in log.decisions if self.root.test(d, s)]
 
 
 def parse(expr: str, *, now: dt.datetime, tz: dt.tzinfo) -> Query:
     """Parse ``expr``; ``now`` and ``tz`` give ``today`` and ``now`` and the zone of bare dates."""
     if not expr.strip():
         raise QueryError("empty expression", 1, hint='e.g. "status = proposed"')
-    return Query(expr, _Parser(tokenize(expr), now, tz).parse())
+    return Query(expr, _Parser(tokenize(expr), now, tz).parse(), now)
 
 
 class _Parser:
@@ -570,11 +595,11 @@ FORMATS = ("table", "json", "csv", "ids")
 COLUMNS = ("id", "status", "mode", "category", "partners", "owner", "deadline", "decided", "title")
 
 
-def record(d: Decision, log: Log) -> dict[str, object]:
+def record(d: Decision, s: Subject) -> dict[str, object]:
     """A decision as plain data for JSON: every field the language knows, dates as ISO text."""
     out: dict[str, object] = {}
     for f in _FIELD_LIST:
-        got = f.get(d, log)
+        got = f.get(d, s)
         if isinstance(got, dt.datetime):
             out[f.name] = got.isoformat()
         elif isinstance(got, tuple):
@@ -620,7 +645,7 @@ def csv_cell(text: str) -> str:
     return CONTROL.sub(lambda m: visible(m.group()), text) if CONTROL.search(text) else text
 
 
-def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo) -> str:
+def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now: dt.datetime) -> str:
     """The matches as ``table``, ``json``, ``csv`` or ``ids`` text.
 
     No format writes a control character as it is: a value cannot drive the
@@ -629,7 +654,9 @@ def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo) -> 
     if fmt == "ids":
         return "".join(f"{visible(d.id)}\n" for d in decisions)
     if fmt == "json":
-        text = json.dumps([record(d, log) for d in decisions], indent=2, ensure_ascii=False) + "\n"
+        text = (
+            json.dumps([record(d, Subject(log, now)) for d in decisions], indent=2, ensure_ascii=False) + "\n"
+        )
         return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "csv":
         buf = io.StringIO()

@@ -38,8 +38,8 @@ from markupsafe import Markup
 from declog.codes import finding
 from declog.diagnostics import Diagnostic, Pos
 from declog.model import Decision, Log
+from declog.standing import when
 from declog.timeparse import format_duration, zone
-from declog.views import when
 
 #: Templates the build renders; a log may override any of them.
 PAGES = (

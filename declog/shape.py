@@ -25,41 +25,30 @@ a meeting's shape is all of it but its body.
 from __future__ import annotations
 
 import hashlib
-import re
 import weakref
 from collections.abc import Iterable
 
 from declog.model import Decision, Document, Log, Meeting
-from declog.rules.references import FILE_LINK, WIKI_REF
+from declog.standing import references_in
 
-__all__ = ["TEXT_FIELDS", "Shapes", "refs_in", "refs_of"]
+__all__ = ["TEXT_FIELDS", "Shapes", "refs_of"]
 
 #: Frontmatter fields of a decision that are text: shown, never computed from (only whether they are set).
 TEXT_FIELDS = frozenset({"title", "rationale", "reason"})
 
 _MODULUS = 1 << 128
 
-_FENCED = re.compile(r"^[ \t]*(`{3}|~{3}).*?(?:^[ \t]*\1|\Z)", re.M | re.S)
-
 
 _REFS: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
 def refs_of(doc: Document) -> tuple[str, ...]:
-    """``refs_in(doc.body)``, worked out once per record (the shape and the views' links both need it)."""
+    """``references_in(doc.body)`` (declog.standing), worked out once per record (the shape and
+    the views' links both need it)."""
     found = _REFS.get(doc)
     if found is None:
-        found = _REFS[doc] = tuple(refs_in(doc.body))
+        found = _REFS[doc] = tuple(references_in(doc.body))
     return found
-
-
-def refs_in(body: str) -> list[str]:
-    """Decision ids and decision file names a body links to (code blocks skipped, as DL205 does)."""
-    if "[[" not in body and ".md" not in body:
-        return []
-    if "```" in body or "~~~" in body:
-        body = _FENCED.sub("", body)
-    return [m.group(1) for m in WIKI_REF.finditer(body)] + [m.group(2) for m in FILE_LINK.finditer(body)]
 
 
 def _digest(*parts: str) -> bytes:

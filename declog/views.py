@@ -19,8 +19,9 @@ from declog.audit import Audit, Window
 from declog.audit import audit as run_audit
 from declog.history import Commit
 from declog.model import Approval, Decision, Log, Meeting, Member, Partner
-from declog.rules.workflow import counted_approvals
 from declog.shape import refs_of
+from declog.standing import SILENCE, Links, Standing, logging_lag, standing, when
+from declog.standing import links as standing_links
 from declog.timeparse import zone
 
 #: Timeline facets with a pre-built page per value (tags have their own pages).
@@ -42,11 +43,6 @@ MONTHS = (
     "November",
     "December",
 )
-
-
-def when(d: Decision) -> dt.datetime | None:
-    """Where a decision sits in time: decided, else proposed, else logged."""
-    return d.decided or d.proposed or d.logged
 
 
 def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
@@ -77,10 +73,14 @@ class Attention:
     """Deadline minus now: negative once it has passed."""
     waiting: tuple[Waiting, ...]
     """Partners whose approval is still missing."""
+    silence_due: tuple[Partner, ...] = ()
+    """Partners whose silence already counts as approval, not yet recorded."""
+    ready: bool = False
+    """Every approval the rules require is in (silence due included): it can be accepted."""
 
     @property
     def overdue(self) -> bool:
-        return self.left < dt.timedelta(0)
+        return self.left < dt.timedelta(0) and not self.ready
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,21 @@ class Board:
     """Status -> count per category (vocab.CATEGORIES order): the classified index."""
     upcoming: tuple[Attention, ...]
     """Open proposals whose deadline is further away than the attention window."""
-
-
-def waiting_on(d: Decision, log: Log) -> tuple[str, ...]:
-    """Partners party to an open decision whose approval is not on record."""
-    if d.status not in vocab.OPEN_STATUSES:
-        return ()
-    have = counted_approvals(d, log)
-    return tuple(p for p in d.partners if p not in have)
+    ready: frozenset[str] = frozenset()
+    """Ids of the proposals whose approvals are complete (declog.standing.Standing.ready)."""
 
 
 def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
     if d.status != vocab.PROPOSED or d.deadline is None:
         return None
+    st = standing(d, log, now)
     waiting = tuple(
         Waiting(log.partners[p], d.deadline.astimezone(zone(log.partners[p].timezone)))
-        for p in waiting_on(d, log)
+        for p in st.waiting_on
         if p in log.partners
     )
-    return Attention(d, d.deadline, d.deadline - now, waiting)
+    due = tuple(log.partners[p] for p in st.silence_due if p in log.partners)
+    return Attention(d, d.deadline, d.deadline - now, waiting, due, st.ready)
 
 
 def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
@@ -150,14 +146,15 @@ def board(
     )
     counts = Counter((d.status, d.category) for d in log.decisions)
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
-    return Board(urgent, columns, classified, later)
+    ready = frozenset(d.id for d in by_status[vocab.PROPOSED] if standing(d, log, now).ready)
+    return Board(urgent, columns, classified, later, ready)
 
 
 # --- the timeline and other paginated lists ---------------------------------------------
 
 
 @dataclass(frozen=True)
-class Month:
+class MonthGroup:
     key: str
     """``2026-11``, or ``undated``."""
     label: str
@@ -169,7 +166,7 @@ class ListPage:
     path: str
     heading: str
     intro: str
-    months: tuple[Month, ...]
+    months: tuple[MonthGroup, ...]
     number: int
     pages: tuple[str, ...]
     """Path of every page of this list, first to last."""
@@ -201,7 +198,7 @@ def month_key(d: Decision, tz: dt.tzinfo) -> str:
 
 def months(
     decisions: Sequence[Decision], tz: dt.tzinfo, keys: Mapping[str, str] | None = None
-) -> tuple[Month, ...]:
+) -> tuple[MonthGroup, ...]:
     """Group decisions (already newest first) by month in the site's time zone.
 
     ``keys`` (decision id -> month key) saves recomputing them for every list.
@@ -213,7 +210,7 @@ def months(
     out = []
     for key, items in groups.items():
         label = "No date" if key == "undated" else f"{MONTHS[int(key[5:]) - 1]} {key[:4]}"
-        out.append(Month(key, label, tuple(items)))
+        out.append(MonthGroup(key, label, tuple(items)))
     return tuple(out)
 
 
@@ -324,11 +321,6 @@ class PartnerView:
     """How many decisions the partner is party to."""
 
 
-def attending(meeting: Meeting, log: Log) -> frozenset[str]:
-    """Partners with at least one member among the meeting's attendees."""
-    return frozenset(p for h in meeting.attendees for p in log.member_of.get(h, ()))
-
-
 def partner_views(
     log: Log,
     now: dt.datetime,
@@ -348,7 +340,6 @@ def partner_views(
     for a in open_items if open_items is not None else open_proposals(log, now):
         for pid in dict.fromkeys(w.partner.id for w in a.waiting):
             awaiting[pid].append(a)
-    present: dict[str, frozenset[str]] = {}
     for d in ordered if ordered is not None else newest_first(log.decisions):
         parties = [pid for pid in dict.fromkeys(d.partners) if pid in awaiting]
         party.update(parties)
@@ -357,17 +348,12 @@ def partner_views(
                 proposals[pid].append(d)
         if not parties or d.status not in vocab.DECIDED_STATUSES:
             continue
-        meeting = log.meetings.get(d.meeting) if d.meeting else None
-        if meeting is not None and meeting.id not in present:
-            present[meeting.id] = attending(meeting, log)
-        counted = None
+        st = standing(d, log, now)
         for pid in parties:
-            if meeting is not None and pid not in present[meeting.id]:
+            state = st.of(pid)
+            if state is not None and state.absent:
                 absent[pid].append(Absence(d, "meeting"))
-                continue
-            counted = counted if counted is not None else counted_approvals(d, log)
-            approval = counted.get(pid)
-            if approval is not None and approval.via == vocab.VIA_SILENCE:
+            elif state is not None and state.state == SILENCE:
                 absent[pid].append(Absence(d, "silence"))
     return {
         pid: PartnerView(
@@ -389,7 +375,7 @@ class MatrixRow:
     partner: str
     name: str
     state: str
-    """approved, silence, pending, absent or none."""
+    """One of declog.standing.STATES."""
     approval: Approval | None = None
     counted: bool = True
     absent: bool = False
@@ -411,32 +397,16 @@ class DecisionView:
     backlinks: tuple[Decision, ...]
     history: tuple[Commit, ...]
     lag: dt.timedelta | None
-    """Logged minus decided: how long the entry took to be written."""
-    waiting: tuple[str, ...]
+    """How long after it was decided the entry reached the log (declog.standing.logging_lag)."""
+    standing: Standing
 
-
-@dataclass(frozen=True)
-class Links:
-    """Who links to whom, through ``[[NNNN]]`` and links to decision files."""
-
-    out: Mapping[str, tuple[str, ...]]
-    into: Mapping[str, tuple[str, ...]]
+    @property
+    def waiting(self) -> tuple[str, ...]:
+        return self.standing.waiting_on
 
 
 def links(log: Log) -> Links:
-    files = {d.path.rsplit("/", 1)[-1]: d.id for d in log.decisions}
-    out: dict[str, tuple[str, ...]] = {}
-    into: dict[str, list[str]] = {}
-    for d in log.decisions:
-        targets = []
-        for ref in refs_of(d):
-            target = files.get(ref, ref)
-            if target in log.by_id and target != d.id:
-                targets.append(target)
-        out[d.id] = tuple(dict.fromkeys(targets))
-        for t in out[d.id]:
-            into.setdefault(t, []).append(d.id)
-    return Links(out, {k: tuple(sorted(set(v))) for k, v in into.items()})
+    return standing_links(log, refs_of)
 
 
 def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
@@ -454,53 +424,36 @@ def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
     return tuple(sorted(seen.values(), key=lambda x: (when(x) or epoch, x.id)))
 
 
-def matrix(d: Decision, log: Log) -> tuple[MatrixRow, ...]:
+def matrix(st: Standing, log: Log) -> tuple[MatrixRow, ...]:
     """One row per partner party to the decision: who approved, when and how, or why not."""
-    counted = counted_approvals(d, log)
-    meeting = log.meetings.get(d.meeting) if d.meeting else None
-    present = attending(meeting, log) if meeting is not None else None
-    rows = []
-    for p in d.partners:
-        name = log.partner_name(p)
-        a = counted.get(p)
-        absent = present is not None and p not in present
-        if a is not None:
-            state = "silence" if a.via == vocab.VIA_SILENCE else "approved"
-            rows.append(MatrixRow(p, name, state, a, absent=absent))
-            continue
-        recorded = next((x for x in d.approvals if x.partner == p), None)
-        if absent:
-            state = "absent"
-        elif d.status in vocab.OPEN_STATUSES:
-            state = "pending"
-        else:
-            state = "none"
-        rows.append(MatrixRow(p, name, state, recorded, counted=recorded is None, absent=absent))
-    return tuple(rows)
+    return tuple(
+        MatrixRow(p.partner, log.partner_name(p.partner), p.state, p.approval, p.counted, p.absent)
+        for p in st.partners
+    )
 
 
 def decision_view(
-    d: Decision, log: Log, link_map: Links, history: Mapping[str, tuple[Commit, ...]]
+    d: Decision, log: Log, link_map: Links, history: Mapping[str, tuple[Commit, ...]], now: dt.datetime
 ) -> DecisionView:
     owner_partners = sorted(log.member_of.get(d.owner, ())) if d.owner else []
     owner_partner = log.partners.get(owner_partners[0]) if owner_partners else None
     owner = next((m for m in owner_partner.members if m.handle == d.owner), None) if owner_partner else None
     ids = log.by_id
-    lag = d.logged - d.decided if d.logged and d.decided else None
+    st = standing(d, log, now)
     return DecisionView(
         decision=d,
         owner=owner,
         owner_partner=owner_partner,
         meeting=log.meetings.get(d.meeting) if d.meeting else None,
-        matrix=matrix(d, log),
+        matrix=matrix(st, log),
         supersedes=tuple(ids[i] for i in d.supersedes if i in ids),
         superseded_by=ids.get(d.superseded_by) if d.superseded_by else None,
         chain=chain(d, log),
         links_out=tuple(ids[i] for i in link_map.out.get(d.id, ())),
         backlinks=tuple(ids[i] for i in link_map.into.get(d.id, ())),
         history=history.get(d.path, ()),
-        lag=lag,
-        waiting=waiting_on(d, log),
+        lag=logging_lag(d),
+        standing=st,
     )
 
 
@@ -596,7 +549,11 @@ class Views:
             getattr(self, name)
 
     def decision(self, d: Decision) -> DecisionView:
-        return decision_view(d, self.log, self.links, self.history)
+        return decision_view(d, self.log, self.links, self.history, self.now)
+
+    def standing(self, d: Decision) -> Standing:
+        """Where ``d`` stands as of the pages' time (declog.standing)."""
+        return standing(d, self.log, self.now)
 
     @functools.cached_property
     def audit(self) -> Audit:

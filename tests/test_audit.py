@@ -290,8 +290,8 @@ def test_participation(maker: LogMaker) -> None:
     assert (acme.silence, acme.pending, acme.absent) == ((), ("0007",), ())
     assert globex.n == 8  # not the two acme-only drafts
     assert globex.approved == ("0001", "0002", "0005")
-    assert globex.silence == ("0004",)  # silence at the deadline, agreed for globex, operational
-    assert globex.pending == ("0006", "0007")
+    assert globex.silence == ("0004", "0006")  # silence at the deadline, agreed for globex, operational
+    assert globex.pending == ("0007",)  # 0006's deadline has passed: globex's silence counts (to record)
     assert (initech.n, initech.approved, initech.absent) == (1, ("0002",), ("0002",))  # no member attended
 
 
@@ -330,7 +330,7 @@ def test_cli_text_says_how_and_from_how_many(maker: LogMaker) -> None:
     )
     assert "  Median logging lag                                 6h   n=5" in out.lines
     assert "      decisions: 0002, 0005" in out.lines
-    assert "  globex                       8         3         1         2         0" in out.lines
+    assert "  globex                       8         3         2         1         0" in out.lines
 
 
 def test_cli_json(maker: LogMaker) -> None:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import REPO
 from test_audit import NOW, write_log
 
-from declog.audit import Audit, Month, Participation, Window, audit
+from declog.audit import Audit, MonthCount, Participation, Window, audit
 from declog.charts import Chart, health_charts, lag_chart, months_chart, participation_chart
 from declog.check import load_and_check
 
@@ -79,7 +79,7 @@ def test_text_equivalents_hold_the_numbers(charts: tuple[Chart, ...]) -> None:
         ("async", "4", "3d 6h", "2d 12h", "5d"),
         ("sync", "1", "10d 1h", "10d 1h", "10d 1h"),
     )
-    assert participation.table.rows[1] == ("Globex Inc", "8", "3", "1", "2", "0")
+    assert participation.table.rows[1] == ("Globex Inc", "8", "3", "2", "1", "0")  # 0006: silence that is due
     assert "Initech: party to 1, approved 1, silence 0, pending 0, absent 1" in participation.desc
 
 
@@ -106,7 +106,9 @@ def test_empty_data_says_so() -> None:
 
 
 def test_months_keep_empty_months_and_count_undated() -> None:
-    chart = months_chart([Month("2026-01", 1, 0), Month("2026-02", 0, 0), Month("2026-03", 0, 2)], undated=1)
+    chart = months_chart(
+        [MonthCount("2026-01", 1, 0), MonthCount("2026-02", 0, 0), MonthCount("2026-03", 0, 2)], undated=1
+    )
     assert [r[0] for r in chart.table.rows] == ["2026-01", "2026-02", "2026-03"]
     assert chart.desc.endswith("1 undated decisions are not shown.")
     assert len(ET.fromstring(chart.svg).findall(f"{SVG}rect")) == 2 + 2  # two legend swatches, two bars

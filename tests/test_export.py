@@ -42,6 +42,7 @@ def test_tables_and_version(db: sqlite3.Connection) -> None:
         "decision_partners",
         "decision_tags",
         "decisions",
+        "export",
         "links",
         "meeting_attendees",
         "meeting_decisions",

@@ -68,7 +68,9 @@ def ids(log: Log, expr: str, now: dt.datetime = NOW) -> list[str]:
         ("deadline is empty", ["0002", "0008", "0009"]),
         ("deadline != 2026-02-22", ["0001", "0003", "0004", "0005", "0007", "0010"]),  # missing never matches
         ("approved_by = globex and status = superseded", ["0004"]),  # by silence, counted
-        ("waiting_on = globex", ["0006", "0007"]),
+        ("waiting_on = globex", ["0007"]),  # 0006's deadline has passed and globex's silence counts
+        ("silence_due = globex", ["0006"]),
+        ("ready = yes", ["0006"]),  # acme approved; globex by silence, to record
         ("supersedes = 0004", ["0005"]),
         ("superseded_by = 0005", ["0004"]),
         ("meeting = 2026-01-20-steering", ["0002"]),
@@ -201,7 +203,9 @@ def test_cli_ids_and_json(maker: LogMaker) -> None:
         record["id"] == "0006" and record["tags"] == ["pricing"] and record["partners"] == ["acme", "globex"]
     )
     assert record["deadline"] == "2026-02-22T09:00:00+00:00"
-    assert record["approved_by"] == ["acme"] and record["waiting_on"] == ["globex"]
+    # today its deadline has long passed: globex's silence counts, not yet recorded
+    assert record["approved_by"] == ["acme", "globex"] and record["waiting_on"] == []
+    assert record["silence_due"] == ["globex"] and record["ready"] == "yes"
 
 
 def test_cli_csv(maker: LogMaker) -> None:

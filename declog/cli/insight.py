@@ -151,11 +151,12 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
     _, log = _checked_log(root)
     tz = zone(log.config.site.timezone)
     try:
-        parsed = q.parse(expr, now=_now_for(today, log.config.site.timezone), tz=tz)
+        now = _now_for(today, log.config.site.timezone)
+        parsed = q.parse(expr, now=now, tz=tz)
     except q.QueryError as exc:
         click.echo(f"declog: error: {exc.show(expr)}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(q.render(parsed.select(log), log, fmt, tz), nl=False)
+    click.echo(q.render(parsed.select(log), log, fmt, tz, now), nl=False)
 
 
 @cli.command()
@@ -167,7 +168,8 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the database to this SQLite file (replaced if it exists).",
 )
-def export(root: Path | None, target: Path) -> None:
+@today_option
+def export(root: Path | None, target: Path, today: str | None) -> None:
     """Export the whole database (decisions, partners, meetings, approvals, links) to SQLite.
 
     The schema is documented in docs/export.md.
@@ -176,7 +178,7 @@ def export(root: Path | None, target: Path) -> None:
 
     _, log = _checked_log(root)
     try:
-        export_sqlite(log, target)
+        export_sqlite(log, target, _now_for(today, log.config.site.timezone))
     except ExportError as exc:
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

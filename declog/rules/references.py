@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 
 from declog import vocab
@@ -12,13 +11,7 @@ from declog.diagnostics import Diagnostic, Pos
 from declog.fields import did_you_mean
 from declog.model import Decision, Document, Log
 from declog.rules.context import Context
-
-#: ``[[0042]]`` in a body: a reference to decision 0042.
-WIKI_REF = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
-#: A Markdown link target naming a decision file: ``](0042-slug.md)``, ``](../decisions/0042-x.md#h)``.
-FILE_LINK = re.compile(
-    r"\]\(\s*<?((?:\.\./decisions/|\./)?([0-9]{4,}-[a-z0-9-]+\.md))(?:#[^)\s>]*)?>?\s*(?:\"[^\"]*\")?\)"
-)
+from declog.standing import WIKI_REF, reference_matches
 
 
 def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
@@ -192,15 +185,13 @@ class _FileNames:
 
 
 def _body_links(d: Document, ids: Mapping[str, Decision], files: _FileNames) -> Iterator[Diagnostic]:
-    body = d.body
-    if "[[" not in body and ".md" not in body:
-        return
-    fences = _fenced_ranges(body) if ("```" in body or "~~~" in body) else []
-    for m in WIKI_REF.finditer(body):
-        if m.group(1) not in ids and not _inside(m.start(), fences):
-            yield finding("DL205", d.path, _where(d, m.start()), f"[[{m.group(1)}]] refers to no decision")
-    for m in FILE_LINK.finditer(body):
-        if m.group(2) not in files and not _inside(m.start(), fences):
+    for m in reference_matches(d.body):
+        if m.re is WIKI_REF:
+            if m.group(1) not in ids:
+                yield finding(
+                    "DL205", d.path, _where(d, m.start()), f"[[{m.group(1)}]] refers to no decision"
+                )
+        elif m.group(2) not in files:
             yield finding(
                 "DL205",
                 d.path,
@@ -213,28 +204,6 @@ def _body_links(d: Document, ids: Mapping[str, Decision], files: _FileNames) -> 
 def _where(d: Document, offset: int) -> Pos:
     line_start = d.body.rfind("\n", 0, offset) + 1
     return Pos(d.body_line + d.body.count("\n", 0, offset), offset - line_start + 1)
-
-
-def _fenced_ranges(body: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code blocks, where references are shown literally."""
-    ranges: list[tuple[int, int]] = []
-    fence, start, offset = "", 0, 0
-    for line in body.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            if not fence:
-                fence, start = stripped[:3], offset
-            elif stripped.startswith(fence):
-                ranges.append((start, offset + len(line)))
-                fence = ""
-        offset += len(line) + 1
-    if fence:
-        ranges.append((start, offset))
-    return ranges
-
-
-def _inside(offset: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(a <= offset <= b for a, b in ranges)
 
 
 def _close_file(name: str, files: set[str]) -> str:

@@ -8,41 +8,10 @@ from declog import vocab
 from declog.codes import finding
 from declog.config import CONFIG_FILE
 from declog.diagnostics import Diagnostic
-from declog.model import Approval, Decision, Log
+from declog.model import Decision, Log
 from declog.rules.context import Context
+from declog.standing import counted_approvals, needed
 from declog.timeparse import format_duration
-
-
-def counted_approvals(d: Decision, log: Log) -> dict[str, Approval]:
-    """Partner id -> the approval that counts for it under the rules.
-
-    An approval counts when its partner is party to the decision, its author is
-    a member of that partner and not the owner (unless self-approval is
-    agreed), and, for silence, when silence is agreed for that partner and
-    category and the deadline had passed.
-    """
-    wf = log.config.workflow
-    out: dict[str, Approval] = {}
-    for a in d.approvals:
-        if a.partner not in d.partners or a.partner in out:
-            continue
-        if a.partner not in log.member_of.get(a.by, ()):
-            continue
-        if a.by == d.owner and not wf.self_approval:
-            continue
-        if a.via == vocab.VIA_SILENCE and not _silence_ok(d, a, log):
-            continue
-        out[a.partner] = a
-    return out
-
-
-def _silence_ok(d: Decision, a: Approval, log: Log) -> bool:
-    silence = log.config.workflow.silence
-    if not silence.covers(a.partner, d.category):
-        return False
-    if d.deadline is None or (a.at is not None and a.at < d.deadline):
-        return False
-    return not (d.decided is not None and d.decided < d.deadline)
 
 
 def dl301_feedback_window(ctx: Context) -> Iterator[Diagnostic]:
@@ -68,7 +37,7 @@ def dl302_missing_approvals(ctx: Context) -> Iterator[Diagnostic]:
             continue
         have = counted_approvals(d, ctx.log)
         if wf.approval == vocab.APPROVE_QUORUM:
-            need = min(wf.quorum, len(d.partners))
+            need = needed(d, ctx.log)
             if len(have) < need:
                 yield ctx.at(
                     "DL302",
