@@ -111,6 +111,11 @@ class Decision(Document):
     source: Source | None = None
 
     @property
+    def imported(self) -> bool:
+        """Imported history (``imported_from``, written by ``declog import``), not a proposal made here."""
+        return "imported_from" in self.data
+
+    @property
     def number(self) -> int:
         # ASCII digits only ("²" is a digit to str.isdigit), and no more than an id ever needs
         return int(self.id) if self.id.isascii() and self.id.isdigit() and len(self.id) <= 18 else 0

@@ -6,7 +6,7 @@ checked-in page in step with codes.py.
 
 from __future__ import annotations
 
-from declog.codes import CODES, Code
+from declog.codes import AS_WARNING, CODES, OFF, Code
 
 _SECTIONS = (
     ("DL0", "Files and YAML"),
@@ -20,13 +20,18 @@ _SECTIONS = (
 )
 
 
+#: What ``Code.imported`` means, as the reference states it.
+_IMPORTED = {
+    OFF: "not checked (the record predates this log's process; see [import.md](import.md))",
+    AS_WARNING: "a warning (the source may not have recorded it; see [import.md](import.md))",
+}
+
+
 def rule_text(c: Code) -> str:
     """One rule as Markdown: heading, the rule, default severity, how to fix."""
-    return f"### {c.code} {c.name}\n\n{c.rule}\n\n- Default severity: **{c.severity}**\n- Fix: {c.fix}\n"
-
-
-def _anchor(c: Code) -> str:
-    return f"{c.code.lower()}-{c.name}"
+    history = f"- Imported history (`imported_from`): {_IMPORTED[c.imported]}\n" if c.imported else ""
+    head = f"### {c.code} {c.name}\n\n{c.rule}\n\n- Default severity: **{c.severity}**\n"
+    return f"{head}{history}- Fix: {c.fix}\n"
 
 
 def reference() -> str:

@@ -137,6 +137,22 @@ DECISION: dict[str, Any] = {
                 "ref": {**_TEXT, "description": "A link to the message or a description."},
             },
         },
+        "imported_from": {
+            "type": "object",
+            "description": "Where an imported decision came from (declog import). Imported decisions are "
+            "history: the rules for proposals made in this log do not apply to them.",
+            "required": ["format", "file"],
+            "additionalProperties": False,
+            "properties": {
+                "format": _enum(vocab.IMPORT_FORMATS, "The format it was imported from."),
+                "file": {**_LINE, "description": "The source file's name (inside the folder imported)."},
+                "row": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "csv: the record's row in the spreadsheet (the header is row 1).",
+                },
+            },
+        },
     },
 }
 

@@ -25,7 +25,7 @@ FROZEN_STATUSES: Final = frozenset({ACCEPTED, SUPERSEDED})
 #: Statuses still waiting for partners.
 OPEN_STATUSES: Final = frozenset({DRAFT, PROPOSED})
 
-#: The lifecycle (DOMAIN.md); `[workflow.transitions]` in declog.toml replaces it.
+#: The lifecycle (docs/workflow.md); `[workflow.transitions]` in declog.toml replaces it.
 DEFAULT_TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
     DRAFT: (PROPOSED, WITHDRAWN),
     PROPOSED: (ACCEPTED, REJECTED, WITHDRAWN, DRAFT),
@@ -52,6 +52,9 @@ APPROVAL_VIAS: Final = (VIA_PR_REVIEW, VIA_MEETING, VIA_EXPLICIT, VIA_SILENCE)
 
 #: Channels an exception (a decision taken outside the log) can come from.
 SOURCE_KINDS: Final = ("chat", "email", "call", "other")
+
+#: Formats ``declog import`` reads; an imported decision names its format in ``imported_from``.
+IMPORT_FORMATS: Final = ("csv", "adr-tools", "madr", "log4brains")
 
 APPROVE_ALL: Final = "all"
 APPROVE_QUORUM: Final = "quorum"

@@ -4,7 +4,18 @@ One module per group of commands; importing them registers their commands on
 the ``declog`` group defined in ``base``. Nothing in the package imports this.
 """
 
-from declog.cli import insight, pulls, site, validate
+from declog.cli import imports, insight, pulls, site, validate
 from declog.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, cli, main
 
-__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "cli", "insight", "main", "pulls", "site", "validate"]
+__all__ = [
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "cli",
+    "imports",
+    "insight",
+    "main",
+    "pulls",
+    "site",
+    "validate",
+]
