@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,9 @@ from declog.diagnostics import Diagnostic, Pos, Severity
 from declog.load import CONTENT, LoadMemo, build_log, kind_of, patch_log, paused_gc, read_file, scan
 from declog.model import Log
 from declog.rules import run_rules
-from declog.rules.context import Context
+from declog.rules.context import Context, OwnersFile
 from declog.rules.history import touched
+from declog.rules.owners import LOCATIONS as OWNERS_LOCATIONS
 from declog.shape import Shapes
 
 
@@ -83,7 +85,8 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
             base_log, _ = build_log(str(root), config, fork_files)
     log, problems = build_log(str(root), config, files, added)
     visible = judged.visible if judged is not None else {}
-    found += stray + problems + run_rules(Context(log, base_log, tip_log, visible=visible))
+    owners = read_owners(root)
+    found += stray + problems + run_rules(Context(log, base_log, tip_log, visible=visible, owners=owners))
     if judged is not None:
         found += [_governance(c) for c in judged.governance(base_log, log, own)]
     found = apply_rule_settings(found, config, log)
@@ -91,6 +94,17 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
         found = _select(found, paths, root) + _named_problems(paths, root)
     changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
     return CheckResult(log, _unique(found), touched=changed)
+
+
+def read_owners(root: Path) -> OwnersFile | None:
+    """The CODEOWNERS file GitHub would use, when the log's root has one (read as documents are)."""
+    real_root = root.resolve()
+    for rel in OWNERS_LOCATIONS:
+        if os.path.lexists(root / rel):
+            raw = read_file(real_root, rel)
+            # One that cannot be read (a symlink out of the log, say) is not checked.
+            return OwnersFile(rel, raw.data.decode("utf-8", "replace")) if raw.data is not None else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -193,6 +207,8 @@ class Checker:
         self.head: str | None = None
         """HEAD's sha as the last run saw it (``git.head``)."""
         self._added: tuple[str | None, Mapping[str, dt.datetime]] | None = None
+        self.owners: OwnersFile | None = None
+        """CODEOWNERS as the last full run read it."""
         self._last: _Run | None = None
 
     def check(self, changed: Collection[str] | None = None) -> CheckResult:
@@ -229,6 +245,7 @@ class Checker:
                 self._last = None
                 return CheckResult(None, _unique(found), config_failed=True)
             self.settings = _digest_of(self.root / CONFIG_FILE)
+            self.owners = read_owners(self.root)
             files, stray = scan(self.root, self.memo, changed or ())
             log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
             settings = found
@@ -236,13 +253,15 @@ class Checker:
             before = last.log.by_path if last is not None else {}
             subjects = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
         self.head = head
-        shape = self.shapes.log(log, self.settings, total=total)
+        # CODEOWNERS counts as a setting here: a change to it re-runs the rules over the whole log.
+        owners = self.owners.text.encode() if self.owners is not None else b""
+        shape = self.shapes.log(log, self.settings + owners, total=total)
         if last is not None and last.shape == shape:
             ruled = [d for d in last.ruled if d.path not in subjects]
             if subjects:
                 ruled += run_rules(Context(log, subjects=subjects))
         else:
-            ruled = run_rules(Context(log))
+            ruled = run_rules(Context(log, owners=self.owners))
         self._last = _Run(log, shape, total, stray, settings, ruled)
         if patched is None:
             self.shapes.keep(log.by_path.values())

@@ -1,6 +1,6 @@
 """The catalogue of rule codes: stable ids, default severity, one-line rule, how to fix.
 
-docs/rules.md is generated from this table (``python -m declog.docs``), so the
+docs/rules.md is generated from this table (``python -m declog.ruledocs``), so the
 written reference and the enforced rules cannot drift apart.
 """
 
@@ -23,6 +23,16 @@ class Code:
     """The rule in one line, as the reference page states it."""
     fix: str
     """How a user fixes a finding of this code."""
+    imported: str = ""
+    """For imported history (decisions with ``imported_from``): ``OFF`` when the rule asks for
+    evidence of this log's own process, which a record older than the log cannot have; ``AS_WARNING``
+    when it asks for something the source may not tell; empty when it applies as to any decision."""
+
+
+#: ``Code.imported``: the rule does not apply to imported history.
+OFF = "off"
+#: ``Code.imported``: for imported history the finding is a warning.
+AS_WARNING = "warning"
 
 
 _TABLE: list[Code] = [
@@ -239,6 +249,20 @@ _TABLE: list[Code] = [
         "`[[NNNN]]` references and links to decision files in a body resolve.",
         "Fix the id or file name in the link.",
     ),
+    Code(
+        "DL206",
+        "placeholder-handle",
+        E,
+        "People are named by their handles, not the placeholder `your-github-handle` of `declog init`.",
+        "Write the real GitHub handle (in the partner file, `owner`, approvals, attendees), then run `declog init --update` to rewrite CODEOWNERS.",
+    ),
+    Code(
+        "DL207",
+        "codeowners-out-of-sync",
+        W,
+        "CODEOWNERS gives every partner's members the log's content, settings, theme and CI.",
+        "Run `declog init --update`: it regenerates declog's part of CODEOWNERS from content/partners/ and keeps your own lines.",
+    ),
     # --- workflow ------------------------------------------------------------------
     Code(
         "DL301",
@@ -253,6 +277,7 @@ _TABLE: list[Code] = [
         E,
         "An accepted decision has the approvals the approval rule requires.",
         "Record each partner's approval under `approvals` (partner, by, at, via), or keep the status `proposed`.",
+        imported=OFF,
     ),
     Code(
         "DL303",
@@ -267,6 +292,7 @@ _TABLE: list[Code] = [
         E,
         "Categories the rules reserve for meetings are decided synchronously.",
         "Decide it in a meeting (`mode: sync` with `meeting`), or change the category if it was mislabelled.",
+        imported=OFF,
     ),
     Code(
         "DL305",
@@ -274,6 +300,7 @@ _TABLE: list[Code] = [
         E,
         "A sync decision names the meeting it was made in, and that meeting lists attendees.",
         "Add `meeting: ID` and make sure content/meetings/ID.md lists its attendees.",
+        imported=OFF,
     ),
     Code(
         "DL306",
@@ -302,6 +329,7 @@ _TABLE: list[Code] = [
         E,
         "Rejected and withdrawn decisions say why (`reason`).",
         "Add `reason: ...` with a sentence that explains the outcome.",
+        imported=AS_WARNING,
     ),
     Code(
         "DL310",
@@ -365,6 +393,7 @@ _TABLE: list[Code] = [
         E,
         "An async decision past draft records when it was proposed and its feedback deadline.",
         "Add `proposed` and `deadline` (`declog new` computes the deadline).",
+        imported=OFF,
     ),
     Code(
         "DL319",
@@ -422,6 +451,7 @@ _TABLE: list[Code] = [
         E,
         "A new proposal's `proposed` time is not earlier than the commit that made it visible.",
         "Set `proposed` to when the pull request opens and the deadline at least the feedback window later; silence counts only from when partners could see the proposal.",
+        imported=OFF,
     ),
     Code(
         "DL407",
@@ -472,7 +502,7 @@ _TABLE: list[Code] = [
         "search-index",
         W,
         "When Pagefind is installed, the site's search index builds.",
-        "Reinstall it with `pip install 'declog[search]'`, or uninstall pagefind to build without search.",
+        "Reinstall it with `pip install 'pagefind[bin]'`, or uninstall pagefind to build without search.",
     ),
     Code(
         "DL604",

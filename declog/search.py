@@ -1,4 +1,4 @@
-"""Full-text search through Pagefind, when it is installed (``pip install 'declog[search]'``).
+"""Full-text search through Pagefind, when it is installed (``pip install 'pagefind[bin]'``).
 
 Pagefind indexes the built pages (decision pages mark their body, status and
 partners with ``data-pagefind-*`` attributes) and ships the search UI. Without
@@ -46,5 +46,5 @@ def missing() -> Diagnostic:
         "declog.toml",
         Pos(1, 1),
         "search index not built: pagefind is not installed",
-        "pip install 'declog[search]'",
+        "pip install 'pagefind[bin]' (the `search` extra of declog)",
     )

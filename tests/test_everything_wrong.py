@@ -18,6 +18,9 @@ from declog.codes import CODES
 FIXTURE = FIXTURES / "everything-wrong"
 
 EXPECTED = [
+    "CODEOWNERS:1:1 warning DL207",
+    "CODEOWNERS:2:1 warning DL207",
+    "CODEOWNERS:2:11 error DL206",
     "content/decisions/0001-yaml-traps.md:2:5 error DL007",
     "content/decisions/0001-yaml-traps.md:2:5 error DL109",
     "content/decisions/0001-yaml-traps.md:5:8 error DL008",
@@ -105,7 +108,7 @@ def test_the_whole_list_of_findings(tmp_path: Path) -> None:
     code, lines, stderr = findings(tmp_path)
     assert code == 1
     assert lines == EXPECTED
-    assert stderr == "declog: checked 27 documents: 59 errors, 8 warnings\n"
+    assert stderr == "declog: checked 27 documents: 60 errors, 10 warnings\n"
 
 
 def test_the_fixture_shows_every_code_that_one_log_can_show() -> None:

@@ -321,8 +321,11 @@ def test_ci_code_owners_and_theme_are_governance(repo: Repo, path: str, what: st
     repo.commit("Nothing to see")
     check = repo.check()
     assert check.exit_code == 0
+    # A CODEOWNERS that gives the log no owners is also out of step with the partners (a warning).
+    unowned = "CODEOWNERS:1:1: warning DL207 no line gives content, declog.toml, templates, .github owners: every partner's members should own them"
     assert check.lines == [
-        f"{path}:1:1: note DL407 governance change ({what}): every partner must approve this pull request"
+        *([unowned] if path == "CODEOWNERS" else []),
+        f"{path}:1:1: note DL407 governance change ({what}): every partner must approve this pull request",
     ]
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
     assert run.exit_code == 1

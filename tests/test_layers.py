@@ -23,14 +23,17 @@ LAYERS: list[tuple[str, ...]] = [
     ("yamlparse", "timeparse", "schema", "fields", "config", "model"),
     # reading the content tree into the model
     ("load",),
+    # where each decision stands: the one place its derived facts are computed
+    ("standing",),
     # validation and git
     ("rules", "git", "governance", "shape", "check"),
     # insight over the checked log: the audit and its charts, queries, the SQLite export
     ("audit", "report", "charts", "query", "export"),
     # findings as text; the rules reference
     ("output", "ruledocs"),
-    # pull requests: reviews as approvals, editing frontmatter, scaffolding new logs and decisions
-    ("reviews", "frontmatter_edit", "approvals", "scaffold", "pullrequest"),
+    # pull requests: reviews as approvals, editing frontmatter, scaffolding new logs and decisions,
+    # importing decisions kept elsewhere (new decision files, as scaffolding writes them)
+    ("reviews", "frontmatter_edit", "approvals", "scaffold", "pullrequest", "importing"),
     # the site: pure views and their rendering
     ("markdown", "history", "views", "writer", "search", "render", "feeds", "pages"),
     # the build pipeline; rebuilding only what a change affects

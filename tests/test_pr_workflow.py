@@ -46,7 +46,7 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
     root.mkdir()
     monkeypatch.chdir(root)
 
-    # 1. init, with the other partners added by hand, committed on main
+    # 1. init, with the other partners added by hand and CODEOWNERS updated, committed on main
     run = invoke(
         ["init", "--partner", "acme", "--name", "Acme", "--member", "akim-acme", "--member", "bob-acme"]
     )
@@ -58,6 +58,8 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
         (root / f"content/partners/{pid}.md").write_text(
             PARTNER.format(pid=pid, name=name, tz=tz, members=members)
         )
+    run = invoke(["init", "--update"])  # CODEOWNERS names the new partners' members too
+    assert (run.exit_code, run.stdout) == (0, "wrote .github/CODEOWNERS\n"), run.stderr
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Start the decision log")
@@ -132,3 +134,107 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
         ("approved", "Globex", "approved", "mlee-globex"),
         ("approved", "Northwind", "approved", "jsmith-northwind"),
     ]
+
+
+def test_dismissing_stale_approvals_would_undo_the_accept_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/getting-started.md: leave "Dismiss stale pull request approvals" off.
+
+    The accept commit (approvals --write, status, decided) is a new push: with
+    the setting on, GitHub dismisses every approval and the approvals check
+    fails until each partner approves again. declog already treats an approval
+    as stale when the decision's text or a governance file changes after the
+    reviewed commit, so the setting adds a second round of reviews and no safety.
+    """
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Anna Kim",
+        "GIT_AUTHOR_EMAIL": "anna@acme.example",
+        "GIT_COMMITTER_NAME": "Anna Kim",
+        "GIT_COMMITTER_EMAIL": "anna@acme.example",
+        "GIT_AUTHOR_DATE": "2026-11-02T08:30:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-11-02T08:30:00+00:00",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_ACTOR", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "log"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    assert (
+        invoke(
+            ["init", "--partner", "acme", "--name", "Acme", "--member", "akim-acme", "--member", "bob-acme"]
+        ).exit_code
+        == 0
+    )
+    (root / "content/partners/globex.md").write_text(
+        PARTNER.format(pid="globex", name="Globex", tz="Asia/Tokyo", members="mlee-globex")
+    )
+    assert invoke(["init", "--update"]).exit_code == 0
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Start")
+    git(root, "checkout", "-q", "-b", "propose/x")
+    path = invoke(["new", "Share the roadmap", "--owner", "akim-acme"]).stdout.strip()
+    decision = root / path
+    text = re.sub(r"proposed: .*", "proposed: 2026-11-02T09:00:00Z", decision.read_text())
+    text = re.sub(r"deadline: .*", "deadline: 2026-11-04T09:00:00Z", text)
+    decision.write_text(text.replace("---\n\n## Context", "rationale: Plans align.\n---\n\n## Context"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Propose")
+    proposal = git(root, "rev-parse", "HEAD")
+
+    def review(
+        login: str, commit: str, state: str = "APPROVED", at: str = "2026-11-04T10:00:00Z"
+    ) -> dict[str, object]:
+        return {
+            "id": len(login) + len(state),
+            "user": {"login": login},
+            "state": state,
+            "commit_id": commit,
+            "submitted_at": at,
+        }
+
+    def approvals(*reviews: dict[str, object]) -> list[str]:
+        (tmp_path / "reviews.json").write_text(json.dumps(list(reviews)))
+        run = invoke(
+            ["approvals", "--reviews", str(tmp_path / "reviews.json"), "--pr", "5", "--base", "main"]
+        )
+        return [str(run.exit_code), *run.lines]
+
+    first_round = [review("bob-acme", proposal), review("mlee-globex", proposal)]
+    assert approvals(*first_round)[0] == "0"
+    (tmp_path / "reviews.json").write_text(json.dumps(first_round))
+    assert (
+        invoke(
+            [
+                "approvals",
+                "--reviews",
+                str(tmp_path / "reviews.json"),
+                "--pr",
+                "5",
+                "--base",
+                "main",
+                "--write",
+            ]
+        ).exit_code
+        == 0
+    )
+    text = decision.read_text().replace("status: proposed", "status: accepted")
+    decision.write_text(text.replace("\napprovals:", "\ndecided: 2026-11-04T11:00:00Z\napprovals:"))
+    git(root, "commit", "-q", "-am", "Accept")
+    accept = git(root, "rev-parse", "HEAD")
+    assert invoke(["check", "--base", "main"]).exit_code == 0
+
+    # the setting off: the first round still approves the accepted text
+    assert approvals(*first_round)[0] == "0"
+    # the setting on: GitHub dismissed both approvals when the accept commit was pushed
+    dismissed = [{**r, "state": "DISMISSED"} for r in first_round]
+    out = approvals(*dismissed)
+    assert out[0] == "1"
+    assert sum(" DL703 " in line for line in out) == 2, out
+    # ... until both partners approve again
+    second_round = [review(r["user"]["login"], accept, at="2026-11-04T12:00:00Z") for r in first_round]  # type: ignore[index]
+    assert approvals(*dismissed, *second_round)[0] == "0"

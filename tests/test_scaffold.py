@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,11 +46,12 @@ def test_init_writes_a_log_that_checks_clean(tmp_path: Path) -> None:
     assert init(tmp_path / "log", "--member", "bob") == INIT
     run = invoke(["check", "--root", str(tmp_path / "log")])
     assert (run.exit_code, run.stdout) == (0, "")
-    assert (tmp_path / "log/.github/CODEOWNERS").read_text().splitlines()[-4:] == [
+    assert (tmp_path / "log/.github/CODEOWNERS").read_text().splitlines()[-5:] == [
         "/content/ @alice @bob",
         "/declog.toml @alice @bob",
         "/templates/ @alice @bob",
         "/.github/ @alice @bob",
+        "# --- end of declog's part",
     ]
     partner = (tmp_path / "log/content/partners/acme.md").read_text()
     assert "members:\n  - alice\n  - bob\n" in partner
@@ -62,7 +65,8 @@ def test_init_refuses_to_overwrite_and_lists_the_files(tmp_path: Path) -> None:
     assert run.exit_code == 2
     assert run.stderr == (
         "declog: error: these files exist and differ from what init would write: declog.toml "
-        "(use --force to overwrite them)\n"
+        "(use --force to overwrite them; in an existing log, --update brings CODEOWNERS and the CI files "
+        "up to date without overwriting yours)\n"
     )
     assert sorted(p.name for p in target.iterdir()) == ["declog.toml"]
     assert init(target, "--force") == INIT
@@ -125,8 +129,10 @@ def test_the_checks_run_the_base_branchs_definition_and_only_read_the_pull_reque
         assert checkout["with"]["path"] == "pr"
         assert checkout["with"]["persist-credentials"] is False
         commands = [s["run"] for s in job["steps"] if "run" in s]
-        # declog comes from the pinned release, never from the checkout, and is the only thing run on pr/
-        assert any(f'"declog=={__version__}"' in c for c in commands)
+        # declog comes from its own action at the pinned ref, never from the checkout or a package
+        # index, and is the only thing run on pr/
+        [install] = [s for s in job["steps"] if s.get("with", {}).get("command") == "install"]
+        assert install["uses"] == scaffold.default_action() == f"declog-partnership/declog@v{__version__}"
         for c in commands:
             assert "pr/" not in c and "./" not in c, c
             assert "pip install" not in c or "pr" not in c.split("pip install", 1)[1].split(), c
@@ -270,3 +276,279 @@ def test_new_ids_are_merge_safe_against_the_base_branch(forked: LogMaker) -> Non
     assert not (forked.root / "content/decisions/0005-merged-meanwhile.md").exists()
     assert new(forked, "Mine", "--owner", "bob")[1] == "content/decisions/0006-mine.md"
     assert new(forked, "Other", "--owner", "bob", "--base", "propose")[1] == "content/decisions/0007-other.md"
+
+
+# --- where the generated CI gets declog (issue 12, item 1) -------------------------------------
+
+
+def test_the_default_action_is_the_projects_repository_at_the_version_tag() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == scaffold.DISTRIBUTION != "declog"  # on PyPI, `declog` is another project
+    assert project["urls"]["Repository"] == scaffold.PROJECT_URL
+    owner_repo = scaffold.PROJECT_URL.removeprefix("https://github.com/")
+    assert scaffold.default_action() == f"{owner_repo}@v{__version__}"
+
+
+def test_init_pins_the_action_and_the_pre_commit_hook_to_the_ref_given(tmp_path: Path) -> None:
+    init(tmp_path, "--action", "acme-corp/declog-fork@3f1c2e9")
+    flows = tmp_path / ".github/workflows"
+    uses = [
+        step["uses"]
+        for name in ("declog.yml", "pages.yml")
+        for job in yaml.safe_load((flows / name).read_text())["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step and not step["uses"].startswith("actions/")
+    ]
+    assert uses == ["acme-corp/declog-fork@3f1c2e9"] * 3
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    assert hooks["repos"] == [
+        {
+            "repo": "https://github.com/acme-corp/declog-fork",
+            "rev": "3f1c2e9",
+            "hooks": [{"id": "declog-check"}],
+        }
+    ]
+
+
+def test_no_generated_file_names_a_package_index_release_of_declog(tmp_path: Path) -> None:
+    init(tmp_path)
+    generated = [p for p in tmp_path.rglob("*") if p.is_file()] + [REPO / "action.yml"]
+    for path in generated:
+        text = path.read_text()
+        assert not re.search(r"declog\s*(\[[a-z,]+\])?\s*(==|>=|~=|<)", text), path
+        assert not re.search(r"pip install[^\n]*\bdeclog\b(?!-venv)", text), path
+        assert "additional_dependencies" not in text, path
+
+
+def test_the_project_publishes_the_pre_commit_hook_the_config_names(tmp_path: Path) -> None:
+    init(tmp_path)
+    [repo] = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"]
+    published = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    [hook] = [h for h in published if h["id"] == repo["hooks"][0]["id"]]
+    assert (hook["entry"], hook["language"]) == ("declog check", "python")
+    assert re.match(hook["files"], "content/decisions/0001-adopt-this-log.md")
+    assert re.match(hook["files"], "declog.toml")
+
+
+def test_init_refuses_an_action_that_is_not_owner_repo_at_ref(tmp_path: Path) -> None:
+    for bad in ("declog", "acme/declog", "acme/declog@", "acme/declog@v1 ; rm -rf /", "a/b@../x", "./action"):
+        run = invoke(["init", str(tmp_path / "log"), "--member", "alice", "--action", bad])
+        assert run.exit_code == 2, bad
+        assert run.stderr.startswith(f"declog: error: --action '{bad}' is not OWNER/REPO@REF"), run.stderr
+    assert not (tmp_path / "log").exists()
+
+
+# --- init leaves no traps (issue 12, item 4) --------------------------------------------------
+
+
+@pytest.mark.git
+def test_the_gitignore_covers_everything_declog_writes(tmp_path: Path) -> None:
+    root = tmp_path / "log"
+    init(root)
+    assert invoke(["build", "--root", str(root), "--no-search"]).exit_code == 0
+    assert invoke(["build", "--root", str(root), "--no-search", "-o", str(root / "_site")]).exit_code == 0
+    for made in (".site.a1b2c3d4.tmp", ".site.x9.old", "._site.q1.tmp", ".declog-cache/site"):
+        (root / made).mkdir(parents=True)
+        (root / made / "index.html").write_text("x")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    untracked = sorted(line[3:] for line in status.splitlines())
+    assert [p for p in untracked if not p.startswith(tuple(INIT))] == []
+
+
+def test_init_without_a_member_says_so_and_check_names_every_placeholder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GITHUB_ACTOR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    run = invoke(["init", "log", "--partner", "acme", "--name", "Acme Ltd"])
+    assert run.exit_code == 0
+    assert (
+        "declog: warning: no --member given and no GitHub handle known (git config github.user): "
+        "the partner's member is the placeholder 'your-github-handle'\n"
+    ) in run.stderr
+    assert (
+        "  1. replace 'your-github-handle' with real GitHub handles in content/partners/acme.md" in run.stderr
+    )
+    run = invoke(["check", "--root", "log"])
+    assert run.exit_code == 1
+    assert run.lines == [
+        ".github/CODEOWNERS:6:11: error DL206 '@your-github-handle' is the placeholder `declog init` writes, not a person (on 3 more lines too)",
+        "content/decisions/0001-adopt-this-log.md:8:8: error DL206 owner 'your-github-handle' is the placeholder `declog init` writes, not a person",
+        "content/partners/acme.md:6:5: error DL206 member 'your-github-handle' is the placeholder `declog init` writes, not a person",
+    ]
+
+
+def test_a_placeholder_by_hand_is_a_finding_too(log: LogMaker) -> None:
+    log.meeting(
+        "2026-11-20-steering",
+        MEETING.replace("[alice, bob, carol]", "[alice, Your-GitHub-Handle]").replace("decisions: []", ""),
+    )
+    assert [(f.path, f.line, f.col, f.code) for f in log.codes("DL206")] == [
+        ("content/meetings/2026-11-20-steering.md", 5, 20, "DL206")
+    ]
+
+
+def test_init_ends_with_the_next_steps_and_the_exact_checks_to_require(tmp_path: Path) -> None:
+    run = invoke(["init", str(tmp_path / "log"), "--member", "alice"])
+    steps = run.stderr.splitlines()
+    assert steps[0] == "next steps:"
+    jobs = yaml.safe_load((tmp_path / "log/.github/workflows/declog.yml").read_text())["jobs"]
+    assert list(jobs) == ["check", "approvals"] == scaffold.required_checks()
+    assert any('the status checks "check" and "approvals" (from GitHub Actions)' in s for s in steps)
+    assert any(
+        f"cd {tmp_path.as_posix()}/log && git init -b main && git add . && git reset -q content/decisions"
+        in s
+        for s in steps
+    )
+    assert any('Settings > Pages > Source: "GitHub Actions"' in s for s in steps)
+    assert any(
+        "add a file in content/partners/ for each further partner and list them all in the first decision's `partners`, then run `declog init --update`"
+        in s
+        for s in steps
+    )
+    assert (
+        steps[-2]
+        == f"the workflows install declog with the action {scaffold.default_action()} (--action OWNER/REPO@REF: another)"
+    )
+
+
+def test_the_pages_workflow_installs_search_and_rebuilds_hourly(tmp_path: Path) -> None:
+    init(tmp_path)
+    pages = yaml.safe_load((tmp_path / ".github/workflows/pages.yml").read_text())
+    assert pages[True]["schedule"] == [{"cron": "17 * * * *"}]
+    assert pages[True]["push"] == {"branches": ["main"]}
+    steps = pages["jobs"]["build"]["steps"]
+    [install] = [s for s in steps if s.get("with", {}).get("command") == "install"]
+    assert install["with"]["search"] == "true"
+    [build] = [s["run"] for s in steps if s.get("run", "").startswith("declog build")]
+    assert "--search" in build.split()
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    install_script = action["runs"]["steps"][0]["run"]
+    assert 'spec="$ACTION_PATH[search]"' in install_script  # the `search` extra: Pagefind
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(dep.startswith("pagefind[bin]") for dep in project["optional-dependencies"]["search"])
+
+
+CODEOWNERS_BY_HAND = """\
+# ours: the legal team owns the agreements
+/agreements/ @acme/legal
+"""
+
+
+def test_codeowners_out_of_step_with_the_partners_is_a_finding_and_update_fixes_it(tmp_path: Path) -> None:
+    root = tmp_path / "log"
+    init(root, "--member", "bob")
+    owners_file = root / ".github/CODEOWNERS"
+    owners_file.write_text(CODEOWNERS_BY_HAND + owners_file.read_text())
+    (root / "content/partners/globex.md").write_text(
+        "---\nid: globex\nname: Globex\ntimezone: UTC\nmembers: [carol, {handle: Dave, name: D}]\n---\n"
+    )
+    run = invoke(["check", "--root", str(root)])
+    assert run.exit_code == 0  # a warning
+    assert run.lines == [
+        ".github/CODEOWNERS:8:1: warning DL207 '/content/' '/declog.toml' '/templates/' '/.github/' are owned without every partner's members: missing @carol (globex), @Dave (globex)"
+    ]
+    assert invoke(["check", "--root", str(root), "--strict"]).exit_code == 1
+
+    run = invoke(["init", str(root), "--update"])
+    assert (run.exit_code, run.stdout) == (0, f"wrote {root.as_posix()}/.github/CODEOWNERS\n"), run.stderr
+    text = owners_file.read_text()
+    assert text.startswith(CODEOWNERS_BY_HAND)
+    assert "/content/ @alice @bob @carol @Dave\n" in text
+    assert invoke(["check", "--root", str(root)]).lines == []
+    again = invoke(["init", str(root), "--update"])
+    assert (again.exit_code, again.stdout) == (0, "")
+    assert again.stderr == "declog: CODEOWNERS and the CI files are up to date\n"
+
+
+def test_codeowners_lines_after_declogs_part_decide_as_on_github(log: LogMaker) -> None:
+    log.write(
+        "CODEOWNERS",
+        "/content/ @alice @bob @carol @dave\n*.md @alice  # ours\n/declog.toml @ALICE @Bob @Carol @Dave\n",
+    )
+    found = log.codes("DL207")
+    assert [(f.path, f.line, f.message) for f in found] == [
+        ("CODEOWNERS", 1, "no line gives templates, .github owners: every partner's members should own them"),
+        (
+            "CODEOWNERS",
+            2,
+            "'*.md' is owned without every partner's members: missing @bob (acme), @carol (globex), @dave (globex)",
+        ),
+    ]
+    log.write(".github/CODEOWNERS", "* @alice @bob @carol @dave\n")  # GitHub reads this one first
+    assert log.codes("DL207") == []
+
+
+def test_update_adds_declogs_part_to_a_codeowners_without_one_and_keeps_every_line(tmp_path: Path) -> None:
+    root = tmp_path / "log"
+    init(root)
+    (root / ".github/CODEOWNERS").unlink()
+    (root / "docs").mkdir()
+    (root / "docs/CODEOWNERS").write_text(CODEOWNERS_BY_HAND)
+    (root / ".github/workflows/pages.yml").write_text("# ours\n")
+    (root / ".github/workflows/declog-review.yml").unlink()
+    run = invoke(["init", str(root), "--update"])
+    assert run.exit_code == 0
+    assert sorted(run.lines) == [
+        f"wrote {root.as_posix()}/.github/workflows/declog-review.yml",
+        f"wrote {root.as_posix()}/docs/CODEOWNERS",
+    ]
+    assert (
+        run.stderr
+        == "declog: kept .github/workflows/pages.yml: it differs from what this declog would write\n"
+    )
+    assert (root / ".github/workflows/pages.yml").read_text() == "# ours\n"
+    text = (root / "docs/CODEOWNERS").read_text()
+    assert text.startswith(CODEOWNERS_BY_HAND + "\n# --- declog's part")
+    assert text.endswith("/.github/ @alice\n# --- end of declog's part\n")
+
+
+def test_update_refuses_what_it_cannot_do_safely(tmp_path: Path) -> None:
+    run = invoke(["init", str(tmp_path), "--update"])
+    assert (run.exit_code, run.stderr) == (
+        2,
+        f"declog: error: no declog.toml in {tmp_path.as_posix()}: --update works on an existing log (run `declog init` first)\n",
+    )
+    init(tmp_path)
+    owners_file = tmp_path / ".github/CODEOWNERS"
+    broken = owners_file.read_text().replace("# --- end of declog's part\n", "")
+    owners_file.write_text(broken)
+    run = invoke(["init", str(tmp_path), "--update"])
+    assert run.exit_code == 2
+    assert run.stderr == (
+        "declog: error: .github/CODEOWNERS: declog's part is not one start line followed by one end line "
+        "(marker lines: 5); fix the markers by hand, or delete them and the lines between them\n"
+    )
+    assert owners_file.read_text() == broken
+    owners_file.write_bytes(b"/docs/ @caf\xe9\n")
+    run = invoke(["init", str(tmp_path), "--update"])
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "declog: error: .github/CODEOWNERS is not UTF-8 text; declog does not rewrite it\n",
+    )
+    run = invoke(["init", str(tmp_path), "--update", "--force"])
+    assert run.exit_code == 2
+    assert "--update never overwrites your files; leave out --force" in run.stderr
+
+
+def test_the_editors_page_shows_what_init_writes(tmp_path: Path) -> None:
+    init(tmp_path)
+    page = (REPO / "docs/editors.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", page, re.S)
+    config = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    assert yaml.safe_load(blocks[0]) == config
+    checks = (tmp_path / ".github/workflows/declog.yml").read_text()
+    for uses in re.findall(r"uses: (\S+)", blocks[1]):
+        assert f"uses: {uses}\n" in checks, uses
+    assert set(re.findall(r"actions/checkout@v\d+", page + (REPO / "docs/workflow.md").read_text())) == set(
+        re.findall(r"actions/checkout@v\d+", checks)
+    )

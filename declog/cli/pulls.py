@@ -42,6 +42,18 @@ from declog.diagnostics import plural
 @click.option("--timezone", default="UTC", show_default=True, help="The partner's IANA time zone.")
 @click.option("--title", default="Decision log", show_default=True, help="The site's title.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@REF",
+    help="The declog action the workflows use; it installs declog from that repository at REF. "
+    "Default: this declog's repository at its version's tag.",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="In an existing log: regenerate declog's part of CODEOWNERS from the partners and add "
+    "missing workflow files. Nothing else is overwritten.",
+)
 def init(
     directory: Path,
     partner_id: str,
@@ -50,19 +62,29 @@ def init(
     timezone: str,
     title: str,
     force: bool,
+    action: str | None,
+    update: bool,
 ) -> None:
     """Create a new decision log in DIRECTORY (default: here).
 
     Writes declog.toml, a first partner and decision, GitHub workflows (check every
     pull request; publish to GitHub Pages), a pull request template, CODEOWNERS and
     a pre-commit configuration. Existing files are never overwritten without --force;
-    running it again is safe.
+    running it again is safe. With --update, brings an existing log's CODEOWNERS
+    in step with its partners.
     """
 
     from declog import scaffold
 
-    handles = list(members) or [scaffold.default_owner() or "your-github-handle"]
+    if update:
+        if force:
+            raise click.UsageError("--update never overwrites your files; leave out --force")
+        _init_update(directory, action)
+        return
+    default = scaffold.default_owner()
+    handles = list(members) or [default or scaffold.PLACEHOLDER]
     try:
+        uses = action or scaffold.default_action()
         files = scaffold.init_files(
             partner=partner_id,
             name=partner_name,
@@ -70,6 +92,7 @@ def init(
             timezone=timezone,
             title=title,
             now=dt.datetime.now(dt.UTC),
+            action=uses,
         )
         result = scaffold.init(directory, files, force=force)
     except scaffold.ScaffoldError as exc:
@@ -79,6 +102,47 @@ def init(
         click.echo(f"created {(directory / rel).as_posix()}")
     if result.unchanged:
         click.echo(f"declog: {plural(len(result.unchanged), 'file')} already up to date", err=True)
+    placeholder = not members and not default
+    if placeholder:
+        click.echo(
+            f"declog: warning: no --member given and no GitHub handle known (git config github.user): "
+            f"the partner's member is the placeholder '{scaffold.PLACEHOLDER}'",
+            err=True,
+        )
+    steps = scaffold.next_steps(
+        directory.as_posix(), action=uses, placeholder=placeholder, partner=partner_id
+    )
+    click.echo("\n".join(steps), err=True)
+
+
+def _init_update(directory: Path, action: str | None) -> None:
+    """``declog init --update``: CODEOWNERS in step with the partners, missing CI files added."""
+    from declog import scaffold
+    from declog.config import CONFIG_FILE
+
+    root = directory.resolve()
+    if not (root / CONFIG_FILE).is_file():
+        click.echo(
+            f"declog: error: no {CONFIG_FILE} in {directory.as_posix()}: --update works on an existing log "
+            "(run `declog init` first)",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    checked = load_and_check(root)
+    if checked.log is None:
+        emit(checked.findings, "concise", root, None, files=0)
+        sys.exit(EXIT_USAGE)
+    try:
+        result = scaffold.update(root, checked.log, action=action)
+    except scaffold.ScaffoldError as exc:
+        click.echo(f"declog: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for rel in result.written:
+        click.echo(f"wrote {(directory / rel).as_posix()}")
+    for rel in result.kept:
+        click.echo(f"declog: kept {rel}: it differs from what this declog would write", err=True)
+    if not result.written:
+        click.echo("declog: CODEOWNERS and the CI files are up to date", err=True)
 
 
 @cli.command()

@@ -38,7 +38,7 @@ from declog.diagnostics import plural
 @click.option(
     "--search/--no-search",
     default=None,
-    help="Build the Pagefind search index. Default: when pagefind is installed ('declog[search]').",
+    help="Build the Pagefind search index. Default: when pagefind is installed ('pagefind[bin]').",
 )
 @format_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")

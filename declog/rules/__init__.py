@@ -7,10 +7,12 @@ one-line docstring is the rule; docs/rules.md is generated from codes.py.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
-from declog.diagnostics import Diagnostic
-from declog.rules import history, identity, references, text, workflow
+from declog.codes import AS_WARNING, CODES, OFF
+from declog.diagnostics import Diagnostic, Severity
+from declog.rules import history, identity, owners, references, text, workflow
 from declog.rules.context import Context
 
 Rule = Callable[[Context], Iterator[Diagnostic]]
@@ -25,6 +27,8 @@ RULES: tuple[Rule, ...] = (
     references.dl203_unknown_meeting,
     references.dl204_unknown_decision,
     references.dl205_broken_link,
+    owners.dl206_placeholder_handle,
+    owners.dl207_codeowners_sync,
     workflow.dl301_feedback_window,
     workflow.dl302_missing_approvals,
     workflow.dl303_non_member_approval,
@@ -71,4 +75,27 @@ def run_rules(ctx: Context) -> list[Diagnostic]:
     if ctx.base is not None and ctx.whole:
         for rule in BASE_RULES:
             out.extend(rule(ctx))
+    return as_history(out, ctx)
+
+
+def as_history(found: list[Diagnostic], ctx: Context) -> list[Diagnostic]:
+    """``found`` with imported history held to the rules as ``Code.imported`` says.
+
+    A record imported from an older log (``imported_from``) was decided before
+    this log's process existed: it cannot show approvals, deadlines or meetings
+    recorded here. Whoever adds it is still judged: ``declog approvals`` asks
+    every partner's review of a pull request that adds an accepted decision,
+    imported or not, and an accepted decision cannot gain ``imported_from`` later (DL402).
+    """
+    imported = {d.path for d in ctx.decisions if d.imported}
+    if not imported:
+        return found
+    out = []
+    for d in found:
+        treat = CODES[d.code].imported if d.path in imported else ""
+        if treat == OFF:
+            continue
+        if treat == AS_WARNING and d.severity is Severity.ERROR:
+            d = dataclasses.replace(d, severity=Severity.WARNING)
+        out.append(d)
     return out

@@ -17,6 +17,15 @@ _D = TypeVar("_D", bound=Document)
 
 
 @dataclass(frozen=True)
+class OwnersFile:
+    """The CODEOWNERS file GitHub uses, as found in the log's root (``declog.check`` reads it)."""
+
+    path: str
+    """``.github/CODEOWNERS``, ``CODEOWNERS`` or ``docs/CODEOWNERS``."""
+    text: str
+
+
+@dataclass(frozen=True)
 class Context:
     log: Log
     base: Log | None = None
@@ -37,6 +46,8 @@ class Context:
     subjects) but look things up in the whole ``log``, so a restricted run
     gives exactly the findings a full run gives about those documents.
     """
+    owners: OwnersFile | None = None
+    """CODEOWNERS in the log's root, when there is one (rules/owners.py)."""
 
     @property
     def config(self) -> Config:
