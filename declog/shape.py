@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Iterable
 
 from declog.model import Decision, Document, Log, Meeting
-from declog.standing import references_in
+from declog.standing import WIKI_REF, references_of
 
 __all__ = ["TEXT_FIELDS", "Shapes", "refs_of"]
 
@@ -43,11 +43,10 @@ _REFS: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDic
 
 
 def refs_of(doc: Document) -> tuple[str, ...]:
-    """``references_in(doc.body)`` (declog.standing), worked out once per record (the shape and
-    the views' links both need it)."""
+    """The ids and file names ``doc`` refers to (declog.standing.references_of), once per record."""
     found = _REFS.get(doc)
     if found is None:
-        found = _REFS[doc] = tuple(references_in(doc.body))
+        found = _REFS[doc] = tuple(m.group(1) if m.re is WIKI_REF else m.group(2) for m in references_of(doc))
     return found
 
 

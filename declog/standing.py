@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
 from declog import vocab
-from declog.model import Approval, Decision, Log, Meeting
+from declog.model import Approval, Decision, Document, Log, Meeting
 
 #: Per-partner states.
 APPROVED = "approved"
@@ -65,9 +66,9 @@ FILE_LINK = re.compile(
 )
 
 #: A line indented as code after a blank line (or first): the body may hold an indented code block.
-_INDENTED = re.compile(r"(?:\A|\n[ \t]*\n)(?: {4}|\t)")
-#: An inline code span: a run of backticks, then the same run again.
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_INDENTED = re.compile(r"(?:^|\n)[ \t]*\n(?: {4}|\t)")
+#: A run of backticks: code spans open and close with runs of the same length.
+_BACKTICKS = re.compile(r"`+")
 #: CommonMark's block structure alone (no inline rules): where the code blocks are.
 _BLOCKS = MarkdownIt("zero").enable(MarkdownIt("commonmark").get_all_rules()["block"]).disable("inline")
 
@@ -203,8 +204,24 @@ class Standing:
         return d.status == vocab.PROPOSED and bool(d.partners) and len(self.approved_by) >= self.needed
 
 
+#: The last standing worked out per decision, with the log and moment it was for: the board, the
+#: partner pages, the feeds and the decision's own page all ask for the same one.
+_STANDING: weakref.WeakKeyDictionary[Decision, tuple[weakref.ref[Log], dt.datetime, Standing]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
     """Where ``d`` stands at ``now``: one state per partner party to it, in ``d.partners`` order."""
+    known = _STANDING.get(d)
+    if known is not None and known[0]() is log and known[1] == now:
+        return known[2]
+    found = _standing(d, log, now)
+    _STANDING[d] = (weakref.ref(log), now, found)
+    return found
+
+
+def _standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
     counted = counted_approvals(d, log)
     meeting = log.meetings.get(d.meeting) if d.meeting else None
     present = attending(meeting, log) if meeting is not None else None
@@ -247,33 +264,73 @@ def logging_lag(d: Decision) -> dt.timedelta | None:
 # --- references ------------------------------------------------------------------------
 
 
-def without_code(body: str) -> str:
-    """``body`` with its code blanked out (fenced and indented blocks as CommonMark finds them, and
-    inline code spans), every other character where it was."""
-    if "```" in body or "~~~" in body or _INDENTED.search(body):
-        lines = body.split("\n")
-        for token in _BLOCKS.parse(body):
-            if token.type in ("code_block", "fence") and token.map:
-                for i in range(*token.map):
-                    if i < len(lines):
-                        lines[i] = " " * len(lines[i])
-        body = "\n".join(lines)
-    if "`" in body:
-        body = _INLINE_CODE.sub(_blank, body)
-    return body
+def code_blocks(body: str) -> list[tuple[int, int]]:
+    """Character ranges of ``body``'s fenced and indented code blocks, as CommonMark finds them."""
+    indented = body.startswith(("    ", "\t")) or "\n    " in body or "\n\t" in body
+    if not ("```" in body or "~~~" in body or (indented and _INDENTED.search("\n" + body))):
+        return []
+    starts = [0]
+    for line in body.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return [
+        (starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)])
+        for t in _BLOCKS.parse(body)
+        if t.type in ("code_block", "fence") and t.map
+    ]
 
 
-def _blank(m: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", m.group(0))
+def in_code_span(body: str, offset: int) -> bool:
+    """Whether ``offset`` lies in an inline code span of its paragraph: a run of backticks up to
+    the next run of the same length, within the paragraph (linear time)."""
+    start = body.rfind("\n\n", 0, offset) + 1
+    end = body.find("\n\n", offset)
+    end = len(body) if end < 0 else end
+    if "`" not in body[start:end]:
+        return False
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(body, start, end)]
+    following: list[int] = [-1] * len(runs)  # index of the next run of the same length
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        size = runs[i][1] - runs[i][0]
+        following[i] = last.get(size, -1)
+        last[size] = i
+    i = 0
+    while i < len(runs) and runs[i][0] < offset:
+        j = following[i]
+        if j < 0:
+            i += 1
+            continue
+        if runs[i][0] <= offset < runs[j][1]:
+            return True
+        i = j + 1
+    return False
 
 
 def reference_matches(body: str) -> list[re.Match[str]]:
     """Every reference in ``body`` outside code, as matches of ``WIKI_REF`` or ``FILE_LINK`` (in order)."""
     if "[[" not in body and ".md" not in body:
         return []
-    text = without_code(body)
-    found = [*WIKI_REF.finditer(text), *FILE_LINK.finditer(text)]
-    return sorted(found, key=lambda m: m.start())
+    found = sorted([*WIKI_REF.finditer(body), *FILE_LINK.finditer(body)], key=lambda m: m.start())
+    if not found:
+        return found
+    blocks = code_blocks(body)
+    ticks = "`" in body
+    return [
+        m
+        for m in found
+        if not any(a <= m.start() < b for a, b in blocks) and not (ticks and in_code_span(body, m.start()))
+    ]
+
+
+_MATCHES: weakref.WeakKeyDictionary[Document, tuple[re.Match[str], ...]] = weakref.WeakKeyDictionary()
+
+
+def references_of(doc: Document) -> tuple[re.Match[str], ...]:
+    """``reference_matches(doc.body)``, worked out once per record (the check and the views need it)."""
+    found = _MATCHES.get(doc)
+    if found is None:
+        found = _MATCHES[doc] = tuple(reference_matches(doc.body))
+    return found
 
 
 def references_in(body: str) -> list[str]:

@@ -289,3 +289,43 @@ def test_generated_log_tells_one_story(tmp_path: Path) -> None:
     moments = _moments(root)
     for i, now in enumerate([moments[0], moments[2], moments[-1]] if len(moments) >= 3 else moments):
         _facts(root, now, tmp_path / f"site{i}")
+
+
+CODE_BODY = """
+Real: [[0002]] and [the kick-off](0001-keep-consortium-decisions-in-a-git-decision-log.md).
+
+Inline code is not a reference: `[[0003]]`, ``a ` [[0004]]``, and a link in code `[x](0005-x.md)`.
+
+    [[0006]] in an indented code block
+
+```text
+[[0007]] in a fenced block
+```
+
+- a list item
+
+    [[0008]] continues the item: a reference
+"""
+
+
+def test_code_is_never_a_reference(tmp_path: Path) -> None:
+    from declog.standing import references_in
+
+    assert references_in(CODE_BODY) == [
+        "0002",
+        "0001-keep-consortium-decisions-in-a-git-decision-log.md",
+        "0008",
+    ]
+    assert references_in("``a` [[0009]] ``b`") == []  # a span runs to the next run of the same length
+    assert references_in("`` unclosed [[0010]]\n\nnext paragraph ``") == ["0010"]  # spans stay in a paragraph
+    root = copy_example(tmp_path / "log")
+    path = root / "content" / "decisions" / "0032-show-vessel-positions-from-a-commercial-ais-feed.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + CODE_BODY.replace("[[0008]]", "[[0099]]"), encoding="utf-8")
+    run = invoke(["check", "--root", str(root), "--format", "json"])
+    assert [f["message"] for f in run.json() if f["code"] == "DL205"] == ["[[0099]] refers to no decision"]
+    path.write_text(text + CODE_BODY, encoding="utf-8")
+    _facts(root, dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tmp_path / "site")
+    db = json.loads((tmp_path / "site" / "decisions.json").read_text(encoding="utf-8"))
+    entry = next(d for d in db["decisions"] if d["id"] == "0032")
+    assert set(entry["links_to"]) == {"0001", "0002", "0008", "0031"}

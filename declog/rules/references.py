@@ -11,7 +11,7 @@ from declog.diagnostics import Diagnostic, Pos
 from declog.fields import did_you_mean
 from declog.model import Decision, Document, Log
 from declog.rules.context import Context
-from declog.standing import WIKI_REF, reference_matches
+from declog.standing import WIKI_REF, references_of
 
 
 def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
@@ -185,7 +185,7 @@ class _FileNames:
 
 
 def _body_links(d: Document, ids: Mapping[str, Decision], files: _FileNames) -> Iterator[Diagnostic]:
-    for m in reference_matches(d.body):
+    for m in references_of(d):
         if m.re is WIKI_REF:
             if m.group(1) not in ids:
                 yield finding(
