@@ -235,10 +235,12 @@ def read_file(real_root: Path, rel: str, symlink: bool | None = None) -> RawFile
 def _read_at_most(fd: int, size: int, limit: int) -> bytes:
     """The file's bytes, or the first ``limit + 1`` of them; ``size`` is what fstat said."""
     chunks: list[bytes] = []
-    total, want = 0, size + 1  # usually one read for the bytes and one that finds the end
-    while total <= limit and (chunk := os.read(fd, min(want, limit + 1 - total))):
+    total, want = 0, size + 1  # one read: a regular file gives fewer bytes than asked only at its end
+    while total <= limit and (chunk := os.read(fd, asked := min(want, limit + 1 - total))):
         chunks.append(chunk)
         total += len(chunk)
+        if len(chunk) < asked:
+            break
         want = 1 << 16
     return b"".join(chunks)
 

@@ -264,10 +264,14 @@ def logging_lag(d: Decision) -> dt.timedelta | None:
 # --- references ------------------------------------------------------------------------
 
 
-def code_blocks(body: str) -> list[tuple[int, int]]:
-    """Character ranges of ``body``'s fenced and indented code blocks, as CommonMark finds them."""
+def code_blocks(body: str, ticks: bool = True) -> list[tuple[int, int]]:
+    """Character ranges of ``body``'s fenced and indented code blocks, as CommonMark finds them.
+
+    ``ticks``: whether ``body`` holds a backtick at all (a caller that knows saves a scan).
+    """
+    fenced = (ticks and "```" in body) or "~~~" in body
     indented = body.startswith(("    ", "\t")) or "\n    " in body or "\n\t" in body
-    if not ("```" in body or "~~~" in body or (indented and _INDENTED.search("\n" + body))):
+    if not fenced and not (indented and _INDENTED.search("\n" + body)):
         return []
     starts = [0]
     for line in body.split("\n"):
@@ -313,8 +317,10 @@ def reference_matches(body: str) -> list[re.Match[str]]:
     found = sorted([*WIKI_REF.finditer(body), *FILE_LINK.finditer(body)], key=lambda m: m.start())
     if not found:
         return found
-    blocks = code_blocks(body)
     ticks = "`" in body
+    blocks = code_blocks(body, ticks)
+    if not blocks and not ticks:
+        return found
     return [
         m
         for m in found
