@@ -409,6 +409,13 @@ _TABLE: list[Code] = [
         "A sync decision appears in its meeting's list of decisions.",
         "Add the decision id to the meeting's `decisions`.",
     ),
+    Code(
+        "DL321",
+        "empty-section",
+        W,
+        "An accepted decision has no empty sections: every heading in its body has text under it.",
+        'Write the section, or remove its heading (`[rules] DL321 = "off"` where empty sections are fine).',
+    ),
     # --- against the base revision --------------------------------------------------
     Code(
         "DL401",

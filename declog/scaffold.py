@@ -465,7 +465,7 @@ def new_decision(
         lines += fields
         notes.append("a sync decision is decided in a meeting: pass --meeting ID once it is scheduled")
     notes.append("add `rationale:` (why, in a sentence or two) and fill in the sections of the body")
-    body = "\n## Context\n\n\n## Decision\n\n\n## Rationale\n\n\n## Consequences\n\n"
+    body = "\n## Context\n\n\n## Decision\n\n\n## Consequences\n\n"  # the why is `rationale:`, not a section
     text = "---\n" + "\n".join(lines) + "\n---\n" + body
     return NewDecision(rel, text, tuple(notes))
 

@@ -49,6 +49,7 @@ EXPECTED = [
     "content/decisions/0005-async.md:15:9 error DL311",
     "content/decisions/0005-async.md:21:10 error DL313",
     "content/decisions/0005-async.md:25:5 error DL205",
+    "content/decisions/0005-async.md:27:1 warning DL321",
     "content/decisions/0006-strategic-async.md:5:7 error DL304",
     "content/decisions/0007-sync-no-meeting.md:4:9 error DL309",
     "content/decisions/0007-sync-no-meeting.md:5:7 error DL305",
@@ -108,7 +109,7 @@ def test_the_whole_list_of_findings(tmp_path: Path) -> None:
     code, lines, stderr = findings(tmp_path)
     assert code == 1
     assert lines == EXPECTED
-    assert stderr == "declog: checked 27 documents: 60 errors, 10 warnings\n"
+    assert stderr == "declog: checked 27 documents: 60 errors, 11 warnings\n"
 
 
 def test_the_fixture_shows_every_code_that_one_log_can_show() -> None:

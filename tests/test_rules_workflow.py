@@ -1,4 +1,4 @@
-"""Workflow rules (DL301-DL320): the process the partners agreed in declog.toml.
+"""Workflow rules (DL301-DL321): the process the partners agreed in declog.toml.
 
 ACCEPTED (conftest) is a valid async decision; SYNC below is a valid decision
 made in MEETING. Each test breaks one thing and asserts the finding's place.
@@ -604,3 +604,21 @@ def test_rules_since_spares_older_decisions(log: LogMaker) -> None:
     assert log.check().exit_code == 0
     log.config(CONFIG + '\n[rules]\nDL301 = {severity = "error", since = "2026-01-01"}\n')
     assert [f.line for f in log.codes("DL301")] == [10]
+
+
+# --- DL321 empty sections ------------------------------------------------------------------
+
+
+def test_an_empty_section_of_an_accepted_decision_is_dl321(log: LogMaker) -> None:
+    body = "\n## Context\n\nWhy.\n\n## Decision\n\n### Details\n\nWhat.\n\n## Consequences\n\n## Notes\n\n```\n# a comment, not a heading\n```\n"
+    log.decision("0001-keep-decisions-in-git", ACCEPTED + body)
+    body_line = ACCEPTED.count("\n") + 1  # the line after the closing ---
+    assert _where(log.codes("DL321")) == [(A, body_line + 11, 1, "section 'Consequences' is empty")]
+    log.config(CONFIG + '\n[rules]\nDL321 = "off"\n')
+    assert log.codes("DL321") == []
+
+
+def test_empty_sections_of_a_proposal_are_not_dl321(log: LogMaker) -> None:
+    proposal = _edit(ACCEPTED, ("status: accepted", "status: proposed"))
+    log.decision("0001-keep-decisions-in-git", proposal + "\n## Context\n\n## Decision\n")
+    assert log.codes("DL321") == []

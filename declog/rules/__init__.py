@@ -49,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     workflow.dl318_async_deadline,
     workflow.dl319_superseded_by_unaccepted,
     workflow.dl320_decision_in_meeting,
+    text.dl321_empty_section,
 )
 
 #: Rules comparing the log with the base revision (``declog check --base REF``).
