@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from declog.codes import finding
@@ -201,6 +202,16 @@ def file_at(root: Path, ref: str, path: str) -> bytes | None:
         return run(root, "cat-file", "blob", f"{ref}:./{path}")
     except GitError:
         return None
+
+
+def known_commits(root: Path, shas: Iterable[str]) -> set[str]:
+    """Which of ``shas`` name commits this repository has (one ``git cat-file --batch-check``)."""
+    asked = [s for s in dict.fromkeys(shas) if s and all(c in "0123456789abcdefABCDEF" for c in s)]
+    if not asked or shutil.which("git") is None:
+        return set()
+    out = run(root, "cat-file", "--batch-check", stdin="".join(f"{s}^{{commit}}\n" for s in asked).encode())
+    answers = out.decode("utf-8", "replace").splitlines()
+    return {s for s, line in zip(asked, answers, strict=False) if not line.endswith("missing")}
 
 
 def toplevel(root: Path) -> Path | None:

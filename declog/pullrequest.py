@@ -104,8 +104,13 @@ def run(
     base: str | None = None,
     now: dt.datetime | None = None,
     write: bool = False,
+    force: bool = False,
 ) -> ApprovalsResult:
-    """Assess the pull request's decisions; with ``write``, record the approvals."""
+    """Assess the pull request's decisions; with ``write``, record the approvals.
+
+    Unless ``force``, a reviews file that is not about this tree is refused (ApprovalsError):
+    see ``foreign``.
+    """
     check = load_and_check(root)
     if check.log is None:
         return ApprovalsResult(check)
@@ -115,6 +120,7 @@ def run(
     paths: set[str] = {p for p in pull.files if kind_of(p) == "decision"}
     when = now or dt.datetime.now(dt.UTC)
     evidence = None
+    changed: set[str] = set()
     if base is not None:
         try:
             evidence, changed = _evidence(root, log, base, when)
@@ -134,6 +140,11 @@ def run(
         record, _ = parse_document(RawFile(path, data))
         return record if isinstance(record, Decision) else None
 
+    if not force and (why := foreign(root, pull, changed, base if in_repo else None)):
+        raise ApprovalsError(
+            f"the reviews are not of this pull request: {why}; check --pr and --reviews "
+            "(or pass --force to apply them anyway)"
+        )
     unreadable = {p for p in paths if (root / p).is_file() or (root / p).is_symlink()}
     report = assess(
         log, pull, paths, now=when, version_at=version_at, evidence=evidence, unreadable=unreadable
@@ -142,6 +153,43 @@ def run(
     if write:
         result.written = _write(root, log, report)
     return result
+
+
+def foreign(root: Path, pull: PullRequest, changed: set[str], base: str | None) -> str:
+    """Why the reviews cannot be of the pull request checked out at ``root`` ('' when they can).
+
+    A reviews file names the pull request's head commit and the commits its reviews were given
+    on, and ``gh pr view --json files`` lists the files it changes. Applying one from another
+    pull request or repository would approve what nobody reviewed here, so the head commit must
+    be one this repository has, and every listed file must be in the tree or among the changes
+    since ``base`` (a deleted file is one). Reviewed commits may be missing: a force-push
+    replaces them, and such a review is stale, not foreign. ``base`` is None outside git.
+    """
+    if base is not None and pull.head_sha and not git.known_commits(root, [pull.head_sha]):
+        return f"their head commit {pull.head_sha[:12]} is not in this repository (fetch it first?)"
+    if not pull.files:
+        return ""
+    top = git.toplevel(root) if base is not None else None
+    prefix = root.resolve().relative_to(top.resolve()).as_posix() if top is not None else ""
+    strays = [f for f in pull.files if not _listed_here(root, top, prefix, f, changed)]
+    if strays and base is not None:  # deleted by the change: not in the tree, but changed
+        try:
+            gone = set(git.changed_anywhere(root, base))
+        except git.GitError:
+            gone = set()
+        strays = [f for f in strays if f not in gone]
+    if not strays:
+        return ""
+    shown = ", ".join(strays[:3]) + (f" and {len(strays) - 3} more" if len(strays) > 3 else "")
+    return f"they list {len(strays)} changed file(s) that are not in this tree: {shown}"
+
+
+def _listed_here(root: Path, top: Path | None, prefix: str, path: str, changed: set[str]) -> bool:
+    """Whether ``path`` (relative to the repository's top) is in this tree or among the changes."""
+    if path in changed or (top is not None and (top / path).exists()):
+        return True
+    rel = path.removeprefix(prefix + "/") if prefix and prefix != "." else path
+    return rel in changed or (root / rel).exists()
 
 
 def _evidence(root: Path, log: Log, base: str, now: dt.datetime) -> tuple[Evidence, set[str]]:

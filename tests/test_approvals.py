@@ -83,6 +83,9 @@ class PrRepo:
         text = (GITHUB / name).read_text(encoding="utf-8")
         for sha in {"4f1c2b9e0d6a7c3e8b5f2a1d9c0e7b6a5f4d3c2b", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b"}:
             text = text.replace(sha, commit)
+        text = text.replace(
+            "content/decisions/2026-11-02-co-marketing-budget.md", DECISION
+        )  # this tree's file
         data = json.loads(text)
         if edit is not None:
             data = edit(data) or data
@@ -427,3 +430,47 @@ def test_check_base_fails_a_change_that_proposes_and_accepts_without_approvals(r
         f"{DECISION}:4:9: error DL302 accepted without a valid approval from acme, northwind, globex"
         in run.lines
     )
+
+
+# --- a reviews file of another pull request ------------------------------------------------
+
+
+def test_reviews_of_another_pull_request_are_refused(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    other = repo.reviews(
+        "gh-pr-view.json", head, lambda d: d["files"].append({"path": "content/decisions/0042-elsewhere.md"})
+    )
+    run = repo.approvals("--reviews", str(other))
+    assert run.exit_code == 2 and run.stdout == ""
+    assert run.stderr == (
+        "declog: error: the reviews are not of this pull request: they list 1 changed file(s) that are "
+        "not in this tree: content/decisions/0042-elsewhere.md; check --pr and --reviews "
+        "(or pass --force to apply them anyway)\n"
+    )
+    forced = repo.approvals("--reviews", str(other), "--force")
+    assert forced.exit_code == 1 and "acme" in forced.stdout  # assessed as asked
+
+
+def test_reviews_whose_head_commit_this_repository_lacks_are_refused(repo: PrRepo) -> None:
+    repo.commit("propose")
+    stranger = repo.reviews(
+        "gh-pr-view.json",
+        "0123456789abcdef0123456789abcdef01234567",
+        lambda d: d.update(headRefOid="0123456789abcdef0123456789abcdef01234567"),
+    )
+    run = repo.approvals("--reviews", str(stranger))
+    assert run.exit_code == 2
+    assert "their head commit 0123456789ab is not in this repository (fetch it first?)" in run.stderr
+
+
+def test_a_file_the_pull_request_deletes_is_not_a_stray(repo: PrRepo) -> None:
+    repo.write("content/notes.md", "scratch\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "notes")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "propose/co-marketing")
+    repo.git("checkout", "-q", "-b", "tidy")
+    (repo.root / "content" / "notes.md").unlink()
+    head = repo.commit("tidy")
+    listed = repo.reviews("gh-pr-view.json", head, lambda d: d["files"].append({"path": "content/notes.md"}))
+    assert "not of this pull request" not in repo.approvals("--reviews", str(listed)).stderr

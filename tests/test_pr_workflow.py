@@ -78,7 +78,9 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
         "---\n\n## Context",
         "rationale: Shared campaigns cost less.  # agreed in the kickoff\n---\n\n## Context",
     )
+    text = text.replace("## Context\n\n", "## Context\n\nEach partner ran its own campaigns.\n")
     text = text.replace("## Decision\n\n", "## Decision\n\nSplit the H1 budget 35/35/30.\n")
+    text = text.replace("## Consequences\n\n", "## Consequences\n\nOne campaign calendar.\n")
     decision.write_text(text)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Propose: co-marketing budget split")

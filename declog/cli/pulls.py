@@ -229,6 +229,11 @@ def new(
 @click.option("--base", metavar="REF", help="Base branch. Default: origin/HEAD, origin/main or main.")
 @click.option("--write", is_flag=True, help="Record the approvals in the decision files.")
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Apply reviews that do not look like this pull request's (files or commits not here).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github"]),
@@ -243,6 +248,7 @@ def approvals(
     event_file: Path | None,
     base: str | None,
     write: bool,
+    force: bool,
     fmt: str,
 ) -> None:
     """Partners' approvals of the decisions a pull request adds or changes, from its reviews.
@@ -258,7 +264,7 @@ def approvals(
         event_file = Path(os.environ["GITHUB_EVENT_PATH"])
     try:
         pull = pullrequest.load_pull(reviews_file=reviews_file, event_file=event_file, number=number)
-        result = pullrequest.run(log_root, pull, base=base, write=write)
+        result = pullrequest.run(log_root, pull, base=base, write=write, force=force)
     except (ReviewsError, pullrequest.ApprovalsError) as exc:
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
