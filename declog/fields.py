@@ -167,12 +167,23 @@ _SYNONYMS = {
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``did you mean 'X'?`` for the choice closest to what ``word`` meant, or ''.
+
+    What was meant counts: a synonym ("approved" for accepted) and a misspelt synonym
+    ("aproved") point at their word, ranked with the choices by similarity.
+    """
     choices = list(choices)
-    synonym = _SYNONYMS.get(word.lower())
+    lowered = word.lower()
+    synonym = _SYNONYMS.get(lowered)
     if synonym in choices:
         return f"did you mean '{synonym}'?"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    candidates = [(c, c) for c in choices] + [(s, m) for s, m in _SYNONYMS.items() if m in choices]
+    best, score = "", 0.0
+    for spelled, meant in candidates:
+        ratio = difflib.SequenceMatcher(None, lowered, spelled.lower()).ratio()
+        if ratio > score:
+            best, score = meant, ratio
+    return f"did you mean '{best}'?" if score >= 0.6 else ""
 
 
 def check_fields(parsed: Parsed, kind: str, path: str, config: bool = False) -> list[Diagnostic]:

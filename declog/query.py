@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from declog import vocab
+from declog.fields import did_you_mean
 from declog.model import Decision, Log
 from declog.standing import Standing, standing
 from declog.timeparse import NaiveDatetime, parse_datetime, parse_duration
@@ -66,6 +68,8 @@ class Field:
     kind: Kind
     get: Callable[[Decision, Subject], str | tuple[str, ...] | dt.datetime | None]
     doc: str
+    values: tuple[str, ...] = ()
+    """The values the field can have, when they are a fixed list: any other is a mistake."""
 
 
 class Subject:
@@ -86,16 +90,26 @@ _FIELD_LIST = (
     Field("id", "id", lambda d, _s: d.id, "the decision's number; compared as a number (`id >= 20`)"),
     Field("title", "text", lambda d, _s: d.title, "the one-line title"),
     Field(
-        "status", "text", lambda d, _s: d.status, "draft, proposed, accepted, rejected, withdrawn, superseded"
+        "status",
+        "text",
+        lambda d, _s: d.status,
+        "draft, proposed, accepted, rejected, withdrawn, superseded",
+        vocab.STATUSES,
     ),
-    Field("mode", "text", lambda d, _s: d.mode, "sync or async"),
-    Field("category", "text", lambda d, _s: d.category, "strategic or operational"),
+    Field("mode", "text", lambda d, _s: d.mode, "sync or async", vocab.MODES),
+    Field("category", "text", lambda d, _s: d.category, "strategic or operational", vocab.CATEGORIES),
     Field("owner", "text", lambda d, _s: d.owner, "handle of the person accountable"),
     Field("meeting", "text", lambda d, _s: d.meeting, "id of the meeting it was made in"),
     Field("superseded_by", "text", lambda d, _s: d.superseded_by, "id of the decision that replaced it"),
     Field("rationale", "text", lambda d, _s: d.rationale, "why, in a sentence or two"),
     Field("reason", "text", lambda d, _s: d.reason, "why it was rejected or withdrawn"),
-    Field("source", "text", lambda d, _s: d.source.kind if d.source else "", "chat, email, call or other"),
+    Field(
+        "source",
+        "text",
+        lambda d, _s: d.source.kind if d.source else "",
+        "chat, email, call or other",
+        vocab.SOURCE_KINDS,
+    ),
     Field("path", "text", lambda d, _s: d.path, "the file, e.g. content/decisions/0031-x.md"),
     Field("partner", "list", lambda d, _s: d.partners, "the partners party to it (alias: partners)"),
     Field("tag", "list", lambda d, _s: d.tags, "its tags (alias: tags)"),
@@ -451,6 +465,8 @@ class _Parser:
         if field.kind != "time":
             value = value.as_text() or value
         self.check(field, tok, value)
+        if tok.text != "~" and value.kind == "text":
+            self.known(field, value.text, value.column, value.length)
         return Compare(field, "=" if tok.text == "==" else tok.text, value, self.tz)
 
     def membership(self, field: Field) -> Node:
@@ -479,7 +495,14 @@ class _Parser:
         text = value.as_text()
         if text is None:
             raise QueryError(f"{field.name} is text; {_describe(value)} is not", value.column, value.length)
+        self.known(field, text.text, value.column, value.length)
         return text.text
+
+    def known(self, field: Field, text: str, column: int, length: int) -> None:
+        """Refuse a value a field with a fixed list of values can never have (``status = acepted``)."""
+        if field.values and text not in field.values:
+            hint = did_you_mean(text, field.values) or f"{field.name} is one of {', '.join(field.values)}"
+            raise QueryError(f"no decision has {field.name} '{text}'", column, length, hint)
 
     def value(self) -> Value:
         value = self.term()
@@ -664,7 +687,7 @@ def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now
         writer.writerow(COLUMNS)
         writer.writerows([csv_cell(cell) for cell in row(d)] for d in decisions)
         return buf.getvalue()
-    headers = ("id", "status", "mode", "partners", "deadline", "title")
+    headers = ("id", "status", "mode", "partners", "deadline", "decided", "title")
     rows = [
         tuple(
             visible(cell)
@@ -674,6 +697,7 @@ def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now
                 d.mode,
                 ",".join(d.partners),
                 d.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.deadline else "",
+                d.decided.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.decided else "",
                 d.title,
             )
         )

@@ -47,7 +47,7 @@ def test_full_shows_source_line_caret_hint_and_rule(two: LogMaker) -> None:
         "   |\n"
         " 4 | status: aproved\n"
         "   |         ^\n"
-        "  = hint: did you mean 'proposed'?\n"
+        "  = hint: did you mean 'accepted'?\n"
         f"  = rule: {CODES['DL103'].rule} (not-allowed-value)\n"
         "\n"
         f"{D}:5:1: warning DL107 unknown field 'tagz'\n"
@@ -89,7 +89,7 @@ def test_json_is_a_list_of_findings(two: LogMaker) -> None:
             "code": "DL103",
             "severity": "error",
             "message": "status 'aproved' is not one of: proposed, draft, accepted, rejected, withdrawn, superseded",
-            "hint": "did you mean 'proposed'?",
+            "hint": "did you mean 'accepted'?",
         },
         {
             "path": D,
@@ -126,7 +126,7 @@ def test_github_annotations(two: LogMaker, monkeypatch: pytest.MonkeyPatch) -> N
     assert run.exit_code == 1
     assert run.lines == [
         f"::error file={D},line=4,col=9,title=DL103::status 'aproved' is not one of: proposed, draft, "
-        "accepted, rejected, withdrawn, superseded (did you mean 'proposed'?)",
+        "accepted, rejected, withdrawn, superseded (did you mean 'accepted'?)",
         f"::warning file={D},line=5,col=1,title=DL107::unknown field 'tagz' (did you mean 'tags'?)",
         "::group::All findings",
         f"{D}:4:9: error DL103 status 'aproved' is not one of: proposed, draft, accepted, rejected, "
@@ -191,7 +191,7 @@ def test_github_summary_is_appended_to_the_step_summary(
         "| | File | Line | Rule | Message |\n"
         "|---|---|---|---|---|\n"
         f"| :x: | [`{D}`]({blob}/{D}#L4) | 4 | DL103 | status 'aproved' is not one of: proposed, draft, "
-        "accepted, rejected, withdrawn, superseded — did you mean 'proposed'? |\n"
+        "accepted, rejected, withdrawn, superseded — did you mean 'accepted'? |\n"
         f"| :warning: | [`{D}`]({blob}/{D}#L5) | 5 | DL107 | unknown field 'tagz' — did you mean 'tags'? |\n"
     )
 

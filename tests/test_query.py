@@ -175,10 +175,40 @@ def test_cli_table(maker: LogMaker) -> None:
     out = invoke(["query", "status = proposed and partner = globex", "--today", "2026-03-01"])
     assert out.exit_code == 0, out.stderr
     assert out.lines == [
-        "id    status    mode   partners     deadline          title",
-        "0006  proposed  async  acme,globex  2026-02-22 09:00  F pricing",
-        "0007  proposed  async  acme,globex  2026-03-02 09:00  G",
+        "id    status    mode   partners     deadline          decided  title",
+        "0006  proposed  async  acme,globex  2026-02-22 09:00           F pricing",
+        "0007  proposed  async  acme,globex  2026-03-02 09:00           G",
     ]
+    decided = invoke(["query", "id = 1", "--today", "2026-03-01"])
+    assert decided.lines[0].split() == ["id", "status", "mode", "partners", "deadline", "decided", "title"]
+    assert "2026-01-0" in decided.lines[1].split("  async  ")[1]  # "when did we decide X?" is answered
+
+
+@pytest.mark.parametrize(
+    ("expr", "column", "message", "hint"),
+    [
+        ("status = acepted", 10, "no decision has status 'acepted'", "did you mean 'accepted'?"),
+        ("status = aproved", 10, "no decision has status 'aproved'", "did you mean 'accepted'?"),
+        ("status = approved", 10, "no decision has status 'approved'", "did you mean 'accepted'?"),
+        ("status != propsed", 11, "no decision has status 'propsed'", "did you mean 'proposed'?"),
+        ("mode in (sync, asnyc)", 16, "no decision has mode 'asnyc'", "did you mean 'async'?"),
+        (
+            "category = tactical",
+            12,
+            "no decision has category 'tactical'",
+            "category is one of strategic, operational",
+        ),
+        ("source = mail", 10, "no decision has source 'mail'", "did you mean 'email'?"),
+    ],
+)
+def test_values_no_decision_can_have_are_refused(expr: str, column: int, message: str, hint: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse(expr, now=NOW, tz=dt.UTC)
+    assert (caught.value.column, caught.value.message, caught.value.hint) == (column, message, hint)
+    run = invoke(["query", expr])
+    assert run.exit_code == 2 and run.stdout == ""
+    assert f"declog: error: query:1:{column}: {message}" in run.stderr and f"hint: {hint}" in run.stderr
+    assert parse("title ~ acepted", now=NOW, tz=dt.UTC)  # contains: any text may be searched for
 
 
 def test_cli_ids_and_json(maker: LogMaker) -> None:
