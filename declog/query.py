@@ -77,13 +77,9 @@ class Subject:
 
     def __init__(self, log: Log, now: dt.datetime) -> None:
         self.log, self.now = log, now
-        self._standing: dict[int, Standing] = {}
 
     def standing(self, d: Decision) -> Standing:
-        found = self._standing.get(id(d))
-        if found is None:
-            found = self._standing[id(d)] = standing(d, self.log, self.now)
-        return found
+        return standing(d, self.log, self.now)
 
 
 _FIELD_LIST = (

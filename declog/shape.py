@@ -25,29 +25,17 @@ a meeting's shape is all of it but its body.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Iterable
 
 from declog.model import Decision, Document, Log, Meeting
-from declog.standing import WIKI_REF, references_of
+from declog.standing import referenced
 
-__all__ = ["TEXT_FIELDS", "Shapes", "refs_of"]
+__all__ = ["TEXT_FIELDS", "Shapes"]
 
 #: Frontmatter fields of a decision that are text: shown, never computed from (only whether they are set).
 TEXT_FIELDS = frozenset({"title", "rationale", "reason"})
 
 _MODULUS = 1 << 128
-
-
-_REFS: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDictionary()
-
-
-def refs_of(doc: Document) -> tuple[str, ...]:
-    """The ids and file names ``doc`` refers to (declog.standing.references_of), once per record."""
-    found = _REFS.get(doc)
-    if found is None:
-        found = _REFS[doc] = tuple(m.group(1) if m.re is WIKI_REF else m.group(2) for m in references_of(doc))
-    return found
 
 
 def _digest(*parts: str) -> bytes:
@@ -64,7 +52,7 @@ def shape_of(doc: Document) -> bytes:
     kind = type(doc).__name__
     if isinstance(doc, Decision):
         data = {k: (bool(v) if k in TEXT_FIELDS and isinstance(v, str) else v) for k, v in doc.data.items()}
-        derived = (doc.logged, doc.partners, list(refs_of(doc)))
+        derived = (doc.logged, doc.partners, list(referenced(doc)))
         return _digest(kind, doc.path, repr(data), repr(derived))
     if isinstance(doc, Meeting):
         return _digest(kind, doc.path, repr(doc.doc.data))

@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -339,9 +339,24 @@ def references_of(doc: Document) -> tuple[re.Match[str], ...]:
     return found
 
 
+_NAMES: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def referenced(doc: Document) -> tuple[str, ...]:
+    """``references_in(doc.body)``, once per record (the shape, the links and the export need it)."""
+    found = _NAMES.get(doc)
+    if found is None:
+        found = _NAMES[doc] = tuple(_name(m) for m in references_of(doc))
+    return found
+
+
 def references_in(body: str) -> list[str]:
     """Decision ids (``[[0002]]``) and decision file names (``0002-x.md``) ``body`` refers to."""
-    return [m.group(1) if m.re is WIKI_REF else m.group(2) for m in reference_matches(body)]
+    return [_name(m) for m in reference_matches(body)]
+
+
+def _name(m: re.Match[str]) -> str:
+    return m.group(1) if m.re is WIKI_REF else m.group(2)
 
 
 @dataclass(frozen=True)
@@ -352,18 +367,14 @@ class Links:
     into: Mapping[str, tuple[str, ...]]
 
 
-def links(log: Log, refs: Callable[[Decision], tuple[str, ...] | list[str]] | None = None) -> Links:
-    """Every reference between the log's decisions (to decisions that exist, not to itself).
-
-    ``refs`` gives a decision's ``references_in`` (a caller may keep them per record).
-    """
-    refs = refs or (lambda d: references_in(d.body))
+def links(log: Log) -> Links:
+    """Every reference between the log's decisions (to decisions that exist, not to itself)."""
     files = {d.path.rsplit("/", 1)[-1]: d.id for d in log.decisions}
     out: dict[str, tuple[str, ...]] = {}
     into: dict[str, list[str]] = {}
     for d in log.decisions:
         targets = []
-        for ref in refs(d):
+        for ref in referenced(d):
             target = files.get(ref, ref)
             if target in log.by_id and target != d.id:
                 targets.append(target)

@@ -19,9 +19,7 @@ from declog.audit import Audit, Window
 from declog.audit import audit as run_audit
 from declog.history import Commit
 from declog.model import Approval, Decision, Log, Meeting, Member, Partner
-from declog.shape import refs_of
-from declog.standing import SILENCE, Links, Standing, logging_lag, standing, when
-from declog.standing import links as standing_links
+from declog.standing import SILENCE, Links, Standing, links, logging_lag, standing, when
 from declog.timeparse import zone
 
 #: Timeline facets with a pre-built page per value (tags have their own pages).
@@ -403,10 +401,6 @@ class DecisionView:
     @property
     def waiting(self) -> tuple[str, ...]:
         return self.standing.waiting_on
-
-
-def links(log: Log) -> Links:
-    return standing_links(log, refs_of)
 
 
 def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
