@@ -41,7 +41,7 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 DECLOG = r"""
 import resource, sys, time
 from pathlib import Path
-from declog.check import load_and_check
+from declog.check.checker import load_and_check
 t = time.perf_counter()
 result = load_and_check(Path(sys.argv[1]))
 elapsed = time.perf_counter() - t

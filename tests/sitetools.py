@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from conftest import REPO
 
-from declog.build import BuildResult, build
+from declog.site.build import BuildResult, build
 
 #: "Now" for the example's pages: 0027's deadline has passed, 0028's is a day away.
 EXAMPLE_NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import LogMaker, doc, invoke, make_log
 
-from declog.audit import Audit, Window, audit, median, percentile
-from declog.check import load_and_check
+from declog.check.checker import load_and_check
+from declog.insight.audit import Audit, Window, audit, median, percentile
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)

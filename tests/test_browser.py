@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from sitetools import EXAMPLE_NOW, copy_example
 
-from declog import search
-from declog.build import build
+from declog.site import search
+from declog.site.build import build
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import REPO
 from test_audit import NOW, write_log
 
-from declog.audit import Audit, MonthCount, Participation, Window, audit
-from declog.charts import Chart, health_charts, lag_chart, months_chart, participation_chart
-from declog.check import load_and_check
+from declog.check.checker import load_and_check
+from declog.insight.audit import Audit, MonthCount, Participation, Window, audit
+from declog.insight.charts import Chart, health_charts, lag_chart, months_chart, participation_chart
 
 GOLDEN = REPO / "tests" / "golden" / "charts"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -17,8 +17,8 @@ import pytest
 from conftest import doc, make_log
 from sitetools import copy_example
 
-from declog.check import Checker, CheckResult, load_and_check
-from declog.model import Log
+from declog.check.checker import Checker, CheckResult, load_and_check
+from declog.log.model import Log
 
 
 def findings(result: CheckResult) -> list[tuple[object, ...]]:

@@ -11,8 +11,8 @@ import pytest
 from conftest import ACCEPTED, REPO, LogMaker, doc, invoke, run_module
 from jsonschema import Draft202012Validator
 
-from declog.schema import KINDS
-from declog.yamlparse import parse_yaml, split_frontmatter
+from declog.log.schema import KINDS
+from declog.log.yamlparse import parse_yaml, split_frontmatter
 
 WARNING_ONLY = doc('id: "0002"\ntitle: X\nstatus: draft\ntagz: [a]\n')
 ERROR = doc('id: "0003"\ntitle: X\nstatus: drafty\n')

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import FIXTURES, invoke
 
-from declog.codes import CODES
+from declog.log.codes import CODES
 
 FIXTURE = FIXTURES / "everything-wrong"
 

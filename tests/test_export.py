@@ -11,7 +11,7 @@ import pytest
 from conftest import LogMaker, invoke
 from test_audit import write_log
 
-from declog.export import SCHEMA_VERSION
+from declog.insight.export import SCHEMA_VERSION
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from declog.frontmatter_edit import KEEP, EditError, scalar, set_approvals
+from declog.authoring.frontmatter_edit import KEEP, EditError, scalar, set_approvals
 
 NEW = {
     "partner": "globex",

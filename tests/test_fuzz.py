@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import TRAPS, WORLD, yaml_value
 
-from declog.codes import CODES
+from declog.log.codes import CODES
 
 SETTINGS = settings(
     max_examples=120,

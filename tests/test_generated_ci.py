@@ -33,7 +33,9 @@ from actions_emulator import (
 )
 from conftest import invoke
 
-from declog import __version__, scaffold, search
+from declog import __version__
+from declog.authoring import scaffold
+from declog.site import search
 
 pytestmark = pytest.mark.git
 

@@ -23,8 +23,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import CONFIG, REPO, LogMaker, doc, invoke
 
-from declog import feeds
 from declog.cli.base import site_url_option
+from declog.site import feeds
 
 DECISION = "content/decisions/0001-x.md"
 #: Every control character a terminal or an XML parser cares about (C0, DEL, C1), as they are.

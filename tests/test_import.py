@@ -18,13 +18,13 @@ import frontmatter
 import pytest
 from conftest import ACCEPTED, GLOBEX, LogMaker, Run, invoke
 
-from declog import importing
-from declog.check import load_and_check
-from declog.codes import finding
-from declog.diagnostics import Pos, Severity
-from declog.model import Log
-from declog.rules import as_history
-from declog.rules.context import Context
+from declog.authoring import importing
+from declog.check.checker import load_and_check
+from declog.check.rules import as_history
+from declog.check.rules.context import Context
+from declog.log.codes import finding
+from declog.log.diagnostics import Pos, Severity
+from declog.log.model import Log
 
 CONFIG = """\
 [site]
@@ -927,9 +927,9 @@ def test_imported_history_is_not_held_to_the_rules_for_new_proposals(log: LogMak
 
 
 def test_imported_history_rule_by_rule() -> None:
-    from declog.config import Config
-    from declog.model import Decision
-    from declog.yamlparse import Parsed
+    from declog.log.config import Config
+    from declog.log.model import Decision
+    from declog.log.yamlparse import Parsed
 
     imported = Decision(
         path="content/decisions/0002-x.md",

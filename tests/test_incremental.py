@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from sitetools import EXAMPLE_NOW, copy_example
 
-from declog.build import build
-from declog.incremental import Abandoned, Incremental, fingerprint
-from declog.render import packaged_templates
+from declog.site.build import build
+from declog.site.incremental import Abandoned, Incremental, fingerprint
+from declog.site.render import packaged_templates
 
 
 def files(site: Path) -> dict[str, bytes]:
@@ -180,7 +180,7 @@ def edit_config(root: Path, rng: random.Random) -> Edit:
     return "config", ["declog.toml"]
 
 
-#: Edits of text only (declog.shape): a text-only rebuild renders just the pages showing them.
+#: Edits of text only (declog.check.shape): a text-only rebuild renders just the pages showing them.
 TEXT_EDITS = [edit_body, edit_title, edit_rationale, edit_meeting]
 EDITS = [
     *TEXT_EDITS,
@@ -283,9 +283,9 @@ def test_a_rebind_puts_later_records_in_and_keeps_everything_else(root: Path) ->
     """Views kept from a full look get the edited records; what holds none of them stays the same object."""
     import dataclasses
 
-    from declog.check import load_and_check
-    from declog.fingerprint import Rebinder
-    from declog.views import Views
+    from declog.check.checker import load_and_check
+    from declog.site.fingerprint import Rebinder
+    from declog.site.views import Views
 
     log = load_and_check(root).log
     assert log is not None
@@ -317,7 +317,7 @@ def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Pat
     and of the logs it loaded only the latest stays alive (its views serve the next rebuild)."""
     import gc
 
-    from declog.model import Log
+    from declog.log.model import Log
 
     inc = Incremental(root, tmp_path / "site", now=EXAMPLE_NOW)
     f = decisions(root)[2]
@@ -349,7 +349,7 @@ def full_build(root: Path, out: Path) -> dict[str, bytes]:
 
 @pytest.mark.usefixtures("epoch")
 def test_a_warm_cache_renders_one_change_and_gives_a_full_builds_bytes(root: Path, tmp_path: Path) -> None:
-    from declog.cache import cache_file, cached_build
+    from declog.site.cache import cache_file, cached_build
 
     site = tmp_path / "site"
     assert cached_build(root, site, search_index=False).built
@@ -370,7 +370,7 @@ def test_a_warm_cache_renders_one_change_and_gives_a_full_builds_bytes(root: Pat
 
 @pytest.mark.usefixtures("epoch")
 def test_a_touched_output_file_is_rendered_again(root: Path, tmp_path: Path) -> None:
-    from declog.cache import cached_build
+    from declog.site.cache import cached_build
 
     site = tmp_path / "site"
     cached_build(root, site, search_index=False)
@@ -467,7 +467,7 @@ DAMAGE = [
     "damage", ["garbage", "truncated", "empty", "not-an-object", "deep", "huge-int", "pickle", *DAMAGE]
 )
 def test_a_corrupt_or_stale_cache_is_ignored(root: Path, tmp_path: Path, damage: str) -> None:
-    from declog.cache import cache_file, cached_build
+    from declog.site.cache import cache_file, cached_build
 
     site = tmp_path / "site"
     cached_build(root, site, search_index=False)
@@ -501,7 +501,7 @@ def test_a_corrupt_or_stale_cache_is_ignored(root: Path, tmp_path: Path, damage:
 
 @pytest.mark.usefixtures("epoch")
 def test_the_cache_is_json_and_a_warm_build_trusts_it(root: Path, tmp_path: Path) -> None:
-    from declog.cache import FORMAT, cache_file, cached_build
+    from declog.site.cache import FORMAT, cache_file, cached_build
 
     site = tmp_path / "site"
     cached_build(root, site, search_index=False)
@@ -521,7 +521,7 @@ def test_the_cache_is_json_and_a_warm_build_trusts_it(root: Path, tmp_path: Path
 def test_the_git_history_in_the_cache_gives_a_full_builds_pages(root: Path, tmp_path: Path) -> None:
     from test_site_git import git
 
-    from declog.cache import cache_file, cached_build, decode, encode
+    from declog.site.cache import cache_file, cached_build, decode, encode
 
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
@@ -552,7 +552,7 @@ def test_the_git_history_in_the_cache_gives_a_full_builds_pages(root: Path, tmp_
 
 @pytest.mark.usefixtures("epoch")
 def test_a_template_change_invalidates_the_cache(root: Path, tmp_path: Path) -> None:
-    from declog.cache import cached_build
+    from declog.site.cache import cached_build
 
     site = tmp_path / "site"
     cached_build(root, site, search_index=False)

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import ACCEPTED, LogMaker, Run, doc, invoke, make_log, run_module
 
-from declog import git
-from declog.check import Checker
+from declog.check.checker import Checker
+from declog.log import git
 
 SECRET = "SECRET-7f3a9c"
 D = "content/decisions"

@@ -1,9 +1,10 @@
-"""The package is a layered pipeline: each module imports only from its layer or below.
+"""The package is a layered pipeline: each subpackage imports only from itself or the ones below.
 
-LAYERS lists every module of declog/, bottom first. A module may import
-modules of its own layer or of lower layers; an import of a higher layer
-fails, and so does a module missing from LAYERS (place it when you add it).
-Imports inside functions and under TYPE_CHECKING count too.
+LAYERS lists the subpackages of declog/, bottom first, in the order data flows
+(CONTRIBUTING.md draws it). A module may import modules of its own package or
+of lower ones; an import of a higher package fails, and so does a module outside
+the packages in LAYERS. Inside a package, modules import each other without
+cycles. Imports inside functions and under TYPE_CHECKING count too.
 """
 
 from __future__ import annotations
@@ -15,30 +16,23 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-#: Bottom first. "declog" is the package's __init__ (the version number).
+#: Bottom first: the flow of data from a file in the log to a page, a finding or an answer.
+#: "declog" is the package's __init__ (the version number). Each entry is a subpackage of
+#: declog/ (or the entry point); every module lives in one of them.
 LAYERS: list[tuple[str, ...]] = [
-    # vocabulary and findings
-    ("declog", "vocab", "diagnostics", "codes"),
-    # documents and settings, no I/O beyond reading declog.toml
-    ("yamlparse", "timeparse", "schema", "fields", "config", "model"),
-    # reading the content tree into the model
-    ("load",),
-    # where each decision stands: the one place its derived facts are computed
-    ("standing",),
-    # validation and git
-    ("rules", "git", "governance", "shape", "check"),
-    # insight over the checked log: the audit and its charts, queries, the SQLite export
-    ("audit", "report", "charts", "query", "export"),
-    # findings as text; the rules reference
-    ("output", "ruledocs"),
-    # pull requests: reviews as approvals, editing frontmatter, scaffolding new logs and decisions,
-    # importing decisions kept elsewhere (new decision files, as scaffolding writes them)
-    ("reviews", "frontmatter_edit", "approvals", "scaffold", "pullrequest", "importing"),
-    # the site: pure views and their rendering
-    ("markdown", "history", "views", "writer", "search", "render", "feeds", "pages"),
-    # the build pipeline; rebuilding only what a change affects
-    ("build", "fingerprint", "incremental", "cache"),
-    ("serve",),
+    ("declog",),
+    # the log: files read safely into typed records, git, and where each decision stands
+    ("log",),
+    # the validator: rules over the log, governance changes, findings as text
+    ("check",),
+    # insight over the checked log: audit, charts, queries, the SQLite export
+    ("insight",),
+    # writing documents into the log: init and new, frontmatter edits, imports
+    ("authoring",),
+    # pull requests: reviews as approvals, the evidence a PR cannot write
+    ("pr",),
+    # the site: views, theme, pages, feeds, the build and its cache, serve
+    ("site",),
     ("cli",),
     ("__main__",),
 ]
@@ -56,7 +50,7 @@ def layer_of(layers: Sequence[tuple[str, ...]]) -> dict[str, int]:
 
 
 def component(module: str) -> str:
-    """declog.rules.identity -> rules; declog -> declog."""
+    """declog.check.rules.identity -> check; declog -> declog."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else parts[0]
 
@@ -146,7 +140,7 @@ def test_no_module_imports_from_a_higher_layer() -> None:
     assert violations(PACKAGE, LAYERS) == []
 
 
-def test_no_import_cycles_between_modules() -> None:
+def test_no_import_cycles_between_packages() -> None:
     assert component_cycles(PACKAGE) == []
 
 
@@ -163,8 +157,65 @@ def test_nothing_imports_the_cli() -> None:
     assert importers == []
 
 
-def test_the_cli_is_the_top_below_the_entry_point() -> None:
-    assert LAYERS[-2:] == [("cli",), ("__main__",)]
+def module_cycles(package: Path) -> list[list[str]]:
+    """Import cycles between modules (not packages): declog.site.cache -> declog.site.build -> ..."""
+    graph: dict[str, set[str]] = {}
+    for path in package.rglob("*.py"):
+        me = module_name(package, path)
+        for _, target in imports(package, path):
+            if target != me and (package / Path(*target.split(".")[1:])).with_suffix(".py").is_file():
+                graph.setdefault(me, set()).add(target)
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(node: str, trail: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in trail:
+                cycles.append([*trail[trail.index(nxt) :], nxt])
+            elif nxt not in done:
+                visit(nxt, [*trail, nxt])
+        done.add(node)
+
+    for start in sorted(graph):
+        visit(start, [start])
+    return cycles
+
+
+def test_no_import_cycles_between_modules_inside_a_package() -> None:
+    assert module_cycles(PACKAGE) == []
+
+
+def test_only_the_version_and_the_entry_point_sit_at_the_top() -> None:
+    """Every module lives in the subpackage of its stage, so the folder listing shows the pipeline."""
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert top == ["__init__.py", "__main__.py"]
+    folders = {p.parent.relative_to(PACKAGE).parts[0] for p in PACKAGE.glob("*/__init__.py")}
+    assert folders == {name for (name,) in LAYERS[1:-1]}
+
+
+def test_each_layer_uses_the_layers_below_it() -> None:
+    """The order in LAYERS is the real one: each package imports from the one below it, or from
+    packages further down with nothing in between that it could have used instead."""
+    rank = layer_of(LAYERS)
+    below: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        me = component(module_name(PACKAGE, path))
+        for _, target in imports(PACKAGE, path):
+            them = component(target)
+            if them != me and them != PACKAGE.name:
+                below.setdefault(me, set()).add(them)
+    for (name,) in LAYERS[2:]:
+        assert below.get(name), f"{name} imports nothing from the layers below: does it belong higher up?"
+        assert max(rank[b] for b in below[name]) < rank[name]
+
+
+def test_contributing_draws_the_layers_in_their_order() -> None:
+    """CONTRIBUTING.md's picture of the pipeline names the packages in the order LAYERS has them."""
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    picture = text[text.index("```text") : text.index("```", text.index("```text") + 3)]
+    named = [name for (name,) in LAYERS[1:-1]]
+    positions = [picture.index(f"{name}/") for name in named]
+    assert positions == sorted(positions), f"CONTRIBUTING.md's picture should read {named} in order"
 
 
 # --- the checker itself catches what it should -------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ACCEPTED, CONFIG, LogMaker, doc, make_log, run_module
 
-from declog import vocab
+from declog.log import vocab
 
 D = "content/decisions"
 DRAFT = doc('id: "0001"\ntitle: X\nstatus: draft\n')

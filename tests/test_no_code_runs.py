@@ -9,6 +9,7 @@ traceback.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -26,10 +27,10 @@ from conftest import Found, invoke
 from sitetools import copy_example
 from test_serve import serving
 
-from declog.cache import cache_file, cached_build
-from declog.incremental import Incremental
-from declog.render import packaged_templates
-from declog.writer import MARKER, Staging
+from declog.site.cache import cache_file, cached_build
+from declog.site.incremental import Incremental
+from declog.site.render import packaged_templates
+from declog.site.writer import MARKER, Staging
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +163,7 @@ def test_a_cache_folder_that_cannot_be_written_means_no_cache_not_a_failure(
 
 
 def test_the_cache_and_the_preview_live_outside_the_log(root: Path, user_cache: Path) -> None:
-    from declog.cache import serve_dir
+    from declog.site.cache import serve_dir
 
     assert build(root)[0] == 0
     cache = cache_file(root, root / "site")
@@ -292,10 +293,8 @@ def test_a_build_removes_what_an_interrupted_build_left_and_nothing_else(root: P
     left = [
         leftover(root / ".site.k3x9_q2a.tmp"),  # staging folder of a killed build
         leftover(root / ".site.a8c2mm01.old"),  # the previous site, killed while it was being deleted
-        leftover(root / ".site.zz9q8w7e.tmp", marked=False, pages=0),  # killed as it was made
+        leftover(root / ".site.zz9q8w7e.tmp", marked=False, pages=0),  # killed as it was made, just now
     ]
-    an_hour_ago = time.time() - 3700
-    os.utime(left[2], (an_hour_ago, an_hour_ago))
     mine = [
         leftover(root / ".site.notes123.old", marked=False),  # the user's, though named like ours
         leftover(root / ".other.abcd1234.old"),  # not beside this output
@@ -308,6 +307,23 @@ def test_a_build_removes_what_an_interrupted_build_left_and_nothing_else(root: P
     assert [p for p in left if p.exists()] == []
     assert [p for p in mine if not p.exists()] == []
     assert (root / ".site.notes123.old" / "decisions" / "0000" / "index.html").is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_staging_folder_just_made_by_a_running_build_is_left_alone(root: Path) -> None:
+    """Empty and not yet marked, but locked: the build that made it is about to mark it."""
+    assert build(root, "--no-cache")[0] == 0
+    just_made = root / ".site.m4d3n0w_.tmp"
+    just_made.mkdir()
+    held = os.open(just_made, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert build(root, "--no-cache")[0] == 0
+        assert just_made.is_dir()
+    finally:
+        os.close(held)
+    assert build(root, "--no-cache")[0] == 0
+    assert not just_made.exists()  # once nobody holds it, it is a leftover
 
 
 def test_a_running_builds_staging_folder_is_left_alone(root: Path) -> None:

@@ -32,9 +32,9 @@ from typing import Any
 from conftest import REPO, invoke
 from sitetools import copy_example
 
-from declog.build import build
-from declog.check import load_and_check
-from declog.model import Log
+from declog.check.checker import load_and_check
+from declog.log.model import Log
+from declog.site.build import build
 
 COUNTING = {"approved", "silence", "silence-due"}
 
@@ -309,7 +309,7 @@ Inline code is not a reference: `[[0003]]`, ``a ` [[0004]]``, and a link in code
 
 
 def test_code_is_never_a_reference(tmp_path: Path) -> None:
-    from declog.standing import references_in
+    from declog.log.standing import references_in
 
     assert references_in(CODE_BODY) == [
         "0002",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import ACCEPTED, LogMaker, doc
 
-from declog import output
-from declog.codes import CODES
-from declog.diagnostics import Diagnostic, Severity
+from declog.check import output
+from declog.log.codes import CODES
+from declog.log.diagnostics import Diagnostic, Severity
 
 D = "content/decisions/0002-x.md"
 

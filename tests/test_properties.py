@@ -16,13 +16,13 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from declog.codes import CODES
-from declog.config import Config, load_config, parse_config
-from declog.diagnostics import Diagnostic
-from declog.load import RawFile, build_log, parse_document, scan
-from declog.rules import run_rules
-from declog.rules.context import Context
-from declog.yamlparse import parse_yaml
+from declog.check.rules import run_rules
+from declog.check.rules.context import Context
+from declog.log.codes import CODES
+from declog.log.config import Config, load_config, parse_config
+from declog.log.diagnostics import Diagnostic
+from declog.log.load import RawFile, build_log, parse_document, scan
+from declog.log.yamlparse import parse_yaml
 
 CONFIG, _ = load_config(REPO)
 assert CONFIG is not None

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_audit import NOW, write_log
 
-from declog.check import load_and_check
-from declog.model import Log
-from declog.query import QueryError, parse, tokenize
+from declog.check.checker import load_and_check
+from declog.insight.query import QueryError, parse, tokenize
+from declog.log.model import Log
 
 
 @pytest.fixture(scope="module")

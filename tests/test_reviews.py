@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
-from declog.pullrequest import load_pull
-from declog.reviews import (
+from declog.pr.pullrequest import load_pull
+from declog.pr.reviews import (
     APPROVED,
     CHANGES_REQUESTED,
     COMMENTED,

@@ -18,12 +18,12 @@ from conftest import ACCEPTED, ACME, CONFIG, FIXTURES, GLOBEX, REPO, doc, make_l
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from declog.config import CONFIG_FILE, Config, load_config, parse_config
-from declog.diagnostics import Diagnostic
-from declog.load import RawFile, build_log, scan
-from declog.model import Decision, Log
-from declog.rules import run_rules, workflow
-from declog.rules.context import Context
+from declog.check.rules import run_rules, workflow
+from declog.check.rules.context import Context
+from declog.log.config import CONFIG_FILE, Config, load_config, parse_config
+from declog.log.diagnostics import Diagnostic
+from declog.log.load import RawFile, build_log, scan
+from declog.log.model import Decision, Log
 
 SILENCE = """
 [workflow.silence]

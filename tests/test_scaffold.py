@@ -14,7 +14,8 @@ import pytest
 import yaml
 from conftest import REPO, LogMaker, doc, invoke
 
-from declog import __version__, scaffold
+from declog import __version__
+from declog.authoring import scaffold
 
 NOW = dt.datetime(2026, 11, 24, 9, 30, 12, tzinfo=dt.UTC)
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from sitetools import copy_example
 
-from declog.cache import serve_dir
-from declog.render import packaged_templates
+from declog.site.cache import serve_dir
+from declog.site.render import packaged_templates
 
 DECISION = "content/decisions/0005-use-iso-6346-container-numbers-and-un-locode-as-shipment-keys.md"
 TITLE = "Use ISO 6346 container numbers and UN/LOCODE as shipment keys"

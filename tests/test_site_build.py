@@ -11,8 +11,8 @@ import pytest
 from conftest import invoke
 from sitetools import EXAMPLE_NOW, copy_example
 
-from declog import search
-from declog.build import build
+from declog.site import search
+from declog.site.build import build
 
 DECISION_13 = (
     "content/decisions/0013-revoke-and-rotate-all-ingestion-keys-after-the-rota-sul-credential-leak.md"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sitetools import EXAMPLE_NOW, copy_example
 
-from declog import history
-from declog.build import build
+from declog.log import history
+from declog.site.build import build
 
 pytestmark = [pytest.mark.git, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sitetools import broken_links, build_example, copy_example, example_site, html_files, parse
 
-from declog import feeds
-from declog.build import build
-from declog.markdown import Markdown, Targets
+from declog.site import feeds
+from declog.site.build import build
+from declog.site.markdown import Markdown, Targets
 
 SITE_URL = "https://example.github.io/freight-log/"
 

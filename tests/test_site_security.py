@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import CONFIG, doc, make_log
 
-from declog.build import build
+from declog.site.build import build
 
 EVIL = "<script>alert(1)</script> <img src=x onerror=alert(2)> </textarea><svg onload=alert(3)> \"'>"
 
@@ -96,7 +96,9 @@ class Inspector(html.parser.HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        charts = tag == "svg" and ("class", "dlc") in attrs  # the health page's, drawn by declog.charts
+        charts = (
+            tag == "svg" and ("class", "dlc") in attrs
+        )  # the health page's, drawn by declog.insight.charts
         if tag in ("script", "iframe", "object", "embed", "svg", "img") and tag != "script" and not charts:
             self.problems.append(f"<{tag}> element")
         if tag == "script" and not any(k == "src" and v and v.endswith("assets/site.js") for k, v in attrs):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from declog import writer
-from declog.writer import InPlace, Staging, same_bytes
+from declog.site import writer
+from declog.site.writer import InPlace, Staging, same_bytes
 
 
 def files(folder: Path, *, pending: bool = True) -> dict[str, bytes]:

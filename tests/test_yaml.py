@@ -7,7 +7,7 @@ import itertools
 import pytest
 from conftest import LogMaker, doc
 
-from declog.yamlparse import parse_yaml, split_frontmatter
+from declog.log.yamlparse import parse_yaml, split_frontmatter
 
 
 def test_leading_zero_id_is_dl007_and_keeps_the_text(log: LogMaker) -> None:

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import click
 
-from declog import __version__, git, load, output
-from declog.check import CheckResult
-from declog.diagnostics import Diagnostic, plural
-from declog.load import find_root
-from declog.yamlparse import visible
+from declog import __version__
+from declog.check import output
+from declog.check.checker import CheckResult
+from declog.log import git, load
+from declog.log.diagnostics import Diagnostic, plural
+from declog.log.load import find_root
+from declog.log.yamlparse import visible
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +45,7 @@ format_option = click.option(
 
 def _site_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--site-url``: an absolute http(s) URL that can be written into any page, feed or calendar."""
-    from declog.fields import url_problem
+    from declog.log.fields import url_problem
 
     if value is not None and (problem := url_problem(value)):
         raise click.BadParameter(f"'{visible(value)}' {problem}")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from declog import vocab
-from declog.check import load_and_check
+from declog.check.checker import load_and_check
 from declog.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, cli, emit, resolve_root, root_option
-from declog.diagnostics import Severity, plural
-from declog.yamlparse import visible
+from declog.log import vocab
+from declog.log.diagnostics import Severity, plural
+from declog.log.yamlparse import visible
 
 
 @cli.command("import")
@@ -57,7 +57,7 @@ def import_(
     ever overwritten. Exit 0 when every record is in the log, 1 when some were
     skipped or changed since an earlier import, 2 when the source cannot be read.
     """
-    from declog import importing
+    from declog.authoring import importing
 
     log_root = resolve_root(root)
     checked = load_and_check(log_root)

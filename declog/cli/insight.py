@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from declog.check import load_and_check
+from declog.check.checker import load_and_check
 from declog.cli.base import (
     EXIT_USAGE,
     cli,
@@ -19,8 +19,8 @@ from declog.cli.base import (
     shown_path,
     summary_line,
 )
-from declog.diagnostics import plural
-from declog.model import Log
+from declog.log.diagnostics import plural
+from declog.log.model import Log
 
 # --- audit, query, export: the log as a database ------------------------------------------------
 
@@ -33,7 +33,7 @@ today_option = click.option(
 
 
 def _now_for(today: str | None, site_timezone: str) -> dt.datetime:
-    from declog.timeparse import parse_date, parse_datetime, zone
+    from declog.log.timeparse import parse_date, parse_datetime, zone
 
     if today is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -50,7 +50,7 @@ def _inert(text: str, fmt: str) -> str:
 
     Text and Markdown show one as ``\\x1b``; JSON (which escapes C0 itself) writes DEL and C1 as ``\\u007f``.
     """
-    from declog.yamlparse import CONTROL, visible
+    from declog.log.yamlparse import CONTROL, visible
 
     if fmt == "json":
         return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -101,10 +101,10 @@ def audit(
     The article's step 1: review the last 20 decisions. Every figure says how it
     was computed and from how many decisions (docs/audit.md).
     """
-    from declog import report
-    from declog.audit import DEFAULT_LAST, AuditError, Window
-    from declog.audit import audit as run_audit
-    from declog.timeparse import parse_date
+    from declog.insight import report
+    from declog.insight.audit import DEFAULT_LAST, AuditError, Window
+    from declog.insight.audit import audit as run_audit
+    from declog.log.timeparse import parse_date
 
     _, log = _checked_log(root)
     try:
@@ -145,8 +145,8 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
     Fields, operators and date arithmetic are described in docs/query.md.
     Exit 0 (matches or not), 2 when EXPR is not a valid expression.
     """
-    from declog import query as q
-    from declog.timeparse import zone
+    from declog.insight import query as q
+    from declog.log.timeparse import zone
 
     _, log = _checked_log(root)
     tz = zone(log.config.site.timezone)
@@ -174,7 +174,7 @@ def export(root: Path | None, target: Path, today: str | None) -> None:
 
     The schema is documented in docs/export.md.
     """
-    from declog.export import ExportError, export_sqlite
+    from declog.insight.export import ExportError, export_sqlite
 
     _, log = _checked_log(root)
     try:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from declog import git, output
-from declog.check import load_and_check
+from declog.check import output
+from declog.check.checker import load_and_check
 from declog.cli.base import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -21,7 +21,8 @@ from declog.cli.base import (
     root_option,
     shown_path,
 )
-from declog.diagnostics import plural
+from declog.log import git
+from declog.log.diagnostics import plural
 
 # --- pull requests as the workflow: init, new, approvals -------------------------------------
 
@@ -74,7 +75,7 @@ def init(
     in step with its partners.
     """
 
-    from declog import scaffold
+    from declog.authoring import scaffold
 
     if update:
         if force:
@@ -117,8 +118,8 @@ def init(
 
 def _init_update(directory: Path, action: str | None) -> None:
     """``declog init --update``: CODEOWNERS in step with the partners, missing CI files added."""
-    from declog import scaffold
-    from declog.config import CONFIG_FILE
+    from declog.authoring import scaffold
+    from declog.log.config import CONFIG_FILE
 
     root = directory.resolve()
     if not (root / CONFIG_FILE).is_file():
@@ -182,7 +183,7 @@ def new(
     Never overwrites a file.
     """
 
-    from declog import scaffold
+    from declog.authoring import scaffold
 
     log_root = resolve_root(root)
     result = load_and_check(log_root)
@@ -256,8 +257,8 @@ def approvals(
     Exit 0 when every decision meets the approval rule and no approval is forged or
     stale, 1 otherwise (use it as a required status check), 2 on usage errors.
     """
-    from declog import pullrequest
-    from declog.reviews import ReviewsError
+    from declog.pr import pullrequest
+    from declog.pr.reviews import ReviewsError
 
     log_root = resolve_root(root)
     if reviews_file is None and event_file is None and os.environ.get("GITHUB_EVENT_PATH"):

@@ -21,7 +21,7 @@ from declog.cli.base import (
     site_url_option,
     summary_line,
 )
-from declog.diagnostics import plural
+from declog.log.diagnostics import plural
 
 
 @cli.command()
@@ -63,13 +63,13 @@ def build(
     Runs the same checks as `declog check`; on errors the previous site is left
     untouched. Otherwise the site is built in a temporary folder and swapped in.
     """
-    from declog.build import OutputError
-    from declog.build import build as build_site
+    from declog.site.build import OutputError
+    from declog.site.build import build as build_site
 
     log_root = resolve_root(root)
     out = output_dir if output_dir is not None else log_root / "site"
     try:
-        from declog.cache import cached_build
+        from declog.site.cache import cached_build
 
         run = cached_build if cache else build_site
         result = run(log_root, out, site_url=site_url, strict=strict, search_index=search)
@@ -137,8 +137,8 @@ def serve(
     keeps the last good site and shows the findings over every page until it
     is fixed. Stop with Ctrl-C.
     """
-    from declog import serve as live
-    from declog.cache import serve_dir
+    from declog.site import serve as live
+    from declog.site.cache import serve_dir
 
     log_root = resolve_root(root)
     out = output_dir if output_dir is not None else serve_dir(log_root)

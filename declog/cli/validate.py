@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from declog.check import BaseRevisionError, load_and_check
+from declog.check.checker import BaseRevisionError, load_and_check
+from declog.check.ruledocs import rule_text
 from declog.cli.base import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -21,10 +22,9 @@ from declog.cli.base import (
     root_option,
     summary_line,
 )
-from declog.codes import CODES
-from declog.load import iter_paths
-from declog.ruledocs import rule_text
-from declog.schema import KINDS, SCHEMAS
+from declog.log.codes import CODES
+from declog.log.load import iter_paths
+from declog.log.schema import KINDS, SCHEMAS
 
 
 @cli.command()

@@ -1,0 +1,334 @@
+"""The one load-and-check path that ``declog check`` and ``declog build`` share."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from declog.check import governance
+from declog.check.rules import run_rules
+from declog.check.rules.context import Context, OwnersFile
+from declog.check.rules.history import touched
+from declog.check.rules.owners import LOCATIONS as OWNERS_LOCATIONS
+from declog.check.shape import Shapes
+from declog.log import git
+from declog.log.codes import finding
+from declog.log.config import CONFIG_FILE, Config, config_from_bytes, load_config
+from declog.log.diagnostics import Diagnostic, Pos, Severity
+from declog.log.load import CONTENT, LoadMemo, build_log, kind_of, patch_log, paused_gc, read_file, scan
+from declog.log.model import Log
+
+
+class BaseRevisionError(Exception):
+    """``--base`` names a revision that cannot be read."""
+
+
+@dataclass
+class CheckResult:
+    log: Log | None
+    """The loaded log; None when the configuration could not be read."""
+    findings: list[Diagnostic] = field(default_factory=list)
+    config_failed: bool = False
+    """declog.toml is missing or invalid: nothing else was checked."""
+    touched: list[str] = field(default_factory=list)
+    """With ``--base``: ids of the decisions the change adds or edits."""
+    shape: bytes = b""
+    """From a ``Checker``: the digest of the log's shape and its configuration (declog.check.shape)."""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.findings if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.findings if d.severity is Severity.WARNING)
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def load_and_check(root: Path, *, paths: Sequence[str] = (), base: str | None = None) -> CheckResult:
+    """Load the whole log, run every rule, and keep the findings about ``paths``.
+
+    ``paths`` are relative to ``root`` (POSIX); empty means everything. With
+    ``base`` (a git revision) the rules that compare against it run too.
+    """
+    with paused_gc():
+        return _load_and_check(root, paths, base)
+
+
+def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> CheckResult:
+    config, found = load_config(root)
+    if config is None:
+        return CheckResult(None, _unique(found), config_failed=True)
+    files, stray = scan(root)
+    in_repo = git.is_repo(root)
+    added = git.first_added(root) if in_repo else {}
+    base_log = tip_log = None
+    judged: BaseRead | None = None
+    own = config
+    if base is not None:
+        try:
+            base_files = git.files_at(root, base)
+            judged = read_base(root, base, config, dt.datetime.now(dt.UTC))
+            fork_files = git.files_at(root, judged.fork) if judged.fork else None
+        except git.GitError as exc:
+            raise BaseRevisionError(f"cannot read base revision '{base}': {exc}") from None
+        config = judged.config
+        base_log, _ = build_log(str(root), config, base_files)
+        if fork_files is not None:
+            tip_log = base_log
+            base_log, _ = build_log(str(root), config, fork_files)
+    log, problems = build_log(str(root), config, files, added)
+    visible = judged.visible if judged is not None else {}
+    owners = read_owners(root)
+    found += stray + problems + run_rules(Context(log, base_log, tip_log, visible=visible, owners=owners))
+    if judged is not None:
+        found += [_governance(c) for c in judged.governance(base_log, log, own)]
+    found = apply_rule_settings(found, config, log)
+    if paths:
+        found = _select(found, paths, root) + _named_problems(paths, root)
+    changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
+    return CheckResult(log, _unique(found), touched=changed)
+
+
+def read_owners(root: Path) -> OwnersFile | None:
+    """The CODEOWNERS file GitHub would use, when the log's root has one (read as documents are)."""
+    real_root = root.resolve()
+    for rel in OWNERS_LOCATIONS:
+        if os.path.lexists(root / rel):
+            raw = read_file(real_root, rel)
+            # One that cannot be read (a symlink out of the log, say) is not checked.
+            return OwnersFile(rel, raw.data.decode("utf-8", "replace")) if raw.data is not None else None
+    return None
+
+
+@dataclass(frozen=True)
+class BaseRead:
+    """A change as the base branch judges it, read from git once (``read_base``)."""
+
+    fork: str | None
+    """Where HEAD forked from the base, when the base moved on since; None: the base itself."""
+    settings: Config | None
+    """declog.toml where the change started (None when it had none or it was unusable)."""
+    config: Config
+    """The change's own settings with the base's ``[workflow]`` and ``[rules]``: what judges it."""
+    decisions: tuple[str, ...]
+    """Decision files the change adds, edits or deletes (relative to the log's root)."""
+    anywhere: tuple[str, ...]
+    """Every file the change touches, relative to the repository's top."""
+    prefix: str
+    """The log root's folder inside the repository."""
+    visible: Mapping[str, dt.datetime]
+    """Decision path -> when the change first made it visible (its branch's oldest commit, or now)."""
+
+    def governance(self, base: Log | None, now: Log, own: Config) -> list[governance.Change]:
+        """The governance changes among the touched files (``own``: the change's declog.toml)."""
+        return governance.changes(self.anywhere, self.prefix, base, now, settings=(self.settings, own))
+
+
+def read_base(root: Path, base: str, config: Config, now: dt.datetime) -> BaseRead:
+    """What judges the change HEAD (and the work tree) makes to ``base``; GitError when unreadable."""
+    fork = git.fork_point(root, base)
+    settings = config_at(root, fork or base)
+    judge = config
+    if settings is not None:
+        judge = dataclasses.replace(config, workflow=settings.workflow, rules=settings.rules)
+    decisions = git.changed_files(root, base)
+    touches = git.branch_touches(root, base)
+    return BaseRead(
+        fork=fork,
+        settings=settings,
+        config=judge,
+        decisions=tuple(decisions),
+        anywhere=tuple(git.changed_anywhere(root, base)),
+        prefix=git.repo_prefix(root),
+        visible={p: touches.get(p, now) for p in decisions},
+    )
+
+
+def config_at(root: Path, ref: str) -> Config | None:
+    """declog.toml as it was at ``ref``; None when it had none or it was unusable.
+
+    The base judges a change: its workflow rules and rule settings apply to
+    the change, and a change to them takes effect only once merged.
+    """
+    raw = git.file_at(root, ref, CONFIG_FILE)
+    return config_from_bytes(raw)[0] if raw is not None else None
+
+
+def _governance(change: governance.Change) -> Diagnostic:
+    who = f"every partner, {change.partner} included," if change.partner else "every partner"
+    return finding(
+        "DL407",
+        change.path,
+        Pos(1, 1),
+        f"governance change ({change.what}): {who} must approve this pull request",
+        "it takes effect once merged; until then the base branch's rules judge this change",
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a ``Checker`` run found, kept for the next one (findings before ``[rules]`` is applied)."""
+
+    log: Log
+    shape: bytes
+    total: int
+    """``Shapes.total`` of its documents."""
+    stray: list[Diagnostic]
+    settings: list[Diagnostic]
+    """Findings about declog.toml."""
+    ruled: list[Diagnostic]
+
+
+class Checker:
+    """``load_and_check`` over the same log again and again, redoing only what changed.
+
+    Kept between runs: the files as read (one whose size, times and inode are
+    unchanged is not read again, unless ``check`` is told it changed), their
+    records (the same objects while a file's bytes stay the same), what git
+    says (while HEAD stays the same), and the rules' findings. When a run
+    leaves the shape of every document as it was (declog.check.shape: only text
+    changed), the rules run again only for the documents that changed; the
+    findings about the others cannot have changed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.memo = LoadMemo()
+        self.shapes = Shapes()
+        self.settings = b""
+        """Digest of declog.toml as the last run read it."""
+        self.head: str | None = None
+        """HEAD's sha as the last run saw it (``git.head``)."""
+        self._added: tuple[str | None, Mapping[str, dt.datetime]] | None = None
+        self.owners: OwnersFile | None = None
+        """CODEOWNERS as the last full run read it."""
+        self._last: _Run | None = None
+
+    def check(self, changed: Collection[str] | None = None) -> CheckResult:
+        """Load and check the log.
+
+        ``changed``, when given, names every file (relative to the root) that
+        changed since the last run, e.g. as a watcher saw them: when they are
+        all decision files, only they are read again. Otherwise every file is
+        looked at (and read again when its size or times differ).
+        """
+        with paused_gc():
+            try:
+                return self._check(changed)
+            except BaseException:
+                self._last = None  # half-done: the next run starts from the files alone
+                raise
+
+    def _check(self, changed: Collection[str] | None) -> CheckResult:
+        last = self._last
+        head = git.head(self.root)
+        patched = None
+        if changed is not None and last is not None and head == self.head and CONFIG_FILE not in changed:
+            patched = patch_log(last.log, self.memo, self.root, changed, self._first_added(head))
+        if patched is not None:
+            assert last is not None
+            log, problems, replaced = patched
+            stray, settings = last.stray, last.settings
+            gone = [doc for path in replaced if (doc := last.log.by_path.get(path)) is not None]
+            total = self.shapes.patch(last.total, gone, [doc for doc in replaced.values() if doc is not None])
+            subjects = frozenset(path for path, doc in replaced.items() if doc is not None)
+        else:
+            config, found = load_config(self.root)
+            if config is None:
+                self._last = None
+                return CheckResult(None, _unique(found), config_failed=True)
+            self.settings = _digest_of(self.root / CONFIG_FILE)
+            self.owners = read_owners(self.root)
+            files, stray = scan(self.root, self.memo, changed or ())
+            log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
+            settings = found
+            total = self.shapes.total(log.by_path.values())
+            before = last.log.by_path if last is not None else {}
+            subjects = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
+        self.head = head
+        # CODEOWNERS counts as a setting here: a change to it re-runs the rules over the whole log.
+        owners = self.owners.text.encode() if self.owners is not None else b""
+        shape = self.shapes.log(log, self.settings + owners, total=total)
+        if last is not None and last.shape == shape:
+            ruled = [d for d in last.ruled if d.path not in subjects]
+            if subjects:
+                ruled += run_rules(Context(log, subjects=subjects))
+        else:
+            ruled = run_rules(Context(log, owners=self.owners))
+        self._last = _Run(log, shape, total, stray, settings, ruled)
+        if patched is None:
+            self.shapes.keep(log.by_path.values())
+        else:
+            self.shapes.forget(gone)
+        found = [*settings, *stray, *problems, *ruled]
+        return CheckResult(log, _unique(apply_rule_settings(found, log.config, log)), shape=shape)
+
+    def _first_added(self, head: str | None) -> Mapping[str, dt.datetime]:
+        """git's first-commit time of every decision file, read again only when HEAD moves."""
+        if self._added is None or self._added[0] != head or not head:
+            self._added = (head, git.first_added(self.root) if head is not None else {})
+        return self._added[1]
+
+
+def _digest_of(path: Path) -> bytes:
+    raw = read_file(path.parent.resolve(), path.name)  # a regular file inside the root, or nothing
+    return hashlib.blake2b(raw.data, digest_size=16).digest() if raw.data is not None else b""
+
+
+def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> list[Diagnostic]:
+    """Apply ``[rules]`` from declog.toml: change severities, turn rules off, honour ``since``."""
+    if not config.rules:
+        return found
+    by_path = {d.path: d for d in log.decisions}
+    out = []
+    for d in found:
+        setting = config.rules.get(d.code)
+        if setting is None:
+            out.append(d)
+            continue
+        if setting.severity == "off":
+            continue
+        decision = by_path.get(d.path)
+        when = decision and (decision.proposed or decision.decided or decision.logged)
+        if setting.since and when and when.date() < setting.since:
+            continue
+        out.append(dataclasses.replace(d, severity=Severity(setting.severity)))
+    return out
+
+
+def _select(found: list[Diagnostic], paths: Sequence[str], root: Path) -> list[Diagnostic]:
+    wanted = [p.rstrip("/") for p in paths]
+    return [
+        d for d in found if any(d.path == p or d.path.startswith(p + "/") or p in ("", ".") for p in wanted)
+    ]
+
+
+def _named_problems(paths: Sequence[str], root: Path) -> list[Diagnostic]:
+    out = []
+    for p in paths:
+        target = root / p
+        if not target.exists() and not target.is_symlink():
+            out.append(finding("DL001", p, Pos(1, 1), "no such file or folder"))
+        elif target.is_file() and p != "declog.toml" and kind_of(p) is None:
+            out.append(
+                finding(
+                    "DL012",
+                    p,
+                    Pos(1, 1),
+                    f"not a document of the log (documents live in {CONTENT}/decisions, "
+                    f"{CONTENT}/partners and {CONTENT}/meetings)",
+                )
+            )
+    return out
+
+
+def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(found), key=lambda d: d.sort_key)

@@ -1,0 +1,212 @@
+"""Findings as text for people, editors, CI and code scanning.
+
+Formats: concise (one line each, what editors and problem matchers parse),
+full (adds the source line, a caret and the hint), json (a list of findings),
+github (workflow-command annotations plus a job summary), sarif (2.1.0).
+Functions here return strings; the CLI decides where they go.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from declog import __version__
+from declog.log.codes import CODES
+from declog.log.diagnostics import Diagnostic, Severity, plural
+from declog.log.yamlparse import visible
+
+FORMATS = ("concise", "full", "json", "github", "sarif")
+#: GitHub shows at most 10 error and 10 warning annotations per step.
+GITHUB_ANNOTATION_CAP = 10
+#: GitHub rejects a step summary over 1 MiB.
+SUMMARY_CAP = 1024 * 1024 - 4096
+
+SourceLines = Callable[[str], Sequence[str]]
+
+
+#: Every control character; in a source line shown under a finding, each becomes U+FFFD (one column).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+#: DEL and the C1 controls, which JSON leaves as they are.
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+
+
+def _inert(text: str) -> str:
+    """``text`` with every control character but tab and line ends as an escape (``\\x1b``)."""
+    return visible(text, keep_lines=True)
+
+
+def concise(d: Diagnostic) -> str:
+    """One line; a control character in the path or message shows as an escape (``\\x1b``).
+
+    Messages quote the user's values: they must neither drive the terminal nor
+    start a line of their own that reads like another finding.
+    """
+    return f"{visible(d.path)}:{d.line}:{d.col}: {d.severity} {d.code} {visible(d.message)}"
+
+
+def _json(value: object) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def render_concise(found: Sequence[Diagnostic]) -> str:
+    return "".join(concise(d) + "\n" for d in found)
+
+
+def render_full(found: Sequence[Diagnostic], source: SourceLines) -> str:
+    out: list[str] = []
+    for d in found:
+        out.append(concise(d))
+        lines = source(d.path)
+        if 0 < d.line <= len(lines):
+            text = _CONTROL.sub("\ufffd", lines[d.line - 1].replace("\t", " "))
+            gutter = " " * len(str(d.line))
+            out.append(f" {gutter} |")
+            out.append(f" {d.line} | {text}")
+            out.append(f" {gutter} | {' ' * (d.col - 1)}^")
+        if d.hint:
+            out.append(f"  = hint: {visible(d.hint)}")
+        rule = CODES.get(d.code)
+        if rule:
+            out.append(f"  = rule: {rule.rule} ({rule.name})")
+        out.append("")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def as_dict(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "path": d.path,
+        "line": d.line,
+        "col": d.col,
+        "code": d.code,
+        "severity": str(d.severity),
+        "message": d.message,
+        "hint": d.hint,
+    }
+
+
+def render_json(found: Sequence[Diagnostic]) -> str:
+    return _json([as_dict(d) for d in found])
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
+    """Workflow commands: the first 10 errors and 10 warnings as annotations, all in a log group."""
+    out: list[str] = []
+    shown = {Severity.ERROR: 0, Severity.WARNING: 0, Severity.NOTE: 0}
+    for d in found:
+        if shown[d.severity] >= GITHUB_ANNOTATION_CAP:
+            continue
+        shown[d.severity] += 1
+        props = ",".join(
+            f"{k}={_escape_property(str(v))}"
+            for k, v in (
+                ("file", _inert(prefix + d.path)),
+                ("line", d.line),
+                ("col", d.col),
+                ("title", d.code),
+            )
+        )
+        message = _inert(d.message + (f" ({d.hint})" if d.hint else ""))
+        kind = "notice" if d.severity is Severity.NOTE else d.severity
+        out.append(f"::{kind} {props}::{_escape_data(message)}")
+    hidden = len(found) - sum(shown.values())
+    if hidden:
+        out.append(
+            f"::notice title=declog::{hidden} more finding(s) are listed in the job summary "
+            "(GitHub shows 10 annotations of each kind per step)"
+        )
+    if found:
+        out.append("::group::All findings")
+        out.extend(_escape_data(concise(d)) for d in found)
+        out.append("::endgroup::")
+    return "".join(line + "\n" for line in out)
+
+
+def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "", blob_url: str = "") -> str:
+    """The job summary: totals and a table of every finding, in GitHub Markdown."""
+    errors = sum(1 for d in found if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in found if d.severity is Severity.WARNING)
+    head = [
+        "## declog check",
+        "",
+        f"{plural(files, 'document')} checked: **{plural(errors, 'error')}**, {plural(warnings, 'warning')}.",
+        "",
+    ]
+    if not found:
+        return "\n".join([*head, "No problems found. :white_check_mark:", ""])
+    rows = ["| | File | Line | Rule | Message |", "|---|---|---|---|---|"]
+    size = sum(len(x) + 1 for x in head + rows)
+    for i, d in enumerate(found):
+        icon = _ICONS[d.severity]
+        where = f"`{prefix}{d.path}`"
+        if blob_url:
+            where = f"[`{prefix}{d.path}`]({blob_url}/{prefix}{d.path}#L{d.line})"
+        message = (
+            _inert(d.message + (f" — {d.hint}" if d.hint else "")).replace("|", "\\|").replace("\n", " ")
+        )
+        row = f"| {icon} | {where} | {d.line} | {d.code} | {message} |"
+        if size + len(row) > SUMMARY_CAP:
+            rows.append(f"\n_{len(found) - i} more finding(s) not shown: the summary is limited to 1 MiB._")
+            break
+        rows.append(row)
+        size += len(row) + 1
+    return "\n".join([*head, *rows, ""])
+
+
+_ICONS = {Severity.ERROR: ":x:", Severity.WARNING: ":warning:", Severity.NOTE: ":information_source:"}
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def render_sarif(found: Sequence[Diagnostic], prefix: str = "") -> str:
+    codes = sorted({d.code for d in found} | set(CODES))
+    index = {c: i for i, c in enumerate(codes)}
+    rules = [
+        {
+            "id": c,
+            "name": CODES[c].name,
+            "shortDescription": {"text": CODES[c].rule},
+            "fullDescription": {"text": f"{CODES[c].rule} Fix: {CODES[c].fix}"},
+            "defaultConfiguration": {"level": _LEVELS[CODES[c].severity]},
+        }
+        for c in codes
+        if c in CODES
+    ]
+    results = [
+        {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _LEVELS[d.severity],
+            "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": prefix + d.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": d.line, "startColumn": d.col},
+                    }
+                }
+            ],
+        }
+        for d in found
+    ]
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "declog", "version": __version__, "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+    return _json(doc)

@@ -1,0 +1,133 @@
+"""A document's shape and its text: what a change can affect beyond the document itself.
+
+The rules and the site's views look across documents: a decision's status
+moves it between lists, its partners decide whose pages show it, its
+``supersedes`` reaches another decision's page. That part of a document is its
+*shape*: the path, the frontmatter (with ``title``, ``rationale`` and
+``reason`` reduced to whether they are there), the values the loader filled
+in (``logged`` from git, ``partners`` when omitted), and the decisions its
+body refers to. The rest is its *text*: those three fields and the body.
+
+The contract the incremental checker and site rely on, kept by declog.check.rules
+and declog.site.views: a document's text is read only
+
+- by the rules, for findings about that same document;
+- by the views, inside a view object that keeps the document itself (so a
+  page that shows the text is known to depend on the document).
+
+So when an edit leaves the shape of every document the same, the findings
+about other documents and every page that does not show the edited document
+stay as they are. tests/test_incremental.py checks this over random edits.
+Partners are shown on every page, so a partner's shape is the whole partner;
+a meeting's shape is all of it but its body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from declog.log.model import Decision, Document, Log, Meeting
+from declog.log.standing import referenced
+
+__all__ = ["TEXT_FIELDS", "Shapes"]
+
+#: Frontmatter fields of a decision that are text: shown, never computed from (only whether they are set).
+TEXT_FIELDS = frozenset({"title", "rationale", "reason"})
+
+_MODULUS = 1 << 128
+
+
+def _digest(*parts: str) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(data))
+        h.update(data)
+    return h.digest()
+
+
+def shape_of(doc: Document) -> bytes:
+    """The digest of a document's shape (see the module's docstring)."""
+    kind = type(doc).__name__
+    if isinstance(doc, Decision):
+        data = {k: (bool(v) if k in TEXT_FIELDS and isinstance(v, str) else v) for k, v in doc.data.items()}
+        derived = (doc.logged, doc.partners, list(referenced(doc)))
+        return _digest(kind, doc.path, repr(data), repr(derived))
+    if isinstance(doc, Meeting):
+        return _digest(kind, doc.path, repr(doc.doc.data))
+    return record_of(doc)
+
+
+def record_of(doc: Document) -> bytes:
+    """The digest of a whole record: everything a page showing it can show.
+
+    A record is made from its file's path and text, plus, for a decision, the
+    values the loader filled in; positions are left out (only findings use them).
+    """
+    derived = (doc.logged, doc.partners) if isinstance(doc, Decision) else ()
+    return _digest(type(doc).__name__, doc.path, repr(doc.doc.data), doc.body, repr(derived))
+
+
+class Shapes:
+    """Shape and record digests, each computed once per record and kept while the record lives.
+
+    Records of unchanged files are reused from load to load, so a long-running
+    caller digests only what a change made new. ``keep`` drops the others.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Document, bytes, bytes | None]] = {}
+
+    def shape(self, doc: Document) -> bytes:
+        known = self._memo.get(id(doc))
+        if known is None:
+            known = self._memo[id(doc)] = (doc, shape_of(doc), None)  # keeps doc alive: its id stays its own
+        return known[1]
+
+    def record(self, doc: Document) -> bytes:
+        known = self._memo.get(id(doc))
+        if known is not None and known[2] is not None:
+            return known[2]
+        shape = known[1] if known is not None else shape_of(doc)
+        digest = record_of(doc)
+        self._memo[id(doc)] = (doc, shape, digest)
+        return digest
+
+    def total(self, docs: Iterable[Document]) -> int:
+        """The sum of the documents' shape digests: a digest of them as a set, kept up to date by a patch."""
+        return sum(int.from_bytes(self.shape(doc)) for doc in docs) % _MODULUS
+
+    def patch(self, total: int, gone: Iterable[Document], new: Iterable[Document]) -> int:
+        """``total`` with the documents ``gone`` taken out and ``new`` put in."""
+        total -= sum(int.from_bytes(self.shape(doc)) for doc in gone)
+        total += sum(int.from_bytes(self.shape(doc)) for doc in new)
+        return total % _MODULUS
+
+    def log(self, log: Log, *extra: bytes, total: int | None = None) -> bytes:
+        """The digest of the log's shape and ``extra``; ``total`` is ``self.total(log.by_path.values())``.
+
+        The documents as a set are enough: the log's order (decisions by id
+        and path, partners and meetings by file name) follows from them.
+        """
+        if total is None:
+            total = self.total(log.by_path.values())
+        h = hashlib.blake2b(digest_size=16)
+        for part in extra:
+            h.update(b"%d:" % len(part))
+            h.update(part)
+        counts = (len(log.decisions), len(log.partners), len(log.meetings), len(log.duplicates))
+        h.update(repr(counts).encode())
+        h.update(total.to_bytes(16))
+        return h.digest()
+
+    def forget(self, docs: Iterable[Document]) -> None:
+        """Forget ``docs`` (records a change replaced)."""
+        for doc in docs:
+            self._memo.pop(id(doc), None)
+
+    def keep(self, docs: Iterable[Document]) -> None:
+        """Forget every record but ``docs``."""
+        wanted = {id(d) for d in docs}
+        for key in [k for k in self._memo if k not in wanted]:
+            del self._memo[key]

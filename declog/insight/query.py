@@ -1,0 +1,707 @@
+"""``declog query``: a small expression language over the decisions' fields.
+
+    status = proposed and partner = globex and deadline < today + 2d
+
+A tokenizer, a recursive-descent parser and an evaluator. The grammar,
+loosest binding first (docs/query.md documents it for users)::
+
+    expr       := and ("or" and)*
+    and        := unary ("and" unary)*
+    unary      := "not" unary | "(" expr ")" | comparison
+    comparison := FIELD OP value
+                | FIELD ["not"] "in" "(" value ("," value)* ")"
+                | FIELD "is" ["not"] "empty"
+    value      := term (("+" | "-") DURATION)*
+    term       := WORD | STRING | DATE | DATETIME | "today" | "now"
+
+Fields are checked while parsing, so a comparison that can never make sense
+(``deadline = globex``, ``title < 3``) is an error at its column rather than
+an empty result. Every error is a ``QueryError`` carrying the 1-based column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from declog.log import vocab
+from declog.log.fields import did_you_mean
+from declog.log.model import Decision, Log
+from declog.log.standing import Standing, standing
+from declog.log.timeparse import NaiveDatetime, parse_datetime, parse_duration
+from declog.log.yamlparse import CONTROL, visible
+
+
+class QueryError(ValueError):
+    """An expression that cannot be parsed or makes no sense, with where it went wrong."""
+
+    def __init__(self, message: str, column: int, length: int = 1, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        """1-based column in the expression."""
+        self.length = max(length, 1)
+        self.hint = hint
+
+    def show(self, expr: str) -> str:
+        """``query:1:COL: message``, the expression, and a caret under the culprit."""
+        caret = " " * (self.column - 1) + "^" * self.length
+        hint = f"\n  hint: {self.hint}" if self.hint else ""
+        return f"query:1:{self.column}: {self.message}\n  {expr}\n  {caret}{hint}"
+
+
+# --- fields ------------------------------------------------------------------------------------
+
+Kind = Literal["text", "id", "list", "time"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    get: Callable[[Decision, Subject], str | tuple[str, ...] | dt.datetime | None]
+    doc: str
+    values: tuple[str, ...] = ()
+    """The values the field can have, when they are a fixed list: any other is a mistake."""
+
+
+class Subject:
+    """The log a query reads at its moment (``Query.now``), with where each decision stands."""
+
+    def __init__(self, log: Log, now: dt.datetime) -> None:
+        self.log, self.now = log, now
+
+    def standing(self, d: Decision) -> Standing:
+        return standing(d, self.log, self.now)
+
+
+_FIELD_LIST = (
+    Field("id", "id", lambda d, _s: d.id, "the decision's number; compared as a number (`id >= 20`)"),
+    Field("title", "text", lambda d, _s: d.title, "the one-line title"),
+    Field(
+        "status",
+        "text",
+        lambda d, _s: d.status,
+        "draft, proposed, accepted, rejected, withdrawn, superseded",
+        vocab.STATUSES,
+    ),
+    Field("mode", "text", lambda d, _s: d.mode, "sync or async", vocab.MODES),
+    Field("category", "text", lambda d, _s: d.category, "strategic or operational", vocab.CATEGORIES),
+    Field("owner", "text", lambda d, _s: d.owner, "handle of the person accountable"),
+    Field("meeting", "text", lambda d, _s: d.meeting, "id of the meeting it was made in"),
+    Field("superseded_by", "text", lambda d, _s: d.superseded_by, "id of the decision that replaced it"),
+    Field("rationale", "text", lambda d, _s: d.rationale, "why, in a sentence or two"),
+    Field("reason", "text", lambda d, _s: d.reason, "why it was rejected or withdrawn"),
+    Field(
+        "source",
+        "text",
+        lambda d, _s: d.source.kind if d.source else "",
+        "chat, email, call or other",
+        vocab.SOURCE_KINDS,
+    ),
+    Field("path", "text", lambda d, _s: d.path, "the file, e.g. content/decisions/0031-x.md"),
+    Field("partner", "list", lambda d, _s: d.partners, "the partners party to it (alias: partners)"),
+    Field("tag", "list", lambda d, _s: d.tags, "its tags (alias: tags)"),
+    Field("supersedes", "list", lambda d, _s: d.supersedes, "ids of the decisions it replaces"),
+    Field(
+        "approved_by",
+        "list",
+        lambda d, s: s.standing(d).approved_by,
+        "partners whose approval counts under the workflow rules (silence that is due included)",
+    ),
+    Field(
+        "silence_due",
+        "list",
+        lambda d, s: s.standing(d).silence_due,
+        "partners whose silence counts as approval but is not recorded yet",
+    ),
+    Field(
+        "waiting_on",
+        "list",
+        lambda d, s: s.standing(d).waiting_on,
+        "partners an open decision still waits on",
+    ),
+    Field(
+        "ready",
+        "text",
+        lambda d, s: "yes" if s.standing(d).ready else "no",
+        "yes for a proposal whose approvals are complete, so it can be accepted; else no",
+    ),
+    Field("proposed", "time", lambda d, _s: d.proposed, "when it was proposed"),
+    Field("deadline", "time", lambda d, _s: d.deadline, "the feedback deadline"),
+    Field("decided", "time", lambda d, _s: d.decided, "when it was accepted or rejected"),
+    Field("logged", "time", lambda d, _s: d.logged, "when it was logged (default: the commit that added it)"),
+)
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+ALIASES = {"partners": "partner", "tags": "tag"}
+
+KEYWORDS = frozenset({"and", "or", "not", "in", "is", "empty", "today", "now"})
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    """op, (, ), ",", +, -, string, datetime, date, duration, word, end."""
+    text: str
+    column: int
+    """1-based."""
+    value: str = ""
+    """The unquoted text of a string."""
+
+    @property
+    def word(self) -> str:
+        return self.text.lower() if self.kind == "word" else ""
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<datetime>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)(?![\w-])
+  | (?P<date>\d{4}-\d{2}-\d{2})(?![\w-])
+  | (?P<duration>\d+(?:\.\d+)?[mhdw])(?![\w-])
+  | (?P<word>[^\W][\w-]*)
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<op><=|>=|!=|==|=|<|>|~)
+  | (?P<punct>[(),+-])
+    """,
+    re.VERBOSE,
+)
+
+
+def tokenize(expr: str) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(expr):
+        m = _TOKEN.match(expr, pos)
+        if m is None:
+            if expr[pos] in "\"'":
+                raise QueryError(
+                    "unterminated string", pos + 1, len(expr) - pos, f"close it with {expr[pos]}"
+                )
+            raise QueryError(f"unexpected character '{expr[pos]}'", pos + 1)
+        kind = m.lastgroup or ""
+        text = m.group()
+        if kind == "punct":
+            kind = text
+        if kind == "string":
+            tokens.append(Token(kind, text, pos + 1, re.sub(r"\\(.)", r"\1", text[1:-1])))
+        elif kind != "space":
+            tokens.append(Token(kind, text, pos + 1))
+        pos = m.end()
+    tokens.append(Token("end", "", len(expr) + 1))
+    return tokens
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Literal["text", "day", "moment", "span"]
+    text: str = ""
+    day: dt.date | None = None
+    moment: dt.datetime | None = None
+    span: dt.timedelta | None = None
+    column: int = 1
+    length: int = 1
+    literal: bool = False
+    """Written as one token: ``text`` is what was written, usable as text (``tag = 48h``)."""
+
+    def as_text(self) -> Value | None:
+        """The value as text when a text field is compared with it, else None."""
+        if self.kind == "text":
+            return self
+        if self.literal:
+            return Value("text", text=self.text, column=self.column, length=self.length)
+        return None
+
+
+# --- the syntax tree ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    def test(self, d: Decision, s: Subject) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    left: Node
+    right: Node
+
+    def test(self, d: Decision, s: Subject) -> bool:
+        return self.left.test(d, s) or self.right.test(d, s)
+
+
+@dataclass(frozen=True)
+class And(Node):
+    left: Node
+    right: Node
+
+    def test(self, d: Decision, s: Subject) -> bool:
+        return self.left.test(d, s) and self.right.test(d, s)
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    inner: Node
+
+    def test(self, d: Decision, s: Subject) -> bool:
+        return not self.inner.test(d, s)
+
+
+@dataclass(frozen=True)
+class IsEmpty(Node):
+    field: Field
+    negated: bool
+
+    def test(self, d: Decision, s: Subject) -> bool:
+        empty = not self.field.get(d, s)
+        return empty != self.negated
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    field: Field
+    op: str
+    value: Value
+    tz: dt.tzinfo
+
+    def test(self, d: Decision, s: Subject) -> bool:
+        got = self.field.get(d, s)
+        v = self.value
+        if self.field.kind == "time":
+            if not isinstance(got, dt.datetime):
+                return False  # no value: every comparison is false (use `is empty`)
+            if v.day is not None:
+                return _order(got.astimezone(self.tz).date(), self.op, v.day)
+            assert v.moment is not None
+            return _order(got, self.op, v.moment)
+        if isinstance(got, tuple):
+            hit = any(_text_match(item, self.op, v.text) for item in got)
+            return not any(item == v.text for item in got) if self.op == "!=" else hit
+        assert isinstance(got, str)
+        if self.field.kind == "id" and self.op not in ("~",) and _decimal(got) and _decimal(v.text):
+            return _order(_numeric(got), self.op, _numeric(v.text))
+        return _text_match(got, self.op, v.text)
+
+
+def _decimal(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _numeric(digits: str) -> tuple[int, str]:
+    """A key that orders decimal digit strings as numbers, however long (no int() of 5,000 digits)."""
+    significant = digits.lstrip("0")
+    return len(significant), significant
+
+
+@dataclass(frozen=True)
+class In(Node):
+    field: Field
+    values: tuple[str, ...]
+    negated: bool
+
+    def test(self, d: Decision, s: Subject) -> bool:
+        got = self.field.get(d, s)
+        items: Iterable[object] = got if isinstance(got, tuple) else (got,)
+        if self.field.kind == "id":
+            wanted = {_numeric(v) if _decimal(v) else v for v in self.values}
+            hit = any((_numeric(i) if isinstance(i, str) and _decimal(i) else i) in wanted for i in items)
+        else:
+            hit = any(i in self.values for i in items)
+        return hit != self.negated
+
+
+def _order(a: object, op: str, b: object) -> bool:
+    ops: dict[str, Callable[[object, object], bool]] = {
+        "=": lambda x, y: x == y,
+        "==": lambda x, y: x == y,
+        "!=": lambda x, y: x != y,
+        "<": lambda x, y: x < y,  # type: ignore[operator]
+        "<=": lambda x, y: x <= y,  # type: ignore[operator]
+        ">": lambda x, y: x > y,  # type: ignore[operator]
+        ">=": lambda x, y: x >= y,  # type: ignore[operator]
+    }
+    return ops[op](a, b)
+
+
+def _text_match(got: str, op: str, want: str) -> bool:
+    if op == "~":
+        return want.casefold() in got.casefold()
+    return (got == want) if op in ("=", "==") else (got != want)
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    root: Node
+    now: dt.datetime
+    """The moment the query is asked at: what ``today`` and ``now`` mean, and where decisions stand."""
+
+    def matches(self, d: Decision, log: Log) -> bool:
+        return self.root.test(d, Subject(log, self.now))
+
+    def select(self, log: Log) -> list[Decision]:
+        """The matching decisions, in id order."""
+        s = Subject(log, self.now)
+        return [d for d in log.decisions if self.root.test(d, s)]
+
+
+def parse(expr: str, *, now: dt.datetime, tz: dt.tzinfo) -> Query:
+    """Parse ``expr``; ``now`` and ``tz`` give ``today`` and ``now`` and the zone of bare dates."""
+    if not expr.strip():
+        raise QueryError("empty expression", 1, hint='e.g. "status = proposed"')
+    return Query(expr, _Parser(tokenize(expr), now, tz).parse(), now)
+
+
+class _Parser:
+    def __init__(self, tokens: Sequence[Token], now: dt.datetime, tz: dt.tzinfo) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.now = now
+        self.tz = tz
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i = min(self.i + 1, len(self.tokens) - 1)
+        return tok
+
+    def error(self, message: str, tok: Token | None = None, hint: str = "") -> QueryError:
+        tok = tok or self.tok
+        if tok.kind == "end":
+            return QueryError(f"{message}, but the expression ends here", tok.column, 1, hint)
+        return QueryError(message, tok.column, len(tok.text), hint)
+
+    def parse(self) -> Node:
+        node = self.or_()
+        if self.tok.kind != "end":
+            what = "')'" if self.tok.kind == ")" else f"'{self.tok.text}'"
+            raise self.error(f"unexpected {what}", hint="join conditions with `and` or `or`")
+        return node
+
+    def or_(self) -> Node:
+        node = self.and_()
+        while self.tok.word == "or":
+            self.advance()
+            node = Or(node, self.and_())
+        return node
+
+    def and_(self) -> Node:
+        node = self.unary()
+        while self.tok.word == "and":
+            self.advance()
+            node = And(node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.tok.word == "not":
+            self.advance()
+            return Not(self.unary())
+        if self.tok.kind == "(":
+            opening = self.advance()
+            node = self.or_()
+            if self.tok.kind != ")":
+                raise self.error("expected ')'", hint=f"to close the '(' at column {opening.column}")
+            self.advance()
+            return node
+        return self.comparison()
+
+    def field(self) -> Field:
+        tok = self.tok
+        if tok.kind != "word" or tok.word in KEYWORDS:
+            raise self.error("expected a field name", hint=f"fields: {', '.join(FIELDS)}")
+        self.advance()
+        name = ALIASES.get(tok.text, tok.text)
+        if name not in FIELDS:
+            close = difflib.get_close_matches(tok.text, [*FIELDS, *ALIASES], n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(FIELDS)}"
+            raise QueryError(f"unknown field '{tok.text}'", tok.column, len(tok.text), hint)
+        return FIELDS[name]
+
+    def comparison(self) -> Node:
+        field = self.field()
+        tok = self.tok
+        if tok.word == "is":
+            self.advance()
+            negated = self.tok.word == "not"
+            if negated:
+                self.advance()
+            if self.tok.word != "empty":
+                raise self.error("expected 'empty'", hint=f"write `{field.name} is empty` or `is not empty`")
+            self.advance()
+            return IsEmpty(field, negated)
+        if tok.word in ("in", "not"):
+            return self.membership(field)
+        if tok.kind != "op":
+            raise self.error(
+                f"expected an operator after '{field.name}'",
+                hint="one of = != < <= > >= ~ in, not in, is empty",
+            )
+        self.advance()
+        value = self.value()
+        if field.kind != "time":
+            value = value.as_text() or value
+        self.check(field, tok, value)
+        if tok.text != "~" and value.kind == "text":
+            self.known(field, value.text, value.column, value.length)
+        return Compare(field, "=" if tok.text == "==" else tok.text, value, self.tz)
+
+    def membership(self, field: Field) -> Node:
+        negated = self.tok.word == "not"
+        if negated:
+            self.advance()
+            if self.tok.word != "in":
+                raise self.error("expected 'in' after 'not'")
+        in_tok = self.advance()
+        if field.kind == "time":
+            raise QueryError(f"'in' needs a text field; {field.name} is a date", in_tok.column, 2)
+        if self.tok.kind != "(":
+            raise self.error("expected '(' after 'in'", hint=f"e.g. {field.name} in (a, b)")
+        self.advance()
+        values = [self.text_value(field)]
+        while self.tok.kind == ",":
+            self.advance()
+            values.append(self.text_value(field))
+        if self.tok.kind != ")":
+            raise self.error("expected ',' or ')'")
+        self.advance()
+        return In(field, tuple(values), negated)
+
+    def text_value(self, field: Field) -> str:
+        value = self.value()
+        text = value.as_text()
+        if text is None:
+            raise QueryError(f"{field.name} is text; {_describe(value)} is not", value.column, value.length)
+        self.known(field, text.text, value.column, value.length)
+        return text.text
+
+    def known(self, field: Field, text: str, column: int, length: int) -> None:
+        """Refuse a value a field with a fixed list of values can never have (``status = acepted``)."""
+        if field.values and text not in field.values:
+            hint = did_you_mean(text, field.values) or f"{field.name} is one of {', '.join(field.values)}"
+            raise QueryError(f"no decision has {field.name} '{text}'", column, length, hint)
+
+    def value(self) -> Value:
+        value = self.term()
+        while self.tok.kind in ("+", "-"):
+            op = self.advance()
+            if self.tok.kind != "duration":
+                raise self.error(f"expected a duration after '{op.text}'", hint="e.g. 2d, 48h, 1w, 30m")
+            tok = self.advance()
+            try:
+                span = parse_duration(tok.text)
+            except ValueError as exc:
+                raise self.error(str(exc), tok) from None
+            try:
+                value = self.shift(value, span if op.text == "+" else -span, op)
+            except OverflowError:
+                raise self.error(f"{tok.text} goes beyond the dates declog can count", tok) from None
+        return value
+
+    def shift(self, value: Value, span: dt.timedelta, op: Token) -> Value:
+        if value.kind == "day" and value.day is not None:
+            if span % dt.timedelta(days=1) == dt.timedelta(0):
+                return Value("day", day=value.day + span, column=value.column)
+            start = dt.datetime.combine(value.day, dt.time(), self.tz)
+            return Value("moment", moment=start + span, column=value.column)
+        if value.kind == "moment" and value.moment is not None:
+            return Value("moment", moment=value.moment + span, column=value.column)
+        raise QueryError(
+            f"cannot add a duration to {_describe(value)}",
+            op.column,
+            1,
+            "only dates, today and now take + and -",
+        )
+
+    def term(self) -> Value:
+        tok = self.tok
+        col, length = tok.column, len(tok.text)
+        at: dict[str, Any] = {"column": col, "length": length, "literal": True}
+        if tok.kind == "string":
+            self.advance()
+            return Value("text", text=tok.value, column=col, length=length)
+        if tok.kind == "date":
+            self.advance()
+            try:
+                return Value("day", text=tok.text, day=dt.date.fromisoformat(tok.text), **at)
+            except ValueError:
+                raise QueryError(f"'{tok.text}' is not a real date", col, length) from None
+        if tok.kind == "datetime":
+            self.advance()
+            try:
+                return Value("moment", text=tok.text, moment=parse_datetime(tok.text), **at)
+            except NaiveDatetime:
+                raise QueryError(
+                    f"'{tok.text}' has no time zone offset", col, length, "add one, e.g. +01:00 or Z"
+                ) from None
+            except ValueError:
+                raise QueryError(f"'{tok.text}' is not a real date-time", col, length) from None
+        if tok.kind == "duration":
+            self.advance()
+            return Value("span", text=tok.text, span=parse_duration(tok.text), **at)
+        if tok.word == "today":
+            self.advance()
+            return Value("day", day=self.now.astimezone(self.tz).date(), column=col, length=length)
+        if tok.word == "now":
+            self.advance()
+            return Value("moment", moment=self.now, column=col, length=length)
+        if tok.kind == "word" and tok.word not in KEYWORDS:
+            self.advance()
+            return Value("text", text=tok.text, column=col, length=length)
+        raise self.error("expected a value", hint='a word, a "quoted text", a date, today or now')
+
+    def check(self, field: Field, op: Token, value: Value) -> None:
+        """Refuse comparisons that can never make sense, at the value's column."""
+        if value.kind == "span":
+            raise QueryError(
+                f"a duration alone is not a date; {field.name} needs a date",
+                value.column,
+                value.length,
+                f"e.g. {field.name} < today + {value.text}",
+            )
+        if field.kind == "time":
+            if value.kind == "text":
+                hint = "write spaces around + and -" if re.search(r"\w[+-]\d", value.text) else ""
+                raise QueryError(
+                    f"{field.name} is a date; '{value.text}' is not a date",
+                    value.column,
+                    value.length,
+                    hint or "e.g. 2026-12-01, today, today + 2d, now - 48h",
+                )
+            if op.text == "~":
+                raise QueryError("'~' (contains) needs a text field", op.column, 1)
+            return
+        if value.kind != "text":
+            raise QueryError(
+                f"{field.name} is text; quote the value to compare it as text", value.column, value.length
+            )
+        if op.text in ("<", "<=", ">", ">="):
+            if field.kind != "id":
+                raise QueryError(
+                    f"'{op.text}' orders ids and dates only; {field.name} is text", op.column, len(op.text)
+                )
+            if not _decimal(value.text):
+                raise QueryError(f"'{value.text}' is not a decision number", value.column, value.length)
+
+
+def _describe(value: Value) -> str:
+    return {"text": f"text '{value.text}'", "span": "a duration"}.get(value.kind, "a date")
+
+
+# --- rows for the command line -----------------------------------------------------------------
+
+FORMATS = ("table", "json", "csv", "ids")
+#: The columns of ``--format csv``.
+COLUMNS = ("id", "status", "mode", "category", "partners", "owner", "deadline", "decided", "title")
+
+
+def record(d: Decision, s: Subject) -> dict[str, object]:
+    """A decision as plain data for JSON: every field the language knows, dates as ISO text."""
+    out: dict[str, object] = {}
+    for f in _FIELD_LIST:
+        got = f.get(d, s)
+        if isinstance(got, dt.datetime):
+            out[f.name] = got.isoformat()
+        elif isinstance(got, tuple):
+            out[f.name + ("s" if f.name in ("partner", "tag") else "")] = list(got)
+        else:
+            out[f.name] = got
+    return out
+
+
+def row(d: Decision) -> tuple[str, ...]:
+    """The table/CSV columns (``COLUMNS``) of a decision, as text."""
+
+    def t(value: dt.datetime | None) -> str:
+        return value.isoformat() if value else ""
+
+    return (
+        d.id,
+        d.status,
+        d.mode,
+        d.category,
+        " ".join(d.partners),
+        d.owner,
+        t(d.deadline),
+        t(d.decided),
+        d.title,
+    )
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection rule).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: DEL and the C1 controls, which JSON leaves as they are.
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ``= + - @``, tab or CR gets a ``'`` before it.
+
+    Control characters other than tab and line feed are written as escapes (``\\x1b``) too,
+    so a CSV printed to a terminal cannot drive it.
+    """
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return CONTROL.sub(lambda m: visible(m.group()), text) if CONTROL.search(text) else text
+
+
+def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now: dt.datetime) -> str:
+    """The matches as ``table``, ``json``, ``csv`` or ``ids`` text.
+
+    No format writes a control character as it is: a value cannot drive the
+    terminal the output lands on (the table and ids show ``\\x1b``, JSON ``\\u001b``).
+    """
+    if fmt == "ids":
+        return "".join(f"{visible(d.id)}\n" for d in decisions)
+    if fmt == "json":
+        text = (
+            json.dumps([record(d, Subject(log, now)) for d in decisions], indent=2, ensure_ascii=False) + "\n"
+        )
+        return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows([csv_cell(cell) for cell in row(d)] for d in decisions)
+        return buf.getvalue()
+    headers = ("id", "status", "mode", "partners", "deadline", "decided", "title")
+    rows = [
+        tuple(
+            visible(cell)
+            for cell in (
+                d.id,
+                d.status,
+                d.mode,
+                ",".join(d.partners),
+                d.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.deadline else "",
+                d.decided.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d.decided else "",
+                d.title,
+            )
+        )
+        for d in decisions
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers[:-1])]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)) + "  " + cells[-1]
+
+    return "".join(line(r).rstrip() + "\n" for r in [headers, *rows])

@@ -1,0 +1,328 @@
+"""declog.toml: site settings and the workflow rules the partners agreed.
+
+Every problem becomes a finding against declog.toml with a line number; the
+defaults below are what a log without the setting gets, and
+docs/configuration.md documents each one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from declog.log import vocab
+from declog.log.codes import CODES, finding
+from declog.log.diagnostics import Diagnostic, Pos
+from declog.log.fields import check_fields, field_name
+from declog.log.timeparse import DurationTooLong, parse_date, parse_duration
+from declog.log.yamlparse import CONTROL, Parsed, control_name, visible
+
+CONFIG_FILE = "declog.toml"
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str = "Decision log"
+    description: str = ""
+    url: str = ""
+    """Public URL of the published site; feeds and the sitemap need it."""
+    language: str = "en"
+    timezone: str = "UTC"
+    """Time zone dates are shown in when no partner's zone applies."""
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class Silence:
+    allowed: bool = False
+    """Whether silence until the deadline counts as approval at all."""
+    partners: tuple[str, ...] = ()
+    """Partners whose silence counts; empty means every partner."""
+    categories: tuple[str, ...] = ()
+    """Categories where silence counts; empty means every category."""
+    agreement: str = ""
+    """Id of the accepted decision in which the partners agreed to this."""
+
+    def covers(self, partner: str, category: str) -> bool:
+        return (
+            self.allowed
+            and (not self.partners or partner in self.partners)
+            and (not self.categories or category in self.categories)
+        )
+
+
+@dataclass(frozen=True)
+class Workflow:
+    feedback_window: dt.timedelta = dt.timedelta(hours=48)
+    approval: str = vocab.APPROVE_ALL
+    quorum: int = 1
+    self_approval: bool = False
+    meeting_required: tuple[str, ...] = (vocab.STRATEGIC,)
+    exception_window: dt.timedelta = dt.timedelta(hours=24)
+    transitions: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(vocab.DEFAULT_TRANSITIONS)
+    )
+    silence: Silence = Silence()
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    severity: str
+    """error, warning or off."""
+    since: dt.date | None = None
+    """Decisions proposed before this date are not held to the rule."""
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site = Site()
+    workflow: Workflow = Workflow()
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    path: str = CONFIG_FILE
+    positions: Mapping[tuple[str | int, ...], Pos] = field(default_factory=dict, compare=False, repr=False)
+    """Where each setting is written in declog.toml, for findings about it."""
+
+    def pos(self, *key: str) -> Pos:
+        """The line of setting ``key`` (or of its table) in declog.toml; 1:1 when not written."""
+        p = tuple(key)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return Pos(1, 1)
+
+
+#: declog.toml is read only up to this size: settings are a few kilobytes.
+MAX_CONFIG_BYTES = 1024 * 1024
+#: Integers longer than this many digits are refused (Python will not even print one of 4,300).
+MAX_DIGITS = 100
+
+
+def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
+    """Read ``root/declog.toml``; ``None`` when it is missing or unusable.
+
+    Only a regular file inside the log's root is read: a symlink that leaves
+    the root, a FIFO or a device is refused without reading it.
+    """
+    path = root / CONFIG_FILE
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return None, [
+            finding(
+                "DL501",
+                CONFIG_FILE,
+                Pos(1, 1),
+                f"no {CONFIG_FILE} in {root}",
+                "run `declog init` to create one, or pass --root DIR",
+            )
+        ]
+    except (OSError, RuntimeError):  # a symlink loop
+        return None, [_unreadable("is a symlink loop; refused")]
+    if not real.is_relative_to(root.resolve()):
+        return None, [_unreadable("is a symlink that leaves the log; refused")]
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return None, [_unreadable(f"cannot be read: {exc.strerror}")]
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, [_unreadable("is not a regular file; refused")]
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        return None, [_unreadable(f"cannot be read: {exc.strerror}")]
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        return None, [_unreadable(f"is larger than {MAX_CONFIG_BYTES // 1024} KB; refused")]
+    return config_from_bytes(raw)
+
+
+def _unreadable(why: str) -> Diagnostic:
+    return finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} {why}")
+
+
+def config_from_bytes(raw: bytes) -> tuple[Config | None, list[Diagnostic]]:
+    """Parse the bytes of a declog.toml (e.g. as it was at a base revision)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [
+            finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})")
+        ]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        pos = Pos(int(m.group(1)), int(m.group(2))) if m else Pos(1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return None, [finding("DL501", CONFIG_FILE, pos, f"invalid TOML: {message}")]
+    except ValueError:  # an integer beyond Python's limit of 4,300 digits
+        long = re.search("[0-9_]{" + str(MAX_DIGITS) + ",}", text)
+        start = long.start() if long else 0
+        line = text.count("\n", 0, start) + 1
+        pos = Pos(line, start - text.rfind("\n", 0, start))
+        return None, [
+            finding("DL501", CONFIG_FILE, pos, f"invalid TOML: a number longer than {MAX_DIGITS} digits")
+        ]
+    return parse_config(data, text)
+
+
+def parse_config(data: dict[str, Any], text: str = "") -> tuple[Config | None, list[Diagnostic]]:
+    positions = _toml_positions(text, data)
+    parsed = Parsed(data=data, values=positions)
+    huge = _huge_numbers(data, parsed, ())
+    if huge:  # the schema's messages would quote them, and Python cannot
+        return None, huge
+    found = _controls(data, parsed, ()) + check_fields(parsed, "config", CONFIG_FILE, config=True)
+    found += _semantic(data, parsed)
+    if any(d.severity == "error" for d in found):
+        return None, found
+    return dataclasses.replace(_build(data), positions=positions), found
+
+
+def _controls(value: object, parsed: Parsed, at: tuple[str | int, ...]) -> list[Diagnostic]:
+    """DL502 for each setting (name or text) holding a control character (TOML writes them as \\u001b)."""
+    out: list[Diagnostic] = []
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if CONTROL.search(key):
+                out.append(_control_finding(f"the setting name '{visible(key)}'", key, parsed.pos(*at)))
+            out += _controls(sub, parsed, (*at, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            out += _controls(sub, parsed, (*at, i))
+    elif isinstance(value, str) and CONTROL.search(value):
+        out.append(_control_finding(field_name(at), value, parsed.pos(*at)))
+    return out
+
+
+def _huge_numbers(value: object, parsed: Parsed, at: tuple[str | int, ...]) -> list[Diagnostic]:
+    """DL502 for each integer longer than ``MAX_DIGITS`` digits (``0xfff...`` included)."""
+    if isinstance(value, dict):
+        return [d for key, sub in value.items() for d in _huge_numbers(sub, parsed, (*at, key))]
+    if isinstance(value, list):
+        return [d for i, sub in enumerate(value) for d in _huge_numbers(sub, parsed, (*at, i))]
+    if isinstance(value, int) and value.bit_length() > MAX_DIGITS * 10 // 3:
+        return [
+            finding(
+                "DL502",
+                CONFIG_FILE,
+                parsed.pos(*at),
+                f"{field_name(at)} is a number longer than {MAX_DIGITS} digits",
+                "no setting needs a number that large",
+            )
+        ]
+    return []
+
+
+def _control_finding(what: str, text: str, pos: Pos) -> Diagnostic:
+    found = CONTROL.search(text)
+    assert found is not None
+    return finding(
+        "DL502",
+        CONFIG_FILE,
+        pos,
+        f"{what} contains the control character {control_name(found.group())}",
+        "delete the escape (such as \\u001b) from the string; settings are plain text",
+    )
+
+
+def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    wf = data.get("workflow", {})
+    for key in ("feedback_window", "exception_window"):
+        value = wf.get(key) if isinstance(wf, dict) else None
+        try:
+            if isinstance(value, str):
+                parse_duration(value)
+        except DurationTooLong as exc:
+            out.append(finding("DL502", CONFIG_FILE, parsed.pos("workflow", key), f"workflow.{key}: {exc}"))
+        except ValueError:
+            pass  # not a duration at all: the schema says so
+    if wf.get("approval") == vocab.APPROVE_QUORUM and "quorum" not in wf:
+        out.append(
+            finding(
+                "DL502",
+                CONFIG_FILE,
+                parsed.pos("workflow", "approval"),
+                'approval = "quorum" needs `quorum = N` (how many partners must approve)',
+            )
+        )
+    for code in data.get("rules", {}) if isinstance(data.get("rules"), dict) else ():
+        if isinstance(code, str) and code not in CODES:
+            out.append(
+                finding(
+                    "DL502",
+                    CONFIG_FILE,
+                    parsed.pos("rules", code),
+                    f"[rules] names an unknown rule code '{code}'",
+                    "docs/rules.md lists the codes",
+                )
+            )
+    return out
+
+
+def _build(data: dict[str, Any]) -> Config:
+    site_d = data.get("site", {})
+    wf = data.get("workflow", {})
+    silence_d = wf.get("silence", {})
+    workflow = Workflow(
+        feedback_window=parse_duration(wf.get("feedback_window", "48h")),
+        approval=wf.get("approval", vocab.APPROVE_ALL),
+        quorum=wf.get("quorum", 1),
+        self_approval=wf.get("self_approval", False),
+        meeting_required=tuple(wf.get("meeting_required", (vocab.STRATEGIC,))),
+        exception_window=parse_duration(wf.get("exception_window", "24h")),
+        transitions={
+            **{s: () for s in vocab.STATUSES},
+            **{k: tuple(v) for k, v in wf["transitions"].items()},
+        }
+        if "transitions" in wf
+        else dict(vocab.DEFAULT_TRANSITIONS),
+        silence=Silence(
+            allowed=silence_d.get("allowed", False),
+            partners=tuple(silence_d.get("partners", ())),
+            categories=tuple(silence_d.get("categories", ())),
+            agreement=silence_d.get("agreement", ""),
+        ),
+    )
+    rules = {}
+    for code, setting in data.get("rules", {}).items():
+        if isinstance(setting, str):
+            rules[code] = RuleSetting(setting)
+        else:
+            since = setting.get("since")
+            rules[code] = RuleSetting(setting["severity"], parse_date(since) if since else None)
+    known = {f.name for f in dataclasses.fields(Site)}
+    site = Site(**{k: v for k, v in site_d.items() if k in known})  # unknown keys were reported (DL503)
+    return Config(site=site, workflow=workflow, rules=rules)
+
+
+def _toml_positions(text: str, data: dict[str, Any]) -> dict[tuple[str | int, ...], Pos]:
+    """Best-effort line of each `key = value` under its [table] header (TOML keeps none)."""
+    positions: dict[tuple[str | int, ...], Pos] = {}
+    table: tuple[str, ...] = ()
+    header = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(?:#.*)?$")
+    assign = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = header.match(line)
+        if m:
+            table = tuple(part.strip() for part in m.group(1).split("."))
+            positions.setdefault(table, Pos(number, 1))
+            continue
+        m = assign.match(line)
+        if m:
+            key = m.group(1).strip('"')
+            positions.setdefault((*table, key), Pos(number, line.index(m.group(1)) + 1))
+    return positions

@@ -1,0 +1,323 @@
+"""JSON Schemas (2020-12): the single source of truth for field rules.
+
+``declog schema --kind KIND`` prints them for editors; the loader validates
+every document against them and turns each schema error into a finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from declog.log import vocab
+
+SCHEMA_BASE = "urn:declog:schema:v1:"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+KINDS = ("decision", "partner", "meeting", "config")
+
+_DECISION_ID = {
+    "type": "string",
+    "pattern": vocab.DECISION_ID_RE.pattern,
+    "description": 'Decision id: four or more digits, quoted ("0042").',
+}
+_SLUG = {"type": "string", "pattern": vocab.SLUG_RE.pattern}
+_HANDLE = {
+    "type": "string",
+    "pattern": vocab.HANDLE_RE.pattern,
+    "description": "A person's git-host handle, without @.",
+}
+_DATETIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 date-time with a time zone offset, e.g. 2026-11-24T14:30:00+01:00.",
+}
+_TEXT = {"type": "string", "minLength": 1}
+#: Text on one line: a line break, if any, only at its very end (where `title: >` puts one).
+ONE_LINE = r"^(?![\s\S]*\n[\s\S])"
+_LINE = {**_TEXT, "pattern": ONE_LINE}
+_DURATION = {
+    "type": "string",
+    "pattern": r"^[0-9]+(?:\.[0-9]+)?\s*(?:m|h|d|w)$",
+    "description": "A duration such as 48h, 2d, 1w or 90m.",
+}
+
+
+def _enum(values: tuple[str, ...] | list[str], description: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values), "description": description}
+
+
+def _list(item: dict[str, Any], description: str, min_items: int = 0) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "array",
+        "items": item,
+        "uniqueItems": True,
+        "description": description,
+    }
+    if min_items:
+        out["minItems"] = min_items
+    return out
+
+
+APPROVAL: dict[str, Any] = {
+    "type": "object",
+    "description": "One partner's approval of the decision.",
+    "required": ["partner", "by", "via"],
+    "additionalProperties": False,
+    "properties": {
+        "partner": {**_SLUG, "description": "The partner approving."},
+        "by": {**_HANDLE, "description": "The member who approved on the partner's behalf."},
+        "at": {**_DATETIME, "description": "When the approval was given."},
+        "via": _enum(vocab.APPROVAL_VIAS, "How the approval was given."),
+        "ref": {
+            **_LINE,
+            "description": "Where it was given: a PR review URL, '#123', or a message link.",
+        },
+        "commit": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{7,40}$",
+            "description": "The commit the review approved (for PR reviews).",
+        },
+    },
+}
+
+DECISION: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "decision",
+    "title": "declog decision",
+    "description": "Frontmatter of content/decisions/NNNN-slug.md.",
+    "type": "object",
+    "required": ["id", "title", "status"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _DECISION_ID,
+        "title": {**_LINE, "description": "What was decided, in one line."},
+        "status": _enum(vocab.STATUSES, "Where the decision is in its lifecycle."),
+        "mode": _enum(
+            vocab.MODES,
+            "sync: decided in a meeting; async: by review before a deadline. Default async.",
+        ),
+        "category": _enum(
+            vocab.CATEGORIES,
+            "strategic or operational; the rules may reserve strategic for meetings. Default operational.",
+        ),
+        "partners": _list(
+            {**_SLUG, "description": "Partner id."},
+            "Partners party to the decision. Default: every partner.",
+            1,
+        ),
+        "owner": {**_HANDLE, "description": "The person accountable for the entry."},
+        "proposed": {**_DATETIME, "description": "When the decision was proposed."},
+        "deadline": {**_DATETIME, "description": "Feedback deadline for async decisions."},
+        "decided": {**_DATETIME, "description": "When it was decided (accepted or rejected)."},
+        "logged": {
+            **_DATETIME,
+            "description": "When it was written into the log. Default: the commit that added the file.",
+        },
+        "meeting": {**_SLUG, "description": "Id of the meeting a sync decision was made in."},
+        "approvals": {
+            "type": "array",
+            "items": APPROVAL,
+            "description": "Approvals, one per partner.",
+        },
+        "supersedes": _list(_DECISION_ID, "Earlier decisions this one replaces."),
+        "superseded_by": {
+            **_DECISION_ID,
+            "description": "The later decision that replaced this one.",
+        },
+        "tags": _list({**_SLUG, "description": "A lower-case tag."}, "Free tags for filtering."),
+        "rationale": {**_TEXT, "description": "Why, in a sentence or two."},
+        "reason": {**_TEXT, "description": "Why a decision was rejected or withdrawn."},
+        "source": {
+            "type": "object",
+            "description": "For exceptions: where the decision was taken before it was logged.",
+            "required": ["kind"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": _enum(vocab.SOURCE_KINDS, "The channel the decision was taken in."),
+                "ref": {**_TEXT, "description": "A link to the message or a description."},
+            },
+        },
+        "imported_from": {
+            "type": "object",
+            "description": "Where an imported decision came from (declog import). Imported decisions are "
+            "history: the rules for proposals made in this log do not apply to them.",
+            "required": ["format", "file"],
+            "additionalProperties": False,
+            "properties": {
+                "format": _enum(vocab.IMPORT_FORMATS, "The format it was imported from."),
+                "file": {**_LINE, "description": "The source file's name (inside the folder imported)."},
+                "row": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "csv: the record's row in the spreadsheet (the header is row 1).",
+                },
+            },
+        },
+    },
+}
+
+_MEMBER = {
+    "oneOf": [
+        _HANDLE,
+        {
+            "type": "object",
+            "required": ["handle"],
+            "additionalProperties": False,
+            "properties": {
+                "handle": _HANDLE,
+                "name": {**_LINE, "description": "Full name."},
+                "role": {**_LINE, "description": "Role within the partner."},
+            },
+        },
+    ],
+    "description": "A member: a handle, or {handle, name, role}.",
+}
+
+PARTNER: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "partner",
+    "title": "declog partner",
+    "description": "Frontmatter of content/partners/ID.md.",
+    "type": "object",
+    "required": ["id", "name", "timezone", "members"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {**_SLUG, "description": "Partner id; the file is named ID.md."},
+        "name": {**_LINE, "description": "The organisation's name."},
+        "timezone": {
+            "type": "string",
+            "format": "timezone",
+            "description": "IANA time zone, e.g. Europe/Berlin.",
+        },
+        "members": {
+            "type": "array",
+            "items": _MEMBER,
+            "description": "People who may approve for this partner.",
+        },
+        "url": {"type": "string", "format": "uri", "description": "The partner's website."},
+    },
+}
+
+MEETING: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "meeting",
+    "title": "declog meeting",
+    "description": "Frontmatter of content/meetings/DATE-slug.md.",
+    "type": "object",
+    "required": ["id", "title", "date", "attendees"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {**_SLUG, "description": "Meeting id, usually DATE-slug; the file is named ID.md."},
+        "title": {**_LINE, "description": "What the meeting was, in one line."},
+        "date": {**_DATETIME, "description": "When the meeting started."},
+        "attendees": _list(_HANDLE, "Handles of the people who attended.", 1),
+        "chair": _HANDLE,
+        "decisions": _list(_DECISION_ID, "Decisions confirmed in the meeting."),
+    },
+}
+
+_TRANSITIONS = {
+    "type": "object",
+    "description": "Allowed status changes: status -> list of next statuses.",
+    "propertyNames": {"enum": list(vocab.STATUSES)},
+    "additionalProperties": {
+        "type": "array",
+        "items": {"enum": list(vocab.STATUSES)},
+        "uniqueItems": True,
+    },
+}
+
+CONFIG: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "config",
+    "title": "declog.toml",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "site": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "title": _LINE,
+                "description": {"type": "string"},
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "Public http(s) URL of the site (for feeds and sitemap), "
+                    "without quotes, spaces, angle brackets or backslashes.",
+                },
+                "language": {"type": "string", "pattern": "^[a-z]{2,3}(?:-[A-Za-z0-9]+)*$"},
+                "timezone": {
+                    "type": "string",
+                    "format": "timezone",
+                    "description": "Time zone dates are shown in.",
+                },
+                "per_page": {"type": "integer", "minimum": 5, "maximum": 10000},
+            },
+        },
+        "workflow": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "feedback_window": {**_DURATION, "default": "48h"},
+                "approval": _enum(
+                    vocab.APPROVAL_RULES,
+                    "all: every partner party to the decision approves; quorum: at least `quorum` partners.",
+                ),
+                "quorum": {"type": "integer", "minimum": 1, "maximum": 10000},
+                "self_approval": {
+                    "type": "boolean",
+                    "description": "May the owner approve for their own partner?",
+                },
+                "meeting_required": _list(
+                    _enum(vocab.CATEGORIES, "category"),
+                    "Categories that must be decided in a meeting.",
+                ),
+                "exception_window": {**_DURATION, "default": "24h"},
+                "transitions": _TRANSITIONS,
+                "silence": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "allowed": {"type": "boolean"},
+                        "partners": _list(_SLUG, "Partners whose silence counts (empty: all)."),
+                        "categories": _list(
+                            _enum(vocab.CATEGORIES, "category"),
+                            "Categories where silence counts (empty: all).",
+                        ),
+                        "agreement": {
+                            **_DECISION_ID,
+                            "description": "The accepted decision in which the partners agreed this.",
+                        },
+                    },
+                },
+            },
+        },
+        "rules": {
+            "type": "object",
+            "description": 'Per-rule severity: CODE = "error" | "warning" | "off", or {severity, since}.',
+            "propertyNames": {"pattern": "^DL[0-9]{3}$"},
+            "additionalProperties": {
+                "oneOf": [
+                    {"enum": ["error", "warning", "off"]},
+                    {
+                        "type": "object",
+                        "required": ["severity"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "severity": {"enum": ["error", "warning", "off"]},
+                            "since": {"type": "string", "format": "date"},
+                        },
+                    },
+                ]
+            },
+        },
+    },
+}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "decision": DECISION,
+    "partner": PARTNER,
+    "meeting": MEETING,
+    "config": CONFIG,
+}

@@ -1,0 +1,384 @@
+"""Where a decision stands: the one place each derived fact about a decision is computed.
+
+Every reader of the log (the check's rules, ``approvals``, the site's views
+and templates, the feeds and calendars, decisions.json, ``query``, ``audit``
+and ``export``) takes these facts from here; none works them out again.
+
+Per partner party to a decision, one state (``PartnerState.state``):
+
+- ``approved``: an approval on record that counts under the rules (the
+  partner is party, the approver is a member of it, not the owner unless
+  self-approval is agreed);
+- ``silence``: an approval by silence on record that counts;
+- ``silence-due``: nothing on record, but the partner's silence already counts
+  (silence is agreed for it and the category, the deadline has passed, and the
+  decision was proposed after the silence agreement was decided): the
+  approval is in, only not yet written down ("approved by silence — record
+  it");
+- ``pending``: an open decision still waits on this partner;
+- ``absent``: the decision was made in a meeting no member of the partner
+  attended, and nothing counts for it;
+- ``none``: a closed decision without a counting approval from this partner.
+
+Dates: ``when`` places a decision in time (decided, else proposed, else
+logged). The **logging lag** is how long after the decision was made its entry
+reached the log: ``logged - decided``, and zero when the entry was in the log
+before it was decided (an async decision is accepted in place, so it never
+waits to be written down). It is never negative.
+
+References: a decision refers to another with ``[[NNNN]]`` or a Markdown link
+to its file, outside code (fenced or indented code blocks and inline code
+spans are never references). ``references_in`` is the one definition; the
+rules, the site's links and backlinks, decisions.json and the SQLite export
+all use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from declog.log import vocab
+from declog.log.model import Approval, Decision, Document, Log, Meeting
+
+#: Per-partner states.
+APPROVED = "approved"
+SILENCE = "silence"
+SILENCE_DUE = "silence-due"
+PENDING = "pending"
+ABSENT = "absent"
+NONE = "none"
+STATES = (APPROVED, SILENCE, SILENCE_DUE, PENDING, ABSENT, NONE)
+
+#: States in which a partner's approval counts (recorded or, for ``silence-due``, owed to the record).
+COUNTING = frozenset({APPROVED, SILENCE, SILENCE_DUE})
+
+#: ``[[0042]]`` in a body: a reference to decision 0042.
+WIKI_REF = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
+#: A Markdown link target naming a decision file: ``](0042-slug.md)``, ``](../decisions/0042-x.md#h)``.
+FILE_LINK = re.compile(
+    r"\]\(\s*<?((?:\.\./decisions/|\./)?([0-9]{4,}-[a-z0-9-]+\.md))(?:#[^)\s>]*)?>?\s*(?:\"[^\"]*\")?\)"
+)
+
+#: A line indented as code after a blank line (or first): the body may hold an indented code block.
+_INDENTED = re.compile(r"(?:^|\n)[ \t]*\n(?: {4}|\t)")
+#: A run of backticks: code spans open and close with runs of the same length.
+_BACKTICKS = re.compile(r"`+")
+#: CommonMark's block structure alone (no inline rules): where the code blocks are.
+_BLOCKS = MarkdownIt("zero").enable(MarkdownIt("commonmark").get_all_rules()["block"]).disable("inline")
+
+
+def counted_approvals(d: Decision, log: Log) -> dict[str, Approval]:
+    """Partner id -> the approval on record that counts for it under the rules.
+
+    An approval counts when its partner is party to the decision, its author is
+    a member of that partner and not the owner (unless self-approval is
+    agreed), and, for silence, when silence is agreed for that partner and
+    category and the deadline had passed.
+    """
+    wf = log.config.workflow
+    out: dict[str, Approval] = {}
+    for a in d.approvals:
+        if a.partner not in d.partners or a.partner in out:
+            continue
+        if a.partner not in log.member_of.get(a.by, ()):
+            continue
+        if a.by == d.owner and not wf.self_approval:
+            continue
+        if a.via == vocab.VIA_SILENCE and not _recorded_silence_ok(d, a, log):
+            continue
+        out[a.partner] = a
+    return out
+
+
+def _recorded_silence_ok(d: Decision, a: Approval, log: Log) -> bool:
+    silence = log.config.workflow.silence
+    if not silence.covers(a.partner, d.category):
+        return False
+    if d.deadline is None or (a.at is not None and a.at < d.deadline):
+        return False
+    return not (d.decided is not None and d.decided < d.deadline)
+
+
+def silence_counts(d: Decision, partner: str, log: Log, now: dt.datetime) -> bool:
+    """Whether ``partner``'s silence on ``d`` counts as its approval at ``now``.
+
+    Silence must be agreed for the partner and the decision's category; the
+    deadline must have passed; when the agreement names the decision that made
+    it, that decision must be accepted and ``d`` proposed after it was decided.
+    ``log`` is the log whose settings and agreement judge (the base branch's,
+    for a pull request).
+    """
+    silence = log.config.workflow.silence
+    if not silence.covers(partner, d.category) or d.deadline is None or now < d.deadline:
+        return False
+    if not silence.agreement:
+        return True
+    agreement = log.by_id.get(silence.agreement)
+    if agreement is None or agreement.status not in vocab.FROZEN_STATUSES:
+        return False
+    return not (agreement.decided and d.proposed and d.proposed < agreement.decided)
+
+
+def needed(d: Decision, log: Log) -> int:
+    """How many partners' approvals the rules require for ``d`` to be accepted."""
+    wf = log.config.workflow
+    if not d.partners:
+        return 0
+    if wf.approval == vocab.APPROVE_QUORUM:
+        return min(wf.quorum, len(d.partners))
+    return len(d.partners)
+
+
+def attending(meeting: Meeting, log: Log) -> frozenset[str]:
+    """Partners with at least one member among the meeting's attendees."""
+    return frozenset(p for h in meeting.attendees for p in log.member_of.get(h, ()))
+
+
+@dataclass(frozen=True)
+class PartnerState:
+    partner: str
+    state: str
+    """One of ``STATES``."""
+    approval: Approval | None = None
+    """The approval that counts; else the one on record that does not; else None."""
+    absent: bool = False
+    """The decision names a meeting that no member of the partner attended."""
+
+    @property
+    def counts(self) -> bool:
+        return self.state in COUNTING
+
+    @property
+    def counted(self) -> bool:
+        """Whether ``approval`` (when there is one) is the one that counts."""
+        return self.approval is None or self.state in (APPROVED, SILENCE)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A decision's approvals and readiness at one moment."""
+
+    decision: Decision
+    partners: tuple[PartnerState, ...]
+    needed: int
+    """How many partners must approve (all of them, or the quorum)."""
+
+    def of(self, partner: str) -> PartnerState | None:
+        return next((p for p in self.partners if p.partner == partner), None)
+
+    @property
+    def counted(self) -> Mapping[str, Approval]:
+        """Partner id -> the approval on record that counts."""
+        return {p.partner: p.approval for p in self.partners if p.state in (APPROVED, SILENCE) and p.approval}
+
+    @property
+    def approved_by(self) -> tuple[str, ...]:
+        """Partners whose approval counts, on record or by silence that is due."""
+        return tuple(p.partner for p in self.partners if p.counts)
+
+    @property
+    def silence_due(self) -> tuple[str, ...]:
+        """Partners whose silence counts but is not on record yet."""
+        return tuple(p.partner for p in self.partners if p.state == SILENCE_DUE)
+
+    @property
+    def waiting_on(self) -> tuple[str, ...]:
+        """Partners an open decision still waits on."""
+        return tuple(p.partner for p in self.partners if p.state == PENDING)
+
+    @property
+    def until(self) -> dt.datetime | None:
+        """Until when it waits: the deadline of an open decision that waits on someone."""
+        return self.decision.deadline if self.waiting_on else None
+
+    @property
+    def ready(self) -> bool:
+        """A proposal whose approvals are complete (silence due included): it can be accepted."""
+        d = self.decision
+        return d.status == vocab.PROPOSED and bool(d.partners) and len(self.approved_by) >= self.needed
+
+
+#: The last standing worked out per decision, with the log and moment it was for: the board, the
+#: partner pages, the feeds and the decision's own page all ask for the same one.
+_STANDING: weakref.WeakKeyDictionary[Decision, tuple[weakref.ref[Log], dt.datetime, Standing]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
+    """Where ``d`` stands at ``now``: one state per partner party to it, in ``d.partners`` order."""
+    known = _STANDING.get(d)
+    if known is not None and known[0]() is log and known[1] == now:
+        return known[2]
+    found = _standing(d, log, now)
+    _STANDING[d] = (weakref.ref(log), now, found)
+    return found
+
+
+def _standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
+    counted = counted_approvals(d, log)
+    meeting = log.meetings.get(d.meeting) if d.meeting else None
+    present = attending(meeting, log) if meeting is not None else None
+    is_open = d.status in vocab.OPEN_STATUSES
+    rows = []
+    for p in dict.fromkeys(d.partners):
+        absent = present is not None and p not in present
+        a = counted.get(p)
+        if a is not None:
+            rows.append(PartnerState(p, SILENCE if a.via == vocab.VIA_SILENCE else APPROVED, a, absent))
+            continue
+        recorded = next((x for x in d.approvals if x.partner == p), None)
+        if d.status == vocab.PROPOSED and silence_counts(d, p, log, now):
+            state = SILENCE_DUE
+        elif absent and not is_open:
+            state = ABSENT
+        elif is_open:
+            state = PENDING
+        else:
+            state = NONE
+        rows.append(PartnerState(p, state, recorded, absent))
+    return Standing(d, tuple(rows), needed(d, log))
+
+
+# --- time ------------------------------------------------------------------------------
+
+
+def when(d: Decision) -> dt.datetime | None:
+    """Where a decision sits in time: decided, else proposed, else logged."""
+    return d.decided or d.proposed or d.logged
+
+
+def logging_lag(d: Decision) -> dt.timedelta | None:
+    """How long after it was decided the decision reached the log; never negative (see above)."""
+    if d.logged is None or d.decided is None:
+        return None
+    return max(d.logged - d.decided, dt.timedelta(0))
+
+
+# --- references ------------------------------------------------------------------------
+
+
+def code_blocks(body: str, ticks: bool = True) -> list[tuple[int, int]]:
+    """Character ranges of ``body``'s fenced and indented code blocks, as CommonMark finds them.
+
+    ``ticks``: whether ``body`` holds a backtick at all (a caller that knows saves a scan).
+    """
+    fenced = (ticks and "```" in body) or "~~~" in body
+    indented = body.startswith(("    ", "\t")) or "\n    " in body or "\n\t" in body
+    if not fenced and not (indented and _INDENTED.search("\n" + body)):
+        return []
+    starts = [0]
+    for line in body.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return [
+        (starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)])
+        for t in _BLOCKS.parse(body)
+        if t.type in ("code_block", "fence") and t.map
+    ]
+
+
+def in_code_span(body: str, offset: int) -> bool:
+    """Whether ``offset`` lies in an inline code span of its paragraph: a run of backticks up to
+    the next run of the same length, within the paragraph (linear time)."""
+    start = body.rfind("\n\n", 0, offset) + 1
+    end = body.find("\n\n", offset)
+    end = len(body) if end < 0 else end
+    if "`" not in body[start:end]:
+        return False
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(body, start, end)]
+    following: list[int] = [-1] * len(runs)  # index of the next run of the same length
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        size = runs[i][1] - runs[i][0]
+        following[i] = last.get(size, -1)
+        last[size] = i
+    i = 0
+    while i < len(runs) and runs[i][0] < offset:
+        j = following[i]
+        if j < 0:
+            i += 1
+            continue
+        if runs[i][0] <= offset < runs[j][1]:
+            return True
+        i = j + 1
+    return False
+
+
+def reference_matches(body: str) -> list[re.Match[str]]:
+    """Every reference in ``body`` outside code, as matches of ``WIKI_REF`` or ``FILE_LINK`` (in order)."""
+    if "[[" not in body and ".md" not in body:
+        return []
+    found = sorted([*WIKI_REF.finditer(body), *FILE_LINK.finditer(body)], key=lambda m: m.start())
+    if not found:
+        return found
+    ticks = "`" in body
+    blocks = code_blocks(body, ticks)
+    if not blocks and not ticks:
+        return found
+    return [
+        m
+        for m in found
+        if not any(a <= m.start() < b for a, b in blocks) and not (ticks and in_code_span(body, m.start()))
+    ]
+
+
+_MATCHES: weakref.WeakKeyDictionary[Document, tuple[re.Match[str], ...]] = weakref.WeakKeyDictionary()
+
+
+def references_of(doc: Document) -> tuple[re.Match[str], ...]:
+    """``reference_matches(doc.body)``, worked out once per record (the check and the views need it)."""
+    found = _MATCHES.get(doc)
+    if found is None:
+        found = _MATCHES[doc] = tuple(reference_matches(doc.body))
+    return found
+
+
+_NAMES: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def referenced(doc: Document) -> tuple[str, ...]:
+    """``references_in(doc.body)``, once per record (the shape, the links and the export need it)."""
+    found = _NAMES.get(doc)
+    if found is None:
+        found = _NAMES[doc] = tuple(_name(m) for m in references_of(doc))
+    return found
+
+
+def references_in(body: str) -> list[str]:
+    """Decision ids (``[[0002]]``) and decision file names (``0002-x.md``) ``body`` refers to."""
+    return [_name(m) for m in reference_matches(body)]
+
+
+def _name(m: re.Match[str]) -> str:
+    return m.group(1) if m.re is WIKI_REF else m.group(2)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Who refers to whom: decision id -> the decisions it refers to, and the ones referring to it."""
+
+    out: Mapping[str, tuple[str, ...]]
+    into: Mapping[str, tuple[str, ...]]
+
+
+def links(log: Log) -> Links:
+    """Every reference between the log's decisions (to decisions that exist, not to itself)."""
+    files = {d.path.rsplit("/", 1)[-1]: d.id for d in log.decisions}
+    out: dict[str, tuple[str, ...]] = {}
+    into: dict[str, list[str]] = {}
+    for d in log.decisions:
+        targets = []
+        for ref in referenced(d):
+            target = files.get(ref, ref)
+            if target in log.by_id and target != d.id:
+                targets.append(target)
+        out[d.id] = tuple(dict.fromkeys(targets))
+        for t in out[d.id]:
+            into.setdefault(t, []).append(d.id)
+    return Links(out, {k: tuple(sorted(set(v))) for k, v in into.items()})

@@ -1,0 +1,503 @@
+"""Pull request reviews as partners' approvals: who approved what, and can it be trusted.
+
+Pure: the log, the pull request's reviews and a way to ask whether a file
+changed since a commit go in; a per-decision, per-partner report and the
+trust findings (DL7xx) come out. The CLI prints it; ``--write`` records it
+through ``declog.authoring.frontmatter_edit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from declog.authoring.frontmatter_edit import KEEP as KEEP_ENTRY
+from declog.check.governance import Change, handles
+from declog.log import vocab
+from declog.log.codes import finding
+from declog.log.diagnostics import Diagnostic
+from declog.log.model import Approval, Decision, Log
+from declog.log.standing import needed as required
+from declog.log.standing import silence_counts
+from declog.pr.reviews import APPROVED, CHANGES_REQUESTED, DISMISSED, PullRequest, Review, latest_by_reviewer
+
+#: Per-partner states in the report.
+APPROVED_STATE = "approved"
+CHANGES_STATE = "changes requested"
+PENDING_STATE = "pending"
+SILENCE_STATE = "approved by silence"
+STALE_STATE = "stale"
+
+#: Statuses in which a decision is seeking or claims its partners' approval.
+NEEDS_APPROVAL = frozenset({vocab.PROPOSED, vocab.ACCEPTED})
+
+#: (path, commit) -> the decision as it was at that commit; None when the file or commit is unknown.
+VersionAt = Callable[[str, str], Decision | None]
+
+#: Fields whose change does not make a review stale: recording the approvals
+#: themselves, and accepting the decision once they are in.
+BOOKKEEPING_FIELDS = frozenset({"approvals", "status", "decided"})
+
+
+@dataclass(frozen=True)
+class PartnerStatus:
+    partner: str
+    state: str
+    by: str = ""
+    at: dt.datetime | None = None
+    via: str = ""
+    review: Review | None = None
+    note: str = ""
+
+    @property
+    def counts(self) -> bool:
+        return self.state in (APPROVED_STATE, SILENCE_STATE)
+
+
+@dataclass(frozen=True)
+class DecisionReport:
+    decision: Decision
+    partners: tuple[PartnerStatus, ...]
+    needed: int
+    """How many partners must approve (0 when the status needs no approval)."""
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for p in self.partners if p.counts)
+
+    @property
+    def satisfied(self) -> bool:
+        return self.approved >= self.needed
+
+
+@dataclass(frozen=True)
+class Report:
+    pull: PullRequest
+    decisions: tuple[DecisionReport, ...]
+    findings: tuple[Diagnostic, ...]
+    non_members: tuple[str, ...]
+    """Reviewers who belong to no partner: their reviews count for nothing."""
+    governance: GovernanceReport | None = None
+    """The governance changes the pull request makes, and every partner's verdict on them."""
+    unreadable: tuple[str, ...] = ()
+    """Decision files the pull request touches that do not load: nothing in them can be approved."""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.unreadable
+            and all(d.satisfied for d in self.decisions)
+            and (self.governance is None or self.governance.satisfied)
+            and not any(f.severity == "error" for f in self.findings)
+        )
+
+
+@dataclass(frozen=True)
+class GovernanceReport:
+    """Who approved the governance changes a pull request makes (every partner must)."""
+
+    changes: tuple[Change, ...]
+    partners: tuple[PartnerStatus, ...]
+
+    @property
+    def satisfied(self) -> bool:
+        return all(p.counts for p in self.partners)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What judges a pull request: the base branch, and what GitHub says of the pull request.
+
+    ``judge`` is the log at the base revision, loaded with the base's
+    declog.toml: its workflow rules, its partners' members and its meetings
+    decide, never the pull request's own files. Without a base the change's
+    own log stands in (and the report says so).
+    """
+
+    judge: Log
+    base: Log | None = None
+    """The log at the base revision; None without one."""
+    visible: Mapping[str, dt.datetime] = field(default_factory=dict)
+    """Path -> when the change first made that decision visible (branch commit, or now)."""
+    governance: tuple[Change, ...] = ()
+    governance_stale: Callable[[Review], str] = lambda r: ""
+    """Why a review does not cover the governance changes as they stand ('' when it does)."""
+
+    @functools.cached_property
+    def members(self) -> Mapping[str, frozenset[str]]:
+        """Partner id -> its members' logins, case-folded (GitHub logins ignore case)."""
+        return {pid: handles(p) for pid, p in self.judge.partners.items()}
+
+    @functools.cached_property
+    def member_of(self) -> Mapping[str, frozenset[str]]:
+        """Case-folded login -> the partners it is a member of, on the base."""
+        acc: dict[str, set[str]] = {}
+        for pid, logins in self.members.items():
+            for login in logins:
+                acc.setdefault(login, set()).add(pid)
+        return {k: frozenset(v) for k, v in acc.items()}
+
+
+def assess(
+    log: Log,
+    pull: PullRequest,
+    paths: Iterable[str],
+    *,
+    now: dt.datetime,
+    version_at: VersionAt,
+    evidence: Evidence | None = None,
+    unreadable: Collection[str] = (),
+) -> Report:
+    """The approval report for the decisions at ``paths`` (the ones the pull request touches).
+
+    ``unreadable`` names decision files that exist but did not load (their
+    findings are ``declog check``'s): a change to one is never approved.
+    """
+    ev = evidence or Evidence(judge=log)
+    latest = latest_by_reviewer(pull.reviews)
+    by_path = {d.path: d for d in log.decisions}
+    base_by_path = {d.path: d for d in ev.base.decisions} if ev.base is not None else {}
+    reports: list[DecisionReport] = []
+    found: list[Diagnostic] = []
+    for path in sorted(set(paths)):
+        d = by_path.get(path)
+        if d is None:
+            continue
+        old = base_by_path.get(path)
+        reports.append(_decision_report(d, log, pull, latest, now, version_at, ev, old))
+        found += trust_findings(d, ev, pull, latest, version_at, old)
+    non_members = tuple(sorted(u for u in latest if u.casefold() not in ev.member_of))
+    gov = _governance_report(ev, pull, latest) if ev.governance else None
+    unread = tuple(sorted(p for p in set(paths) - set(by_path) if p in unreadable))
+    return Report(pull, tuple(reports), tuple(found), non_members, gov, unread)
+
+
+def _excluded(reviewer: str, d: Decision | None, ev: Evidence, pull: PullRequest) -> bool:
+    """The proposer's own review does not count for their partner unless self-approval is agreed."""
+    if ev.judge.config.workflow.self_approval:
+        return False
+    own = {pull.author.casefold()} | ({d.owner.casefold()} if d is not None else set())
+    return reviewer.casefold() in own - {""}
+
+
+def _reviews_for(
+    partner: str, ev: Evidence, d: Decision | None, pull: PullRequest, latest: Mapping[str, Review]
+) -> list[Review]:
+    members = ev.members.get(partner, frozenset())
+    return [r for u, r in latest.items() if u.casefold() in members and not _excluded(u, d, ev, pull)]
+
+
+def _governance_report(ev: Evidence, pull: PullRequest, latest: Mapping[str, Review]) -> GovernanceReport:
+    statuses = []
+    for p in ev.judge.partners:
+        mine = _reviews_for(p, ev, None, pull, latest)
+        concern = [r for r in mine if r.state == CHANGES_REQUESTED]
+        approvals = [r for r in mine if r.state == APPROVED]
+        fresh = [r for r in approvals if not ev.governance_stale(r)]
+        if concern:
+            r = concern[0]
+            statuses.append(PartnerStatus(p, CHANGES_STATE, r.user, r.submitted_at, review=r))
+        elif fresh:
+            r = fresh[-1]
+            statuses.append(PartnerStatus(p, APPROVED_STATE, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r))
+        elif approvals:
+            r = approvals[-1]
+            note = ev.governance_stale(r)
+            statuses.append(PartnerStatus(p, STALE_STATE, r.user, r.submitted_at, review=r, note=note))
+        else:
+            statuses.append(PartnerStatus(p, PENDING_STATE))
+    return GovernanceReport(ev.governance, tuple(statuses))
+
+
+def _decision_report(
+    d: Decision,
+    log: Log,
+    pull: PullRequest,
+    latest: Mapping[str, Review],
+    now: dt.datetime,
+    version_at: VersionAt,
+    ev: Evidence,
+    old: Decision | None,
+) -> DecisionReport:
+    fresh_by: dict[str, Review] = {}
+    mine_by: dict[str, list[Review]] = {}
+    for p in d.partners:
+        mine = _reviews_for(p, ev, d, pull, latest)
+        mine_by[p] = mine
+        approvals = sorted(
+            (r for r in mine if r.state == APPROVED),
+            key=lambda r: r.submitted_at or now,
+            reverse=True,
+        )
+        fresh = [r for r in approvals if not _stale(d, r, version_at)]
+        if fresh and not any(r.state == CHANGES_REQUESTED for r in mine):
+            fresh_by[p] = fresh[0]
+    statuses = []
+    for p in d.partners:
+        mine = mine_by[p]
+        concern = [r for r in mine if r.state == CHANGES_REQUESTED]
+        approvals = sorted(
+            (r for r in mine if r.state == APPROVED),
+            key=lambda r: r.submitted_at or now,
+            reverse=True,
+        )
+        recorded, why_not = _recorded(d, p, log, ev, old, pull, fresh_by)
+        if concern:
+            r = concern[0]
+            statuses.append(PartnerStatus(p, CHANGES_STATE, r.user, r.submitted_at, review=r))
+        elif p in fresh_by:
+            r = fresh_by[p]
+            statuses.append(PartnerStatus(p, APPROVED_STATE, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r))
+        elif recorded is not None:
+            statuses.append(PartnerStatus(p, APPROVED_STATE, recorded.by, recorded.at, recorded.via))
+        elif approvals:
+            r = approvals[0]
+            note = stale_reason(d, r, version_at)
+            statuses.append(PartnerStatus(p, STALE_STATE, r.user, r.submitted_at, review=r, note=note))
+        elif _silence(d, p, ev, pull, now, old):
+            statuses.append(PartnerStatus(p, SILENCE_STATE, at=d.deadline, via=vocab.VIA_SILENCE))
+        else:
+            if p not in ev.judge.partners:
+                why_not = why_not or f"{p} is not a partner on the base branch yet"
+            statuses.append(PartnerStatus(p, PENDING_STATE, note=why_not))
+    needed = required(d, ev.judge) if d.status in NEEDS_APPROVAL else 0
+    return DecisionReport(d, tuple(statuses), needed)
+
+
+def _recorded(
+    d: Decision,
+    partner: str,
+    log: Log,
+    ev: Evidence,
+    old: Decision | None,
+    pull: PullRequest,
+    fresh_by: Mapping[str, Review],
+) -> tuple[Approval | None, str]:
+    """The approval recorded for ``partner`` that evidence the change cannot write backs; else why not.
+
+    Approvals already on the base branch were judged by the change that added
+    them. Of those this change adds, ``pr-review`` ones are backed by reviews
+    (see ``trust_findings``); ``meeting`` ones by a meeting record on the base
+    branch that the approver attended, or by a meeting this change adds that
+    every partner present at it approves; ``explicit`` ones (an email, a chat)
+    only once the partner confirms with a review; ``silence`` is judged anew.
+    """
+    on_base = {_key(a) for a in old.approvals} if old is not None else set()
+    members = ev.members.get(partner, frozenset())
+    self_ok = ev.judge.config.workflow.self_approval
+    why = ""
+    for a in d.approvals:
+        if a.partner != partner or a.via in (vocab.VIA_PR_REVIEW, vocab.VIA_SILENCE):
+            continue
+        if a.by.casefold() not in members:
+            why = why or f"{a.by} is not a member of {partner} on the base branch"
+            continue
+        if a.by.casefold() == d.owner.casefold() and not self_ok:
+            continue
+        if _key(a) in on_base:
+            return a, ""
+        if a.via == vocab.VIA_MEETING:
+            backed, reason = _meeting_backs(d, a, log, ev, fresh_by)
+            if backed:
+                return a, ""
+            why = why or reason
+        elif a.via == vocab.VIA_EXPLICIT:
+            why = why or (
+                f"the {a.via} approval by {a.by} recorded in this change counts once a member of "
+                f"{partner} confirms it with a review"
+            )
+    return None, why
+
+
+def _meeting_backs(
+    d: Decision, a: Approval, log: Log, ev: Evidence, fresh_by: Mapping[str, Review]
+) -> tuple[bool, str]:
+    if not d.meeting:
+        return False, "approved via meeting, but the decision names no meeting"
+    held = ev.judge.meetings.get(d.meeting)
+    if held is not None:
+        if a.by.casefold() in {h.casefold() for h in held.attendees}:
+            return True, ""
+        return False, f"{a.by} did not attend meeting {d.meeting} as recorded on the base branch"
+    added = log.meetings.get(d.meeting)
+    if added is None:
+        return False, f"meeting {d.meeting} is not recorded"
+    present = {q for h in added.attendees for q in ev.member_of.get(h.casefold(), ())}
+    if a.by.casefold() not in {h.casefold() for h in added.attendees}:
+        return False, f"{a.by} did not attend meeting {d.meeting}"
+    missing = sorted(present - set(fresh_by))
+    if missing:
+        return False, (
+            f"meeting {d.meeting} is added by this change; it is evidence once every partner "
+            f"present approves this pull request (not yet: {', '.join(missing)})"
+        )
+    return True, ""
+
+
+def _stale(d: Decision, r: Review, version_at: VersionAt) -> bool:
+    return bool(stale_reason(d, r, version_at))
+
+
+def stale_reason(d: Decision, r: Review, version_at: VersionAt) -> str:
+    """Why a review no longer covers the decision as it stands ('' when it does).
+
+    A review is stale when the decision's substance (``substance``) changed
+    since the reviewed commit. A commit this repository does not have (a
+    shallow clone, a force-push) or that lacks the file cannot vouch for the
+    current text either.
+    """
+    if not r.commit:
+        return ""  # the source does not say which commit; nothing to compare
+    old = version_at(d.path, r.commit)
+    if old is None:
+        return f"reviewed commit {r.commit[:10]} is not in this repository or lacks the file"
+    if substance(old) != substance(d):
+        return f"reviewed commit {r.commit[:10]}; the decision changed since"
+    return ""
+
+
+def substance(d: Decision) -> dict[str, object]:
+    """What a reviewer approves: every field but the bookkeeping ones, and the body."""
+    fields = {k: v for k, v in d.data.items() if k not in BOOKKEEPING_FIELDS}
+    return {**fields, "__body__": d.body.strip()}
+
+
+def visible_since(d: Decision, ev: Evidence, pull: PullRequest, old: Decision | None) -> dt.datetime | None:
+    """When the partners could first see the proposal, as far as evidence the change cannot write says.
+
+    A proposal already on the base branch was visible there. One this change
+    adds (or turns from a draft into a proposal) became visible no earlier than
+    the branch's first commit touching it (now, if uncommitted) and the pull
+    request's opening, whatever its own ``proposed`` says.
+    """
+    if old is not None and old.status != vocab.DRAFT and old.proposed == d.proposed:
+        return None  # proposed on the base branch already: visible there
+    times = [t for t in (ev.visible.get(d.path), pull.opened) if t is not None]
+    return max(times) if times else None
+
+
+def _silence(
+    d: Decision, partner: str, ev: Evidence, pull: PullRequest, now: dt.datetime, old: Decision | None
+) -> bool:
+    if not silence_counts(d, partner, ev.judge, now):
+        return False
+    wf = ev.judge.config.workflow
+    seen = visible_since(d, ev, pull, old)
+    if seen is not None and d.deadline is not None:
+        window = max(wf.feedback_window, d.deadline - d.proposed if d.proposed else wf.feedback_window)
+        if now < seen + window:
+            return False
+    return True
+
+
+def trust_findings(
+    d: Decision,
+    ev: Evidence,
+    pull: PullRequest,
+    latest: Mapping[str, Review],
+    version_at: VersionAt,
+    base: Decision | None = None,
+) -> list[Diagnostic]:
+    """DL701-DL705 for the ``via: pr-review`` approvals this pull request adds to ``d``.
+
+    Approvals already on the base branch were checked by the pull request
+    that added them; without a base every pr-review approval is checked.
+    Membership is the base branch's, logins compare case-insensitively.
+    """
+    known = {_key(a) for a in base.approvals} if base is not None else set()
+    by_login = {u.casefold(): r for u, r in latest.items()}
+    out: list[Diagnostic] = []
+    where = f"pull request #{pull.number}" if pull.number else "the pull request"
+    for a in d.approvals:
+        if a.via != vocab.VIA_PR_REVIEW or _key(a) in known:
+            continue
+        pos = d.approval_pos(a, "by")
+        r = by_login.get(a.by.casefold())
+        theirs = ev.member_of.get(a.by.casefold(), frozenset())
+        if r is None:
+            out.append(
+                finding("DL701", d.path, pos, f"no review by '{a.by}' on {where} supports this approval")
+            )
+        elif r.state == DISMISSED:
+            out.append(finding("DL703", d.path, pos, f"the review by '{a.by}' on {where} was dismissed"))
+        elif r.state == CHANGES_REQUESTED:
+            out.append(
+                finding("DL703", d.path, pos, f"'{a.by}' requested changes on {where} after approving")
+            )
+        elif r.state != APPROVED:
+            state = r.state.lower().replace("_", " ")
+            out.append(
+                finding(
+                    "DL701", d.path, pos, f"the review by '{a.by}' on {where} is {state}, not an approval"
+                )
+            )
+        elif a.partner not in theirs:
+            member = f"a member of {', '.join(sorted(theirs))}" if theirs else "a member of no partner"
+            out.append(
+                finding(
+                    "DL704",
+                    d.path,
+                    pos,
+                    f"'{a.by}' approved {where} but is {member} on the base branch, not of {a.partner}",
+                )
+            )
+        elif a.by.casefold() == pull.author.casefold() and not ev.judge.config.workflow.self_approval:
+            out.append(
+                finding(
+                    "DL705", d.path, pos, f"'{a.by}' opened {where} and cannot approve it for {a.partner}"
+                )
+            )
+        elif why := stale_reason(d, r, version_at):
+            out.append(finding("DL702", d.path, pos, f"the approval by '{a.by}' is stale: {why}"))
+    return out
+
+
+def _key(a: Approval) -> tuple[str, str, str, str]:
+    return (a.partner, a.by, a.via, a.ref)
+
+
+def approvals_to_write(report: DecisionReport, pull: PullRequest) -> list[dict[str, str]]:
+    """The approvals the decision's frontmatter should hold after ``--write``.
+
+    Recorded approvals stay as they are, except a partner's ``pr-review``
+    approval from this pull request, which is replaced by the current one;
+    a partner approved by a fresh review and not yet recorded is added.
+    """
+    d = report.decision
+    ref = f"#{pull.number}" if pull.number else ""
+    fresh = {s.partner: s for s in report.partners if s.state == APPROVED_STATE and s.review is not None}
+    out: list[dict[str, str]] = []
+    written: set[str] = set()
+    for a in d.approvals:
+        status = fresh.get(a.partner)
+        if status is not None and a.via == vocab.VIA_PR_REVIEW and (not a.ref or a.ref == ref):
+            r = status.review
+            if r is not None and a.by == r.user and a.commit == r.commit and a.ref == ref:
+                out.append({KEEP_ENTRY: str(a.index)})  # already recorded as it stands
+                written.add(a.partner)
+            elif a.partner not in written:
+                out.append(_entry(status, ref))
+                written.add(a.partner)
+            continue
+        out.append({KEEP_ENTRY: str(a.index)})
+        written.add(a.partner)
+    for p, status in fresh.items():
+        if p not in written:
+            out.append(_entry(status, ref))
+    return out
+
+
+def _entry(status: PartnerStatus, ref: str) -> dict[str, str]:
+    r = status.review
+    assert r is not None
+    entry = {"partner": status.partner, "by": r.user}
+    if r.submitted_text or r.submitted_at:
+        entry["at"] = r.submitted_text or (r.submitted_at.isoformat() if r.submitted_at else "")
+    entry["via"] = vocab.VIA_PR_REVIEW
+    if ref:
+        entry["ref"] = ref
+    if r.commit:
+        entry["commit"] = r.commit
+    return entry

@@ -1,0 +1,154 @@
+"""``declog build``: the checked log as a static site, in one short pipeline.
+
+check -> views -> pages (in worker processes) -> feeds and twins -> search
+index -> swap into the output folder. Nothing is written to the output folder
+unless every step succeeded, and the same log gives the same bytes: pages
+carry no build time, only the time of the log's last commit ("as of").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from declog.log import history
+
+from declog.site import pages, search
+from declog.check.checker import Checker, CheckResult, load_and_check
+from declog.log.diagnostics import Diagnostic
+from declog.site.markdown import Markdown
+from declog.log.model import Log
+from declog.site.render import SiteInfo, Theme
+from declog.log.standing import when
+from declog.site.views import Views
+from declog.site.writer import OutputError, Staging, check_output
+
+__all__ = ["BuildResult", "OutputError", "build", "failed", "reference_time", "theme_for", "with_site_url"]
+
+
+@dataclass
+class BuildResult:
+    check: CheckResult
+    findings: list[Diagnostic] = field(default_factory=list)
+    """The check's findings plus the build's own (templates, search)."""
+    built: bool = False
+    """True when the output folder now holds the new site."""
+    pages: int = 0
+    rendered: int = 0
+    """Files rendered (every file, unless a warm cache spared some)."""
+    changed: int = 0
+    """Files whose bytes differ from the previous build."""
+    seconds: float = 0.0
+    bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    """Markdown bodies the build rendered early, by path: (digest of the text, HTML)."""
+
+
+def build(
+    root: Path,
+    out: Path,
+    *,
+    site_url: str | None = None,
+    strict: bool = False,
+    now: dt.datetime | None = None,
+    search_index: bool | None = None,
+    jobs: int | None = None,
+    checker: Checker | None = None,
+) -> BuildResult:
+    """Check the log at ``root`` and, if it passes, publish it into ``out``.
+
+    ``now`` is the time pages are "as of" (default: ``reference_time``);
+    ``search_index`` None means "when Pagefind is installed"; ``jobs`` is the
+    number of worker processes (default: one per core); ``checker`` loads and
+    checks the log instead of ``load_and_check`` (a caller that rebuilds later).
+    """
+    started = time.perf_counter()
+    check_output(out, root)
+    workers = pages.processes(jobs)
+    early = pages.Prefetch(root, workers)  # Markdown bodies render while the log is checked
+    staging: Staging | None = None
+    try:
+        checked = checker.check() if checker is not None else load_and_check(root)
+        result = BuildResult(checked, list(checked.findings))
+        if checked.log is None or checked.failed(strict):
+            return result
+        gc.freeze()  # the log lives to the end: spare the collector rescanning it
+        log = with_site_url(checked.log, site_url)
+        views = Views(log, now or reference_time(root, log), history.file_history(root))
+        binary = search.executable() if search_index is not False else None
+        if search_index and binary is None:
+            result.findings.append(search.missing())
+        theme = theme_for(root, views, search=binary is not None)
+        result.findings += theme.load_all()
+        if failed(result.findings, strict):
+            return result
+        views.warm()
+        staging = Staging(out)
+        state = pages.SiteState(theme, views, staging, Markdown(pages.log_targets(log)))
+        state.jobs = pages.plan(state)
+        state.bodies = early.collect(pages.log_targets(log))
+        outcome = pages.Renderer(state, workers).wait()
+        result.findings += pages.unique(outcome.problems)
+        if binary is not None and not outcome.problems:
+            result.findings += search.index(staging.dir, binary)
+        if failed(result.findings, strict):
+            staging.abort()
+            return result
+        staging.commit()
+    except BaseException:
+        if staging is not None:
+            staging.abort()
+        raise
+    finally:
+        early.close()
+        gc.unfreeze()
+    result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
+    result.rendered = len(state.jobs)
+    result.bodies = state.bodies
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def theme_for(root: Path, views: Views, *, search: bool) -> Theme:
+    """The theme for the pages of ``views``' log, as of its time."""
+    site = views.log.config.site
+    info = SiteInfo(site.title, site.description, site.language, site.url, site.timezone, views.now, search)
+    return Theme(root, views.log, info)
+
+
+def failed(found: list[Diagnostic], strict: bool) -> bool:
+    """Whether ``found`` stops a build: an error, or a warning under ``--strict``."""
+    return any(d.severity == "error" or (strict and d.severity == "warning") for d in found)
+
+
+def reference_time(
+    root: Path, log: Log, head_time: Callable[[Path], dt.datetime | None] = history.head_time
+) -> dt.datetime:
+    """What "now" means for the pages: SOURCE_DATE_EPOCH, else HEAD's commit time,
+    else the newest time recorded in the log. Never the clock, so builds repeat."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    head = head_time(root)
+    if head is not None:
+        return head
+    times = [t for d in log.decisions for t in (when(d), d.logged) if t]
+    times += [m.date for m in log.meetings.values() if m.date]
+    return max(times, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+
+
+def with_site_url(log: Log, url: str | None) -> Log:
+    """``log`` with its site URL replaced by ``url`` (``--site-url``), ending in "/"."""
+    site = log.config.site
+    url = url if url is not None else site.url
+    if url and not url.endswith("/"):
+        url += "/"
+    if url == site.url:
+        return log
+    config = dataclasses.replace(log.config, site=dataclasses.replace(site, url=url))
+    return dataclasses.replace(log, config=config)

@@ -1,0 +1,153 @@
+"""Decision bodies to HTML: markdown-it-py, safe for text other partners wrote.
+
+Raw HTML in a document is escaped, never passed through (a partner's pull
+request must not put script into a page other partners open), and links or
+images whose scheme is not http, https or mailto lose their target.
+``[[0042]]`` and links to decision files (the same patterns ``declog check``
+validates, DL205) become relative links to the decision's page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from declog.log.standing import FILE_LINK, WIKI_REF
+
+#: Schemes a link may keep; anything else (javascript:, vbscript:, data:, file:) is dropped.
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+#: ``](../partners/ID.md)`` or ``](../meetings/ID.md)``: links to the other kinds of document.
+_DOC_LINK = re.compile(r"^(?:\.\./)?(partners|meetings)/([a-z0-9]+(?:-[a-z0-9]+)*)\.md(#.*)?$")
+
+
+def decision_url(decision_id: str) -> str:
+    """Path of a decision's page from the site root."""
+    return f"decisions/{decision_id}/index.html"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What links in a body can point to: every decision, partner and meeting."""
+
+    files: Mapping[str, str] = field(default_factory=dict)
+    """Decision file name (``0042-slug.md``) -> decision id."""
+    ids: frozenset[str] = frozenset()
+    partners: frozenset[str] = frozenset()
+    meetings: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        decisions: Iterable[tuple[str, str]],
+        partners: Collection[str] = (),
+        meetings: Collection[str] = (),
+    ) -> Targets:
+        """From ``(file name, id)`` pairs and the partner and meeting ids."""
+        files = dict(decisions)
+        return cls(files, frozenset(files.values()), frozenset(partners), frozenset(meetings))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    refs: tuple[str, ...]
+    """Ids of the decisions the body links to, in order of first mention."""
+
+
+class Markdown:
+    """A configured renderer; build one per process and reuse it."""
+
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+        md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+        md.enable("table")
+        md.use(footnote_plugin)
+        md.use(tasklists_plugin, label=True)
+        md.use(anchors_plugin, min_level=2, max_level=4)
+        md.inline.ruler.before("link", "decision_ref", self._decision_ref)
+        md.core.ruler.push("declog_links", self._rewrite_links)
+        self.md = md
+
+    def render(self, text: str, root: str) -> Rendered:
+        """Render ``text``; ``root`` is the prefix from the page to the site root ("../../" or a URL)."""
+        env: dict[str, Any] = {"root": root, "refs": {}}
+        html = self.md.render(text, env)
+        return Rendered(html, tuple(env["refs"]))
+
+    # --- [[0042]] -------------------------------------------------------------------
+
+    def _decision_ref(self, state: StateInline, silent: bool) -> bool:
+        if not state.src.startswith("[[", state.pos):
+            return False
+        m = WIKI_REF.match(state.src, state.pos)
+        if m is None:
+            return False
+        ref = m.group(1)
+        if not silent:
+            if ref in self.targets.ids:
+                state.env["refs"][ref] = None
+                token = state.push("link_open", "a", 1)
+                token.attrs = {"href": state.env["root"] + decision_url(ref), "class": "ref"}
+                token.meta["declog"] = True
+                state.push("text", "", 0).content = ref
+                state.push("link_close", "a", -1)
+            else:
+                state.push("text", "", 0).content = m.group(0)
+        state.pos = m.end()
+        return True
+
+    # --- links to decision files; unsafe schemes -----------------------------------
+
+    def _rewrite_links(self, state: Any) -> None:
+        for block in state.tokens:
+            if block.children:
+                self._rewrite_children(block.children, state.env)
+
+    def _rewrite_children(self, tokens: Sequence[Token], env: dict[str, Any]) -> None:
+        for token in tokens:
+            if token.type == "link_open" and not token.meta.get("declog"):
+                href = str(token.attrGet("href") or "")
+                new = self._target(href, env)
+                if new is None:
+                    token.attrs.pop("href", None)
+                else:
+                    token.attrSet("href", new)
+            elif token.type == "image":
+                src = str(token.attrGet("src") or "")
+                if not _safe(src):
+                    token.attrSet("src", "")
+
+    def _target(self, href: str, env: dict[str, Any]) -> str | None:
+        if not _safe(href):
+            return None
+        root = str(env["root"])
+        m = FILE_LINK.fullmatch(f"]({href})")
+        if m is not None:
+            ref = self.targets.files.get(m.group(2))
+            if ref is None:
+                return href
+            env["refs"][ref] = None
+            fragment = href.partition("#")[2]
+            return root + decision_url(ref) + (f"#{fragment}" if fragment else "")
+        m = _DOC_LINK.match(href)
+        if m is not None:
+            kind, ident, fragment = m.group(1), m.group(2), m.group(3) or ""
+            known = self.targets.partners if kind == "partners" else self.targets.meetings
+            if ident in known:
+                return f"{root}{kind}/{ident}/index.html{fragment}"
+        return href
+
+
+def _safe(url: str) -> bool:
+    m = _SCHEME.match(url)
+    return m is None or m.group(1).lower() in SAFE_SCHEMES

@@ -1,0 +1,404 @@
+"""Every page of the site, rendered in worker processes when the machine has several cores.
+
+The plan (which page, which template, which view) is made once in the main
+process. Workers are forked from it, so they share the loaded log, the views
+and the compiled templates without copying them, and each writes its pages
+into the staging folder. Markdown bodies can be rendered early, while the log
+is still being checked (``Prefetch``); a body that changed in between is
+simply rendered again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import multiprocessing
+import multiprocessing.pool
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from declog.insight import audit, charts, report
+
+from declog.site import feeds
+
+from declog.log import vocab
+from declog.log.diagnostics import Diagnostic
+from declog.log.load import CONTENT, read_file
+from declog.site.markdown import Markdown, Targets, decision_url
+from declog.log.model import Decision, Document, Log, Meeting
+from declog.site.render import TemplateProblem, Theme
+from declog.site.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
+from declog.site.writer import Data, Staging
+from declog.log.yamlparse import split_frontmatter
+
+#: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
+BODY_ROOT = "../../"
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def safe_segment(name: str) -> bool:
+    """Whether ``name`` can be a folder name in the site (ids are checked, but rules can be turned off)."""
+    return _SEGMENT.match(name) is not None
+
+
+def processes(jobs: int | None) -> int:
+    """How many worker processes to use; 1 means render in this process.
+
+    Workers are forked, so without an explicit ``jobs`` a process that runs
+    other threads (a server calling the build) renders in-process: forking
+    while another thread holds a lock can hang the child.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if jobs is None and threading.active_count() > 1:
+        return 1
+    return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+
+
+def digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+# --- early Markdown -------------------------------------------------------------------
+
+
+def tree_targets(root: Path) -> Targets:
+    """Link targets from the file names under content/ (what the log will hold once checked)."""
+
+    def names(kind: str) -> list[str]:
+        folder = root / CONTENT / kind
+        return sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
+
+    decisions = [(n, m.group("id")) for n in names("decisions") if (m := vocab.DECISION_FILE_RE.match(n))]
+    return Targets.of(decisions, [n[:-3] for n in names("partners")], [n[:-3] for n in names("meetings")])
+
+
+def log_targets(log: Log) -> Targets:
+    return Targets.of(((d.path.rsplit("/", 1)[-1], d.id) for d in log.decisions), log.partners, log.meetings)
+
+
+_prefetch: tuple[Path, Markdown] | None = None
+
+
+def _prefetch_chunk(paths: Sequence[str]) -> list[tuple[str, bytes, str]]:
+    assert _prefetch is not None
+    root, md = _prefetch
+    out = []
+    real_root = root.resolve()
+    for rel in paths:
+        raw = read_file(real_root, rel)  # as the loader read it: a regular file inside the root
+        try:
+            text = raw.data.removeprefix(b"\xef\xbb\xbf").decode("utf-8") if raw.data is not None else None
+        except UnicodeDecodeError:
+            continue
+        if text is None:
+            continue
+        front = split_frontmatter(text.replace("\r\n", "\n").replace("\r", "\n"), rel)
+        if isinstance(front, Diagnostic):
+            continue
+        out.append((rel, digest(front.body), md.render(front.body, BODY_ROOT).html))
+    return out
+
+
+class Prefetch:
+    """Markdown bodies rendered by worker processes while the main process checks the log."""
+
+    def __init__(self, root: Path, workers: int) -> None:
+        global _prefetch
+        self.targets = tree_targets(root)
+        self.pool: multiprocessing.pool.Pool | None = None
+        if workers < 2:
+            return
+        paths = sorted(
+            f"{CONTENT}/{kind}/{p.name}"
+            for kind in ("decisions", "partners", "meetings")
+            if (root / CONTENT / kind).is_dir()
+            for p in (root / CONTENT / kind).glob("*.md")
+        )
+        _prefetch = (root, Markdown(self.targets))
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        _prefetch = None
+        size = max(16, len(paths) // (workers * 8) + 1)
+        self.result = self.pool.map_async(
+            _prefetch_chunk, [paths[i : i + size] for i in range(0, len(paths), size)]
+        )
+
+    def collect(self, targets: Targets) -> dict[str, tuple[bytes, str]]:
+        """Path -> (body digest, HTML); empty if the link targets changed meanwhile."""
+        if self.pool is None:
+            return {}
+        chunks = self.result.get()
+        self.close()
+        if targets != self.targets:
+            return {}
+        return {rel: (d, html) for chunk in chunks for rel, d, html in chunk}
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+# --- the plan -------------------------------------------------------------------------
+
+
+class Job(NamedTuple):
+    """One output file (a named tuple: a plan of a large log has tens of thousands)."""
+
+    path: str
+    template: str
+    """Template to render, or "" when ``produce`` makes the bytes itself."""
+    context: Callable[[], dict[str, Any]] = dict
+    produce: Callable[[], Data] | None = None
+    source: Path | None = None
+    """For a theme asset: the file copied (``produce`` reads it)."""
+
+
+@dataclass
+class SiteState:
+    """What rendering needs; workers inherit it when they are forked."""
+
+    theme: Theme
+    views: Views
+    staging: Staging
+    markdown: Markdown
+    bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+    parts: feeds.Parts | None = None
+    """Pieces of decisions.json and the calendars kept from an earlier build (a long-running caller's)."""
+
+    def body(self, doc: Document) -> Markup:
+        early = self.bodies.get(doc.path)
+        if early is not None and early[0] == digest(doc.body):
+            return Markup(early[1])
+        return Markup(self.markdown.render(doc.body, BODY_ROOT).html)
+
+
+def plan(state: SiteState) -> list[Job]:
+    """Every HTML page: path, template and a function giving its context."""
+    views, log = state.views, state.views.log
+    ctx = functools.partial
+
+    def home() -> dict[str, Any]:
+        return {
+            "board": views.board,
+            "window": log.config.workflow.feedback_window,
+            "categories": vocab.CATEGORIES,
+        }
+
+    def decision(d: Decision) -> dict[str, Any]:
+        return {"view": views.decision(d), "body": state.body(d)}
+
+    def listing(page: ListPage) -> dict[str, Any]:
+        return {"page": page, "facets": views.facets if page.path.startswith(("timeline/", "tags/")) else {}}
+
+    def partner(pv: PartnerView) -> dict[str, Any]:
+        return {"view": pv, "body": state.body(pv.partner), "limit": COLUMN_SIZE}
+
+    def meeting(m: Meeting) -> dict[str, Any]:
+        return {"view": views.meeting(m), "body": state.body(m)}
+
+    meetings = meetings_newest_first(log)
+    jobs = twins(state)  # first: decisions.json is the longest single job
+    jobs.append(Job("index.html", "index.html", home))
+    jobs += [
+        Job(decision_url(d.id), "decision.html", ctx(decision, d))
+        for d in log.decisions
+        if safe_segment(d.id)
+    ]
+    jobs += [Job(page.path, "timeline.html", ctx(listing, page)) for page in views.lists()]
+    jobs.append(Job("partners/index.html", "partners.html", lambda: {"views": list(views.partners.values())}))
+    jobs += [
+        Job(f"partners/{pid}/index.html", "partner.html", ctx(partner, pv))
+        for pid, pv in views.partners.items()
+        if safe_segment(pid)
+    ]
+    jobs.append(
+        Job(
+            "meetings/index.html", "meetings.html", lambda: {"meetings": [views.meeting(m) for m in meetings]}
+        )
+    )
+    jobs += [
+        Job(f"meetings/{m.id}/index.html", "meeting.html", ctx(meeting, m))
+        for m in meetings
+        if safe_segment(m.id)
+    ]
+    jobs.append(Job("tags/index.html", "tags.html", lambda: {"tags": views.facets["tag"]}))
+    jobs.append(Job("health/index.html", "health.html", ctx(health, views.audit)))
+    jobs.append(Job("health/audit.json", "", produce=ctx(health_json, views.audit)))
+    if state.theme.site.search:
+        jobs.append(Job("search/index.html", "search.html"))
+    jobs.append(Job("404.html", "404.html"))
+    if (job := sitemap(state, jobs)) is not None:
+        jobs.append(job)
+    return jobs
+
+
+def health(result: audit.Audit) -> dict[str, Any]:
+    """The audit of ``declog audit`` (its default window, as of the pages' time) with its charts."""
+    return {
+        "audit": result,
+        "charts": [(c, Markup(c.svg)) for c in charts.health_charts(result)],  # escaped by declog.insight.charts
+        "methods": audit.PARTICIPATION_METHODS,
+    }
+
+
+def health_json(result: audit.Audit) -> bytes:
+    """The health page's audit as JSON, in the shape of ``declog audit --format json``."""
+    return report.render(result, "json").encode("utf-8")
+
+
+def twins(state: SiteState) -> list[Job]:
+    """decisions.json, Atom feeds, calendars, the sitemap and the theme's assets."""
+    views, log = state.views, state.views.log
+    url, title = log.config.site.url, log.config.site.title
+    host = urlsplit(url).hostname or "declog.invalid"
+
+    @functools.cache
+    def latest() -> list[Decision]:
+        return feeds.latest(log.decisions, views.history)
+
+    def site_feed() -> dict[str, Any]:
+        return {
+            "feed": feeds.feed(
+                views=views,
+                title=title,
+                self_path="feed.xml",
+                alternate_path="index.html",
+                decisions=latest(),
+                base=url,
+                body_html=state.body,
+                latest_first=True,
+            )
+        }
+
+    def partner_feed(pv: PartnerView) -> dict[str, Any]:
+        folder = f"partners/{pv.partner.id}/"
+        party = (d for d in latest() if pv.partner.id in d.partners)
+        return {
+            "feed": feeds.feed(
+                views=views,
+                title=f"{title}: {pv.partner.name}",
+                self_path=folder + "feed.xml",
+                alternate_path=folder + "index.html",
+                decisions=party,
+                base=url or "../../",
+                body_html=state.body,
+                latest_first=True,
+            )
+        }
+
+    ctx = functools.partial
+    jobs = [
+        Job("decisions.json", "", produce=ctx(feeds.database_parts, views, state.parts)),
+        Job("feed.xml", "feed.xml", site_feed),
+    ]
+    for pid, pv in views.partners.items():
+        if safe_segment(pid):
+            jobs.append(Job(f"partners/{pid}/feed.xml", "feed.xml", ctx(partner_feed, pv)))
+            calendar = ctx(
+                feeds.calendar,  # not a local function: it shows only what it is given
+                site_key=feeds.site_key(title),
+                name=f"Feedback deadlines for {pv.partner.name}",
+                items=pv.awaiting,
+                base=url,
+                uid_host=host,
+                cache=state.parts,
+            )
+            jobs.append(Job(f"partners/{pid}/deadlines.ics", "", produce=calendar))
+    assets = state.theme.assets().items()
+    jobs += [Job(rel, "", produce=source.read_bytes, source=source) for rel, source in assets]
+    return jobs
+
+
+def sitemap(state: SiteState, jobs: Sequence[Job]) -> Job | None:
+    url = state.views.log.config.site.url
+    if not url:
+        return None
+    locations = [url + j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
+    return Job("sitemap.xml", "sitemap.xml", lambda: {"locations": locations})
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    pages: int = 0
+    changed: int = 0
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.pages += other.pages
+        self.changed += other.changed
+        self.problems += other.problems
+
+
+def render_range(state: SiteState, start: int, stop: int) -> Outcome:
+    """Render and write jobs ``start:stop``; stop at the first template problem."""
+    out = Outcome()
+    for job in state.jobs[start:stop]:
+        try:
+            if job.produce is not None:
+                data = job.produce()
+            else:
+                data = state.theme.render(job.template, job.path, **job.context()).encode("utf-8")
+        except TemplateProblem as exc:
+            out.problems.append(exc.diagnostic)
+            break
+        out.pages += job.path.endswith(".html")
+        out.changed += state.staging.write(job.path, data)
+    return out
+
+
+_state: SiteState | None = None
+
+
+def _render_chunk(bounds: tuple[int, int]) -> Outcome:
+    assert _state is not None
+    return render_range(_state, *bounds)
+
+
+class Renderer:
+    """Render every planned page, in forked workers when ``workers`` > 1."""
+
+    def __init__(self, state: SiteState, workers: int) -> None:
+        global _state
+        self.state = state
+        self.pool: multiprocessing.pool.Pool | None = None
+        n = len(state.jobs)
+        if workers < 2 or n < 200:
+            self.pending = None
+            return
+        _state = state
+        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        _state = None
+        size = max(25, n // (workers * 16) + 1)
+        self.pending = self.pool.map_async(_render_chunk, [(i, min(i + size, n)) for i in range(0, n, size)])
+
+    def wait(self) -> Outcome:
+        total = Outcome()
+        if self.pool is None:
+            total.add(render_range(self.state, 0, len(self.state.jobs)))
+            return total
+        assert self.pending is not None
+        try:
+            for part in self.pending.get():
+                total.add(part)
+        finally:
+            self.pool.terminate()
+            self.pool.join()
+        return total
+
+
+def unique(found: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(found), key=lambda d: d.sort_key)

@@ -1,0 +1,449 @@
+"""Jinja: the theme's search path, filters, relative links, and template errors as findings.
+
+The log's own ``templates/`` folder comes first on the search path and the
+packaged default theme second, so a log overrides the theme file by file.
+Autoescape is on for HTML and XML and undefined names are errors. Every link a
+template makes goes through ``url()``, which makes it relative to the page
+("../../decisions/0042/index.html"), so the site works from file://, from a
+sub-path and from a domain root alike.
+
+A log's templates come from its pull requests, so they are untrusted: as soon
+as the log's ``templates/`` holds anything Jinja could load (anything but plain
+asset files), every template renders in Jinja's immutable sandbox (no attribute
+starting with an underscore, no changing the view objects, bounded ranges and
+powers), and the theme's files are read only when their real path stays inside
+the log (a symlink to a file elsewhere is refused). What the sandbox refuses is
+a DL604 finding with the template's file and line; nothing of it runs. The
+packaged theme alone, which is declog's own code, renders outside the sandbox:
+checking every attribute a page reads made a large site's build 10% slower.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import traceback
+import types
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.bccache
+import jinja2.sandbox
+from jinja2.exceptions import SecurityError
+from markupsafe import Markup
+
+from declog.log.codes import finding
+from declog.log.diagnostics import Diagnostic, Pos
+from declog.log.model import Decision, Log
+from declog.log.standing import when
+from declog.log.timeparse import format_duration, zone
+
+#: Templates the build renders; a log may override any of them.
+PAGES = (
+    "index.html",
+    "decision.html",
+    "partner.html",
+    "partners.html",
+    "timeline.html",
+    "meeting.html",
+    "meetings.html",
+    "tags.html",
+    "health.html",
+    "search.html",
+    "404.html",
+    "feed.xml",
+    "sitemap.xml",
+)
+ASSETS = "assets"
+#: Stands for the way back to the site root while a page or a shared fragment renders;
+#: each page replaces it with its own "../" prefix, so fragments can be reused on any page.
+ROOT_MARK = "\x00root\x00"
+
+
+def packaged_templates() -> Path:
+    """The default theme: inside the installed package, or templates/ beside it in a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    inside = package / "templates"
+    return inside if inside.is_dir() else package.parent / "templates"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What every page knows about the site."""
+
+    title: str
+    description: str
+    language: str
+    url: str
+    """Absolute base URL ending in "/", or "" when none is configured."""
+    timezone: str
+    now: dt.datetime
+    """The time the pages are "as of": the log's last commit, not the clock."""
+    search: bool
+
+
+class TemplateProblem(Exception):
+    """A template failed; ``diagnostic`` says which file and line."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+#: The largest power (in bits) and the longest repeated sequence a template may compute (``**``, ``*``).
+MAX_BITS = 1 << 16
+MAX_REPEAT = 1 << 20
+
+
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox: an unsafe attribute is an error where it is named, and ``**`` and
+    ``*`` are bounded (no template can hang the build on a huge number or string, not even while it
+    compiles: intercepted operators are never folded)."""
+
+    intercepted_binops = frozenset(["**", "*"])
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's sandboxed ``getattr`` with its checks in one call (templates read attributes a lot)."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)  # an item, or undefined
+        if type(value) in _METHODS:
+            fmt = self.wrap_str_format(value)  # ``str.format`` reaching into attributes: sandboxed too
+            if fmt is not None:
+                return fmt
+        safe = self._safe.get((type(obj), attribute))
+        if safe is None:
+            safe = self.is_safe_attribute(obj, attribute, value)
+        return value if safe else self.unsafe_undefined(obj, attribute)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's answer, remembered per type and name: it depends on nothing else (isinstance checks
+        and the name), and asking it on every attribute a page reads doubled the time to render."""
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = super().is_safe_attribute(obj, attr, value)
+            if len(self._safe) < 10_000:  # names a template makes up (``x[name]``) are not all kept
+                self._safe[key] = safe
+        return safe
+
+    @property
+    def bytecode_cache(self) -> jinja2.BytecodeCache | None:
+        return self._bytecode_cache
+
+    @bytecode_cache.setter
+    def bytecode_cache(self, cache: jinja2.BytecodeCache | None) -> None:
+        self._bytecode_cache = _Sandboxed(cache) if cache is not None else None
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        """Fail at once, not with an undefined value that an ``attr`` or a test would pass on."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if (
+            operator == "**"
+            and _ints(left, right)
+            and right > 0
+            and max(left.bit_length(), 1) * right > MAX_BITS
+        ):
+            raise SecurityError(f"the power has more than {MAX_BITS} bits")
+        if operator == "*":
+            for times, seq in ((left, right), (right, left)):
+                repeated = isinstance(seq, str | bytes | list | tuple) and isinstance(times, int)
+                if repeated and times * len(seq) > MAX_REPEAT:
+                    raise SecurityError(
+                        f"repeating a sequence of {len(seq)} items {times} times makes more than {MAX_REPEAT}"
+                    )
+        return super().call_binop(context, operator, left, right)
+
+
+#: The types of bound methods: the ones ``wrap_str_format`` looks at.
+_METHODS = frozenset([types.MethodType, types.BuiltinMethodType])
+
+
+class _Sandboxed(jinja2.BytecodeCache):
+    """Another cache's store under keys of their own, so code compiled for the sandbox (which routes
+    every call and operator through it) and code compiled outside it never stand in for each other."""
+
+    def __init__(self, store: jinja2.BytecodeCache) -> None:
+        self.store = store
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return "sandbox:" + self.store.get_cache_key(name, filename)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.dump_bytecode(bucket)
+
+    def clear(self) -> None:
+        self.store.clear()
+
+
+def _ints(*values: Any) -> bool:
+    return all(isinstance(v, int) for v in values)
+
+
+class ThemeLoader(jinja2.FileSystemLoader):
+    """The search path's templates; a file is read only if its real path stays inside its boundary.
+
+    ``boundaries`` pairs each folder of the search path with the folder its
+    files must really be in (the log's root for the log's templates), so a
+    symlink in a pull request cannot publish a file from elsewhere on the machine.
+    """
+
+    def __init__(self, dirs: Sequence[Path], boundaries: Sequence[Path]) -> None:
+        super().__init__([str(d) for d in dirs])
+        self.boundaries = [b.resolve() for b in boundaries]
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder, boundary in zip(self.searchpath, self.boundaries, strict=True):
+            filename = os.path.join(folder, *pieces)
+            if os.path.isfile(filename):
+                if not Path(filename).resolve().is_relative_to(boundary):
+                    raise Escape(filename)
+                break
+        return super().get_source(environment, template)
+
+
+class Escape(SecurityError):
+    """A theme file whose real path leaves its folder (a symlink): it is not read."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__("this file is a link to a file outside the log; it is not read")
+        self.filename = filename
+
+
+class Theme:
+    """The Jinja environment over the search path, with declog's filters."""
+
+    def __init__(self, root: Path, log: Log, site: SiteInfo) -> None:
+        self.root = root
+        self.dirs = self.search_path()
+        self.site = site
+        self.sandboxed = self.untrusted()
+        self.env = (Sandbox if self.sandboxed else jinja2.Environment)(
+            loader=ThemeLoader(self.dirs, [self.boundary(d) for d in self.dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        partners = log.partners  # not the log: a theme kept between rebuilds must not keep old logs alive
+        names = {m.handle: m.name for p in partners.values() for m in p.members if m.name}
+        default_tz = zone(site.timezone)
+        self.env.globals.update(
+            site=site,
+            url=_url,
+            partner_name=lambda pid: p.name if (p := partners.get(pid)) else pid,
+            person=lambda h: names.get(h, h),
+            partners=partners,
+            placed=when,
+            item=self.item,
+            attention=self.attention,
+            facet_nav=self._facet_nav,
+        )
+        self._items: dict[tuple[Decision, str], Markup] = {}
+        self._attentions: dict[tuple[int, str], tuple[Any, Markup]] = {}
+        self._navs: dict[tuple[str, str], Markup] = {}
+        self._nav_facets: object = None
+        self._macros: Any = None
+        self.env.filters.update(
+            when=lambda v, tz=None: _when(v, zone(tz) if tz else default_tz),
+            day=lambda v: v.astimezone(default_tz).strftime("%Y-%m-%d") if v else "",
+            duration=format_duration,
+            left=_left,
+            iso=lambda v: v.isoformat() if v else "",
+        )
+
+    def search_path(self) -> list[Path]:
+        """The template folders: the log's own ``templates/`` (when there is one), then the default theme."""
+        return [d for d in (self.root / "templates", packaged_templates()) if d.is_dir()]
+
+    def untrusted(self) -> bool:
+        """Whether the log's ``templates/`` holds anything Jinja could load: anything but asset files
+        (regular files under ``assets/`` other than .html and .xml, which are copied, never compiled)."""
+        folder = self.root / "templates"
+        if folder not in self.dirs:
+            return False
+        for path in folder.rglob("*"):
+            if path.relative_to(folder).parts[0].lower() != ASSETS or path.is_symlink():
+                return True
+            if path.suffix.lower() in (".html", ".htm", ".xml") or not (path.is_file() or path.is_dir()):
+                return True
+        return False
+
+    def boundary(self, folder: Path) -> Path:
+        """Where the files of ``folder`` must really be: the log's root for its own, else the folder."""
+        return self.root if folder == self.root / "templates" else folder
+
+    def _inside(self, folder: Path, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.boundary(folder).resolve())
+
+    def load_all(self) -> list[Diagnostic]:
+        """Compile every template on the search path; syntax errors become DL601 findings."""
+        found = []
+        for name in sorted(set(self.env.list_templates(extensions=["html", "xml"])) | set(PAGES)):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                where = self._relative(exc.filename or name)
+                found.append(finding("DL601", where, Pos(exc.lineno or 1, 1), exc.message or str(exc)))
+            except Escape as exc:
+                found.append(finding("DL604", self._relative(exc.filename), Pos(1, 1), str(exc)))
+            except UnicodeDecodeError as exc:
+                where = self._source(name)
+                found.append(
+                    finding("DL601", where, Pos(1, 1), f"not UTF-8 text (byte {exc.start}): {exc.reason}")
+                )
+            except OSError as exc:
+                found.append(
+                    finding("DL601", self._source(name), Pos(1, 1), f"cannot be read: {exc.strerror or exc}")
+                )
+            except jinja2.TemplateNotFound as exc:
+                found.append(
+                    finding(
+                        "DL601",
+                        f"templates/{name}",
+                        Pos(1, 1),
+                        f"template '{exc.name}' not found on the search path",
+                    )
+                )
+        for folder in self.dirs:
+            files = sorted((folder / ASSETS).rglob("*")) if (folder / ASSETS).is_dir() else []
+            for f in files:
+                if f.is_file() and not self._inside(folder, f):
+                    found.append(finding("DL604", self._relative(str(f)), Pos(1, 1), str(Escape(str(f)))))
+        return found
+
+    def render(self, name: str, path: str, **context: Any) -> str:
+        """Render template ``name`` for the page at ``path`` (from the site root)."""
+        root = "../" * path.count("/")
+        if path == "404.html" and self.site.url:
+            # served at any depth, so only absolute links work; escaped for the attributes it lands in
+            root = str(Markup.escape(self.site.url))
+        try:
+            html = self.env.get_template(name).render(page_path=path, **context)
+        except Escape as exc:  # a template named by include, import or extends
+            where = self._relative(exc.filename)
+            raise TemplateProblem(finding("DL604", where, Pos(1, 1), str(exc))) from None
+        except Exception as exc:
+            frame = self._frame(exc)
+            if frame is None:
+                raise
+            file, line = frame
+            message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+            if isinstance(exc, SecurityError):
+                code, message = "DL604", f"the sandbox refused it while rendering {path}: {message}"
+            else:
+                code, message = "DL602", f"{type(exc).__name__} while rendering {path}: {message}"
+            raise TemplateProblem(finding(code, self._relative(file), Pos(line, 1), message)) from None
+        return html.replace(ROOT_MARK, root)
+
+    def item(self, d: Decision, note: str = "") -> Markup:
+        """A decision's list item, rendered once per record and note and reused on every list page."""
+        cached = self._items.get((d, note))
+        if cached is None:
+            cached = self._items[d, note] = self._macro("decision_item", d, note)
+        return cached
+
+    def attention(self, a: Any, only: str = "") -> Markup:
+        """An open proposal with its deadline and whom it waits on (``only``: that partner), rendered once."""
+        cached = self._attentions.get((id(a), only))
+        if cached is None:  # keeps a alive, so its id stays its own
+            cached = self._attentions[id(a), only] = (a, self._macro("attention_item", a, only))
+        return cached[1]
+
+    def _facet_nav(self, facets: Any, current: tuple[str, str]) -> Markup:
+        """The filter bar, rendered once per value of ``current`` for the same ``facets``."""
+        if facets is not self._nav_facets:
+            self._navs, self._nav_facets = {}, facets  # keeps facets alive, so its identity stays its own
+        cached = self._navs.get(current)
+        if cached is None:
+            cached = self._navs[current] = self._macro("facet_nav", facets, current)
+        return cached
+
+    def _macro(self, name: str, *args: Any) -> Markup:
+        if self._macros is None:
+            self._macros = self.env.get_template("macros.html").module
+        return Markup(getattr(self._macros, name)(*args))
+
+    def keep(self, decisions: Collection[Decision]) -> None:
+        """Forget the fragments of records other than ``decisions`` (a theme kept between rebuilds).
+
+        Only once the fragments outnumber the decisions by far: a stale one is never used again.
+        """
+        if len(self._items) + len(self._attentions) < 4 * len(decisions) + 1000:
+            return
+        live = {id(d) for d in decisions}
+        self._items = {k: v for k, v in self._items.items() if id(k[0]) in live}
+        self._attentions = {k: v for k, v in self._attentions.items() if id(v[0].decision) in live}
+
+    def assets(self) -> dict[str, Path]:
+        """``assets/...`` path -> the file that provides it (the log's own first)."""
+        out: dict[str, Path] = {}
+        for d in self.dirs:
+            for f in sorted((d / ASSETS).rglob("*")) if (d / ASSETS).is_dir() else ():
+                if f.is_file() and self._inside(d, f):  # a link leaving the log: DL604 (load_all)
+                    out.setdefault(f.relative_to(d).as_posix(), f)
+        return dict(sorted(out.items()))
+
+    def _frame(self, exc: BaseException) -> tuple[str, int] | None:
+        prefixes = tuple(str(d) for d in self.dirs)
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.startswith(prefixes):
+                return frame.filename, frame.lineno or 1
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            return exc.filename or "templates", exc.lineno or 1
+        return None
+
+    def _source(self, name: str) -> str:
+        """The file that provides template ``name``, relative to the log's root when it is the log's."""
+        for folder in self.dirs:
+            if (folder / name).exists():
+                return self._relative(str(folder / name))
+        return f"templates/{name}"
+
+    def _relative(self, file: str) -> str:
+        path = Path(file)
+        try:  # the folder resolved, not the file: a link is named by its own name
+            return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _url(target: str = "") -> str:
+    """Link from the page being rendered to ``target`` (a path from the site root).
+
+    The page's own "../" prefix is filled in when the page is done (ROOT_MARK),
+    so this needs no context and fragments can be shared between pages.
+    """
+    return ROOT_MARK + (target or "index.html")
+
+
+def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
+    if value is None:
+        return Markup("")
+    local = value.astimezone(tz)
+    text = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text.strip())
+
+
+def _left(delta: dt.timedelta) -> str:
+    if delta < dt.timedelta(0):
+        return f"{format_duration(-delta)} overdue"
+    return f"{format_duration(delta)} left"

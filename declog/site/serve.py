@@ -1,0 +1,532 @@
+"""``declog serve``: the site over HTTP, rebuilt as its sources change, with live reload.
+
+Three threads besides the caller's: the HTTP server (standard library), a
+watcher (watchfiles) that turns saved files into a wanted generation number,
+and a builder that brings the site up to that generation with
+``incremental.Incremental``. A rebuild overtaken by a newer change is
+abandoned before it writes anything. A rebuild that fails (bad YAML, an
+unknown partner, a broken template) leaves the last good site in place and
+every page shows the findings in an overlay until a later rebuild succeeds.
+
+The reload script and the overlay are added to HTML responses as they are
+served; the files in the output folder are exactly what ``declog build`` writes.
+A request for a missing page is answered with the site's own 404.html (status
+404); a request whose path cannot name a file (a NUL or other control
+character, bad percent-encoding, an over-long path or name) is answered 400.
+No request makes the server print a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import gc
+import html
+import http.server
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import watchfiles
+from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we need it ready
+
+from declog.site.cache import cache_dir, cached_build
+from declog.log.diagnostics import Diagnostic
+from declog.site.incremental import Abandoned, Incremental, Update
+from declog.site.writer import OutputError
+
+__all__ = ["EVENTS", "Event", "ServeError", "Server", "SourceFilter"]
+
+#: The server-sent events endpoint the reload script listens to.
+EVENTS = "/__declog/events"
+#: Seconds between keep-alive comments on an idle event stream.
+KEEPALIVE = 15.0
+#: Seconds without a change before the server does its chores (preparing, collecting garbage).
+IDLE = 2.0
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+#: Editor temporary files that are not sources (swap, backup and lock files).
+_TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swp?x$|\.tmp$|\.bak$|^4913$|\.declog-tmp$)")
+#: The longest request path (decoded) and path segment served; anything longer is answered 400.
+MAX_PATH = 2048
+MAX_SEGMENT = 255
+
+
+class ServeError(Exception):
+    """The server cannot start (the address is in use or cannot be bound)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the server reports to its caller (the CLI prints it)."""
+
+    kind: str
+    """"built", "failed" (findings shown in the overlay) or "error" (an unexpected exception)."""
+    update: Update | None = None
+    changes: tuple[str, ...] = ()
+    """Files whose change started this rebuild, relative to the root."""
+    message: str = ""
+
+
+@dataclass
+class _Status:
+    version: int = 0
+    """Bumped after every finished rebuild, good or failed; open pages reload when it changes."""
+    findings: list[Diagnostic] = field(default_factory=list)
+    failed: bool = False
+    message: str = ""
+
+
+class SourceFilter(watchfiles.DefaultFilter):
+    """Sources only: content/, templates/ and declog.toml; not the output, the cache or editor temp files."""
+
+    def __init__(self, root: Path, ignore: tuple[Path, ...]) -> None:
+        super().__init__()
+        self.root = root.resolve()
+        self.ignore = tuple(p.resolve() for p in ignore)
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        if not super().__call__(change, path):
+            return False
+        p = Path(path)
+        if _TEMP.search(p.name) or any(p.is_relative_to(i) for i in self.ignore):
+            return False
+        try:
+            rel = p.relative_to(self.root)
+        except ValueError:
+            return False
+        return rel.parts[:1] in (("content",), ("templates",)) or rel.as_posix() == "declog.toml"
+
+
+class Server:
+    """Serve ``out`` at ``address`` and keep it built from the log at ``root``."""
+
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        *,
+        address: tuple[str, int] = ("127.0.0.1", 8000),
+        livereload: bool = True,
+        site_url: str | None = None,
+        strict: bool = False,
+        report: Callable[[Event], None] = lambda event: None,
+        debounce_ms: int = 25,
+    ) -> None:
+        self.root, self.out = root, out
+        self.livereload = livereload
+        self.report = report
+        self.debounce_ms = debounce_ms
+        self.site = Incremental(root, out, site_url=site_url, strict=strict)
+        self.status = _Status()
+        self.changed = threading.Condition()
+        self.wanted = 0
+        """Generation the sources are at: bumped by the watcher on every batch of changes."""
+        self.pending: set[str] = set()
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.watcher: RustNotify | None = None
+        try:
+            self.httpd = _HTTPServer(address, _handler(self), self._request_failed)
+        except OSError as exc:
+            host, port = address
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"address {host}:{port} is already in use; stop the other server or pass "
+                    f"another one, e.g. -a {host}:{port + 1} (or port 0 for any free port)"
+                ) from None
+            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        shown = f"[{host!s}]" if ":" in str(host) else str(host)
+        return f"http://{shown}:{port}/"
+
+    def start(self) -> Event:
+        """Build once, then answer requests, watch the sources and rebuild, each in a thread of its own.
+
+        The first build runs before any thread exists (not even the watcher's,
+        which is native), so it can fork worker processes safely; a source
+        saved while it ran is found by its modification time and rebuilt.
+        Returns the first build's event.
+        """
+        began = time.time_ns() - 1_000_000_000  # file times can be coarser than the clock
+        first = self._first_build()
+        if first.kind == "built":
+            self._chore(self.site.warm)  # so that the first save is as quick as the next ones
+        polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false")
+        self.watcher = RustNotify([str(self.root)], False, polling, 300, True, True)
+        if late := self._saved_since(began):
+            self.notify(late)
+        for target, name in (
+            (self.httpd.serve_forever, "declog-http"),
+            (self._watch, "declog-watch"),
+            (self._build_loop, "declog-build"),
+        ):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        return first
+
+    def _ignored(self) -> tuple[Path, ...]:
+        """What the server writes (the output, the build cache), never a source even inside the log."""
+        cache = cache_dir()
+        return (self.out, self.root / ".declog-cache", *([cache] if cache is not None else []))
+
+    def _saved_since(self, ns: int) -> set[str]:
+        """Sources (and folders, which change when a file is added or removed) modified after ``ns``."""
+        accept = SourceFilter(self.root, self._ignored())
+        found = set()
+        for top in (self.root / "content", self.root / "templates", self.root / "declog.toml"):
+            paths = [top, *top.rglob("*")] if top.is_dir() else [top]
+            for path in paths:
+                try:
+                    late = path.stat().st_mtime_ns >= ns
+                except OSError:
+                    continue
+                if late and (path.is_dir() or accept(watchfiles.Change.modified, str(path))):
+                    found.add(_relative(path, self.root))
+        return found
+
+    def _first_build(self) -> Event:
+        """Like ``declog build`` (its cache, its worker processes: no Python thread runs yet)."""
+        site = self.site
+        try:
+            result = cached_build(
+                self.root, self.out, site_url=site.site_url, strict=site.strict, search_index=False, site=site
+            )
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, OutputError) else str(exc)
+            return self._finish(Event("error", message=message), [], message)
+        update = Update(
+            result.check, result.findings, result.built, result.pages, result.rendered, result.changed
+        )
+        update.seconds = result.seconds
+        if not result.built:
+            problems = [d for d in result.findings if d.severity == "error" or site.strict]
+            return self._finish(Event("failed", update), problems, "")
+        return self._finish(Event("built", update), [], "")
+
+    def stop(self) -> None:
+        """Stop every thread and close the socket; open event streams end."""
+        self.stopping.set()
+        with self.changed:
+            self.changed.notify_all()
+        if self.threads:
+            self.httpd.shutdown()
+        self.httpd.server_close()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.threads = []
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
+
+    # --- watching and rebuilding ------------------------------------------------------
+
+    def _watch(self) -> None:
+        accept = SourceFilter(self.root, self._ignored())
+        watcher = self.watcher
+        assert watcher is not None
+        while not self.stopping.is_set():
+            raw = watcher.watch(1600, self.debounce_ms, 1000, self.stopping)
+            if raw == "timeout":
+                continue
+            if isinstance(raw, str):  # "stop" or "signal"
+                return
+            names = {
+                _relative(Path(path), self.root) for c, path in raw if accept(watchfiles.Change(c), path)
+            }
+            if names:
+                self.notify(names)
+
+    def notify(self, names: set[str]) -> None:
+        """Sources changed: a newer generation is wanted (and any rebuild in progress is abandoned)."""
+        with self.changed:
+            self.wanted += 1
+            self.pending |= names
+            self.changed.notify_all()
+
+    def _build_loop(self) -> None:
+        done = 0
+        chores: list[Callable[[], None]] = [_tidy]  # done once nothing changed for IDLE seconds
+        while not self.stopping.is_set():
+            with self.changed:
+                while self.wanted == done and not self.stopping.is_set():
+                    if not chores:
+                        self.changed.wait()
+                    elif not self.changed.wait(timeout=IDLE):
+                        break
+                if self.stopping.is_set():
+                    return
+                generation, names = self.wanted, tuple(sorted(self.pending))
+            if generation == done:
+                self._chore(chores.pop(0))
+                continue
+            event = self._rebuild(generation, names)
+            # What the rebuild kept stays out of the collector's view: a full collection over a
+            # large log takes most of a second. It runs once the server has been idle for a while.
+            gc.collect(1)
+            gc.freeze()
+            chores = [self.site.warm, _tidy]
+            if event.kind == "abandoned":
+                continue
+            done = generation
+            with self.changed:
+                if self.wanted == generation:
+                    self.pending.clear()
+            try:
+                self.report(event)
+            except Exception as exc:  # the caller's problem must not stop the rebuilds
+                self._finish(event, [], f"while reporting a rebuild: {type(exc).__name__}: {exc}")
+            del event
+
+    def _chore(self, chore: Callable[[], None]) -> None:
+        try:
+            chore()
+        except Exception as exc:  # a bug must not stop the server: show it, keep serving
+            self._finish(Event("error", message=f"{type(exc).__name__}: {exc}"), [], str(exc))
+        finally:
+            gc.freeze()
+
+    def _rebuild(self, generation: int, names: tuple[str, ...]) -> Event:
+        def overtaken() -> bool:
+            return self.wanted != generation or self.stopping.is_set()
+
+        try:
+            update = self.site.update(overtaken, changed=names)
+        except Abandoned:
+            return Event("abandoned", changes=names)
+        except OutputError as exc:
+            return self._finish(Event("error", changes=names, message=str(exc)), [], str(exc))
+        except Exception as exc:  # a bug must not stop the server: show it and keep the last good site
+            message = f"{type(exc).__name__}: {exc}"
+            return self._finish(Event("error", changes=names, message=message), [], message)
+        if not update.built:
+            problems = [d for d in update.findings if d.severity == "error" or self.site.strict]
+            return self._finish(Event("failed", update, names), problems, "")
+        return self._finish(Event("built", update, names), [], "")
+
+    def _request_failed(self, exc: BaseException) -> None:
+        """A request raised (a bug, not a bad request): reported, never printed as a traceback."""
+        message = f"while answering a request: {type(exc).__name__}: {exc}"
+        with contextlib.suppress(Exception):  # the caller's problem must not reach the HTTP thread
+            self.report(Event("error", message=message))
+
+    def _finish(self, event: Event, findings: list[Diagnostic], message: str) -> Event:
+        with self.changed:
+            self.status = _Status(self.status.version + 1, findings, bool(findings or message), message)
+            self.changed.notify_all()
+        return event
+
+    # --- what the handler shows -------------------------------------------------------
+
+    def decorate(self, page: bytes) -> bytes:
+        """An HTML page as served: the overlay while the log is broken, the reload script."""
+        status = self.status
+        extra = overlay(status.findings, status.message) if status.failed else ""
+        if self.livereload:
+            extra += reload_script(status.version)
+        if not extra:
+            return page
+        data = extra.encode("utf-8")
+        ends = list(_BODY_END.finditer(page))
+        if not ends:
+            return page + data
+        at = ends[-1].start()
+        return page[:at] + data + page[at:]
+
+    def wait_version(self, seen: int, timeout: float) -> int:
+        """The status version, once it differs from ``seen`` or after ``timeout`` seconds."""
+        with self.changed:
+            self.changed.wait_for(
+                lambda: self.status.version != seen or self.stopping.is_set(), timeout=timeout
+            )
+            return self.status.version
+
+
+def _tidy() -> None:
+    """A full garbage collection, the cycles the rebuilds left included, then the survivors out of view."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+def reload_script(version: int) -> str:
+    """Reloads the page when a rebuild finishes after the version it was served at."""
+    return (
+        f'<script data-declog-reload="{version}">(() => {{'
+        f'const v = "{version}"; const es = new EventSource("{EVENTS}?v=" + v);'
+        "es.onmessage = (e) => { if (e.data !== v) { es.close(); location.reload(); } };"
+        "addEventListener('pagehide', () => es.close());"
+        "})();</script>\n"
+    )
+
+
+def overlay(findings: list[Diagnostic], message: str) -> str:
+    """The findings of a failed rebuild over the last good page, escaped."""
+    lines = [f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}" for d in findings]
+    if message:
+        lines.append(message)
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return (
+        '<div id="declog-overlay" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
+        'overflow:auto;background:rgba(20,20,20,.92);color:#fff;font:15px/1.5 monospace;padding:2rem">'
+        '<p style="color:#ff8a80;font-weight:bold;font-size:1.2em">declog: the log has errors; '
+        "this is the last good version of the site. It reloads once they are fixed.</p>"
+        f'<ul style="padding-left:1.2em">{items}</ul></div>\n'
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], handler: Any, failed: Callable[[BaseException], None]
+    ) -> None:
+        super().__init__(address, handler)
+        self.failed = failed
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Instead of printing a traceback: a client that went away is no news, anything else is reported."""
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, ConnectionError | TimeoutError):
+            self.failed(exc)
+
+
+def request_path(raw: str) -> str | None:
+    """The decoded path of a request target, or None when it cannot name a file of the site.
+
+    None for invalid percent-encoding (``%zz``, bytes that are not UTF-8), a
+    NUL or other control character, a backslash, or a path or segment longer
+    than a file system allows.
+    """
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/") or len(path) > 3 * MAX_PATH:
+        return None
+    if re.search(r"%(?![0-9A-Fa-f]{2})", path):
+        return None
+    try:
+        text = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if len(text) > MAX_PATH or any(len(part) > MAX_SEGMENT for part in text.split("/")):
+        return None
+    if any(ord(c) < 32 or c in "\x7f\\" for c in text):
+        return None
+    return text
+
+
+def _handler(server: Server) -> Any:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(server.out), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # library code does not print; the CLI reports rebuilds
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if request_path(self.path) is None:
+                self.send_error(400, "Bad request path")
+                return False
+            return True
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            if code == 414:  # the request line is over 64 kB: answered as any other bad path
+                self._drain()
+                code, message = 400, "Request line too long"
+            page = server.out / "404.html"
+            if code == 404 and self.command in ("GET", "HEAD") and page.is_file():
+                self._html(_based(page.read_bytes()), 404)
+                return
+            super().send_error(code, message, explain)
+
+        def _drain(self) -> None:
+            """Read the rest of an over-long request line, so the client hears the answer."""
+            self.close_connection = True
+            with contextlib.suppress(OSError, ValueError):
+                for _ in range(64):
+                    if self.rfile.readline(1 << 16).endswith(b"\n"):
+                        break
+
+        def do_GET(self) -> None:
+            path = request_path(self.path) or "/"
+            if path == EVENTS:
+                self._events()
+                return
+            target = Path(self.translate_path(self.path))
+            if target.is_dir() and path.endswith("/"):
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                self._html(target.read_bytes(), 200)
+            elif target.suffix in (".html", "") and not target.exists() and server.status.failed:
+                self._html(b"<!doctype html><title>declog</title><body></body>", 503)
+            else:
+                super().do_GET()
+
+        def _html(self, page: bytes, code: int) -> None:
+            data = server.decorate(page)
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "keep-alive")
+            self.end_headers()
+            version = server.status.version
+            try:
+                self.wfile.write(b"retry: 500\ndata: %d\n\n" % version)
+                self.wfile.flush()
+                while not server.stopping.is_set():
+                    now = server.wait_version(version, KEEPALIVE)
+                    if now != version:
+                        version = now
+                        self.wfile.write(b"data: %d\n\n" % version)
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+
+    return Handler
+
+
+def _based(page: bytes) -> bytes:
+    """The site's 404 page, served at any depth: its links (relative to the site root) resolve from there."""
+    if re.search(rb"<base\s", page, re.IGNORECASE):
+        return page
+    head = re.search(rb"<head[^>]*>", page, re.IGNORECASE)
+    at = head.end() if head else 0
+    return page[:at] + b'<base href="/">' + page[at:]
+
+
+def wait_for_stop(server: Server, interval: float = 0.5) -> None:
+    """Block the calling thread until ``server.stop()`` (Ctrl-C raises KeyboardInterrupt here)."""
+    while not server.stopping.is_set():
+        time.sleep(interval)

@@ -1,0 +1,611 @@
+"""What the pages show, computed from the checked log: pure projections, no I/O.
+
+Templates receive these objects and only lay them out. Every list is sorted so
+two builds of the same log give the same pages; "now" is passed in (the build
+takes it from the log's last commit), never read from the clock here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from declog.log import vocab
+from declog.insight.audit import Audit, Window
+from declog.insight.audit import audit as run_audit
+from declog.log.history import Commit
+from declog.log.model import Approval, Decision, Log, Meeting, Member, Partner
+from declog.log.standing import SILENCE, Links, Standing, links, logging_lag, standing, when
+from declog.log.timeparse import zone
+
+#: Timeline facets with a pre-built page per value (tags have their own pages).
+FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
+#: How many recent decisions a board column or a partner section shows before "all N".
+COLUMN_SIZE = 12
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(decisions, key=lambda d: (when(d) or epoch, d.id), reverse=True)
+
+
+def list_path(base: str, number: int = 1) -> str:
+    """Page ``number`` of a paginated list living under folder ``base`` ("timeline/")."""
+    return f"{base}index.html" if number == 1 else f"{base}{number}/index.html"
+
+
+# --- the status board and what needs attention ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    partner: Partner
+    deadline: dt.datetime
+    """The deadline in the partner's own time zone."""
+
+
+@dataclass(frozen=True)
+class Attention:
+    decision: Decision
+    deadline: dt.datetime
+    left: dt.timedelta
+    """Deadline minus now: negative once it has passed."""
+    waiting: tuple[Waiting, ...]
+    """Partners whose approval is still missing."""
+    silence_due: tuple[Partner, ...] = ()
+    """Partners whose silence already counts as approval, not yet recorded."""
+    ready: bool = False
+    """Every approval the rules require is in (silence due included): it can be accepted."""
+
+    @property
+    def overdue(self) -> bool:
+        return self.left < dt.timedelta(0) and not self.ready
+
+
+@dataclass(frozen=True)
+class Column:
+    status: str
+    count: int
+    recent: tuple[Decision, ...]
+    url: str
+
+
+@dataclass(frozen=True)
+class Board:
+    attention: tuple[Attention, ...]
+    columns: tuple[Column, ...]
+    classified: tuple[tuple[str, tuple[int, ...]], ...]
+    """Status -> count per category (vocab.CATEGORIES order): the classified index."""
+    upcoming: tuple[Attention, ...]
+    """Open proposals whose deadline is further away than the attention window."""
+    ready: frozenset[str] = frozenset()
+    """Ids of the proposals whose approvals are complete (declog.log.standing.Standing.ready)."""
+
+
+def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
+    if d.status != vocab.PROPOSED or d.deadline is None:
+        return None
+    st = standing(d, log, now)
+    waiting = tuple(
+        Waiting(log.partners[p], d.deadline.astimezone(zone(log.partners[p].timezone)))
+        for p in st.waiting_on
+        if p in log.partners
+    )
+    due = tuple(log.partners[p] for p in st.silence_due if p in log.partners)
+    return Attention(d, d.deadline, d.deadline - now, waiting, due, st.ready)
+
+
+def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
+    """Every open proposal with a deadline, soonest deadline first."""
+    open_items = [a for d in log.decisions if (a := attention(d, log, now)) is not None]
+    open_items.sort(key=lambda a: (a.deadline, a.decision.id))
+    return open_items
+
+
+def board(
+    log: Log,
+    now: dt.datetime,
+    *,
+    ordered: Sequence[Decision] | None = None,
+    open_items: Sequence[Attention] | None = None,
+) -> Board:
+    """The home page: what needs attention first, then a column per status.
+
+    ``ordered`` (the decisions newest first) and ``open_items`` (``open_proposals``) when already known.
+    """
+    window = log.config.workflow.feedback_window
+    open_items = open_items if open_items is not None else open_proposals(log, now)
+    urgent = tuple(a for a in open_items if a.left <= window)
+    later = tuple(a for a in open_items if a.left > window)
+    by_status: dict[str, list[Decision]] = {s: [] for s in vocab.STATUSES}
+    for d in ordered if ordered is not None else newest_first(log.decisions):
+        by_status[d.status].append(d)
+    columns = tuple(
+        Column(s, len(ds), tuple(ds[:COLUMN_SIZE]), facet_base("status", s)) for s, ds in by_status.items()
+    )
+    counts = Counter((d.status, d.category) for d in log.decisions)
+    classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
+    ready = frozenset(d.id for d in by_status[vocab.PROPOSED] if standing(d, log, now).ready)
+    return Board(urgent, columns, classified, later, ready)
+
+
+# --- the timeline and other paginated lists ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    key: str
+    """``2026-11``, or ``undated``."""
+    label: str
+    items: tuple[Decision, ...]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    path: str
+    heading: str
+    intro: str
+    months: tuple[MonthGroup, ...]
+    number: int
+    pages: tuple[str, ...]
+    """Path of every page of this list, first to last."""
+    total: int
+    facet: tuple[str, str] = ("", "")
+    """(facet, value) for filtered timelines, for the filter bar."""
+    notes: Mapping[str, str] = field(default_factory=dict)
+    """Decision id -> a remark shown next to it (e.g. why the partner was absent)."""
+
+    @property
+    def prev(self) -> str:
+        return self.pages[self.number - 2] if self.number > 1 else ""
+
+    @property
+    def next(self) -> str:
+        return self.pages[self.number] if self.number < len(self.pages) else ""
+
+
+def facet_base(facet: str, value: str) -> str:
+    if facet == "tag":
+        return f"tags/{value}/"
+    return f"timeline/{facet}/{value}/"
+
+
+def month_key(d: Decision, tz: dt.tzinfo) -> str:
+    t = when(d)
+    return f"{t.astimezone(tz):%Y-%m}" if t else "undated"
+
+
+def months(
+    decisions: Sequence[Decision], tz: dt.tzinfo, keys: Mapping[str, str] | None = None
+) -> tuple[MonthGroup, ...]:
+    """Group decisions (already newest first) by month in the site's time zone.
+
+    ``keys`` (decision id -> month key) saves recomputing them for every list.
+    """
+    groups: dict[str, list[Decision]] = {}
+    for d in decisions:
+        key = keys[d.id] if keys is not None and d.id in keys else month_key(d, tz)
+        groups.setdefault(key, []).append(d)
+    out = []
+    for key, items in groups.items():
+        label = "No date" if key == "undated" else f"{MONTHS[int(key[5:]) - 1]} {key[:4]}"
+        out.append(MonthGroup(key, label, tuple(items)))
+    return tuple(out)
+
+
+def paginate(
+    base: str,
+    heading: str,
+    decisions: Sequence[Decision],
+    *,
+    per_page: int,
+    tz: dt.tzinfo,
+    intro: str = "",
+    facet: tuple[str, str] = ("", ""),
+    notes: Mapping[str, str] | None = None,
+    keys: Mapping[str, str] | None = None,
+    presorted: bool = False,
+) -> list[ListPage]:
+    """A list of decisions, newest first (``presorted``: already), cut into pages of ``per_page``."""
+    ordered = list(decisions) if presorted else newest_first(decisions)
+    per_page = max(per_page, 1)
+    count = max(1, -(-len(ordered) // per_page))
+    paths = tuple(list_path(base, n) for n in range(1, count + 1))
+    return [
+        ListPage(
+            path=paths[n - 1],
+            heading=heading,
+            intro=intro,
+            months=months(ordered[(n - 1) * per_page : n * per_page], tz, keys),
+            number=n,
+            pages=paths,
+            total=len(ordered),
+            facet=facet,
+            notes=notes or {},
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    url: str
+
+
+def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
+    """Every facet's values that occur in the log, with counts and the filtered page."""
+    counts: dict[str, Counter[str]] = {f: Counter() for f in (*FACETS, "tag")}
+    for d in log.decisions:
+        counts["status"][d.status] += 1
+        counts["mode"][d.mode] += 1
+        counts["category"][d.category] += 1
+        counts["partner"].update(set(d.partners))
+        counts["tag"].update(set(d.tags))
+    order: dict[str, Sequence[str]] = {
+        "status": vocab.STATUSES,
+        "mode": vocab.MODES,
+        "category": vocab.CATEGORIES,
+        "partner": sorted(counts["partner"]),
+        "tag": sorted(counts["tag"]),
+    }
+    return {
+        f: tuple(
+            FacetValue(
+                v, log.partner_name(v) if f == "partner" else v, counts[f][v], list_path(facet_base(f, v))
+            )
+            for v in order[f]
+            if counts[f][v]
+        )
+        for f in order
+    }
+
+
+def facet_members(
+    log: Log, ordered: Sequence[Decision] | None = None
+) -> dict[tuple[str, str], list[Decision]]:
+    """(facet, value) -> the decisions in it, for every facet including tags.
+
+    In the order of ``ordered`` (the log's decisions in some order), else the log's.
+    """
+    out: dict[tuple[str, str], list[Decision]] = {}
+    for d in ordered if ordered is not None else log.decisions:
+        keys = [("status", d.status), ("mode", d.mode), ("category", d.category)]
+        keys += [("partner", p) for p in dict.fromkeys(d.partners)]
+        keys += [("tag", t) for t in dict.fromkeys(d.tags)]
+        for key in keys:
+            out.setdefault(key, []).append(d)
+    return out
+
+
+# --- partners --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Absence:
+    decision: Decision
+    how: str
+    """``meeting`` (no member attended) or ``silence`` (accepted by silence)."""
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    partner: Partner
+    awaiting: tuple[Attention, ...]
+    absent: tuple[Absence, ...]
+    proposals: tuple[Decision, ...]
+    party: int
+    """How many decisions the partner is party to."""
+
+
+def partner_views(
+    log: Log,
+    now: dt.datetime,
+    *,
+    ordered: Sequence[Decision] | None = None,
+    open_items: Sequence[Attention] | None = None,
+) -> dict[str, PartnerView]:
+    """Every partner's view, from one pass over the decisions (newest first).
+
+    ``ordered`` and ``open_items`` (``open_proposals``) when already known.
+    """
+    ids = sorted(log.partners)
+    awaiting: dict[str, list[Attention]] = {pid: [] for pid in ids}
+    absent: dict[str, list[Absence]] = {pid: [] for pid in ids}
+    proposals: dict[str, list[Decision]] = {pid: [] for pid in ids}
+    party: Counter[str] = Counter()
+    for a in open_items if open_items is not None else open_proposals(log, now):
+        for pid in dict.fromkeys(w.partner.id for w in a.waiting):
+            awaiting[pid].append(a)
+    for d in ordered if ordered is not None else newest_first(log.decisions):
+        parties = [pid for pid in dict.fromkeys(d.partners) if pid in awaiting]
+        party.update(parties)
+        if d.owner:
+            for pid in log.member_of.get(d.owner, ()):
+                proposals[pid].append(d)
+        if not parties or d.status not in vocab.DECIDED_STATUSES:
+            continue
+        st = standing(d, log, now)
+        for pid in parties:
+            state = st.of(pid)
+            if state is not None and state.absent:
+                absent[pid].append(Absence(d, "meeting"))
+            elif state is not None and state.state == SILENCE:
+                absent[pid].append(Absence(d, "silence"))
+    return {
+        pid: PartnerView(
+            partner=log.partners[pid],
+            awaiting=tuple(awaiting[pid]),
+            absent=tuple(absent[pid]),
+            proposals=tuple(proposals[pid]),
+            party=party[pid],
+        )
+        for pid in ids
+    }
+
+
+# --- decisions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    partner: str
+    name: str
+    state: str
+    """One of declog.log.standing.STATES."""
+    approval: Approval | None = None
+    counted: bool = True
+    absent: bool = False
+    """No member of the partner attended the decision's meeting."""
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    owner: Member | None
+    owner_partner: Partner | None
+    meeting: Meeting | None
+    matrix: tuple[MatrixRow, ...]
+    supersedes: tuple[Decision, ...]
+    superseded_by: Decision | None
+    chain: tuple[Decision, ...]
+    """Every decision linked to this one by supersede links, oldest first."""
+    links_out: tuple[Decision, ...]
+    backlinks: tuple[Decision, ...]
+    history: tuple[Commit, ...]
+    lag: dt.timedelta | None
+    """How long after it was decided the entry reached the log (declog.log.standing.logging_lag)."""
+    standing: Standing
+
+    @property
+    def waiting(self) -> tuple[str, ...]:
+        return self.standing.waiting_on
+
+
+def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
+    """The supersede chain through ``d``, oldest first (a single decision when there is none)."""
+    seen: dict[str, Decision] = {}
+    todo = [d]
+    while todo:
+        current = todo.pop()
+        if current.id in seen:
+            continue
+        seen[current.id] = current
+        nxt = [log.by_id.get(i) for i in (*current.supersedes, current.superseded_by) if i]
+        todo += [n for n in nxt if n is not None]
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return tuple(sorted(seen.values(), key=lambda x: (when(x) or epoch, x.id)))
+
+
+def matrix(st: Standing, log: Log) -> tuple[MatrixRow, ...]:
+    """One row per partner party to the decision: who approved, when and how, or why not."""
+    return tuple(
+        MatrixRow(p.partner, log.partner_name(p.partner), p.state, p.approval, p.counted, p.absent)
+        for p in st.partners
+    )
+
+
+def decision_view(
+    d: Decision, log: Log, link_map: Links, history: Mapping[str, tuple[Commit, ...]], now: dt.datetime
+) -> DecisionView:
+    owner_partners = sorted(log.member_of.get(d.owner, ())) if d.owner else []
+    owner_partner = log.partners.get(owner_partners[0]) if owner_partners else None
+    owner = next((m for m in owner_partner.members if m.handle == d.owner), None) if owner_partner else None
+    ids = log.by_id
+    st = standing(d, log, now)
+    return DecisionView(
+        decision=d,
+        owner=owner,
+        owner_partner=owner_partner,
+        meeting=log.meetings.get(d.meeting) if d.meeting else None,
+        matrix=matrix(st, log),
+        supersedes=tuple(ids[i] for i in d.supersedes if i in ids),
+        superseded_by=ids.get(d.superseded_by) if d.superseded_by else None,
+        chain=chain(d, log),
+        links_out=tuple(ids[i] for i in link_map.out.get(d.id, ())),
+        backlinks=tuple(ids[i] for i in link_map.into.get(d.id, ())),
+        history=history.get(d.path, ()),
+        lag=logging_lag(d),
+        standing=st,
+    )
+
+
+# --- meetings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    attendees: tuple[tuple[Partner, tuple[Member, ...]], ...]
+    """Partners present and which of their members attended."""
+    absent: tuple[Partner, ...]
+    decisions: tuple[Decision, ...]
+
+
+def meeting_view(m: Meeting, log: Log, named_by: Mapping[str, Sequence[str]] | None = None) -> MeetingView:
+    """``named_by``: meeting id -> ids of the decisions naming it (computed when not given)."""
+    present: dict[str, list[Member]] = {}
+    for handle in m.attendees:
+        for pid in sorted(log.member_of.get(handle, ())):
+            member = next((x for x in log.partners[pid].members if x.handle == handle), Member(handle))
+            present.setdefault(pid, []).append(member)
+    naming = named_by[m.id] if named_by is not None and m.id in named_by else ()
+    if named_by is None:
+        naming = [d.id for d in log.decisions if d.meeting == m.id]
+    ids = [*m.decisions, *naming]
+    return MeetingView(
+        meeting=m,
+        attendees=tuple((log.partners[p], tuple(ms)) for p, ms in sorted(present.items())),
+        absent=tuple(p for pid, p in sorted(log.partners.items()) if pid not in present),
+        decisions=tuple(log.by_id[i] for i in dict.fromkeys(ids) if i in log.by_id),
+    )
+
+
+def meetings_newest_first(log: Log) -> list[Meeting]:
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(log.meetings.values(), key=lambda m: (m.date or epoch, m.id), reverse=True)
+
+
+# --- a cache the page renderers share ------------------------------------------------
+
+
+#: The projections ``Views`` computes once and ``Views.carry`` keeps.
+#: (``facet_members`` only feeds ``all_lists``: not kept.)
+PROJECTIONS = ("links", "board", "facets", "partners", "named_by", "all_lists", "audit")
+
+
+class Views:
+    """Every projection of one log, computed on first use and kept.
+
+    The projections read the shape of documents, never their text (see
+    declog.check.shape): a view that shows a document's text keeps the document.
+    """
+
+    def __init__(self, log: Log, now: dt.datetime, history: Mapping[str, tuple[Commit, ...]]) -> None:
+        self.log = log
+        self.now = now
+        self.history = history
+        self.tz = zone(log.config.site.timezone)
+
+    @functools.cached_property
+    def links(self) -> Links:
+        return links(self.log)
+
+    @functools.cached_property
+    def ordered(self) -> tuple[Decision, ...]:
+        """The log's decisions, newest first: the order of every list."""
+        return tuple(newest_first(self.log.decisions))
+
+    @functools.cached_property
+    def open_proposals(self) -> list[Attention]:
+        return open_proposals(self.log, self.now)
+
+    @functools.cached_property
+    def board(self) -> Board:
+        return board(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
+
+    @functools.cached_property
+    def facets(self) -> dict[str, tuple[FacetValue, ...]]:
+        return facet_values(self.log)
+
+    @functools.cached_property
+    def facet_members(self) -> dict[tuple[str, str], list[Decision]]:
+        return facet_members(self.log, self.ordered)
+
+    @functools.cached_property
+    def partners(self) -> dict[str, PartnerView]:
+        return partner_views(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
+
+    def warm(self) -> None:
+        """Compute the shared projections now, so forked workers inherit them instead of each redoing them."""
+        for name in ("links", "board", "facets", "facet_members", "partners", "named_by", "all_lists"):
+            getattr(self, name)
+
+    def decision(self, d: Decision) -> DecisionView:
+        return decision_view(d, self.log, self.links, self.history, self.now)
+
+    def standing(self, d: Decision) -> Standing:
+        """Where ``d`` stands as of the pages' time (declog.log.standing)."""
+        return standing(d, self.log, self.now)
+
+    @functools.cached_property
+    def audit(self) -> Audit:
+        """``declog audit`` with its default window, as of the pages' time (the health page)."""
+        return run_audit(self.log, Window(now=self.now))
+
+    @functools.cached_property
+    def named_by(self) -> dict[str, list[str]]:
+        """Meeting id -> ids of the decisions that name it."""
+        out: dict[str, list[str]] = {}
+        for d in self.log.decisions:
+            if d.meeting:
+                out.setdefault(d.meeting, []).append(d.id)
+        return out
+
+    def meeting(self, m: Meeting) -> MeetingView:
+        return meeting_view(m, self.log, self.named_by)
+
+    def carry(self, log: Log, rebind: Callable[[Any], Any]) -> Views:
+        """These views for ``log``: a later version of this one's log, whose shape is the same.
+
+        The projections computed so far are kept, with ``rebind`` putting the
+        later log's records in place of this one's (declog.site.fingerprint.Rebinder).
+        """
+        out = Views(log, self.now, self.history)
+        out.__dict__.update({k: rebind(v) for k, v in self.__dict__.items() if k in PROJECTIONS})
+        return out
+
+    def lists(self) -> list[ListPage]:
+        """Every paginated list: the timeline, its filters, tag pages, partner sub-lists."""
+        return self.all_lists
+
+    @functools.cached_property
+    def all_lists(self) -> list[ListPage]:
+        per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
+        keys = {d.id: month_key(d, tz) for d in log.decisions}
+
+        def cut(base: str, heading: str, ds: Sequence[Decision], **more: Any) -> list[ListPage]:
+            return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more)
+
+        pages = cut("timeline/", "Timeline", self.ordered, intro="Every decision over time, newest first.")
+        for (facet, value), ds in sorted(self.facet_members.items()):
+            label = log.partner_name(value) if facet == "partner" else value
+            heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {facet} {label}"
+            pages += cut(facet_base(facet, value), heading, ds, facet=(facet, value))
+        for pid, pv in self.partners.items():
+            name = pv.partner.name
+            notes = {a.decision.id: _absence_note(a, log) for a in pv.absent}
+            absent = [a.decision for a in pv.absent]
+            if len(absent) > COLUMN_SIZE:  # the partner page shows the first ones and links here
+                pages += cut(f"partners/{pid}/absent/", f"Decided in {name}'s absence", absent, notes=notes)
+            if len(pv.proposals) > COLUMN_SIZE:
+                pages += cut(f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals)
+        return pages
+
+
+def _absence_note(a: Absence, log: Log) -> str:
+    if a.how == "silence":
+        return "accepted by silence"
+    m = log.meetings.get(a.decision.meeting)
+    return f"absent from {m.title or m.id}" if m else "absent from the meeting"
