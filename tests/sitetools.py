@@ -23,6 +23,28 @@ from declog.site.build import BuildResult, build
 #: "Now" for the example's pages: 0027's deadline has passed, 0028's is a day away.
 EXAMPLE_NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 GOLDEN = REPO / "tests" / "golden" / "site"
+#: Every file of the example site, one path a line: the golden copy of the site's shape.
+GOLDEN_FILES = REPO / "tests" / "golden" / "site-files.txt"
+#: The pages kept byte for byte: one of each kind that says something the page-content
+#: tests do not pin down word for word (the rest of the site is covered by those tests,
+#: the list of files above and the serial-vs-parallel and incremental-vs-full identity tests).
+GOLDEN_PAGES = (
+    "index.html",
+    "404.html",
+    "decisions/0027/index.html",  # proposed, deadline passed, silence counting
+    "decisions/0028/index.html",  # proposed, deadline a day away
+    "decisions/0026/index.html",  # accepted in a meeting
+    "decisions/0004/index.html",  # superseded
+    "partners/kessler/index.html",
+    "partners/kessler/feed.xml",
+    "partners/kessler/deadlines.ics",
+    "meetings/2026-11-10-steering-q4/index.html",
+    "timeline/index.html",
+    "health/index.html",
+    "decisions.json",
+    "feed.xml",
+    "sitemap.xml",
+)
 
 
 _built: dict[str, Path] = {}
@@ -34,6 +56,11 @@ def example_site(tmp_path_factory: object) -> Path:
         base = tmp_path_factory.mktemp("example")  # type: ignore[attr-defined]
         _built["site"], _ = build_example(base)
     return _built["site"]
+
+
+def site_files(site: Path) -> list[str]:
+    """Every file of a built site, as sorted paths relative to it."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
 
 
 def copy_example(dest: Path) -> Path:

@@ -1,10 +1,12 @@
-"""The example site, byte for byte, against the golden copy in tests/golden/site/.
+"""The example site against its golden copy: every file's path, and representative pages byte for byte.
 
-When a change to the theme, the views or the example log changes the site on
-purpose, regenerate the golden copy with ONE command and review it in the diff:
+tests/golden/site-files.txt lists every file of the example site; tests/golden/site/
+keeps the pages in sitetools.GOLDEN_PAGES as they were built. When a change to the
+theme, the views or the example log changes the site on purpose, regenerate both
+with ONE command and review it in the diff:
 
     python tests/regen_golden.py
-    git diff --stat tests/golden/site
+    git diff --stat tests/golden
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import difflib
 from pathlib import Path
 
 import pytest
-from sitetools import GOLDEN, build_example, example_site
+from sitetools import GOLDEN, GOLDEN_FILES, GOLDEN_PAGES, build_example, example_site, site_files
 
 REGEN = "python tests/regen_golden.py"
 
@@ -27,22 +29,33 @@ def files(root: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_the_example_site_matches_the_golden_copy(site: Path) -> None:
-    built, golden = files(site), files(GOLDEN)
-    assert sorted(built) == sorted(golden), f"the set of files changed; run `{REGEN}` and review the diff"
-    for rel, path in built.items():
-        new, old = path.read_bytes(), golden[rel].read_bytes()
-        if new != old:
-            diff = difflib.unified_diff(
-                old.decode("utf-8", "replace").splitlines(),
-                new.decode("utf-8", "replace").splitlines(),
-                f"golden/{rel}",
-                f"built/{rel}",
-                lineterm="",
-                n=1,
-            )
-            shown = "\n".join(list(diff)[:40])
-            pytest.fail(f"{rel} differs from the golden copy (run `{REGEN}` if intended):\n{shown}")
+def test_the_example_site_has_the_golden_set_of_files(site: Path) -> None:
+    listed = GOLDEN_FILES.read_text(encoding="utf-8").splitlines()
+    built = site_files(site)
+    assert built == listed, (
+        f"pages added: {sorted(set(built) - set(listed))}, gone: {sorted(set(listed) - set(built))}; "
+        f"run `{REGEN}` if intended"
+    )
+
+
+def test_the_golden_copy_holds_exactly_the_representative_pages() -> None:
+    assert sorted(files(GOLDEN)) == sorted(GOLDEN_PAGES), f"run `{REGEN}`"
+
+
+@pytest.mark.parametrize("rel", GOLDEN_PAGES)
+def test_a_representative_page_matches_the_golden_copy(site: Path, rel: str) -> None:
+    new, old = (site / rel).read_bytes(), (GOLDEN / rel).read_bytes()
+    if new != old:
+        diff = difflib.unified_diff(
+            old.decode("utf-8", "replace").splitlines(),
+            new.decode("utf-8", "replace").splitlines(),
+            f"golden/{rel}",
+            f"built/{rel}",
+            lineterm="",
+            n=1,
+        )
+        shown = "\n".join(list(diff)[:40])
+        pytest.fail(f"{rel} differs from the golden copy (run `{REGEN}` if intended):\n{shown}")
 
 
 def test_two_builds_are_byte_identical_serial_or_parallel(tmp_path: Path, site: Path) -> None:
