@@ -16,6 +16,7 @@ from conftest import REPO, LogMaker, doc, invoke
 
 from declog import __version__
 from declog.authoring import scaffold
+from declog.log import about
 
 NOW = dt.datetime(2026, 11, 24, 9, 30, 12, tzinfo=dt.UTC)
 
@@ -286,9 +287,9 @@ def test_new_ids_are_merge_safe_against_the_base_branch(forked: LogMaker) -> Non
 
 def test_the_default_action_is_the_projects_repository_at_the_version_tag() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["name"] == scaffold.DISTRIBUTION != "declog"  # on PyPI, `declog` is another project
-    assert project["urls"]["Repository"] == scaffold.PROJECT_URL
-    owner_repo = scaffold.PROJECT_URL.removeprefix("https://github.com/")
+    assert project["name"] == about.DISTRIBUTION != "declog"  # on PyPI, `declog` is another project
+    assert project["urls"]["Repository"] == about.PROJECT_URL == about.project_url()
+    owner_repo = about.PROJECT_URL.removeprefix("https://github.com/")
     assert scaffold.default_action() == f"{owner_repo}@v{__version__}"
 
 

@@ -15,7 +15,6 @@ project; this one is distributed as ``declog-partnership``).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,15 +25,12 @@ from pathlib import Path
 from declog import __version__
 from declog.check.rules import owners
 from declog.log import git, vocab
+from declog.log.about import PROJECT_URL, docs_url, project_url
 from declog.log.config import CONFIG_FILE
 from declog.log.load import CONTENT
 from declog.log.model import Log
 from declog.log.timeparse import zone
 
-#: This project's name on the package index (``declog`` there is an unrelated project).
-DISTRIBUTION = "declog-partnership"
-#: The project's repository: [project.urls] Repository in pyproject.toml says the same (a test checks).
-PROJECT_URL = "https://github.com/declog-partnership/declog"
 #: The handle ``init`` writes when it is given none and knows none.
 PLACEHOLDER = owners.PLACEHOLDER
 
@@ -120,19 +116,6 @@ def parse_action(spec: str) -> Action:
             f"e.g. {default_action()})"
         )
     return Action(m.group("owner"), m.group("repo"), m.group("path"), m.group("ref"))
-
-
-def project_url() -> str:
-    """This package's repository: its Repository project URL when installed, else PROJECT_URL."""
-    try:
-        entries = importlib.metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
-    except importlib.metadata.PackageNotFoundError:
-        entries = []
-    for entry in entries:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() == "repository":
-            return str(url).strip()
-    return PROJECT_URL
 
 
 def default_action() -> str:
@@ -248,7 +231,7 @@ def next_steps(target: str, *, action: str, placeholder: bool, partner: str = ""
     ]
     lines = ["next steps:", *(f"  {i}. {step}" for i, step in enumerate(steps, 1))]
     lines.append(f"the workflows install declog with the action {action} (--action OWNER/REPO@REF: another)")
-    lines.append(f"a partnership's first steps: {project_url()}/blob/main/docs/getting-started.md")
+    lines.append(f"a partnership's first steps: {docs_url('getting-started.md')}")
     return lines
 
 

@@ -3,14 +3,21 @@
 Exit codes: 0 clean (warnings allowed unless --strict), 1 problems found,
 2 usage or configuration error. The code is computed from the findings, never
 from what was printed, so -q cannot change it.
+
+Every ``--format`` speaks one vocabulary: ``text`` for people (each command's
+default), ``json`` for programs, and where a command has them ``full`` (text
+with the source lines), ``markdown``, ``csv``, ``ids``, ``github`` (annotations
+and a job summary) and ``sarif``. The names used before, ``concise`` (check's
+and build's text) and ``table`` (query's), are still accepted.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -18,11 +25,109 @@ from declog import __version__
 from declog.check import output
 from declog.check.checker import CheckResult
 from declog.log import git, load
+from declog.log.about import docs_url
 from declog.log.diagnostics import Diagnostic, plural
 from declog.log.load import find_root
 from declog.log.yamlparse import visible
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+#: Names formats had before they were one vocabulary across commands: accepted, not listed.
+OLD_FORMAT_NAMES: Mapping[str, str] = {"concise": "text", "table": "text"}
+#: The longest first sentence of a command's help that ``declog --help`` shows whole; longer ones are cut.
+SUMMARY_MAX = 100
+#: How ``check`` and ``build`` print findings.
+FINDING_FORMATS = ("text", "full", "json", "github", "sarif")
+
+
+class FormatChoice(click.Choice):  # type: ignore[type-arg]  # generic from click 8.2 on; declog takes 8.1
+    """A ``--format`` choice that also takes the old names of its formats (``OLD_FORMAT_NAMES``).
+
+    Help, completion and error messages list the current names only; an old
+    name is converted to the current one, so commands never see it.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if isinstance(value, str) and OLD_FORMAT_NAMES.get(value) in self.choices:
+            value = OLD_FORMAT_NAMES[value]
+        return str(super().convert(value, param, ctx))
+
+
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+
+def format_option(formats: Sequence[str], what: str, **extra: Any) -> Callable[[FC], FC]:
+    """``--format``: one of ``formats`` (``text`` first, the default); ``what`` is the help text."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(formats),
+        default=formats[0],
+        show_default=True,
+        help=what,
+        **extra,
+    )
+
+
+class Command(click.Command):
+    """A command whose help ends with the published address of its documentation page (``docs=``).
+
+    The address is looked up only when help is shown: reading the package's
+    metadata at every start would slow every command down.
+    """
+
+    def __init__(self, *args: Any, docs: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.docs = docs
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        if self.docs:
+            write_docs_line(formatter, docs_url(self.docs))
+
+
+class Group(click.Group):
+    """declog's commands, where an alias is shown beside its command ("check (validate)"), not as one."""
+
+    command_class = Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases: dict[str, str] = {}
+
+    def add_alias(self, alias: str, name: str) -> None:
+        """``declog ALIAS`` runs ``declog NAME``."""
+        assert name in self.commands and alias not in self.commands, (alias, name)
+        self.aliases[alias] = name
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            aliases = [alias for alias, target in self.aliases.items() if target == name]
+            rows.append((f"{name} ({', '.join(aliases)})" if aliases else name, command))
+        if rows:
+            # A summary is its command's first sentence, whole: on a narrow terminal it wraps
+            # rather than being cut off with "...". Each fits on its line in 80 columns (a test checks).
+            summaries = [(shown, command.get_short_help_str(SUMMARY_MAX)) for shown, command in rows]
+            with formatter.section("Commands"):
+                formatter.write_dl(summaries)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        write_docs_line(formatter, docs_url())
+
+
+def write_docs_line(formatter: click.HelpFormatter, url: str) -> None:
+    """The line "Documentation: URL" ending a help text, never wrapped (a broken URL cannot be clicked)."""
+    formatter.write_paragraph()
+    formatter.write(f"{'':>{formatter.current_indent}}Documentation: {url}\n")
+
 
 root_option = click.option(
     "--root",
@@ -31,15 +136,12 @@ root_option = click.option(
 )
 
 
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(output.FORMATS),
-    default="concise",
+findings_format_option = format_option(
+    FINDING_FORMATS,
+    "How findings are printed: text (one line each), full (with the source lines), json, "
+    "github (annotations and a job summary) or sarif.",
     envvar="DECLOG_OUTPUT_FORMAT",
-    show_default=True,
     show_envvar=True,
-    help="How findings are printed.",
 )
 
 
@@ -68,7 +170,7 @@ def resolve_root(root: Path | None) -> Path:
     return find_root(Path.cwd()) or Path.cwd().resolve()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="declog")
 def cli() -> None:
     """Keep a partnership's decisions in git: check them, publish them."""
@@ -91,7 +193,7 @@ def summary_line(result: CheckResult) -> str:
 
 
 def emit(found: list[Diagnostic], fmt: str, root: Path, output_file: Path | None, files: int) -> None:
-    """Print findings in ``fmt`` to stdout or ``output_file``."""
+    """Print findings in ``fmt`` (one of FINDING_FORMATS) to stdout or ``output_file``."""
     prefix = git.repo_prefix(root) if fmt in ("github", "sarif") else ""
     if fmt == "full":
         text = output.render_full(found, functools.partial(_source_lines, root))

@@ -14,7 +14,7 @@ from declog.log.diagnostics import Severity, plural
 from declog.log.yamlparse import visible
 
 
-@cli.command("import")
+@cli.command("import", docs="import.md")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(vocab.IMPORT_FORMATS))
 @click.argument("source", type=click.Path(path_type=Path))
 @root_option
@@ -48,21 +48,23 @@ def import_(
     date_format: str,
     base: str | None,
 ) -> None:
-    """Import the decisions of SOURCE, kept in FORMAT, as new decisions of the log.
+    """Import decisions from a spreadsheet or ADRs.
 
-    FORMAT is csv (a spreadsheet saved as CSV), adr-tools, madr or log4brains
-    (SOURCE: the folder of records, or one record). Each record becomes a decision
-    with the next merge-safe id, its text as the body and its origin in
-    `imported_from`, so importing the same source again adds nothing. Nothing is
-    ever overwritten. Exit 0 when every record is in the log, 1 when some were
-    skipped or changed since an earlier import, 2 when the source cannot be read.
+    Brings the decisions of SOURCE, kept in FORMAT, into the log. FORMAT is
+    csv (a spreadsheet saved as CSV), adr-tools, madr or log4brains (SOURCE:
+    the folder of records, or one record). Each record becomes a decision with
+    the next merge-safe id, its text as the body and its origin in
+    `imported_from`, so importing the same source again adds nothing. Nothing
+    is ever overwritten. Exit 0 when every record is in the log, 1 when some
+    were skipped or changed since an earlier import, 2 when the source cannot
+    be read.
     """
     from declog.authoring import importing
 
     log_root = resolve_root(root)
     checked = load_and_check(log_root)
     if checked.log is None:
-        emit(checked.findings, "concise", log_root, None, files=0)
+        emit(checked.findings, "text", log_root, None, files=0)
         click.echo("declog: error: the log's declog.toml has errors; fix them before importing", err=True)
         sys.exit(EXIT_USAGE)
     try:

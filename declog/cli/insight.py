@@ -14,6 +14,7 @@ from declog.cli.base import (
     EXIT_USAGE,
     cli,
     emit,
+    format_option,
     resolve_root,
     root_option,
     shown_path,
@@ -62,7 +63,7 @@ def _checked_log(root: Path | None) -> tuple[Path, Log]:
     log_root = resolve_root(root)
     result = load_and_check(log_root)
     if result.log is None:
-        emit(result.findings, "concise", log_root, None, files=0)
+        emit(result.findings, "text", log_root, None, files=0)
         click.echo(summary_line(result), err=True)
         sys.exit(EXIT_USAGE)
     if result.errors:
@@ -74,7 +75,7 @@ def _checked_log(root: Path | None) -> tuple[Path, Log]:
     return log_root, result.log
 
 
-@cli.command()
+@cli.command(docs="audit.md")
 @root_option
 @click.option("--since", metavar="DATE", help="Only decisions dated on or after DATE (YYYY-MM-DD).")
 @click.option(
@@ -84,22 +85,16 @@ def _checked_log(root: Path | None) -> tuple[Path, Log]:
     help="Only the last N decisions by number; 0 for all. Default: 20, or all with --since.",
 )
 @click.option("--partner", metavar="ID", help="Only decisions this partner is party to.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json", "markdown")),
-    default="text",
-    show_default=True,
-    help="How the audit is printed.",
-)
+@format_option(("text", "json", "markdown"), "How the audit is printed.")
 @today_option
 def audit(
     root: Path | None, since: str | None, last: int | None, partner: str | None, fmt: str, today: str | None
 ) -> None:
-    """Audit how the log is kept: logging lag, time to resolution, participation, disagreement.
+    """Audit how well the log is kept.
 
-    The article's step 1: review the last 20 decisions. Every figure says how it
-    was computed and from how many decisions (docs/audit.md).
+    Logging lag, time to resolution, participation and disagreement, over the
+    last 20 decisions unless told otherwise. Every figure says how it was
+    computed and from how many decisions.
     """
     from declog.insight import report
     from declog.insight.audit import DEFAULT_LAST, AuditError, Window
@@ -126,23 +121,19 @@ def audit(
     click.echo(_inert(report.render(result, fmt), fmt), nl=False)
 
 
-@cli.command()
+@cli.command(docs="query.md")
 @click.argument("expr", metavar="EXPR")
 @root_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("table", "json", "csv", "ids")),
-    default="table",
-    show_default=True,
-    help="How the matching decisions are printed.",
+@format_option(
+    ("text", "json", "csv", "ids"),
+    "How the matching decisions are printed: text is a table, ids one id per line.",
 )
 @today_option
 def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
-    """Print the decisions that match the expression EXPR.
+    """Print the decisions that match EXPR.
 
     For example: declog query "status = proposed and deadline < today + 2d".
-    Fields, operators and date arithmetic are described in docs/query.md.
+    The documentation describes the fields, operators and date arithmetic.
     Exit 0 (matches or not), 2 when EXPR is not a valid expression.
     """
     from declog.insight import query as q
@@ -156,10 +147,11 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
     except q.QueryError as exc:
         click.echo(f"declog: error: {exc.show(expr)}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(q.render(parsed.select(log), log, fmt, tz, now), nl=False)
+    shape = "table" if fmt == "text" else fmt  # the library names its text by its shape
+    click.echo(q.render(parsed.select(log), log, shape, tz, now), nl=False)
 
 
-@cli.command()
+@cli.command(docs="export.md")
 @root_option
 @click.option(
     "--sqlite",
@@ -170,9 +162,10 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
 )
 @today_option
 def export(root: Path | None, target: Path, today: str | None) -> None:
-    """Export the whole database (decisions, partners, meetings, approvals, links) to SQLite.
+    """Export the whole log to a SQLite database.
 
-    The schema is documented in docs/export.md.
+    Decisions, partners, meetings, approvals and links, one table each; the
+    documentation describes every table and column.
     """
     from declog.insight.export import ExportError, export_sqlite
 

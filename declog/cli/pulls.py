@@ -17,6 +17,7 @@ from declog.cli.base import (
     EXIT_USAGE,
     cli,
     emit,
+    format_option,
     resolve_root,
     root_option,
     shown_path,
@@ -27,7 +28,7 @@ from declog.log.diagnostics import plural
 # --- pull requests as the workflow: init, new, approvals -------------------------------------
 
 
-@cli.command()
+@cli.command(docs="getting-started.md")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option(
     "--partner", "partner_id", default="our-partner", show_default=True, help="Id of the first partner."
@@ -66,13 +67,14 @@ def init(
     action: str | None,
     update: bool,
 ) -> None:
-    """Create a new decision log in DIRECTORY (default: here).
+    """Start a decision log, or --update one.
 
-    Writes declog.toml, a first partner and decision, GitHub workflows (check every
-    pull request; publish to GitHub Pages), a pull request template, CODEOWNERS and
-    a pre-commit configuration. Existing files are never overwritten without --force;
-    running it again is safe. With --update, brings an existing log's CODEOWNERS
-    in step with its partners.
+    Creates a new log in DIRECTORY (default: here): declog.toml, a first
+    partner and decision, GitHub workflows (check every pull request; publish
+    to GitHub Pages), a pull request template, CODEOWNERS and a pre-commit
+    configuration. Existing files are never overwritten without --force;
+    running it again is safe. With --update, brings an existing log's
+    CODEOWNERS in step with its partners.
     """
 
     from declog.authoring import scaffold
@@ -131,7 +133,7 @@ def _init_update(directory: Path, action: str | None) -> None:
         sys.exit(EXIT_USAGE)
     checked = load_and_check(root)
     if checked.log is None:
-        emit(checked.findings, "concise", root, None, files=0)
+        emit(checked.findings, "text", root, None, files=0)
         sys.exit(EXIT_USAGE)
     try:
         result = scaffold.update(root, checked.log, action=action)
@@ -146,7 +148,7 @@ def _init_update(directory: Path, action: str | None) -> None:
         click.echo("declog: CODEOWNERS and the CI files are up to date", err=True)
 
 
-@cli.command()
+@cli.command(docs="workflow.md")
 @click.argument("title")
 @root_option
 @click.option(
@@ -177,10 +179,10 @@ def new(
     owner: str | None,
     base: str | None,
 ) -> None:
-    """Write a new decision file titled TITLE and print its path.
+    """Write a new decision and print its path.
 
-    Its id is one more than the highest in the work tree and on the base branch.
-    Never overwrites a file.
+    The decision is titled TITLE; its id is one more than the highest in the
+    work tree and on the base branch. Never overwrites a file.
     """
 
     from declog.authoring import scaffold
@@ -188,7 +190,7 @@ def new(
     log_root = resolve_root(root)
     result = load_and_check(log_root)
     if result.log is None:
-        emit(result.findings, "concise", log_root, None, files=0)
+        emit(result.findings, "text", log_root, None, files=0)
         sys.exit(EXIT_USAGE)
     try:
         made = scaffold.new_decision(
@@ -212,7 +214,7 @@ def new(
         click.echo(f"declog: next: {note}", err=True)
 
 
-@cli.command()
+@cli.command(docs="workflow.md")
 @root_option
 @click.option("--pr", "number", type=int, metavar="N", help="The pull request's number.")
 @click.option(
@@ -234,13 +236,9 @@ def new(
     is_flag=True,
     help="Apply reviews that do not look like this pull request's (files or commits not here).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="github: text plus annotations and a job summary.",
+@format_option(
+    ("text", "json", "github"),
+    "How the approvals are printed; github: text plus annotations and a job summary.",
 )
 def approvals(
     root: Path | None,
@@ -252,9 +250,11 @@ def approvals(
     force: bool,
     fmt: str,
 ) -> None:
-    """Partners' approvals of the decisions a pull request adds or changes, from its reviews.
+    """Judge a pull request's approvals by partner.
 
-    Exit 0 when every decision meets the approval rule and no approval is forged or
+    Which partners approved each decision the pull request adds or changes,
+    from its reviews (a review by a member approves for their partner). Exit 0
+    when every decision meets the approval rule and no approval is forged or
     stale, 1 otherwise (use it as a required status check), 2 on usage errors.
     """
     from declog.pr import pullrequest
@@ -270,7 +270,7 @@ def approvals(
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     if result.report is None:
-        emit(result.check.findings, "concise", log_root, None, files=0)
+        emit(result.check.findings, "text", log_root, None, files=0)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
         click.echo(pullrequest.render_json(result), nl=False)

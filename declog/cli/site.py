@@ -14,7 +14,7 @@ from declog.cli.base import (
     cli,
     count_documents,
     emit,
-    format_option,
+    findings_format_option,
     resolve_root,
     root_option,
     shown_path,
@@ -24,7 +24,7 @@ from declog.cli.base import (
 from declog.log.diagnostics import plural
 
 
-@cli.command()
+@cli.command(docs="site.md")
 @root_option
 @click.option(
     "-o",
@@ -40,7 +40,7 @@ from declog.log.diagnostics import plural
     default=None,
     help="Build the Pagefind search index. Default: when pagefind is installed ('pagefind[bin]').",
 )
-@format_option
+@findings_format_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
 @click.option(
     "--cache/--no-cache",
@@ -58,7 +58,7 @@ def build(
     quiet: bool,
     cache: bool,
 ) -> None:
-    """Check the log and publish it as a static site.
+    """Check the log and build the static site.
 
     Runs the same checks as `declog check`; on errors the previous site is left
     untouched. Otherwise the site is built in a temporary folder and swapped in.
@@ -103,7 +103,7 @@ def _address(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-@cli.command()
+@cli.command(docs="serve.md")
 @root_option
 @click.option(
     "-a",
@@ -131,11 +131,12 @@ def serve(
     no_livereload: bool,
     strict: bool,
 ) -> None:
-    """Serve the site, rebuild what a saved change affects, and reload open pages.
+    """Preview the site, rebuilt as you edit.
 
-    Watches content/, templates/ and declog.toml. A change that breaks the log
-    keeps the last good site and shows the findings over every page until it
-    is fixed. Stop with Ctrl-C.
+    Serves the site, rebuilds what a saved change affects and reloads open
+    pages. Watches content/, templates/ and declog.toml. A change that breaks
+    the log keeps the last good site and shows the findings over every page
+    until it is fixed. Stop with Ctrl-C.
     """
     from declog.site import serve as live
     from declog.site.cache import serve_dir
@@ -156,7 +157,7 @@ def serve(
                 err=True,
             )
         elif event.kind == "failed" and event.update is not None:
-            emit(event.update.findings, "concise", log_root, None, files=count_documents(event.update.check))
+            emit(event.update.findings, "text", log_root, None, files=count_documents(event.update.check))
             click.echo(f"{prefix}not rebuilt: the last good site stays served", err=True)
         else:
             click.echo(f"{prefix}declog: error: {event.message}", err=True)

@@ -17,7 +17,7 @@ from declog.cli.base import (
     cli,
     count_documents,
     emit,
-    format_option,
+    findings_format_option,
     resolve_root,
     root_option,
     summary_line,
@@ -27,7 +27,7 @@ from declog.log.load import iter_paths
 from declog.log.schema import KINDS, SCHEMAS
 
 
-@cli.command()
+@cli.command(docs="rules.md")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @root_option
 @click.option(
@@ -36,7 +36,7 @@ from declog.log.schema import KINDS, SCHEMAS
     help="Also check the change against this git revision (e.g. origin/main).",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-@format_option
+@findings_format_option
 @click.option(
     "-o",
     "--output-file",
@@ -53,10 +53,12 @@ def check(
     output_file: Path | None,
     quiet: bool,
 ) -> None:
-    """Validate the log: schema, references, workflow rules.
+    """Check the log against its rules.
 
-    The whole log is loaded so cross-references are checked; findings are
-    reported for PATHS (files or folders) when given, else for everything.
+    Every document's fields, the references between documents and the workflow
+    rules. The whole log is loaded so cross-references are checked; findings
+    are reported for PATHS (files or folders) when given, else for everything.
+    `declog validate` is the same command.
     """
     log_root = resolve_root(root)
     named = list(iter_paths(log_root, [str(p) for p in paths]))
@@ -73,10 +75,10 @@ def check(
     sys.exit(EXIT_PROBLEMS if result.failed(strict) else EXIT_OK)
 
 
-cli.add_command(check, name="validate")
+cli.add_alias("validate", "check")
 
 
-@cli.command()
+@cli.command(docs="editors.md")
 @click.option(
     "--kind",
     type=click.Choice(KINDS),
@@ -85,14 +87,20 @@ cli.add_command(check, name="validate")
     help="Which document's schema to print.",
 )
 def schema(kind: str) -> None:
-    """Print the JSON Schema (2020-12) for a kind of document, for editors."""
+    """Print the JSON Schema of a kind of document.
+
+    JSON Schema 2020-12, for editors that check YAML as it is typed.
+    """
     click.echo(json.dumps(SCHEMAS[kind], indent=2))
 
 
-@cli.command()
+@cli.command(docs="rules.md")
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """Explain one rule (CODE, such as DL302), or list every rule."""
+    """List every rule, or explain the rule CODE.
+
+    CODE is a finding's code, such as DL302.
+    """
     if code is None:
         for c in CODES.values():
             click.echo(f"{c.code}  {c.severity:<7}  {c.name:<26}  {c.rule}")

@@ -1,4 +1,4 @@
-"""The audit (the article's step 1): how well the log is kept, figure by figure.
+"""The audit: how well the log is kept, figure by figure.
 
 Pure: a checked ``Log``, the current time and a window in; an ``Audit`` value
 out. Every figure carries its value, the number of decisions it was computed
@@ -18,7 +18,7 @@ from declog.log.model import Decision, Log
 from declog.log.standing import APPROVED, PENDING, SILENCE, SILENCE_DUE, logging_lag, standing, when
 from declog.log.timeparse import format_duration, zone
 
-#: The article: "Review the last 20 decisions in your partnership."
+#: How many decisions an audit reviews by default: the most recent ones, by number.
 DEFAULT_LAST = 20
 #: A successor decided within this time of its predecessor counts as a quick reversal.
 REVERSAL_WINDOW = dt.timedelta(days=90)

@@ -267,7 +267,7 @@ def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
                     CONFIG_FILE,
                     parsed.pos("rules", code),
                     f"[rules] names an unknown rule code '{code}'",
-                    "docs/rules.md lists the codes",
+                    "`declog rules` lists the codes",
                 )
             )
     return out
