@@ -9,8 +9,10 @@ import click
 
 from declog.check.checker import load_and_check
 from declog.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, cli, emit, resolve_root, root_option
+from declog.cli.progress import Bar
 from declog.log import vocab
 from declog.log.diagnostics import Severity, plural
+from declog.log.progress import CHECK
 from declog.log.yamlparse import visible
 
 
@@ -55,30 +57,42 @@ def import_(
     the folder of records, or one record). Each record becomes a decision with
     the next merge-safe id, its text as the body and its origin in
     `imported_from`, so importing the same source again adds nothing. Nothing
-    is ever overwritten. Exit 0 when every record is in the log, 1 when some
-    were skipped or changed since an earlier import, 2 when the source cannot
-    be read.
+    is ever overwritten. On a terminal, a long import shows its progress. Exit
+    0 when every record is in the log, 1 when some were skipped or changed
+    since an earlier import, 2 when the source cannot be read.
     """
     from declog.authoring import importing
 
     log_root = resolve_root(root)
-    checked = load_and_check(log_root)
-    if checked.log is None:
-        emit(checked.findings, "text", log_root, None, files=0)
-        click.echo("declog: error: the log's declog.toml has errors; fix them before importing", err=True)
-        sys.exit(EXIT_USAGE)
-    try:
-        planned = importing.prepare(
-            fmt, source, checked.log, log_root, map_file=map_file, date_format=date_format, base=base
-        )
-    except importing.SourceError as exc:
-        click.echo(f"declog: error: {visible(str(exc))}", err=True)
-        sys.exit(EXIT_USAGE)
-    result = importing.write(log_root, planned, dry_run=dry_run)
+    with Bar() as bar:
+        checked = load_and_check(log_root)
+        if checked.log is None:
+            bar.close()
+            emit(checked.findings, "text", log_root, None, files=0)
+            click.echo("declog: error: the log's declog.toml has errors; fix them before importing", err=True)
+            sys.exit(EXIT_USAGE)
+        try:
+            planned = importing.prepare(
+                fmt,
+                source,
+                checked.log,
+                log_root,
+                map_file=map_file,
+                date_format=date_format,
+                base=base,
+                progress=bar,
+            )
+        except importing.SourceError as exc:
+            bar.close()
+            click.echo(f"declog: error: {visible(str(exc))}", err=True)
+            sys.exit(EXIT_USAGE)
+        result = importing.write(log_root, planned, dry_run=dry_run, progress=bar)
+        if result.written:
+            bar(CHECK, 0, 0)
+            written = set(result.written)
+            found = [d for d in load_and_check(log_root).findings if d.path in written]
     click.echo(visible(importing.render_report(result, checked.log.partners), keep_lines=True), nl=False)
     if result.written:
-        written = set(result.written)
-        found = [d for d in load_and_check(log_root).findings if d.path in written]
         errors = sum(1 for d in found if d.severity is Severity.ERROR)
         warnings = sum(1 for d in found if d.severity is Severity.WARNING)
         counts = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"

@@ -21,6 +21,7 @@ from declog.cli.base import (
     site_url_option,
     summary_line,
 )
+from declog.cli.progress import Bar
 from declog.log.diagnostics import plural
 
 
@@ -41,7 +42,7 @@ from declog.log.diagnostics import plural
     help="Build the Pagefind search index. Default: when pagefind is installed ('pagefind[bin]').",
 )
 @findings_format_option
-@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line or the progress bar.")
 @click.option(
     "--cache/--no-cache",
     default=True,
@@ -62,6 +63,7 @@ def build(
 
     Runs the same checks as `declog check`; on errors the previous site is left
     untouched. Otherwise the site is built in a temporary folder and swapped in.
+    On a terminal, a build that takes more than a second shows its progress.
     """
     from declog.site.build import OutputError
     from declog.site.build import build as build_site
@@ -72,7 +74,8 @@ def build(
         from declog.site.cache import cached_build
 
         run = cached_build if cache else build_site
-        result = run(log_root, out, site_url=site_url, strict=strict, search_index=search)
+        with Bar(quiet=quiet) as bar:
+            result = run(log_root, out, site_url=site_url, strict=strict, search_index=search, progress=bar)
     except OutputError as exc:
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -180,7 +183,9 @@ def serve(
         raise KeyboardInterrupt
 
     try:
-        report(server.start())
+        with Bar() as bar:
+            first = server.start(progress=bar)
+        report(first)
         # SIGTERM (a process manager) and SIGINT (even when a background shell ignored it) stop
         # cleanly; set once the first build's worker processes are gone, so they keep the defaults.
         signal.signal(signal.SIGTERM, interrupt)

@@ -22,6 +22,7 @@ from declog.log import history
 from declog.site import pages, search
 from declog.check.checker import Checker, CheckResult, load_and_check
 from declog.log.diagnostics import Diagnostic
+from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site.markdown import Markdown
 from declog.log.model import Log
 from declog.site.render import SiteInfo, Theme
@@ -59,15 +60,18 @@ def build(
     search_index: bool | None = None,
     jobs: int | None = None,
     checker: Checker | None = None,
+    progress: Progress = silent,
 ) -> BuildResult:
     """Check the log at ``root`` and, if it passes, publish it into ``out``.
 
     ``now`` is the time pages are "as of" (default: ``reference_time``);
     ``search_index`` None means "when Pagefind is installed"; ``jobs`` is the
     number of worker processes (default: one per core); ``checker`` loads and
-    checks the log instead of ``load_and_check`` (a caller that rebuilds later).
+    checks the log instead of ``load_and_check`` (a caller that rebuilds later);
+    ``progress`` hears of each stage and of the files rendered.
     """
     started = time.perf_counter()
+    progress(CHECK, 0, 0)
     check_output(out, root)
     workers = pages.processes(jobs)
     early = pages.Prefetch(root, workers)  # Markdown bodies render while the log is checked
@@ -92,9 +96,11 @@ def build(
         state = pages.SiteState(theme, views, staging, Markdown(pages.log_targets(log)))
         state.jobs = pages.plan(state)
         state.bodies = early.collect(pages.log_targets(log))
-        outcome = pages.Renderer(state, workers).wait()
+        progress(RENDER, 0, len(state.jobs))
+        outcome = pages.Renderer(state, workers).wait(progress)
         result.findings += pages.unique(outcome.problems)
         if binary is not None and not outcome.problems:
+            progress(INDEX, 0, 0)
             result.findings += search.index(staging.dir, binary)
         if failed(result.findings, strict):
             staging.abort()

@@ -41,6 +41,7 @@ from declog import __version__
 
 from declog.site import search
 from declog.site.build import BuildResult, OutputError, build
+from declog.log.progress import Progress, silent
 from declog.log.history import Commit
 from declog.site.incremental import Incremental, TooMuch
 from declog.site.render import packaged_templates
@@ -409,6 +410,7 @@ def cached_build(
     search_index: bool | None = None,
     jobs: int | None = None,
     site: Incremental | None = None,
+    progress: Progress = silent,
 ) -> BuildResult:
     """``build``, rendering only what changed since the build that wrote the cache.
 
@@ -416,6 +418,7 @@ def cached_build(
     output folder is gone, or when most pages changed anyway; every successful
     build leaves a fresh cache (when the user has a cache folder). ``site``
     (``declog serve``'s) is left knowing the built site, ready for its next update.
+    ``progress`` hears of each stage and of the files rendered.
     """
     started = time.perf_counter()
     binary = search.executable() if search_index is not False else None
@@ -429,7 +432,7 @@ def cached_build(
             sweep(out)  # what an interrupted declog serve or build left half written
             sweep_beside(out)
             site.restore(state)
-            update = site.rebuild(binary=binary)
+            update = site.rebuild(binary=binary, progress=progress)
         except (TooMuch, OutputError):
             pass
         except Exception:  # a cache that reads but does not make sense: build from scratch
@@ -453,6 +456,7 @@ def cached_build(
         search_index=search_index,
         jobs=jobs,
         checker=site.checker,
+        progress=progress,
     )
     if result.built:
         site.prime(result.check, bodies=result.bodies)

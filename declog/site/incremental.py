@@ -41,6 +41,7 @@ from declog.log import history
 from declog.site.build import failed, reference_time, theme_for, with_site_url
 from declog.check.checker import Checker, CheckResult
 from declog.log.diagnostics import Diagnostic
+from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site.fingerprint import Printer, Rebinder, Templates, fingerprint
 from declog.site.markdown import Markdown
 from declog.log.model import Document, Log
@@ -274,7 +275,7 @@ class Incremental:
             # rebuilds again and again must hand it back, or each rebuild's cycles stay for good.
             gc.unfreeze()
 
-    def rebuild(self, *, binary: Path | None, most: float = 0.5) -> Update:
+    def rebuild(self, *, binary: Path | None, most: float = 0.5, progress: Progress = silent) -> Update:
         """``declog build`` with a warm cache: render what changed, keep the rest.
 
         Files the previous build wrote and someone changed since are rendered
@@ -283,17 +284,19 @@ class Incremental:
         staged (unchanged files linked) and indexed before it is swapped in.
         Raises ``TooMuch`` when more than ``most`` of the files must be
         rendered (a full build is faster), before writing anything.
+        ``progress`` hears of each stage and of the files done.
         """
         try:
+            progress(CHECK, 0, 0)
             plan = self._plan(lambda: False, trust_output=False)
             if not isinstance(plan, _Plan):
                 return plan
             if plan.result.full or len(plan.todo) > most * len(plan.state.jobs):
                 raise TooMuch
             if binary is None:
-                written = self._write_some(plan, lambda: False)
+                written = self._write_some(plan, lambda: False, progress)
             else:
-                written = self._write_staged(plan, binary)
+                written = self._write_staged(plan, binary, progress)
             return self._done(plan, written)
         finally:
             gc.unfreeze()
@@ -587,15 +590,19 @@ class Incremental:
             raise
         return changed
 
-    def _write_some(self, plan: _Plan, cancelled: Callable[[], bool]) -> int | None:
+    def _write_some(
+        self, plan: _Plan, cancelled: Callable[[], bool], progress: Progress = silent
+    ) -> int | None:
         """Render the affected pages and replace the files that changed (none on a template error)."""
         writer = InPlace(self.out)
         problems: list[Diagnostic] = []
         changed = 0
         try:
             for n, job in enumerate(plan.todo):
-                if n % _CHECK_EVERY == 0 and cancelled():
-                    raise Abandoned
+                if n % _CHECK_EVERY == 0:
+                    if cancelled():
+                        raise Abandoned
+                    progress(RENDER, n, len(plan.todo))
                 try:
                     data = self._render(plan, job)
                 except TemplateProblem as exc:
@@ -618,19 +625,22 @@ class Incremental:
             plan.result.removed += 1
         return changed
 
-    def _write_staged(self, plan: _Plan, binary: Path) -> int | None:
+    def _write_staged(self, plan: _Plan, binary: Path, progress: Progress = silent) -> int | None:
         """Unchanged files linked from the previous site, the rest rendered; search index; swap."""
         todo = {job.path for job in plan.todo}
         staging = Staging(self.out)
         changed = 0
         try:
-            for job in plan.state.jobs:
+            for n, job in enumerate(plan.state.jobs):
+                if n % _CHECK_EVERY == 0:
+                    progress(RENDER, n, len(plan.state.jobs))
                 if job.path not in todo and staging.keep(job.path):
                     continue
                 wrote = self._stage(plan, staging, job)
                 if wrote is None:
                     return None
                 changed += wrote
+            progress(INDEX, 0, 0)
             plan.result.findings += search.index(staging.dir, binary)
             if failed(plan.result.findings, self.strict):
                 staging.abort()

@@ -32,6 +32,7 @@ from declog.site import feeds
 from declog.log import vocab
 from declog.log.diagnostics import Diagnostic
 from declog.log.load import CONTENT, read_file
+from declog.log.progress import RENDER, Progress, silent
 from declog.site.markdown import Markdown, Targets, decision_url
 from declog.log.model import Decision, Document, Log, Meeting
 from declog.site.render import TemplateProblem, Theme
@@ -376,24 +377,31 @@ class Renderer:
         self.state = state
         self.pool: multiprocessing.pool.Pool | None = None
         n = len(state.jobs)
-        if workers < 2 or n < 200:
-            self.pending = None
-            return
-        _state = state
-        self.pool = multiprocessing.get_context("fork").Pool(workers)
-        _state = None
-        size = max(25, n // (workers * 16) + 1)
-        self.pending = self.pool.map_async(_render_chunk, [(i, min(i + size, n)) for i in range(0, n, size)])
+        size = 100  # in one process, progress is reported every so many jobs
+        if workers >= 2 and n >= 200:
+            _state = state
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            _state = None
+            size = max(25, n // (workers * 16) + 1)
+        self.chunks = [(i, min(i + size, n)) for i in range(0, n, size)]
+        self.pending = self.pool.imap(_render_chunk, self.chunks) if self.pool is not None else None
 
-    def wait(self) -> Outcome:
+    def wait(self, progress: Progress = silent) -> Outcome:
+        """Every job's outcome; ``progress`` hears of the jobs done, chunk by chunk."""
         total = Outcome()
-        if self.pool is None:
-            total.add(render_range(self.state, 0, len(self.state.jobs)))
+        n = len(self.state.jobs)
+        if self.pending is None:
+            for start, stop in self.chunks:
+                total.add(render_range(self.state, start, stop))
+                progress(RENDER, stop, n)
+                if total.problems:
+                    break
             return total
-        assert self.pending is not None
+        assert self.pool is not None
         try:
-            for part in self.pending.get():
+            for (_, stop), part in zip(self.chunks, self.pending, strict=True):
                 total.add(part)
+                progress(RENDER, stop, n)  # in order: every chunk before this one is done too
         finally:
             self.pool.terminate()
             self.pool.join()

@@ -39,6 +39,7 @@ from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we 
 
 from declog.site.cache import cache_dir, cached_build
 from declog.log.diagnostics import Diagnostic
+from declog.log.progress import Progress, silent
 from declog.site.incremental import Abandoned, Incremental, Update
 from declog.site.writer import OutputError
 
@@ -149,16 +150,16 @@ class Server:
         shown = f"[{host!s}]" if ":" in str(host) else str(host)
         return f"http://{shown}:{port}/"
 
-    def start(self) -> Event:
+    def start(self, progress: Progress = silent) -> Event:
         """Build once, then answer requests, watch the sources and rebuild, each in a thread of its own.
 
         The first build runs before any thread exists (not even the watcher's,
         which is native), so it can fork worker processes safely; a source
         saved while it ran is found by its modification time and rebuilt.
-        Returns the first build's event.
+        ``progress`` hears how the first build goes. Returns the first build's event.
         """
         began = time.time_ns() - 1_000_000_000  # file times can be coarser than the clock
-        first = self._first_build()
+        first = self._first_build(progress)
         if first.kind == "built":
             self._chore(self.site.warm)  # so that the first save is as quick as the next ones
         polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false")
@@ -195,12 +196,18 @@ class Server:
                     found.add(_relative(path, self.root))
         return found
 
-    def _first_build(self) -> Event:
+    def _first_build(self, progress: Progress) -> Event:
         """Like ``declog build`` (its cache, its worker processes: no Python thread runs yet)."""
         site = self.site
         try:
             result = cached_build(
-                self.root, self.out, site_url=site.site_url, strict=site.strict, search_index=False, site=site
+                self.root,
+                self.out,
+                site_url=site.site_url,
+                strict=site.strict,
+                search_index=False,
+                site=site,
+                progress=progress,
             )
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, OutputError) else str(exc)

@@ -23,6 +23,7 @@ from declog.authoring.importing.text import check_pattern, clean, one_line
 from declog.authoring.scaffold import NewDecision, ScaffoldError, base_ids, write_new
 from declog.log.load import CONTENT
 from declog.log.model import Log
+from declog.log.progress import WRITE, Progress, silent
 
 __all__ = ["Result", "SourceError", "prepare", "render_report", "write"]
 
@@ -50,8 +51,12 @@ def prepare(
     map_file: Path | None = None,
     date_format: str = "",
     base: str | None = None,
+    progress: Progress = silent,
 ) -> Plan:
-    """What importing ``source`` would do; SourceError for anything the user must fix first."""
+    """What importing ``source`` would do; SourceError for anything the user must fix first.
+
+    ``progress`` hears of the records read and planned.
+    """
     name = _check_source(fmt, source, root)
     if date_format:
         try:
@@ -64,9 +69,9 @@ def prepare(
             raise SourceError(f"--map {map_file}: no such file")
         mapping = read_map(map_file, str(map_file), log)
     if fmt == "csv":
-        found = csvsource.read(source, name, mapping)
+        found = csvsource.read(source, name, mapping, progress)
     else:
-        found = adr.read(fmt, source, name)
+        found = adr.read(fmt, source, name, progress)
         if mapping.columns:
             found.notes.append(f"{mapping.line('columns')}: [columns] is for csv; ignored")
     return plan(
@@ -76,6 +81,7 @@ def prepare(
         mapping=mapping,
         date_pattern=date_format,
         base_numbers=base_ids(root, base),
+        progress=progress,
     )
 
 
@@ -102,12 +108,16 @@ def _check_source(fmt: str, source: Path, root: Path) -> str:
     return one_line(clean(source.name or real.name)[0]) or "source"
 
 
-def write(root: Path, planned: Plan, *, dry_run: bool = False) -> Result:
-    """Create each new decision file (never over an existing one); with ``dry_run`` nothing."""
+def write(root: Path, planned: Plan, *, dry_run: bool = False, progress: Progress = silent) -> Result:
+    """Create each new decision file (never over an existing one); with ``dry_run`` nothing.
+
+    ``progress`` hears of the files written.
+    """
     result = Result(planned, dry_run=dry_run)
     if dry_run:
         return result
-    for new in planned.new:
+    for at, new in enumerate(planned.new, 1):
+        progress(WRITE, at, len(planned.new))
         try:
             write_new(root, NewDecision(new.path, new.text))
         except ScaffoldError as exc:

@@ -24,6 +24,7 @@ from typing import Any
 from declog.authoring.importing.records import Record, Skipped, Source, SourceError, Where
 from declog.authoring.importing.text import clean, decode, one_line, read_bytes
 from declog.log import vocab
+from declog.log.progress import READ, Progress, silent
 from declog.log.yamlparse import Frontmatter, parse_yaml, split_frontmatter
 
 #: Files in an ADR folder that are not records.
@@ -42,7 +43,7 @@ _DATED_FILE = re.compile(r"^(\d{4})(\d{2})(\d{2})-")
 _NUMBER_FILE = re.compile(r"^(\d+)-")
 
 
-def read(fmt: str, path: Path, shown: str) -> Source:
+def read(fmt: str, path: Path, shown: str, progress: Progress = silent) -> Source:
     """Every record file in the folder ``path`` (or the one file ``path``), in file-name order."""
     source = Source(fmt, shown)
     if path.is_dir():
@@ -56,7 +57,8 @@ def read(fmt: str, path: Path, shown: str) -> Source:
     else:
         files, folder = [path], path.resolve().parent
     ignored = []
-    for p in files:
+    for at, p in enumerate(files, 1):
+        progress(READ, at, len(files))
         where = Where(one_line(clean(p.name)[0]))
         if _NOT_RECORDS.match(p.name) and len(files) > 1:
             ignored.append(where.file)

@@ -19,6 +19,7 @@ from pathlib import Path
 from declog.authoring.importing.mapping import COLUMNS, MapFile, header_key
 from declog.authoring.importing.records import Record, Skipped, Source, SourceError, Where
 from declog.authoring.importing.text import clean, decode, one_line, read_bytes
+from declog.log.progress import READ, Progress, silent
 
 #: A spreadsheet larger than this is refused before it is read.
 MAX_BYTES = 50_000_000
@@ -26,7 +27,7 @@ DELIMITERS = (",", ";", "\t", "|")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
-def read(path: Path, shown: str, mapping: MapFile) -> Source:
+def read(path: Path, shown: str, mapping: MapFile, progress: Progress = silent) -> Source:
     """Every row of the sheet below its header as a record."""
     text, encoding = decode(read_bytes(path, shown, MAX_BYTES), shown)
     if not text.strip():
@@ -51,6 +52,7 @@ def read(path: Path, shown: str, mapping: MapFile) -> Source:
     source.notes.append("columns: " + ", ".join(mapped))
     empty = 0
     for index, (line, cells) in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        progress(READ, index - header_at - 1, data_rows)
         if not any(c.strip() for c in cells):
             empty += 1
             continue

@@ -24,6 +24,7 @@ from declog.authoring.scaffold import next_id
 from declog.log import vocab
 from declog.log.load import CONTENT
 from declog.log.model import Decision, Log
+from declog.log.progress import PLAN, Progress, silent
 from declog.log.standing import FILE_LINK, WIKI_REF
 from declog.log.timeparse import zone
 from declog.log.yamlparse import Frontmatter, parse_yaml, split_frontmatter
@@ -92,6 +93,7 @@ def plan(
     mapping: MapFile,
     date_pattern: str = "",
     base_numbers: Iterable[int] = (),
+    progress: Progress = silent,
 ) -> Plan:
     """What importing ``source`` into ``log`` does; SourceError when the dates cannot be read."""
     out = Plan(source, skipped=list(source.skipped), notes=list(source.remarks))
@@ -112,7 +114,8 @@ def plan(
     _link(drafts, out)
     _number(drafts, log, root, base_numbers)
     names = {d.record.where.file.casefold(): d.path.rsplit("/", 1)[-1] for d in drafts if d.path}
-    for d in drafts:
+    for at, d in enumerate(drafts, 1):
+        progress(PLAN, at, len(drafts))
         _finish(d, drafts, names, source.format, out)
     return out
 
