@@ -15,6 +15,7 @@ project; this one is distributed as ``declog-partnership``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 from declog import __version__
+from declog.authoring.frontmatter_edit import scalar
 from declog.check.rules import owners
 from declog.log import git, vocab
 from declog.log.about import PROJECT_URL, docs_url, project_url
@@ -165,9 +167,10 @@ def init_files(
     uses = parse_action(action or default_action())
     proposed = _minute(now, zone(timezone))
     values = {
-        "TITLE": title.replace('"', "'"),
+        # Written into a TOML string and a YAML value: escaped so that any reader reads them as given.
+        "TITLE": json.dumps(title, ensure_ascii=False)[1:-1].replace("\x7f", "\\u007f"),
         "PARTNER": partner,
-        "NAME": name,
+        "NAME": scalar(name),
         "TIMEZONE": timezone,
         "MEMBERS": "\n".join(f"  - {m}" for m in members),
         "OWNER": members[0],
