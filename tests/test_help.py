@@ -16,6 +16,7 @@ from conftest import ACCEPTED, REPO, LogMaker, doc, invoke
 from declog.cli import cli
 from declog.cli.base import OLD_FORMAT_NAMES, FormatChoice
 from declog.log import about
+from declog.log.codes import CODES
 
 
 def commands(
@@ -124,6 +125,14 @@ def test_help_names_documentation_by_its_published_address_not_a_docs_folder() -
         assert (REPO / "docs" / page.partition("#")[0]).is_file(), page
     # every command names its page, except the alias (it is check)
     assert len(pages) == 1 + len(list(commands()))
+
+
+def test_no_rule_points_at_a_docs_folder() -> None:
+    """`declog rules CODE` prints a rule and its fix; a page it names is named by its published address."""
+    for code in CODES:
+        text = re.sub(re.escape(about.DOCS_URL) + r"\S*", "", invoke(["rules", code]).stdout)
+        assert "docs/" not in text, code
+    assert f"{about.docs_url('configuration.md')} for each setting" in invoke(["rules", "DL502"]).stdout
 
 
 def test_the_documentation_address_comes_from_the_package_metadata(monkeypatch: pytest.MonkeyPatch) -> None:

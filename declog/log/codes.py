@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from declog.log.about import DOCS_URL
 from declog.log.diagnostics import Diagnostic, Pos, Severity
 
 E = Severity.ERROR
@@ -480,7 +481,7 @@ _TABLE: list[Code] = [
         "config-invalid",
         E,
         "declog.toml settings have the documented types and values.",
-        "See docs/configuration.md for each setting.",
+        f"See {DOCS_URL}/configuration.md for each setting.",
     ),
     Code(
         "DL503",
