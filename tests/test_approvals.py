@@ -428,7 +428,7 @@ def test_check_base_fails_a_change_that_proposes_and_accepts_without_approvals(r
     assert run.exit_code == 1
     assert (
         f"{DECISION}:4:9: error DL302 accepted without a valid approval from acme, northwind, globex"
-        in run.lines
+        ' (every partner party to the decision must approve (workflow.approval = "all"))' in run.lines
     )
 
 

@@ -79,7 +79,10 @@ def test_accepted_back_to_proposed_is_dl401(repo: Repo) -> None:
     repo.commit("reopen")
     run = repo.check("--base", "HEAD~1")
     assert run.exit_code == 1
-    assert f"{A}:4:9: error DL401 status cannot change from accepted to proposed" in run.lines
+    assert (
+        f"{A}:4:9: error DL401 status cannot change from accepted to proposed (from accepted the next status can be: superseded)"
+        in run.lines
+    )
     [f] = repo.codes("DL401", "--base", "HEAD~1")
     assert f.hint == "from accepted the next status can be: superseded"
 
@@ -133,7 +136,9 @@ def test_accepted_body_changed_is_dl402_at_the_body(repo: Repo) -> None:
     repo.decision("0001-keep-decisions-in-git", ACCEPTED + "\nOne more thought.\n")
     run = repo.check("--base", "HEAD")
     assert run.exit_code == 1
-    assert run.lines == [f"{A}:24:1: error DL402 accepted decision changed (body)"]
+    assert run.lines == [
+        f"{A}:24:1: error DL402 accepted decision changed (body) (accepted decisions are frozen: revert and supersede it with a new decision)"
+    ]
 
 
 def test_accepted_field_changed_is_dl402_at_the_field(repo: Repo) -> None:
@@ -213,7 +218,7 @@ def test_file_renamed_is_dl403(repo: Repo) -> None:
     assert run.exit_code == 1
     assert run.lines == [
         "content/decisions/0001-keep-decisions-in-git-forever.md:2:5: error DL403 "
-        f"decision 0001 was renamed from {A}"
+        f"decision 0001 was renamed from {A} (keep the original file name)"
     ]
 
 
@@ -222,7 +227,9 @@ def test_deleted_decision_is_dl404_at_its_old_path(repo: Repo) -> None:
     repo.commit("delete")
     run = repo.check("--base", "HEAD~1")
     assert run.exit_code == 1
-    assert run.lines == [f"{A}:1:1: error DL404 decision 0001 ('Keep decisions in git') was deleted"]
+    assert run.lines == [
+        f"{A}:1:1: error DL404 decision 0001 ('Keep decisions in git') was deleted (restore the file and set status: withdrawn with a reason)"
+    ]
 
 
 def test_deleted_without_committing(repo: Repo) -> None:
@@ -248,7 +255,8 @@ def test_parallel_id_collision_is_dl405(repo: Repo) -> None:
     assert run.exit_code == 1
     assert run.lines == [
         "content/decisions/0031-hosting.md:2:5: error DL405 "
-        "id '0031' is already used on the base branch by content/decisions/0031-pricing.md"
+        "id '0031' is already used on the base branch by content/decisions/0031-pricing.md "
+        "(renumber this decision to 0032)"
     ]
     [f] = repo.codes("DL405", "--base", "main")
     assert f.hint == "renumber this decision to 0032"
@@ -325,7 +333,9 @@ def test_log_in_a_subfolder_of_the_repository(tmp_path: Path, repo: Repo) -> Non
     inner.commit("move the log into docs/log")
     inner.decision("0001-keep-decisions-in-git", _edit(ACCEPTED, "status: accepted", "status: proposed"))
     run = inner.check("--base", "HEAD")
-    assert run.lines == [f"{A}:4:9: error DL401 status cannot change from accepted to proposed"]
+    assert run.lines == [
+        f"{A}:4:9: error DL401 status cannot change from accepted to proposed (from accepted the next status can be: superseded)"
+    ]
     github = inner.check("--base", "HEAD", "--format", "github")
     assert github.lines[0].startswith(f"::error file=docs/log/{A},line=4,col=9,title=DL401::")
 

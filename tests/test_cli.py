@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from declog.log.schema import KINDS
 from declog.log.yamlparse import parse_yaml, split_frontmatter
 
-WARNING_ONLY = doc('id: "0002"\ntitle: X\nstatus: draft\ntagz: [a]\n')
+WARNING_ONLY = doc('id: "0002"\ntitle: X\nstatus: draft\ncolour: red\n')
 ERROR = doc('id: "0003"\ntitle: X\nstatus: drafty\n')
 
 
@@ -53,7 +53,7 @@ def test_warnings_exit_0_unless_strict(log: LogMaker) -> None:
     assert log.check().exit_code == 0
     strict = log.check("--strict")
     assert strict.exit_code == 1
-    assert strict.lines == ["content/decisions/0002-x.md:5:1: warning DL107 unknown field 'tagz'"]
+    assert strict.lines == ["content/decisions/0002-x.md:5:1: warning DL107 unknown field 'colour'"]
 
 
 def test_errors_exit_1(log: LogMaker) -> None:
@@ -68,7 +68,7 @@ def test_config_error_exits_2(log: LogMaker) -> None:
     run = log.check()
     assert run.exit_code == 2
     assert run.lines == [
-        "declog.toml:2:1: error DL502 workflow.approval should be text, not 3",
+        'declog.toml:2:1: error DL502 workflow.approval should be text, not 3 (quote it: "3")',
     ]
 
 
@@ -133,7 +133,7 @@ def test_paths_restrict_the_report_but_references_use_the_whole_log(two_wrong: L
     assert run.exit_code == 1
     # 0001 exists (so no DL204), but it does not name 0002 back: DL307, on 0002 only.
     assert run.lines == [
-        "content/decisions/0002-x.md:5:14: error DL307 supersedes '0001' but 0001 does not name 0002 in superseded_by"
+        "content/decisions/0002-x.md:5:14: error DL307 supersedes '0001' but 0001 does not name 0002 in superseded_by (set superseded_by: \"0002\" and status: superseded in content/decisions/0001-keep-decisions-in-git.md)"
     ]
 
 

@@ -108,16 +108,39 @@ def test_partner_url_must_be_http(log: LogMaker) -> None:
     assert (f.line, f.col, f.message) == (6, 6, "url 'ftp://initech.example' is not an http(s) URL")
 
 
-def test_unknown_field_is_a_dl107_warning_with_did_you_mean(log: LogMaker) -> None:
-    log.decision("0001-x", ACCEPTED.replace("rationale:", "rationle:"))
+def test_a_misspelt_field_is_a_dl111_error_with_the_field_it_means(log: LogMaker) -> None:
+    log.decision("0001-x", ACCEPTED.replace("rationale:", "rationle:").replace("logged:", "Loged:"))
+    run = log.check()
+    assert run.exit_code == 1  # the rationale and the tags would be lost
+    assert log.codes("DL111") == [
+        Found(
+            D,
+            12,
+            1,
+            "DL111",
+            "error",
+            "unknown field 'Loged': did you mean 'logged'?",
+            "as written, its value is ignored",
+        ),
+        Found(
+            D,
+            22,
+            1,
+            "DL111",
+            "error",
+            "unknown field 'rationle': did you mean 'rationale'?",
+            "as written, its value is ignored",
+        ),
+    ]
+
+
+def test_an_unknown_field_that_is_no_misspelling_is_a_dl107_warning(log: LogMaker) -> None:
+    log.decision("0001-x", ACCEPTED.replace("rationale:", "the_rationale:"))
     run = log.check()
     assert run.exit_code == 0  # warnings only
     assert run.lines == [
         f"{D}:4:9: warning DL310 accepted decision without rationale",
-        f"{D}:22:1: warning DL107 unknown field 'rationle'",
-    ]
-    assert log.codes("DL107") == [
-        Found(D, 22, 1, "DL107", "warning", "unknown field 'rationle'", "did you mean 'rationale'?")
+        f"{D}:22:1: warning DL107 unknown field 'the_rationale' (did you mean 'rationale'?)",
     ]
 
 

@@ -267,6 +267,7 @@ def test_adding_your_own_reviewer_to_another_partner_does_not_make_them_its_memb
     check = repo.check()
     assert (
         "content/partners/alpha.md:1:1: note DL407 governance change (the members of alpha): every partner, alpha included, must approve this pull request"
+        " (it takes effect once merged; until then the base branch's rules judge this change)"
         in (check.lines)
     )
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
@@ -322,10 +323,11 @@ def test_ci_code_owners_and_theme_are_governance(repo: Repo, path: str, what: st
     check = repo.check()
     assert check.exit_code == 0
     # A CODEOWNERS that gives the log no owners is also out of step with the partners (a warning).
-    unowned = "CODEOWNERS:1:1: warning DL207 no line gives content, declog.toml, templates, .github owners: every partner's members should own them"
+    unowned = "CODEOWNERS:1:1: warning DL207 no line gives content, declog.toml, templates, .github owners: every partner's members should own them (run `declog init --update` to regenerate declog's part of the file (your own lines are kept))"
     assert check.lines == [
         *([unowned] if path == "CODEOWNERS" else []),
-        f"{path}:1:1: note DL407 governance change ({what}): every partner must approve this pull request",
+        f"{path}:1:1: note DL407 governance change ({what}): every partner must approve this pull request"
+        " (it takes effect once merged; until then the base branch's rules judge this change)",
     ]
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
     assert run.exit_code == 1
@@ -355,7 +357,8 @@ def test_a_backdated_proposal_is_dl406_and_its_silence_does_not_count(repo: Repo
     assert check.exit_code == 1
     assert check.lines == [
         f"{DECISION}:8:11: error DL406 proposed 2026-08-02T09:00:00+00:00 is earlier than this change "
-        "made it visible (2026-11-02T09:00+00:00)"
+        "made it visible (2026-11-02T09:00+00:00) (set `proposed` (and `deadline`) from when the pull "
+        "request opens: the feedback window runs from when partners can see the proposal)"
     ]
     # the partner whose silence counts has been silent since it became visible, but the
     # pull request was opened only yesterday: the window runs from then

@@ -80,18 +80,25 @@ def test_an_escaped_control_character_in_a_title_is_an_error_at_the_escape(
     log.decision("0001-x", proposal(f'"Pay{escape} now"'))
     run = log.check()
     assert run.exit_code == 1
-    assert run.lines == [f"{DECISION}:3:12: error DL014 title contains the control character {name}"]
+    assert run.lines == [
+        f"{DECISION}:3:12: error DL014 title contains the control character {name}"
+        " (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)"
+    ]
     assert "\x1b" not in run.stdout + run.stderr
 
 
 def test_the_column_counts_characters_and_skips_escaped_backslashes(log: LogMaker) -> None:
     log.decision("0001-x", proposal('"Ünïcode \\\\e then \\e"'))
-    assert dl014(log) == [f"{DECISION}:3:26: error DL014 title contains the control character U+001B (ESC)"]
+    assert dl014(log) == [
+        f"{DECISION}:3:26: error DL014 title contains the control character U+001B (ESC) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)"
+    ]
 
 
 def test_a_control_character_on_a_continued_line_is_found_on_that_line(log: LogMaker) -> None:
     log.decision("0001-x", proposal('"A long title \\\n  that goes on\\a"'))
-    assert dl014(log) == [f"{DECISION}:4:15: error DL014 title contains the control character U+0007 (BEL)"]
+    assert dl014(log) == [
+        f"{DECISION}:4:15: error DL014 title contains the control character U+0007 (BEL) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)"
+    ]
 
 
 def test_nested_values_and_field_names_are_checked_too(log: LogMaker) -> None:
@@ -109,9 +116,9 @@ def test_nested_values_and_field_names_are_checked_too(log: LogMaker) -> None:
     """
     log.decision("0001-x", proposal("Fine", extra=extra))
     assert dl014(log) == [
-        f"{DECISION}:17:16: error DL014 approvals[1].ref contains the control character U+0007 (BEL)",
-        f"{DECISION}:20:15: error DL014 source.ref contains the control character U+001B (ESC)",
-        f"{DECISION}:21:8: error DL014 the field name 'colour\\x1b[31m' contains the control character U+001B (ESC)",
+        f"{DECISION}:17:16: error DL014 approvals[1].ref contains the control character U+0007 (BEL) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)",
+        f"{DECISION}:20:15: error DL014 source.ref contains the control character U+001B (ESC) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)",
+        f"{DECISION}:21:8: error DL014 the field name 'colour\\x1b[31m' contains the control character U+001B (ESC) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)",
     ]
     # The unknown field is reported with the name escaped, never with the raw ESC.
     [unknown] = [line for line in log.check().lines if " DL107 " in line]
@@ -138,9 +145,9 @@ def test_partners_and_meetings_are_checked_too(log: LogMaker) -> None:
         doc('id: m1\ntitle: "Weekly \\x01"\ndate: 2026-01-05T10:00:00Z\nattendees: [alice]\n'),
     )
     assert dl014(log) == [
-        "content/meetings/m1.md:3:16: error DL014 title contains the control character U+0001 (SOH)",
-        "content/partners/acme.md:3:12: error DL014 name contains the control character U+001B (ESC)",
-        "content/partners/acme.md:7:17: error DL014 members[1].name contains the control character U+0000 (NUL)",
+        "content/meetings/m1.md:3:16: error DL014 title contains the control character U+0001 (SOH) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)",
+        "content/partners/acme.md:3:12: error DL014 name contains the control character U+001B (ESC) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)",
+        "content/partners/acme.md:7:17: error DL014 members[1].name contains the control character U+0000 (NUL) (remove the escape (such as \\e, \\x1b or \\u0000) from the quoted text)",
     ]
 
 
@@ -149,8 +156,8 @@ def test_a_raw_control_character_is_dl014_at_its_place_not_a_yaml_error(log: Log
     run = log.check()
     assert run.exit_code == 1
     assert run.lines == [
-        f"{DECISION}:3:11: error DL014 the frontmatter contains the control character U+001B (ESC)",
-        f"{DECISION}:11:19: error DL014 the frontmatter contains the control character U+007F (DEL)",
+        f"{DECISION}:3:11: error DL014 the frontmatter contains the control character U+001B (ESC) (delete it: control characters are invisible, can rewrite a terminal and break feeds)",
+        f"{DECISION}:11:19: error DL014 the frontmatter contains the control character U+007F (DEL) (delete it: control characters are invisible, can rewrite a terminal and break feeds)",
     ]
 
 
@@ -163,8 +170,8 @@ def test_raw_control_characters_in_broken_yaml_leave_the_syntax_error_first(log:
 def test_a_control_character_in_the_body_is_dl014_at_its_line_and_column(log: LogMaker) -> None:
     log.decision("0001-x", proposal("Fine", body="We agree.\n\nReally \x1b[8mhidden\x1b[0m.\n\x07\n"))
     assert dl014(log) == [
-        f"{DECISION}:15:8: error DL014 the body contains the control character U+001B (ESC)",
-        f"{DECISION}:16:1: error DL014 the body contains the control character U+0007 (BEL)",
+        f"{DECISION}:15:8: error DL014 the body contains the control character U+001B (ESC) (delete it: control characters are invisible, can rewrite a terminal and break feeds)",
+        f"{DECISION}:16:1: error DL014 the body contains the control character U+0007 (BEL) (delete it: control characters are invisible, can rewrite a terminal and break feeds)",
     ]
 
 
@@ -191,7 +198,8 @@ def test_a_line_break_in_a_one_line_field_is_a_warning(log: LogMaker) -> None:
     assert run.exit_code == 0  # every output escapes a line break; --strict refuses it
     assert run.lines == [
         f"{DECISION}:3:8: warning DL014 title is one line of text but has a line break: "
-        "'Title\\x0aDTSTART:19700101T000000Z'"
+        "'Title\\x0aDTSTART:19700101T000000Z' "
+        "(write it on one line (`>-` folds a long one); longer text belongs in the body)"
     ]
     assert log.check("--strict").exit_code == 1
 
@@ -218,7 +226,7 @@ def test_a_control_character_in_a_setting_is_dl502(log: LogMaker) -> None:
     run = log.check()
     assert run.exit_code == 2
     assert run.lines == [
-        "declog.toml:2:1: error DL502 site.title contains the control character U+001B (ESC)"
+        "declog.toml:2:1: error DL502 site.title contains the control character U+001B (ESC) (delete the escape (such as \\u001b) from the string; settings are plain text)"
     ]
 
 

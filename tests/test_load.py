@@ -20,12 +20,22 @@ def _only(log: LogMaker, *args: str) -> tuple[int, list[str]]:
 
 def test_empty_file(log: LogMaker) -> None:
     log.decision("0001-x", "")
-    assert _only(log) == (1, [f"{D}/0001-x.md:1:1: error DL002 the file is empty"])
+    assert _only(log) == (
+        1,
+        [
+            f"{D}/0001-x.md:1:1: error DL002 the file is empty (start the file with a `---` line, the fields, and a closing `---` line)"
+        ],
+    )
 
 
 def test_whitespace_only_file(log: LogMaker) -> None:
     log.decision("0001-x", "\n  \n\n")
-    assert _only(log) == (1, [f"{D}/0001-x.md:1:1: error DL002 the file is empty"])
+    assert _only(log) == (
+        1,
+        [
+            f"{D}/0001-x.md:1:1: error DL002 the file is empty (start the file with a `---` line, the fields, and a closing `---` line)"
+        ],
+    )
 
 
 def test_no_frontmatter(log: LogMaker) -> None:
@@ -33,7 +43,7 @@ def test_no_frontmatter(log: LogMaker) -> None:
     assert _only(log) == (
         1,
         [
-            f"{D}/0001-x.md:1:1: error DL002 the file does not start with frontmatter (first line is '# Use git')"
+            f"{D}/0001-x.md:1:1: error DL002 the file does not start with frontmatter (first line is '# Use git') (put `---` on the first line, then the YAML fields, then `---`)"
         ],
     )
 
@@ -42,7 +52,9 @@ def test_unclosed_frontmatter(log: LogMaker) -> None:
     log.decision("0001-x", '---\nid: "0001"\ntitle: X\nstatus: draft\n\nBody.\n')
     assert _only(log) == (
         1,
-        [f"{D}/0001-x.md:1:1: error DL002 the frontmatter opened on line 1 is never closed"],
+        [
+            f"{D}/0001-x.md:1:1: error DL002 the frontmatter opened on line 1 is never closed (add a line with `---` after the last field)"
+        ],
     )
 
 
@@ -59,7 +71,9 @@ def test_frontmatter_that_is_not_a_mapping(log: LogMaker, frontmatter: str, shap
     log.decision("0001-x", f"---\n{frontmatter}---\nBody\n")
     assert _only(log) == (
         1,
-        [f"{D}/0001-x.md:2:1: error DL004 frontmatter is {shape}, not a mapping of fields"],
+        [
+            f"{D}/0001-x.md:2:1: error DL004 frontmatter is {shape}, not a mapping of fields (write one `field: value` per line)"
+        ],
     )
 
 
@@ -87,7 +101,7 @@ def test_byte_order_mark_is_a_warning_and_lines_stay_right(log: LogMaker) -> Non
     assert lines == [
         f"{D}/0001-x.md:1:1: warning DL010 file starts with a UTF-8 byte-order mark",
         f"{D}/0001-x.md:4:9: error DL103 status 'drafted' is not one of: "
-        "proposed, draft, accepted, rejected, withdrawn, superseded",
+        "proposed, draft, accepted, rejected, withdrawn, superseded (did you mean 'draft'?)",
     ]
 
 
@@ -103,7 +117,7 @@ def test_crlf_is_a_warning_and_lines_stay_right(log: LogMaker) -> None:
     assert code == 1
     assert lines == [
         f"{D}/0001-x.md:1:1: warning DL011 file has CRLF (Windows) line endings",
-        f"{D}/0001-x.md:5:7: error DL102 tags should be a list, not 'Gov'",
+        f"{D}/0001-x.md:5:7: error DL102 tags should be a list, not 'Gov' (write a list: [Gov])",
     ]
 
 
@@ -118,7 +132,7 @@ def test_tab_indentation(log: LogMaker) -> None:
     assert code == 1
     assert lines == [
         f"{D}/0001-x.md:6:1: error DL003 invalid YAML: found character that cannot start any token "
-        "(while scanning for the next token)"
+        "(while scanning for the next token) (indent with spaces; YAML does not allow tabs for indentation)"
     ]
 
 
@@ -136,7 +150,9 @@ def test_50_mb_file_is_refused_without_reading_it(log: LogMaker, monkeypatch: py
     monkeypatch.setattr(Path, "read_bytes", guarded)
     assert _only(log) == (
         1,
-        [f"{D}/0002-big.md:1:1: error DL001 file is 50.0 MB, over the 1 MB limit; refused"],
+        [
+            f"{D}/0002-big.md:1:1: error DL001 file is 50.0 MB, over the 1 MB limit; refused (decision records are short; move attachments elsewhere and link to them)"
+        ],
     )
 
 
@@ -145,7 +161,12 @@ def test_size_limit_boundary(log: LogMaker) -> None:
     log.decision("0001-x", head + b"x" * (vocab.MAX_FILE_BYTES - len(head)))
     assert _only(log) == (0, [])
     log.decision("0001-x", head + b"x" * (vocab.MAX_FILE_BYTES - len(head) + 1))
-    assert _only(log) == (1, [f"{D}/0001-x.md:1:1: error DL001 file is 1.0 MB, over the 1 MB limit; refused"])
+    assert _only(log) == (
+        1,
+        [
+            f"{D}/0001-x.md:1:1: error DL001 file is 1.0 MB, over the 1 MB limit; refused (decision records are short; move attachments elsewhere and link to them)"
+        ],
+    )
 
 
 def test_binary_junk_with_nul_bytes(log: LogMaker) -> None:
@@ -160,7 +181,9 @@ def test_binary_junk_without_nul_bytes(log: LogMaker) -> None:
     log.decision("0001-x", b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256)))
     code, lines = _only(log)
     assert code == 1
-    assert lines == [f"{D}/0001-x.md:1:1: error DL001 file is not valid UTF-8 (byte 0x89 at offset 0)"]
+    assert lines == [
+        f"{D}/0001-x.md:1:1: error DL001 file is not valid UTF-8 (byte 0x89 at offset 0) (re-save the file with UTF-8 encoding)"
+    ]
 
 
 def test_symlink_outside_the_log_is_refused(log: LogMaker, tmp_path: Path) -> None:
@@ -169,7 +192,10 @@ def test_symlink_outside_the_log_is_refused(log: LogMaker, tmp_path: Path) -> No
     (log.root / D / "0001-x.md").symlink_to(secret)
     assert _only(log) == (
         1,
-        [f"{D}/0001-x.md:1:1: error DL001 symlink points outside the log (to {secret.resolve()}); refused"],
+        [
+            f"{D}/0001-x.md:1:1: error DL001 symlink points outside the log (to {secret.resolve()}); refused "
+            "(replace the link with the file itself; nothing outside the log's root is read)"
+        ],
     )
 
 
@@ -191,8 +217,8 @@ def test_stray_file_and_folder_are_dl013_warnings(log: LogMaker) -> None:
     assert _only(log) == (
         0,
         [
-            f"{D}/0002-folder.md:1:1: warning DL013 '0002-folder.md' is not a .md document and is ignored",
-            f"{D}/notes.txt:1:1: warning DL013 'notes.txt' is not a .md document and is ignored",
+            f"{D}/0002-folder.md:1:1: warning DL013 '0002-folder.md' is not a .md document and is ignored (documents are .md files; move other files out of content/)",
+            f"{D}/notes.txt:1:1: warning DL013 'notes.txt' is not a .md document and is ignored (documents are .md files; move other files out of content/)",
         ],
     )
 
@@ -230,7 +256,10 @@ def test_missing_declog_toml_exits_2(log: LogMaker) -> None:
     (log.root / "declog.toml").unlink()
     run = log.check()
     assert run.exit_code == 2
-    assert run.lines == [f"declog.toml:1:1: error DL501 no declog.toml in {log.root.resolve()}"]
+    assert run.lines == [
+        f"declog.toml:1:1: error DL501 no declog.toml in {log.root.resolve()} "
+        "(run `declog init` to create one, or pass --root DIR)"
+    ]
     assert "nothing else was checked" in run.stderr
 
 
@@ -272,7 +301,7 @@ def test_invalid_settings_are_dl502_at_their_lines(log: LogMaker) -> None:
         "declog.toml:5:1: error DL502 workflow.feedback_window '2 days' is not a duration such as 48h, 2d or 1w",
         "declog.toml:6:1: error DL502 workflow.approval 'most' is not one of: all, quorum",
         "declog.toml:7:1: error DL502 workflow.quorum must be at least 1, not 0",
-        "declog.toml:10:1: error DL502 [rules] names an unknown rule code 'DL999'",
+        "declog.toml:10:1: error DL502 [rules] names an unknown rule code 'DL999' (`declog rules` lists the codes)",
         "declog.toml:11:1: error DL502 rules.DL310 'loud' is not one of: error, warning, off",
     ]
 
@@ -287,7 +316,7 @@ def test_quorum_without_number_is_dl502(log: LogMaker) -> None:
 
 
 def test_unknown_setting_is_a_dl503_warning_and_the_log_is_checked(log: LogMaker) -> None:
-    log.config(CONFIG + "self_aproval = true\n")
+    log.config(CONFIG + "notify = true\n")
     log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: drafty\n'))
     run = log.check("--format", "json")
     assert run.exit_code == 1
@@ -305,9 +334,19 @@ def test_unknown_setting_is_a_dl503_warning_and_the_log_is_checked(log: LogMaker
             10,
             1,
             "DL503",
-            "unknown field 'workflow.self_aproval'",
-            "did you mean 'self_approval'?",
+            "unknown field 'workflow.notify'",
+            "",
         ),
+    ]
+
+
+def test_a_misspelt_setting_is_an_error_because_its_value_would_be_lost(log: LogMaker) -> None:
+    log.config(CONFIG + "self_aproval = true\n")
+    run = log.check()
+    assert run.exit_code == 2
+    assert run.lines == [
+        "declog.toml:10:1: error DL502 unknown field 'workflow.self_aproval': did you mean 'self_approval'? "
+        "(as written, its value is ignored)"
     ]
 
 

@@ -19,7 +19,7 @@ D = "content/decisions/0002-x.md"
 def two(log: LogMaker) -> LogMaker:
     """A log with one error (DL103 at 4:9) and one warning (DL107 at 5:1)."""
     log.decision("0001-keep-decisions-in-git", ACCEPTED)
-    log.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: aproved\ntagz: [a]\n'))
+    log.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: aproved\nthe_tags: [a]\n'))
     return log
 
 
@@ -32,8 +32,8 @@ def test_concise_is_one_line_per_finding(two: LogMaker) -> None:
     assert run.exit_code == 1
     assert run.stdout == (
         f"{D}:4:9: error DL103 status 'aproved' is not one of: proposed, draft, accepted, rejected, "
-        "withdrawn, superseded\n"
-        f"{D}:5:1: warning DL107 unknown field 'tagz'\n"
+        "withdrawn, superseded (did you mean 'accepted'?)\n"
+        f"{D}:5:1: warning DL107 unknown field 'the_tags' (did you mean 'tags'?)\n"
     )
     assert run.stderr == "declog: checked 4 documents: 1 error, 1 warning\n"
 
@@ -50,9 +50,9 @@ def test_full_shows_source_line_caret_hint_and_rule(two: LogMaker) -> None:
         "  = hint: did you mean 'accepted'?\n"
         f"  = rule: {CODES['DL103'].rule} (not-allowed-value)\n"
         "\n"
-        f"{D}:5:1: warning DL107 unknown field 'tagz'\n"
+        f"{D}:5:1: warning DL107 unknown field 'the_tags'\n"
         "   |\n"
-        " 5 | tagz: [a]\n"
+        " 5 | the_tags: [a]\n"
         "   | ^\n"
         "  = hint: did you mean 'tags'?\n"
         f"  = rule: {CODES['DL107'].rule} (unknown-field)\n"
@@ -97,7 +97,7 @@ def test_json_is_a_list_of_findings(two: LogMaker) -> None:
             "col": 1,
             "code": "DL107",
             "severity": "warning",
-            "message": "unknown field 'tagz'",
+            "message": "unknown field 'the_tags'",
             "hint": "did you mean 'tags'?",
         },
     ]
@@ -127,11 +127,11 @@ def test_github_annotations(two: LogMaker, monkeypatch: pytest.MonkeyPatch) -> N
     assert run.lines == [
         f"::error file={D},line=4,col=9,title=DL103::status 'aproved' is not one of: proposed, draft, "
         "accepted, rejected, withdrawn, superseded (did you mean 'accepted'?)",
-        f"::warning file={D},line=5,col=1,title=DL107::unknown field 'tagz' (did you mean 'tags'?)",
+        f"::warning file={D},line=5,col=1,title=DL107::unknown field 'the_tags' (did you mean 'tags'?)",
         "::group::All findings",
         f"{D}:4:9: error DL103 status 'aproved' is not one of: proposed, draft, accepted, rejected, "
-        "withdrawn, superseded",
-        f"{D}:5:1: warning DL107 unknown field 'tagz'",
+        "withdrawn, superseded (did you mean 'accepted'?)",
+        f"{D}:5:1: warning DL107 unknown field 'the_tags' (did you mean 'tags'?)",
         "::endgroup::",
     ]
 
@@ -192,7 +192,7 @@ def test_github_summary_is_appended_to_the_step_summary(
         "|---|---|---|---|---|\n"
         f"| :x: | [`{D}`]({blob}/{D}#L4) | 4 | DL103 | status 'aproved' is not one of: proposed, draft, "
         "accepted, rejected, withdrawn, superseded — did you mean 'accepted'? |\n"
-        f"| :warning: | [`{D}`]({blob}/{D}#L5) | 5 | DL107 | unknown field 'tagz' — did you mean 'tags'? |\n"
+        f"| :warning: | [`{D}`]({blob}/{D}#L5) | 5 | DL107 | unknown field 'the_tags' — did you mean 'tags'? |\n"
     )
 
 
@@ -244,7 +244,7 @@ def test_sarif_structure(two: LogMaker) -> None:
     physical = location["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == D
     assert physical["region"] == {"startLine": 4, "startColumn": 9}
-    assert results[1]["message"]["text"] == "unknown field 'tagz' (did you mean 'tags'?)"
+    assert results[1]["message"]["text"] == "unknown field 'the_tags' (did you mean 'tags'?)"
 
 
 def test_sarif_of_a_clean_log_has_no_results(log: LogMaker) -> None:

@@ -211,6 +211,26 @@ def test_values_no_decision_can_have_are_refused(expr: str, column: int, message
     assert parse("title ~ acepted", now=NOW, tz=dt.UTC)  # contains: any text may be searched for
 
 
+@pytest.mark.parametrize(
+    ("expr", "column", "bad", "hint"),
+    [
+        ("partner = globx", 11, "globx", "did you mean 'globex'?"),
+        ("waiting_on in (acme, glbex)", 22, "glbex", "did you mean 'globex'?"),
+        ("approved_by = umbrella", 15, "umbrella", "the partners are acme, globex, initech"),
+        ("silence_due != acm", 16, "acm", "did you mean 'acme'?"),
+    ],
+)
+def test_a_partner_the_log_does_not_have_is_refused(
+    maker: LogMaker, expr: str, column: int, bad: str, hint: str
+) -> None:
+    run = invoke(["query", expr])
+    assert run.exit_code == 2 and run.stdout == ""
+    assert f"declog: error: query:1:{column}: '{bad}' is not a partner of this log" in run.stderr
+    assert f"hint: {hint}" in run.stderr
+    assert invoke(["query", "partner = globex", "--format", "ids"]).exit_code == 0
+    assert invoke(["query", "title ~ globx", "--format", "ids"]).exit_code == 0  # contains: any text
+
+
 def test_cli_ids_and_json(maker: LogMaker) -> None:
     assert invoke(
         ["query", "deadline < today + 2d and status = proposed", "--format", "ids", "--today", "2026-03-01"]

@@ -577,7 +577,7 @@ def test_sync_decision_missing_from_its_meeting_is_a_dl320_warning(log: LogMaker
     run = log.check()
     assert run.exit_code == 0
     assert run.lines == [
-        f"{S}:12:10: warning DL320 meeting '2026-01-10-kickoff' does not list decision 0002",
+        f"{S}:12:10: warning DL320 meeting '2026-01-10-kickoff' does not list decision 0002 (add \"0002\" to decisions in content/meetings/2026-01-10-kickoff.md)",
     ]
 
 
@@ -594,7 +594,7 @@ def test_rules_table_changes_severity_and_turns_rules_off(log: LogMaker) -> None
     run = log.check()
     assert run.exit_code == 0
     assert run.lines == [
-        f"{A}:10:11: warning DL301 deadline is 1d after proposed; the agreed feedback window is 2d"
+        f"{A}:10:11: warning DL301 deadline is 1d after proposed; the agreed feedback window is 2d (set deadline to 2026-01-07T09:00:00+01:00 or later)"
     ]
 
 

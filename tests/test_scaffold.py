@@ -385,9 +385,9 @@ def test_init_without_a_member_says_so_and_check_names_every_placeholder(
     run = invoke(["check", "--root", "log"])
     assert run.exit_code == 1
     assert run.lines == [
-        ".github/CODEOWNERS:6:11: error DL206 '@your-github-handle' is the placeholder `declog init` writes, not a person (on 3 more lines too)",
-        "content/decisions/0001-adopt-this-log.md:8:8: error DL206 owner 'your-github-handle' is the placeholder `declog init` writes, not a person",
-        "content/partners/acme.md:6:5: error DL206 member 'your-github-handle' is the placeholder `declog init` writes, not a person",
+        ".github/CODEOWNERS:6:11: error DL206 '@your-github-handle' is the placeholder `declog init` writes, not a person (on 3 more lines too) (run `declog init --update` once the partner files name real members)",
+        "content/decisions/0001-adopt-this-log.md:8:8: error DL206 owner 'your-github-handle' is the placeholder `declog init` writes, not a person (write the GitHub handle of a real person (and run `declog init --update` for CODEOWNERS))",
+        "content/partners/acme.md:6:5: error DL206 member 'your-github-handle' is the placeholder `declog init` writes, not a person (write the GitHub handle of a real person (and run `declog init --update` for CODEOWNERS))",
     ]
 
 
@@ -459,7 +459,7 @@ def test_codeowners_out_of_step_with_the_partners_is_a_finding_and_update_fixes_
     run = invoke(["check", "--root", str(root)])
     assert run.exit_code == 0  # a warning
     assert run.lines == [
-        ".github/CODEOWNERS:8:1: warning DL207 '/content/' '/declog.toml' '/templates/' '/.github/' are owned without every partner's members: missing @carol (globex), @Dave (globex)"
+        ".github/CODEOWNERS:8:1: warning DL207 '/content/' '/declog.toml' '/templates/' '/.github/' are owned without every partner's members: missing @carol (globex), @Dave (globex) (run `declog init --update` to regenerate declog's part of the file (your own lines are kept); GitHub uses the last line that matches a path)"
     ]
     assert invoke(["check", "--root", str(root), "--strict"]).exit_code == 1
 

@@ -15,7 +15,7 @@ def test_leading_zero_id_is_dl007_and_keeps_the_text(log: LogMaker) -> None:
     run = log.check()
     assert run.exit_code == 1
     assert (
-        f"{path}:2:5: error DL007 '0012' has a leading zero and YAML 1.1 reads it as the number 10"
+        f"{path}:2:5: error DL007 '0012' has a leading zero and YAML 1.1 reads it as the number 10 (quote it to keep the text: \"0012\")"
         in run.lines
     )
     # The text survives: the id still matches the file name, so there is no DL108.
@@ -24,15 +24,16 @@ def test_leading_zero_id_is_dl007_and_keeps_the_text(log: LogMaker) -> None:
 
 def test_leading_zero_that_is_not_octal(log: LogMaker) -> None:
     path = log.decision("0019-x", doc("id: 0019\ntitle: X\nstatus: draft\n"))
-    assert f"{path}:2:5: error DL007 '0019' has a leading zero and YAML 1.2 reads it as the number 19" in (
-        log.check().lines
+    assert (
+        f"{path}:2:5: error DL007 '0019' has a leading zero and YAML 1.2 reads it as the number 19 (quote it to keep the text: \"0019\")"
+        in (log.check().lines)
     )
 
 
 @pytest.mark.parametrize("word", ["NO", "no", "on", "Off", "yes", "Y"])
 def test_yaml11_booleans_are_dl008(log: LogMaker, word: str) -> None:
     path = log.decision("0001-x", doc(f'id: "0001"\ntitle: X\nstatus: draft\ntags: [{word}]\n'))
-    line = f"{path}:5:8: error DL008 '{word}' is a boolean in YAML 1.1 and text in YAML 1.2; tools disagree on it"
+    line = f"{path}:5:8: error DL008 '{word}' is a boolean in YAML 1.1 and text in YAML 1.2; tools disagree on it (write true or false, or quote the text: \"{word}\")"
     assert line in log.check().lines
 
 
@@ -56,7 +57,10 @@ def test_real_booleans_stay_booleans(log: LogMaker) -> None:
 def test_sexagesimal_is_dl009(log: LogMaker) -> None:
     path = log.decision("0001-x", doc('id: "0001"\ntitle: 12:30\nstatus: draft\n'))
     run = log.check()
-    assert f"{path}:3:8: error DL009 '12:30' is read as a base-60 number by YAML 1.1" in run.lines
+    assert (
+        f"{path}:3:8: error DL009 '12:30' is read as a base-60 number by YAML 1.1 (quote it: \"12:30\", or write a full date-time such as 2026-11-24T12:30:00+00:00)"
+        in run.lines
+    )
     # The text is kept, so the title is not also reported as a number.
     assert "DL102" not in run.stdout
 
@@ -72,8 +76,9 @@ def test_date_that_does_not_exist_is_dl105(log: LogMaker) -> None:
     )
     run = log.check()
     assert run.exit_code == 1
-    assert f"{path}:5:11: error DL105 proposed '2026-13-01T10:00:00+01:00' is not a valid date-time" in (
-        run.lines
+    assert (
+        f"{path}:5:11: error DL105 proposed '2026-13-01T10:00:00+01:00' is not a valid date-time (write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day)"
+        in (run.lines)
     )
 
 
@@ -82,14 +87,18 @@ def test_february_30_is_dl105(log: LogMaker) -> None:
         "m",
         doc("id: m\ntitle: M\ndate: 2026-02-30T10:00:00Z\nattendees: [alice]\n"),
     )
-    assert f"{path}:4:7: error DL105 date '2026-02-30T10:00:00Z' is not a valid date-time" in (
-        log.check().lines
+    assert (
+        f"{path}:4:7: error DL105 date '2026-02-30T10:00:00Z' is not a valid date-time (write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day)"
+        in (log.check().lines)
     )
 
 
 def test_bare_date_where_a_date_time_is_needed_is_dl105(log: LogMaker) -> None:
     path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\nproposed: 2026-13-01\n'))
-    assert f"{path}:5:11: error DL105 proposed '2026-13-01' is not a valid date-time" in log.check().lines
+    assert (
+        f"{path}:5:11: error DL105 proposed '2026-13-01' is not a valid date-time (write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day)"
+        in log.check().lines
+    )
 
 
 def test_date_time_without_time_zone_is_dl106(log: LogMaker) -> None:
@@ -111,7 +120,10 @@ def test_duplicate_key_is_dl005_on_the_second_key(log: LogMaker) -> None:
     path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\ntitle: Y\n'))
     run = log.check()
     assert run.exit_code == 1
-    assert f"{path}:5:1: error DL005 duplicate key 'title' (first set on line 3)" in run.lines
+    assert (
+        f"{path}:5:1: error DL005 duplicate key 'title' (first set on line 3) (YAML would silently keep only the last value; delete one of them)"
+        in run.lines
+    )
 
 
 def test_duplicate_key_in_a_nested_mapping(log: LogMaker) -> None:
@@ -128,7 +140,10 @@ def test_duplicate_key_in_a_nested_mapping(log: LogMaker) -> None:
         """
     )
     path = log.decision("0001-x", text)
-    assert f"{path}:9:5: error DL005 duplicate key 'by' (first set on line 7)" in log.check().lines
+    assert (
+        f"{path}:9:5: error DL005 duplicate key 'by' (first set on line 7) (YAML would silently keep only the last value; delete one of them)"
+        in log.check().lines
+    )
 
 
 def test_alias_is_dl006_where_the_alias_is_written(log: LogMaker) -> None:
@@ -145,8 +160,8 @@ def test_alias_is_dl006_where_the_alias_is_written(log: LogMaker) -> None:
     path = log.decision("0001-x", text)
     dl006 = [line for line in log.check().lines if "DL006" in line]
     assert dl006 == [
-        f"{path}:5:7: error DL006 anchor '&t': anchors and aliases are not allowed in frontmatter",
-        f"{path}:7:5: error DL006 alias '*t': anchors and aliases are not allowed in frontmatter",
+        f"{path}:5:7: error DL006 anchor '&t': anchors and aliases are not allowed in frontmatter (write the value out in full instead of `&anchor` / `*alias`)",
+        f"{path}:7:5: error DL006 alias '*t': anchors and aliases are not allowed in frontmatter (write the value out in full instead of `&anchor` / `*alias`)",
     ]
 
 
@@ -173,8 +188,14 @@ def test_billion_laughs_is_refused_with_dl006(log: LogMaker) -> None:
     assert run.exit_code == 1
     dl006 = [line for line in run.lines if " DL006 " in line]
     assert len(dl006) == 9 + 8 * 9  # every anchor and every alias, once
-    assert f"{path}:6:4: error DL006 anchor '&b': anchors and aliases are not allowed in frontmatter" in dl006
-    assert f"{path}:6:8: error DL006 alias '*a': anchors and aliases are not allowed in frontmatter" in dl006
+    assert (
+        f"{path}:6:4: error DL006 anchor '&b': anchors and aliases are not allowed in frontmatter (write the value out in full instead of `&anchor` / `*alias`)"
+        in dl006
+    )
+    assert (
+        f"{path}:6:8: error DL006 alias '*a': anchors and aliases are not allowed in frontmatter (write the value out in full instead of `&anchor` / `*alias`)"
+        in dl006
+    )
 
 
 def test_billion_laughs_at_parser_level_builds_no_expansion() -> None:

@@ -1,7 +1,7 @@
 """Findings as text for people, editors, CI and code scanning.
 
-Formats: concise (one line each, what editors and problem matchers parse),
-full (adds the source line, a caret and the hint), json (a list of findings),
+Formats: concise (one line each with its hint, what editors and problem matchers parse),
+full (adds the source line, a caret, the hint and the rule), json (a list of findings),
 github (workflow-command annotations plus a job summary), sarif (2.1.0).
 Functions here return strings; the CLI decides where they go.
 """
@@ -38,13 +38,15 @@ def _inert(text: str) -> str:
     return visible(text, keep_lines=True)
 
 
-def concise(d: Diagnostic) -> str:
-    """One line; a control character in the path or message shows as an escape (``\\x1b``).
+def concise(d: Diagnostic, *, hint: bool = True) -> str:
+    """One line, the hint in parentheses at its end (as GitHub annotations show it).
 
-    Messages quote the user's values: they must neither drive the terminal nor
-    start a line of their own that reads like another finding.
+    A control character in the path, message or hint shows as an escape
+    (``\\x1b``): messages quote the user's values, so they must neither drive the
+    terminal nor start a line of their own that reads like another finding.
     """
-    return f"{visible(d.path)}:{d.line}:{d.col}: {d.severity} {d.code} {visible(d.message)}"
+    tail = f" ({visible(d.hint)})" if hint and d.hint else ""
+    return f"{visible(d.path)}:{d.line}:{d.col}: {d.severity} {d.code} {visible(d.message)}{tail}"
 
 
 def _json(value: object) -> str:
@@ -59,7 +61,7 @@ def render_concise(found: Sequence[Diagnostic]) -> str:
 def render_full(found: Sequence[Diagnostic], source: SourceLines) -> str:
     out: list[str] = []
     for d in found:
-        out.append(concise(d))
+        out.append(concise(d, hint=False))
         lines = source(d.path)
         if 0 < d.line <= len(lines):
             text = _CONTROL.sub("\ufffd", lines[d.line - 1].replace("\t", " "))

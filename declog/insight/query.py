@@ -27,7 +27,7 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -362,19 +362,38 @@ class Query:
         return [d for d in log.decisions if self.root.test(d, s)]
 
 
-def parse(expr: str, *, now: dt.datetime, tz: dt.tzinfo) -> Query:
-    """Parse ``expr``; ``now`` and ``tz`` give ``today`` and ``now`` and the zone of bare dates."""
+#: Fields whose values are partner ids: a value that names no partner of the log is a mistake.
+PARTNER_FIELDS = ("partner", "approved_by", "silence_due", "waiting_on")
+
+
+def partner_values(log: Log) -> dict[str, tuple[str, ...]]:
+    """For ``parse``'s ``known``: the partner ids of ``log``, for every field that holds them."""
+    ids = tuple(sorted(log.partners))
+    return dict.fromkeys(PARTNER_FIELDS, ids)
+
+
+def parse(
+    expr: str, *, now: dt.datetime, tz: dt.tzinfo, known: Mapping[str, Sequence[str]] | None = None
+) -> Query:
+    """Parse ``expr``; ``now`` and ``tz`` give ``today`` and ``now`` and the zone of bare dates.
+
+    ``known`` gives, per field name, the values the log can have (``partner_values``):
+    any other value is refused as for fields with a fixed list of values.
+    """
     if not expr.strip():
         raise QueryError("empty expression", 1, hint='e.g. "status = proposed"')
-    return Query(expr, _Parser(tokenize(expr), now, tz).parse(), now)
+    return Query(expr, _Parser(tokenize(expr), now, tz, known or {}).parse(), now)
 
 
 class _Parser:
-    def __init__(self, tokens: Sequence[Token], now: dt.datetime, tz: dt.tzinfo) -> None:
+    def __init__(
+        self, tokens: Sequence[Token], now: dt.datetime, tz: dt.tzinfo, known: Mapping[str, Sequence[str]]
+    ) -> None:
         self.tokens = tokens
         self.i = 0
         self.now = now
         self.tz = tz
+        self.in_log = known
 
     @property
     def tok(self) -> Token:
@@ -495,10 +514,16 @@ class _Parser:
         return text.text
 
     def known(self, field: Field, text: str, column: int, length: int) -> None:
-        """Refuse a value a field with a fixed list of values can never have (``status = acepted``)."""
+        """Refuse a value a field can never have: ``status = acepted``, a partner the log lacks."""
         if field.values and text not in field.values:
             hint = did_you_mean(text, field.values) or f"{field.name} is one of {', '.join(field.values)}"
             raise QueryError(f"no decision has {field.name} '{text}'", column, length, hint)
+        in_log = self.in_log.get(field.name)
+        if in_log is not None and text not in in_log:
+            hint = did_you_mean(text, in_log) or (
+                f"the partners are {', '.join(in_log)}" if in_log else "the log has no partners"
+            )
+            raise QueryError(f"'{text}' is not a partner of this log", column, length, hint)
 
     def value(self) -> Value:
         value = self.term()

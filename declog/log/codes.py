@@ -214,6 +214,13 @@ _TABLE: list[Code] = [
         "Text fields and lists that must say something are not empty.",
         "Fill in the value or remove the field.",
     ),
+    Code(
+        "DL111",
+        "misspelt-field",
+        E,
+        "A field is not a misspelling of a known field (its value would be lost).",
+        "Rename the field to the one suggested; as written, declog ignores its value.",
+    ),
     # --- references ----------------------------------------------------------------
     Code(
         "DL201",

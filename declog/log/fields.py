@@ -166,24 +166,62 @@ _SYNONYMS = {
 }
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str], *, synonyms: bool = True) -> str:
     """``did you mean 'X'?`` for the choice closest to what ``word`` meant, or ''.
 
     What was meant counts: a synonym ("approved" for accepted) and a misspelt synonym
-    ("aproved") point at their word, ranked with the choices by similarity.
+    ("aproved") point at their word, ranked with the choices by similarity. Field
+    names have no synonyms (``synonyms=False``): "on" is not "open", so not "proposed".
     """
     choices = list(choices)
     lowered = word.lower()
-    synonym = _SYNONYMS.get(lowered)
+    known = _SYNONYMS if synonyms else {}
+    synonym = known.get(lowered)
     if synonym in choices:
         return f"did you mean '{synonym}'?"
-    candidates = [(c, c) for c in choices] + [(s, m) for s, m in _SYNONYMS.items() if m in choices]
+    candidates = [(c, c) for c in choices] + [(s, m) for s, m in known.items() if m in choices]
     best, score = "", 0.0
     for spelled, meant in candidates:
         ratio = difflib.SequenceMatcher(None, lowered, spelled.lower()).ratio()
         if ratio > score:
             best, score = meant, ratio
     return f"did you mean '{best}'?" if score >= 0.6 else ""
+
+
+def misspelling_of(word: str, known: Iterable[str]) -> str:
+    """The known name ``word`` is a misspelling of, or ''.
+
+    A misspelling is at most one edit away (two for names longer than five
+    letters), counting a swap of neighbours, a change of case or of ``-`` and
+    ``_`` as one edit: ``tag`` for ``tags``, ``Title``, ``superseded-by``.
+    """
+    lowered = word.lower()
+    limit = 1 if len(word) <= 5 else 2
+    best, distance = "", limit + 1
+    for name in known:
+        d = _edits(lowered.replace("-", "_"), name.lower().replace("-", "_"), limit)
+        if word != name and max(d, 1) < distance:
+            best, distance = name, max(d, 1)
+    return best
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance between ``a`` and ``b``, or ``limit + 1`` once it is larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
 
 
 def check_fields(parsed: Parsed, kind: str, path: str, config: bool = False) -> list[Diagnostic]:
@@ -229,16 +267,31 @@ def _findings(err: ValidationError, parsed: Parsed, path: str, config: bool) -> 
         return [make("DL101", f"missing required field '{k}'{inside}", where=where) for k in missing]
     if keyword == "additionalProperties":
         known = list(schema.get("properties", {}))
-        extras = [k for k in value if k not in known]
-        return [
-            make(
-                "DL107",
-                f"unknown field '{field_name((*at, k))}'",
-                did_you_mean(k, known),
-                where=parsed.key_pos(*at, k),
-            )
-            for k in extras
-        ]
+        out: list[Diagnostic] = []
+        for k in value:
+            if k in known:
+                continue
+            where = parsed.key_pos(*at, k)
+            meant = misspelling_of(str(k), known)
+            if meant:
+                out.append(
+                    make(
+                        "DL111",
+                        f"unknown field '{field_name((*at, k))}': did you mean '{meant}'?",
+                        "as written, its value is ignored",
+                        where=where,
+                    )
+                )
+            else:
+                out.append(
+                    make(
+                        "DL107",
+                        f"unknown field '{field_name((*at, k))}'",
+                        did_you_mean(k, known, synonyms=False),
+                        where,
+                    )
+                )
+        return out
     if keyword == "type":
         wanted = " or ".join(
             _TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)
