@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from declog.log import vocab
 from declog.log.codes import CODES, finding
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.fields import check_fields, field_name
+from declog.log.fields import check_fields, field_name, url_problem
 from declog.log.timeparse import DurationTooLong, parse_date, parse_duration
 from declog.log.yamlparse import CONTROL, Parsed, control_name, visible
 
@@ -38,6 +39,12 @@ class Site:
     timezone: str = "UTC"
     """Time zone dates are shown in when no partner's zone applies."""
     per_page: int = 50
+    repository: str = ""
+    """Web address of the log's repository; PR references, commits and source files link into it."""
+    forge: str = ""
+    """github, gitlab, gitea or forgejo; "" to tell from the repository's host."""
+    branch: str = "main"
+    """The default branch: source files link to their version on it."""
 
 
 @dataclass(frozen=True)
@@ -238,8 +245,67 @@ def _control_finding(what: str, text: str, pos: Pos) -> Diagnostic:
     )
 
 
+#: A branch name a link can carry: git's usual characters, no "..", no empty part.
+_BRANCH = re.compile(r"^(?!.*\.\.)[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
+
+
+def _repository(site: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
+    """``[site] repository``: a forge declog knows the addresses of, naming a repository; a branch name."""
+    out: list[Diagnostic] = []
+    repo, forge, branch = site.get("repository"), site.get("forge"), site.get("branch")
+    if isinstance(repo, str) and not url_problem(repo):  # a bad URL: the schema says so
+        parts = urlsplit(repo)
+        pos = parsed.pos("site", "repository")
+        shown = visible(repo)
+        if parts.query or parts.fragment:
+            out.append(
+                finding(
+                    "DL502",
+                    CONFIG_FILE,
+                    pos,
+                    f"site.repository '{shown}' has a ?query or #fragment",
+                    "write the repository's web address: https://HOST/OWNER/REPO",
+                )
+            )
+        elif not parts.path.strip("/"):
+            out.append(
+                finding(
+                    "DL502",
+                    CONFIG_FILE,
+                    pos,
+                    f"site.repository '{shown}' names no repository",
+                    "write the repository's web address: https://HOST/OWNER/REPO",
+                )
+            )
+        host = (parts.hostname or "").removeprefix("www.")
+        if not isinstance(forge, str) and host not in vocab.FORGE_HOSTS:
+            out.append(
+                finding(
+                    "DL502",
+                    CONFIG_FILE,
+                    pos,
+                    f"site.repository: declog cannot tell which forge {visible(host)} runs",
+                    f"add forge = one of {', '.join(repr(f) for f in vocab.FORGES)} under [site]",
+                )
+            )
+    if isinstance(branch, str) and branch and not CONTROL.search(branch) and not _BRANCH.match(branch):
+        out.append(
+            finding(
+                "DL502",
+                CONFIG_FILE,
+                parsed.pos("site", "branch"),
+                f"site.branch '{visible(branch)}' is not a branch name a link can carry",
+                "letters, digits, '.', '_', '-' and '/' between parts, e.g. main or release/2026",
+            )
+        )
+    return out
+
+
 def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    site = data.get("site")
+    if isinstance(site, dict):
+        out += _repository(site, parsed)
     wf = data.get("workflow", {})
     for key in ("feedback_window", "exception_window"):
         value = wf.get(key) if isinstance(wf, dict) else None

@@ -253,6 +253,22 @@ CONFIG: dict[str, Any] = {
                     "description": "Time zone dates are shown in.",
                 },
                 "per_page": {"type": "integer", "minimum": 5, "maximum": 10000},
+                "repository": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "Web address of the log's repository (https://github.com/OWNER/REPO): "
+                    "PR references, commits and source files become links into it.",
+                },
+                "forge": _enum(
+                    vocab.FORGES,
+                    "Which forge hosts the repository, when its host does not tell "
+                    "(github.com, gitlab.com and codeberg.org do).",
+                ),
+                "branch": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "The default branch source files link to. Default main.",
+                },
             },
         },
         "workflow": {

@@ -56,6 +56,12 @@ SOURCE_KINDS: Final = ("chat", "email", "call", "other")
 #: Formats ``declog import`` reads; an imported decision names its format in ``imported_from``.
 IMPORT_FORMATS: Final = ("csv", "adr-tools", "madr", "log4brains")
 
+#: Forges whose addresses declog knows for links into the log's repository (``[site] forge``).
+#: Forgejo (Codeberg) is a fork of Gitea and uses the same addresses.
+FORGES: Final = ("github", "gitlab", "gitea", "forgejo")
+#: Hosts whose forge ``[site] repository`` needs no ``forge`` setting for.
+FORGE_HOSTS: Final = {"github.com": "github", "gitlab.com": "gitlab", "codeberg.org": "forgejo"}
+
 APPROVE_ALL: Final = "all"
 APPROVE_QUORUM: Final = "quorum"
 APPROVAL_RULES: Final = (APPROVE_ALL, APPROVE_QUORUM)

@@ -39,7 +39,7 @@ from typing import Any
 
 from declog import __version__
 
-from declog.site import search
+from declog.site import search, urls
 from declog.site.build import BuildResult, OutputError, build
 from declog.log.progress import Progress, silent
 from declog.log.history import Commit
@@ -426,7 +426,7 @@ def cached_build(
     head = header(root, out, site_url=site_url, search=binary is not None)
     if site is None:
         site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None)
-    state = read(path, head) if path is not None and (out / "index.html").is_file() else None
+    state = read(path, head) if path is not None and (out / urls.HOME).is_file() else None
     if state is not None:
         try:
             sweep(out)  # what an interrupted declog serve or build left half written

@@ -23,11 +23,11 @@ from typing import Any
 
 from declog.log import vocab
 from declog.log.history import Commit
-from declog.site.markdown import decision_url
 from declog.log.model import Decision
 from declog.log.standing import Standing, attending, logging_lag, when
-from declog.site.views import Attention, Views
 from declog.log.yamlparse import has_controls
+from declog.site import urls
+from declog.site.views import Attention, Views
 
 #: Version of the decisions.json shape (docs/site.md); bumped on incompatible changes.
 JSON_VERSION = 1
@@ -175,7 +175,7 @@ def _database_head(views: Views) -> bytes:
                 "members": [
                     {"handle": m.handle, "name": m.name or None, "role": m.role or None} for m in p.members
                 ],
-                "page": f"partners/{p.id}/index.html",
+                "page": urls.partner(p.id),
                 "source": p.path,
             }
             for _, p in sorted(log.partners.items())
@@ -189,7 +189,7 @@ def _database_head(views: Views) -> bytes:
                 "attendees": list(m.attendees),
                 "absent_partners": sorted(set(log.partners) - attending(m, log)),
                 "decisions": list(m.decisions),
-                "page": f"meetings/{m.id}/index.html",
+                "page": urls.meeting(m.id),
                 "source": m.path,
             }
             for _, m in sorted(log.meetings.items())
@@ -225,6 +225,7 @@ def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
                 "via": a.via,
                 "at": _iso(a.at),
                 "ref": a.ref or None,
+                "commit": a.commit or None,
                 "counted": counted.get(a.partner) == a,
             }
             for a in d.approvals
@@ -243,7 +244,7 @@ def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
         "links_to": list(views.links.out.get(d.id, ())),
         "linked_from": list(views.links.into.get(d.id, ())),
         "history": [_commit(c) for c in views.history.get(d.path, ())],
-        "page": decision_url(d.id),
+        "page": urls.decision(d.id),
         "source_file": d.path,
         "body": d.body,
     }
@@ -326,12 +327,12 @@ def feed(
         Entry(
             id=x(_entry_id(views, d)),
             title=x(f"{d.id} {d.title} ({d.status})"),
-            url=x(base + decision_url(d.id)),
+            url=x(urls.join(base, urls.decision(d.id))),
             published=d.logged or when(d),
             updated=updated(d, history),
             summary=x(d.rationale or d.reason or d.title),
             content=x(str(body_html(d))),
-            content_base=x(base + decision_url(d.id)),
+            content_base=x(urls.join(base, urls.decision(d.id))),
             categories=tuple(x(c) for c in (d.status, d.mode, d.category, *d.tags)),
             decision=d,
         )
@@ -340,10 +341,10 @@ def feed(
     newest = max((e.updated for e in entries), default=views.now)
     site_url = views.log.config.site.url
     return Feed(
-        id=x((site_url + self_path) if site_url else f"urn:declog:{_site_key(views)}:{self_path}"),
+        id=x(urls.join(site_url, self_path) if site_url else f"urn:declog:{_site_key(views)}:{self_path}"),
         title=x(title),
-        self=x(base + self_path),
-        alternate=x(base + alternate_path),
+        self=x(urls.join(base, self_path)),
+        alternate=x(urls.join(base, alternate_path)),
         updated=newest,
         entries=entries,
     )
@@ -360,7 +361,7 @@ def _site_key(views: Views) -> str:
 
 def _entry_id(views: Views, d: Decision) -> str:
     url = views.log.config.site.url
-    return url + decision_url(d.id) if url else f"urn:declog:{_site_key(views)}:decision:{d.id}"
+    return urls.join(url, urls.decision(d.id)) if url else f"urn:declog:{_site_key(views)}:decision:{d.id}"
 
 
 # --- iCalendar ------------------------------------------------------------------------
@@ -454,6 +455,6 @@ def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:
         f"DESCRIPTION:{ics_text(f'Waiting on: {waiting}. Status: {d.status}.')}",
     ]
     if base.startswith(("https://", "http://")):
-        lines.append(f"URL:{_ics_value(base + decision_url(d.id))}")
+        lines.append(f"URL:{_ics_value(urls.join(base, urls.decision(d.id)))}")
     lines.append("END:VEVENT")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from declog import __version__
 
-from declog.site import feeds, pages, search
+from declog.site import feeds, pages, search, urls
 
 from declog.log import history
 from declog.site.build import failed, reference_time, theme_for, with_site_url
@@ -360,7 +360,7 @@ class Incremental:
         key = self._key(checked, log, now)
         known, kept = self.known, self.kept
         text_only = (
-            not full_look and known is not None and known.key == key and (self.out / "index.html").is_file()
+            not full_look and known is not None and known.key == key and (self.out / urls.HOME).is_file()
         )
         if text_only and kept is not None:
             before = kept.views.log.by_path
@@ -444,7 +444,7 @@ class Incremental:
         printer = Printer(self.checker.shapes, self.lasting)
         common = printer((__version__, state.theme.site, log.config, log.partners))
         links = printer(state.markdown.targets)  # what a Markdown body's HTML depends on besides its text
-        full = known is None or not (self.out / "index.html").is_file()
+        full = known is None or not (self.out / urls.HOME).is_file()
         old, manifest = (known.prints, known.manifest) if known is not None else ({}, {})
         prints: dict[str, bytes] = {}
         shows: dict[str, list[str]] = {}

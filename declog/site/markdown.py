@@ -22,17 +22,13 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from declog.log.standing import FILE_LINK, WIKI_REF
+from declog.site import urls
 
 #: Schemes a link may keep; anything else (javascript:, vbscript:, data:, file:) is dropped.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 #: ``](../partners/ID.md)`` or ``](../meetings/ID.md)``: links to the other kinds of document.
 _DOC_LINK = re.compile(r"^(?:\.\./)?(partners|meetings)/([a-z0-9]+(?:-[a-z0-9]+)*)\.md(#.*)?$")
-
-
-def decision_url(decision_id: str) -> str:
-    """Path of a decision's page from the site root."""
-    return f"decisions/{decision_id}/index.html"
 
 
 @dataclass(frozen=True)
@@ -97,7 +93,7 @@ class Markdown:
             if ref in self.targets.ids:
                 state.env["refs"][ref] = None
                 token = state.push("link_open", "a", 1)
-                token.attrs = {"href": state.env["root"] + decision_url(ref), "class": "ref"}
+                token.attrs = {"href": state.env["root"] + urls.decision(ref), "class": "ref"}
                 token.meta["declog"] = True
                 state.push("text", "", 0).content = ref
                 state.push("link_close", "a", -1)
@@ -138,13 +134,14 @@ class Markdown:
                 return href
             env["refs"][ref] = None
             fragment = href.partition("#")[2]
-            return root + decision_url(ref) + (f"#{fragment}" if fragment else "")
+            return root + urls.decision(ref) + (f"#{fragment}" if fragment else "")
         m = _DOC_LINK.match(href)
         if m is not None:
             kind, ident, fragment = m.group(1), m.group(2), m.group(3) or ""
             known = self.targets.partners if kind == "partners" else self.targets.meetings
             if ident in known:
-                return f"{root}{kind}/{ident}/index.html{fragment}"
+                page = urls.partner(ident) if kind == "partners" else urls.meeting(ident)
+                return root + page + fragment
         return href
 
 

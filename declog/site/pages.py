@@ -27,13 +27,13 @@ from markupsafe import Markup
 
 from declog.insight import audit, charts, report
 
-from declog.site import feeds
+from declog.site import feeds, urls
 
 from declog.log import vocab
 from declog.log.diagnostics import Diagnostic
 from declog.log.load import CONTENT, read_file
 from declog.log.progress import RENDER, Progress, silent
-from declog.site.markdown import Markdown, Targets, decision_url
+from declog.site.markdown import Markdown, Targets
 from declog.log.model import Decision, Document, Log, Meeting
 from declog.site.render import TemplateProblem, Theme
 from declog.site.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
@@ -41,8 +41,10 @@ from declog.site.writer import Data, Staging
 from declog.log.yamlparse import split_frontmatter
 
 #: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
-BODY_ROOT = "../../"
+BODY_ROOT = urls.BODY_ROOT
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: The lists that show the timeline's filter bar: the timeline, its filters and the tag pages.
+FILTERED = (urls.TIMELINE_FOLDER, urls.TAGS_FOLDER)
 
 
 def safe_segment(name: str) -> bool:
@@ -200,7 +202,7 @@ def plan(state: SiteState) -> list[Job]:
         return {"view": views.decision(d), "body": state.body(d)}
 
     def listing(page: ListPage) -> dict[str, Any]:
-        return {"page": page, "facets": views.facets if page.path.startswith(("timeline/", "tags/")) else {}}
+        return {"page": page, "facets": views.facets if page.path.startswith(FILTERED) else {}}
 
     def partner(pv: PartnerView) -> dict[str, Any]:
         return {"view": pv, "body": state.body(pv.partner), "limit": COLUMN_SIZE}
@@ -210,35 +212,29 @@ def plan(state: SiteState) -> list[Job]:
 
     meetings = meetings_newest_first(log)
     jobs = twins(state)  # first: decisions.json is the longest single job
-    jobs.append(Job("index.html", "index.html", home))
+    jobs.append(Job(urls.HOME, "index.html", home))
     jobs += [
-        Job(decision_url(d.id), "decision.html", ctx(decision, d))
+        Job(urls.decision(d.id), "decision.html", ctx(decision, d))
         for d in log.decisions
         if safe_segment(d.id)
     ]
     jobs += [Job(page.path, "timeline.html", ctx(listing, page)) for page in views.lists()]
-    jobs.append(Job("partners/index.html", "partners.html", lambda: {"views": list(views.partners.values())}))
+    jobs.append(Job(urls.PARTNERS, "partners.html", lambda: {"views": list(views.partners.values())}))
     jobs += [
-        Job(f"partners/{pid}/index.html", "partner.html", ctx(partner, pv))
+        Job(urls.partner(pid), "partner.html", ctx(partner, pv))
         for pid, pv in views.partners.items()
         if safe_segment(pid)
     ]
     jobs.append(
-        Job(
-            "meetings/index.html", "meetings.html", lambda: {"meetings": [views.meeting(m) for m in meetings]}
-        )
+        Job(urls.MEETINGS, "meetings.html", lambda: {"meetings": [views.meeting(m) for m in meetings]})
     )
-    jobs += [
-        Job(f"meetings/{m.id}/index.html", "meeting.html", ctx(meeting, m))
-        for m in meetings
-        if safe_segment(m.id)
-    ]
-    jobs.append(Job("tags/index.html", "tags.html", lambda: {"tags": views.facets["tag"]}))
-    jobs.append(Job("health/index.html", "health.html", ctx(health, views.audit)))
-    jobs.append(Job("health/audit.json", "", produce=ctx(health_json, views.audit)))
+    jobs += [Job(urls.meeting(m.id), "meeting.html", ctx(meeting, m)) for m in meetings if safe_segment(m.id)]
+    jobs.append(Job(urls.TAGS, "tags.html", lambda: {"tags": views.facets["tag"]}))
+    jobs.append(Job(urls.HEALTH, "health.html", ctx(health, views.audit)))
+    jobs.append(Job(urls.AUDIT_JSON, "", produce=ctx(health_json, views.audit)))
     if state.theme.site.search:
-        jobs.append(Job("search/index.html", "search.html"))
-    jobs.append(Job("404.html", "404.html"))
+        jobs.append(Job(urls.SEARCH, "search.html"))
+    jobs.append(Job(urls.NOT_FOUND, "404.html"))
     if (job := sitemap(state, jobs)) is not None:
         jobs.append(job)
     return jobs
@@ -248,7 +244,8 @@ def health(result: audit.Audit) -> dict[str, Any]:
     """The audit of ``declog audit`` (its default window, as of the pages' time) with its charts."""
     return {
         "audit": result,
-        "charts": [(c, Markup(c.svg)) for c in charts.health_charts(result)],  # escaped by declog.insight.charts
+        # the SVG is escaped by declog.insight.charts
+        "charts": [(c, Markup(c.svg)) for c in charts.health_charts(result)],
         "methods": audit.PARTICIPATION_METHODS,
     }
 
@@ -273,8 +270,8 @@ def twins(state: SiteState) -> list[Job]:
             "feed": feeds.feed(
                 views=views,
                 title=title,
-                self_path="feed.xml",
-                alternate_path="index.html",
+                self_path=urls.FEED,
+                alternate_path=urls.HOME,
                 decisions=latest(),
                 base=url,
                 body_html=state.body,
@@ -283,16 +280,15 @@ def twins(state: SiteState) -> list[Job]:
         }
 
     def partner_feed(pv: PartnerView) -> dict[str, Any]:
-        folder = f"partners/{pv.partner.id}/"
         party = (d for d in latest() if pv.partner.id in d.partners)
         return {
             "feed": feeds.feed(
                 views=views,
                 title=f"{title}: {pv.partner.name}",
-                self_path=folder + "feed.xml",
-                alternate_path=folder + "index.html",
+                self_path=pv.feed_url,
+                alternate_path=pv.url,
                 decisions=party,
-                base=url or "../../",
+                base=url or urls.root(pv.feed_url),
                 body_html=state.body,
                 latest_first=True,
             )
@@ -300,12 +296,12 @@ def twins(state: SiteState) -> list[Job]:
 
     ctx = functools.partial
     jobs = [
-        Job("decisions.json", "", produce=ctx(feeds.database_parts, views, state.parts)),
-        Job("feed.xml", "feed.xml", site_feed),
+        Job(urls.DECISIONS_JSON, "", produce=ctx(feeds.database_parts, views, state.parts)),
+        Job(urls.FEED, "feed.xml", site_feed),
     ]
     for pid, pv in views.partners.items():
         if safe_segment(pid):
-            jobs.append(Job(f"partners/{pid}/feed.xml", "feed.xml", ctx(partner_feed, pv)))
+            jobs.append(Job(pv.feed_url, "feed.xml", ctx(partner_feed, pv)))
             calendar = ctx(
                 feeds.calendar,  # not a local function: it shows only what it is given
                 site_key=feeds.site_key(title),
@@ -315,7 +311,7 @@ def twins(state: SiteState) -> list[Job]:
                 uid_host=host,
                 cache=state.parts,
             )
-            jobs.append(Job(f"partners/{pid}/deadlines.ics", "", produce=calendar))
+            jobs.append(Job(pv.calendar_url, "", produce=calendar))
     assets = state.theme.assets().items()
     jobs += [Job(rel, "", produce=source.read_bytes, source=source) for rel, source in assets]
     return jobs
@@ -325,8 +321,10 @@ def sitemap(state: SiteState, jobs: Sequence[Job]) -> Job | None:
     url = state.views.log.config.site.url
     if not url:
         return None
-    locations = [url + j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
-    return Job("sitemap.xml", "sitemap.xml", lambda: {"locations": locations})
+    locations = [
+        urls.join(url, j.path) for j in jobs if j.path.endswith(".html") and j.path != urls.NOT_FOUND
+    ]
+    return Job(urls.SITEMAP, "sitemap.xml", lambda: {"locations": locations})
 
 
 # --- rendering ------------------------------------------------------------------------

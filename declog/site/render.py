@@ -40,6 +40,7 @@ from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.model import Decision, Log
 from declog.log.standing import when
 from declog.log.timeparse import format_duration, zone
+from declog.site import urls
 
 #: Templates the build renders; a log may override any of them.
 PAGES = (
@@ -249,6 +250,7 @@ class Theme:
         self.env.globals.update(
             site=site,
             url=_url,
+            pages=_PAGES,
             partner_name=lambda pid: p.name if (p := partners.get(pid)) else pid,
             person=lambda h: names.get(h, h),
             partners=partners,
@@ -332,8 +334,8 @@ class Theme:
 
     def render(self, name: str, path: str, **context: Any) -> str:
         """Render template ``name`` for the page at ``path`` (from the site root)."""
-        root = "../" * path.count("/")
-        if path == "404.html" and self.site.url:
+        root = urls.root(path)
+        if path == urls.NOT_FOUND and self.site.url:
             # served at any depth, so only absolute links work; escaped for the attributes it lands in
             root = str(Markup.escape(self.site.url))
         try:
@@ -399,7 +401,7 @@ class Theme:
         for d in self.dirs:
             for f in sorted((d / ASSETS).rglob("*")) if (d / ASSETS).is_dir() else ():
                 if f.is_file() and self._inside(d, f):  # a link leaving the log: DL604 (load_all)
-                    out.setdefault(f.relative_to(d).as_posix(), f)
+                    out.setdefault(urls.asset(f.relative_to(d / ASSETS).as_posix()), f)
         return dict(sorted(out.items()))
 
     def _frame(self, exc: BaseException) -> tuple[str, int] | None:
@@ -427,12 +429,18 @@ class Theme:
 
 
 def _url(target: str = "") -> str:
-    """Link from the page being rendered to ``target`` (a path from the site root).
+    """Link from the page being rendered to ``target`` (a path from the site root, as the views
+    and ``pages`` give it; the home page when empty).
 
-    The page's own "../" prefix is filled in when the page is done (ROOT_MARK),
-    so this needs no context and fragments can be shared between pages.
+    The page's own "../" prefix (declog.site.urls.root) is filled in when the
+    page is done (ROOT_MARK), so this needs no context and fragments can be
+    shared between pages.
     """
-    return ROOT_MARK + (target or "index.html")
+    return ROOT_MARK + (target or urls.HOME)
+
+
+#: The template global ``pages``: the path of every page, from declog.site.urls.
+_PAGES = urls.Pages()
 
 
 def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:

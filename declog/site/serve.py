@@ -40,6 +40,7 @@ from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we 
 from declog.site.cache import cache_dir, cached_build
 from declog.log.diagnostics import Diagnostic
 from declog.log.progress import Progress, silent
+from declog.site import urls
 from declog.site.incremental import Abandoned, Incremental, Update
 from declog.site.writer import OutputError
 
@@ -462,7 +463,7 @@ def _handler(server: Server) -> Any:
             if code == 414:  # the request line is over 64 kB: answered as any other bad path
                 self._drain()
                 code, message = 400, "Request line too long"
-            page = server.out / "404.html"
+            page = server.out / urls.NOT_FOUND
             if code == 404 and self.command in ("GET", "HEAD") and page.is_file():
                 self._html(_based(page.read_bytes()), 404)
                 return
@@ -483,7 +484,7 @@ def _handler(server: Server) -> Any:
                 return
             target = Path(self.translate_path(self.path))
             if target.is_dir() and path.endswith("/"):
-                target = target / "index.html"
+                target = target / urls.INDEX
             if target.suffix == ".html" and target.is_file():
                 self._html(target.read_bytes(), 200)
             elif target.suffix in (".html", "") and not target.exists() and server.status.failed:

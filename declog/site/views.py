@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from declog.log import vocab
 from declog.insight.audit import Audit, Window
 from declog.insight.audit import audit as run_audit
+from declog.log import vocab
 from declog.log.history import Commit
 from declog.log.model import Approval, Decision, Log, Meeting, Member, Partner
 from declog.log.standing import SILENCE, Links, Standing, links, logging_lag, standing, when
 from declog.log.timeparse import zone
+from declog.site import urls
 
 #: Timeline facets with a pre-built page per value (tags have their own pages).
 FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
@@ -46,11 +47,6 @@ MONTHS = (
 def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(decisions, key=lambda d: (when(d) or epoch, d.id), reverse=True)
-
-
-def list_path(base: str, number: int = 1) -> str:
-    """Page ``number`` of a paginated list living under folder ``base`` ("timeline/")."""
-    return f"{base}index.html" if number == 1 else f"{base}{number}/index.html"
 
 
 # --- the status board and what needs attention ---------------------------------------
@@ -87,6 +83,7 @@ class Column:
     count: int
     recent: tuple[Decision, ...]
     url: str
+    """The page of every decision with this status (the filtered timeline)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ def board(
     for d in ordered if ordered is not None else newest_first(log.decisions):
         by_status[d.status].append(d)
     columns = tuple(
-        Column(s, len(ds), tuple(ds[:COLUMN_SIZE]), facet_base("status", s)) for s, ds in by_status.items()
+        Column(s, len(ds), tuple(ds[:COLUMN_SIZE]), urls.facet("status", s)) for s, ds in by_status.items()
     )
     counts = Counter((d.status, d.category) for d in log.decisions)
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
@@ -175,18 +172,17 @@ class ListPage:
     """Decision id -> a remark shown next to it (e.g. why the partner was absent)."""
 
     @property
+    def url(self) -> str:
+        """This page of the list (``path``)."""
+        return self.path
+
+    @property
     def prev(self) -> str:
         return self.pages[self.number - 2] if self.number > 1 else ""
 
     @property
     def next(self) -> str:
         return self.pages[self.number] if self.number < len(self.pages) else ""
-
-
-def facet_base(facet: str, value: str) -> str:
-    if facet == "tag":
-        return f"tags/{value}/"
-    return f"timeline/{facet}/{value}/"
 
 
 def month_key(d: Decision, tz: dt.tzinfo) -> str:
@@ -229,7 +225,7 @@ def paginate(
     ordered = list(decisions) if presorted else newest_first(decisions)
     per_page = max(per_page, 1)
     count = max(1, -(-len(ordered) // per_page))
-    paths = tuple(list_path(base, n) for n in range(1, count + 1))
+    paths = tuple(urls.list_page(base, n) for n in range(1, count + 1))
     return [
         ListPage(
             path=paths[n - 1],
@@ -272,9 +268,7 @@ def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
     }
     return {
         f: tuple(
-            FacetValue(
-                v, log.partner_name(v) if f == "partner" else v, counts[f][v], list_path(facet_base(f, v))
-            )
+            FacetValue(v, log.partner_name(v) if f == "partner" else v, counts[f][v], urls.facet(f, v))
             for v in order[f]
             if counts[f][v]
         )
@@ -317,6 +311,34 @@ class PartnerView:
     proposals: tuple[Decision, ...]
     party: int
     """How many decisions the partner is party to."""
+
+    @property
+    def url(self) -> str:
+        """The partner's page (``partner.url`` is the partner's own website)."""
+        return urls.partner(self.partner.id)
+
+    @property
+    def feed_url(self) -> str:
+        return urls.partner_feed(self.partner.id)
+
+    @property
+    def calendar_url(self) -> str:
+        return urls.partner_calendar(self.partner.id)
+
+    @property
+    def absent_url(self) -> str:
+        """Every decision made in the partner's absence (written when there are more than a page shows)."""
+        return urls.partner_list(self.partner.id, "absent")
+
+    @property
+    def proposals_url(self) -> str:
+        """Every proposal by the partner's members (written when there are more than a page shows)."""
+        return urls.partner_list(self.partner.id, "proposals")
+
+    @property
+    def timeline_url(self) -> str:
+        """The timeline of the decisions the partner is party to."""
+        return urls.facet("partner", self.partner.id)
 
 
 def partner_views(
@@ -378,6 +400,9 @@ class MatrixRow:
     counted: bool = True
     absent: bool = False
     """No member of the partner attended the decision's meeting."""
+    ref_url: str = ""
+    """Where the approval's ``ref`` leads: the ref itself when it is an http(s) URL, the pull request
+    on the forge for ``#54`` when ``[site] repository`` is set, else ""."""
 
 
 @dataclass(frozen=True)
@@ -397,10 +422,26 @@ class DecisionView:
     lag: dt.timedelta | None
     """How long after it was decided the entry reached the log (declog.log.standing.logging_lag)."""
     standing: Standing
+    repository: urls.Repository | None = None
+    """The log's repository (``[site] repository``), or None: nothing links into it."""
 
     @property
     def waiting(self) -> tuple[str, ...]:
         return self.standing.waiting_on
+
+    @property
+    def url(self) -> str:
+        """The decision's page."""
+        return urls.decision(self.decision.id)
+
+    @property
+    def source_url(self) -> str:
+        """The decision's file on the repository's default branch, or ""."""
+        return self.repository.file(self.decision.path) if self.repository else ""
+
+    def commit_url(self, sha: str) -> str:
+        """A commit of the decision's history on the forge, or ""."""
+        return self.repository.commit(sha) if self.repository else ""
 
 
 def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
@@ -420,10 +461,28 @@ def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
 
 def matrix(st: Standing, log: Log) -> tuple[MatrixRow, ...]:
     """One row per partner party to the decision: who approved, when and how, or why not."""
+    repository = urls.repository(log.config.site)
     return tuple(
-        MatrixRow(p.partner, log.partner_name(p.partner), p.state, p.approval, p.counted, p.absent)
+        MatrixRow(
+            p.partner,
+            log.partner_name(p.partner),
+            p.state,
+            p.approval,
+            p.counted,
+            p.absent,
+            ref_url(p.approval, repository) if p.approval else "",
+        )
         for p in st.partners
     )
+
+
+def ref_url(a: Approval, repository: urls.Repository | None) -> str:
+    """Where an approval's ``ref`` leads, or "" (``MatrixRow.ref_url``)."""
+    if a.ref.startswith(("http://", "https://")):
+        return a.ref
+    if repository is not None and a.via == vocab.VIA_PR_REVIEW:
+        return repository.reference(a.ref)
+    return ""
 
 
 def decision_view(
@@ -448,6 +507,7 @@ def decision_view(
         history=history.get(d.path, ()),
         lag=logging_lag(d),
         standing=st,
+        repository=urls.repository(log.config.site),
     )
 
 
@@ -461,6 +521,11 @@ class MeetingView:
     """Partners present and which of their members attended."""
     absent: tuple[Partner, ...]
     decisions: tuple[Decision, ...]
+
+    @property
+    def url(self) -> str:
+        """The meeting's page."""
+        return urls.meeting(self.meeting.id)
 
 
 def meeting_view(m: Meeting, log: Log, named_by: Mapping[str, Sequence[str]] | None = None) -> MeetingView:
@@ -588,19 +653,23 @@ class Views:
         def cut(base: str, heading: str, ds: Sequence[Decision], **more: Any) -> list[ListPage]:
             return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more)
 
-        pages = cut("timeline/", "Timeline", self.ordered, intro="Every decision over time, newest first.")
+        pages = cut(
+            urls.TIMELINE_FOLDER, "Timeline", self.ordered, intro="Every decision over time, newest first."
+        )
         for (facet, value), ds in sorted(self.facet_members.items()):
             label = log.partner_name(value) if facet == "partner" else value
             heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {facet} {label}"
-            pages += cut(facet_base(facet, value), heading, ds, facet=(facet, value))
+            pages += cut(urls.facet_folder(facet, value), heading, ds, facet=(facet, value))
         for pid, pv in self.partners.items():
             name = pv.partner.name
             notes = {a.decision.id: _absence_note(a, log) for a in pv.absent}
             absent = [a.decision for a in pv.absent]
             if len(absent) > COLUMN_SIZE:  # the partner page shows the first ones and links here
-                pages += cut(f"partners/{pid}/absent/", f"Decided in {name}'s absence", absent, notes=notes)
+                folder = urls.partner_list_folder(pid, "absent")
+                pages += cut(folder, f"Decided in {name}'s absence", absent, notes=notes)
             if len(pv.proposals) > COLUMN_SIZE:
-                pages += cut(f"partners/{pid}/proposals/", f"Proposals by {name}", pv.proposals)
+                folder = urls.partner_list_folder(pid, "proposals")
+                pages += cut(folder, f"Proposals by {name}", pv.proposals)
         return pages
 
 
