@@ -23,7 +23,6 @@ import errno
 import gc
 import html
 import http.server
-import os
 import re
 import sys
 import threading
@@ -35,12 +34,11 @@ from typing import Any
 from urllib.parse import unquote
 
 import watchfiles
-from watchfiles._rust_notify import RustNotify  # watch() creates it lazily; we need it ready
 
-from declog.site.cache import cache_dir, cached_build
 from declog.log.diagnostics import Diagnostic
 from declog.log.progress import Progress, silent
 from declog.site import urls
+from declog.site.cache import cache_dir, cached_build
 from declog.site.incremental import Abandoned, Incremental, Update
 from declog.site.writer import OutputError
 
@@ -83,6 +81,10 @@ class _Status:
     findings: list[Diagnostic] = field(default_factory=list)
     failed: bool = False
     message: str = ""
+
+
+#: How long the watcher waits for a change before it reports an empty batch (and so, at first, that it runs).
+_READY_MS = 200
 
 
 class SourceFilter(watchfiles.DefaultFilter):
@@ -133,7 +135,7 @@ class Server:
         self.pending: set[str] = set()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.watcher: RustNotify | None = None
+        self.watching = threading.Event()  # set once the watcher sees every change from then on
         try:
             self.httpd = _HTTPServer(address, _handler(self), self._request_failed)
         except OSError as exc:
@@ -163,10 +165,6 @@ class Server:
         first = self._first_build(progress)
         if first.kind == "built":
             self._chore(self.site.warm)  # so that the first save is as quick as the next ones
-        polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false")
-        self.watcher = RustNotify([str(self.root)], False, polling, 300, True, True)
-        if late := self._saved_since(began):
-            self.notify(late)
         for target, name in (
             (self.httpd.serve_forever, "declog-http"),
             (self._watch, "declog-watch"),
@@ -175,6 +173,10 @@ class Server:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self.threads.append(thread)
+        # What was saved during the first build: looked for once the watcher runs, so nothing is missed.
+        self.watching.wait(timeout=10)
+        if late := self._saved_since(began):
+            self.notify(late)
         return first
 
     def _ignored(self) -> tuple[Path, ...]:
@@ -233,27 +235,34 @@ class Server:
         for thread in self.threads:
             thread.join(timeout=5)
         self.threads = []
-        if self.watcher is not None:
-            self.watcher.close()
-            self.watcher = None
 
     # --- watching and rebuilding ------------------------------------------------------
 
     def _watch(self) -> None:
-        accept = SourceFilter(self.root, self._ignored())
-        watcher = self.watcher
-        assert watcher is not None
-        while not self.stopping.is_set():
-            raw = watcher.watch(1600, self.debounce_ms, 1000, self.stopping)
-            if raw == "timeout":
-                continue
-            if isinstance(raw, str):  # "stop" or "signal"
-                return
-            names = {
-                _relative(Path(path), self.root) for c, path in raw if accept(watchfiles.Change(c), path)
-            }
-            if names:
-                self.notify(names)
+        """Turn batches of saved files into wanted generations until the server stops.
+
+        watchfiles starts its watcher when the loop first asks for changes; its first
+        empty batch (after ``_READY_MS`` without any) says the watcher runs.
+        """
+        changes = watchfiles.watch(
+            self.root,
+            watch_filter=SourceFilter(self.root, self._ignored()),
+            debounce=1600,
+            step=self.debounce_ms,
+            stop_event=self.stopping,
+            rust_timeout=_READY_MS,
+            yield_on_timeout=True,
+            raise_interrupt=False,
+            ignore_permission_denied=True,
+        )
+        try:
+            for batch in changes:
+                self.watching.set()
+                names = {_relative(Path(path), self.root) for _, path in batch}
+                if names:
+                    self.notify(names)
+        finally:
+            self.watching.set()  # never leave start() waiting, even if the watcher failed
 
     def notify(self, names: set[str]) -> None:
         """Sources changed: a newer generation is wanted (and any rebuild in progress is abandoned)."""
