@@ -247,6 +247,46 @@ def test_write_records_the_approvals_and_keeps_every_other_byte(repo: PrRepo) ->
     assert check.exit_code == 0, check.stdout
 
 
+def test_approvals_and_where_the_decision_stands_tell_one_story(repo: PrRepo) -> None:
+    """What approvals reads from the reviews and what the decision file then says agree (one truth).
+
+    Before the approvals are recorded, the file alone shows acme's silence as due (counted, not yet
+    recorded) and the reviewed partners as awaited; once ``approvals --write`` records the reviews,
+    the partners the file counts are exactly those approvals counted.
+    """
+    proposal = repo.read()
+    (repo.root / DECISION).unlink()
+    repo.git("checkout", "-q", "main")
+    repo.write("declog.toml", CONFIG + '\n[workflow.silence]\nallowed = true\npartners = ["acme"]\n')
+    repo.commit("agree silence for acme")
+    repo.git("checkout", "-q", "propose/co-marketing")
+    repo.git("rebase", "-q", "main")
+    repo.write(DECISION, proposal)
+    head = repo.commit("propose")
+    reviews = str(repo.reviews("rest-reviews.json", head))
+
+    def standing() -> dict[str, Any]:
+        [record] = invoke(["query", "id = 1", "--root", str(repo.root), "--format", "json"]).json()
+        return {k: record[k] for k in ("approved_by", "silence_due", "waiting_on", "ready")}
+
+    verdict = repo.approvals("--reviews", reviews)
+    assert verdict.exit_code == 0, verdict.stdout
+    counted = sorted(p for p, line in partner_lines(verdict).items() if line.startswith("approved"))
+    by_silence = sorted(p for p, line in partner_lines(verdict).items() if "by silence" in line)
+    assert (counted, by_silence) == (["acme", "globex", "northwind"], ["acme"])
+    assert standing() == {
+        "approved_by": ["acme"],
+        "silence_due": ["acme"],
+        "waiting_on": ["northwind", "globex"],
+        "ready": "no",
+    }
+    assert repo.approvals("--reviews", reviews, "--write").exit_code == 0
+    after = standing()
+    assert sorted(after["approved_by"]) == counted
+    # --write records the reviews; acme's silence counts as it did, still shown as due to record
+    assert after == {**after, "silence_due": by_silence, "waiting_on": [], "ready": "yes"}
+
+
 # --- trust: approvals claimed in frontmatter are checked against the reviews ----------------
 
 
