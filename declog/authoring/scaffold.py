@@ -187,7 +187,12 @@ def init_files(
 
 
 def _action_values(uses: Action) -> dict[str, str]:
-    return {"ACTION": str(uses), "HOOKS_REPO": uses.repository_url, "HOOKS_REV": uses.ref}
+    return {
+        "ACTION": str(uses),
+        "HOOKS_REPO": uses.repository_url,
+        "HOOKS_REV": uses.ref,
+        "SECURITY_DOCS": docs_url("security.md"),
+    }
 
 
 def ci_files(action: str | None = None) -> dict[str, str]:
