@@ -201,7 +201,8 @@ def test_a_request_for_changes_blocks_until_its_author_approves(repo: PrRepo) ->
     assert run.exit_code == 1
 
 
-def test_silence_counts_only_where_agreed_and_after_the_deadline(repo: PrRepo) -> None:
+def agree_silence_for_acme_then_propose(repo: PrRepo) -> str:
+    """main agrees that acme's silence counts; the proposal is then committed on top. Its commit."""
     proposal = repo.read()
     (repo.root / DECISION).unlink()
     repo.git("checkout", "-q", "main")
@@ -210,7 +211,11 @@ def test_silence_counts_only_where_agreed_and_after_the_deadline(repo: PrRepo) -
     repo.git("checkout", "-q", "propose/co-marketing")
     repo.git("rebase", "-q", "main")
     repo.write(DECISION, proposal)
-    head = repo.commit("propose")
+    return repo.commit("propose")
+
+
+def test_silence_counts_only_where_agreed_and_after_the_deadline(repo: PrRepo) -> None:
+    head = agree_silence_for_acme_then_propose(repo)
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)))
     assert partner_lines(run)["acme"] == "approved by silence at 2026-11-04T09:00:00Z"
     assert run.exit_code == 0
@@ -254,15 +259,7 @@ def test_approvals_and_where_the_decision_stands_tell_one_story(repo: PrRepo) ->
     recorded) and the reviewed partners as awaited; once ``approvals --write`` records the reviews,
     the partners the file counts are exactly those approvals counted.
     """
-    proposal = repo.read()
-    (repo.root / DECISION).unlink()
-    repo.git("checkout", "-q", "main")
-    repo.write("declog.toml", CONFIG + '\n[workflow.silence]\nallowed = true\npartners = ["acme"]\n')
-    repo.commit("agree silence for acme")
-    repo.git("checkout", "-q", "propose/co-marketing")
-    repo.git("rebase", "-q", "main")
-    repo.write(DECISION, proposal)
-    head = repo.commit("propose")
+    head = agree_silence_for_acme_then_propose(repo)
     reviews = str(repo.reviews("rest-reviews.json", head))
 
     def standing() -> dict[str, Any]:

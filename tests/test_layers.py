@@ -112,7 +112,8 @@ def violations(package: Path, layers: Sequence[tuple[str, ...]]) -> list[str]:
     return problems
 
 
-def component_cycles(package: Path) -> list[list[str]]:
+def package_graph(package: Path) -> dict[str, set[str]]:
+    """Package -> the other packages its modules import (the package's own __init__ left out)."""
     graph: dict[str, set[str]] = {}
     for path in package.rglob("*.py"):
         me = component(module_name(package, path))
@@ -120,20 +121,40 @@ def component_cycles(package: Path) -> list[list[str]]:
             them = component(target)
             if them != me and them != package.name:
                 graph.setdefault(me, set()).add(them)
-    cycles: list[list[str]] = []
+    return graph
+
+
+def module_graph(package: Path) -> dict[str, set[str]]:
+    """Module -> the modules it imports (declog.site.cache -> declog.site.build, ...)."""
+    graph: dict[str, set[str]] = {}
+    for path in package.rglob("*.py"):
+        me = module_name(package, path)
+        for _, target in imports(package, path):
+            if target != me and (package / Path(*target.split(".")[1:])).with_suffix(".py").is_file():
+                graph.setdefault(me, set()).add(target)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle of ``graph``, once each, as the path round it."""
+    found: list[list[str]] = []
 
     def visit(node: str, trail: list[str]) -> None:
         for nxt in sorted(graph.get(node, ())):
             if nxt in trail:
                 cycle = [*trail[trail.index(nxt) :], nxt]
-                if sorted(cycle[:-1]) not in [sorted(c[:-1]) for c in cycles]:
-                    cycles.append(cycle)
+                if sorted(cycle[:-1]) not in [sorted(c[:-1]) for c in found]:
+                    found.append(cycle)
             else:
                 visit(nxt, [*trail, nxt])
 
     for start in sorted(graph):
         visit(start, [start])
-    return cycles
+    return found
+
+
+def component_cycles(package: Path) -> list[list[str]]:
+    return cycles(package_graph(package))
 
 
 def test_no_module_imports_from_a_higher_layer() -> None:
@@ -157,32 +178,8 @@ def test_nothing_imports_the_cli() -> None:
     assert importers == []
 
 
-def module_cycles(package: Path) -> list[list[str]]:
-    """Import cycles between modules (not packages): declog.site.cache -> declog.site.build -> ..."""
-    graph: dict[str, set[str]] = {}
-    for path in package.rglob("*.py"):
-        me = module_name(package, path)
-        for _, target in imports(package, path):
-            if target != me and (package / Path(*target.split(".")[1:])).with_suffix(".py").is_file():
-                graph.setdefault(me, set()).add(target)
-    cycles: list[list[str]] = []
-    done: set[str] = set()
-
-    def visit(node: str, trail: list[str]) -> None:
-        for nxt in sorted(graph.get(node, ())):
-            if nxt in trail:
-                cycles.append([*trail[trail.index(nxt) :], nxt])
-            elif nxt not in done:
-                visit(nxt, [*trail, nxt])
-        done.add(node)
-
-    for start in sorted(graph):
-        visit(start, [start])
-    return cycles
-
-
 def test_no_import_cycles_between_modules_inside_a_package() -> None:
-    assert module_cycles(PACKAGE) == []
+    assert cycles(module_graph(PACKAGE)) == []
 
 
 def test_only_the_version_and_the_entry_point_sit_at_the_top() -> None:
@@ -194,19 +191,10 @@ def test_only_the_version_and_the_entry_point_sit_at_the_top() -> None:
 
 
 def test_each_layer_uses_the_layers_below_it() -> None:
-    """The order in LAYERS is the real one: each package imports from the one below it, or from
-    packages further down with nothing in between that it could have used instead."""
-    rank = layer_of(LAYERS)
-    below: dict[str, set[str]] = {}
-    for path in PACKAGE.rglob("*.py"):
-        me = component(module_name(PACKAGE, path))
-        for _, target in imports(PACKAGE, path):
-            them = component(target)
-            if them != me and them != PACKAGE.name:
-                below.setdefault(me, set()).add(them)
+    """Each package imports from the pipeline below it: one that needs nothing of it sits too high."""
+    below = package_graph(PACKAGE)
     for (name,) in LAYERS[2:]:
         assert below.get(name), f"{name} imports nothing from the layers below: does it belong higher up?"
-        assert max(rank[b] for b in below[name]) < rank[name]
 
 
 def test_contributing_draws_the_layers_in_their_order() -> None:
