@@ -33,6 +33,7 @@ pytestmark = [
 PREFIX = "/org/log/"
 PAGES = [
     "index.html",
+    "decisions/index.html",
     "timeline/index.html",
     "timeline/status/proposed/index.html",
     "partners/index.html",
@@ -181,6 +182,7 @@ def test_filters_work_without_javascript(browser: Any, base_url: str) -> None:
     page = context.new_page()
     page.goto(base_url + "timeline/index.html")
     assert page.locator("form.js-filter").is_hidden()
+    page.locator("details.filters > summary").click()  # one control, folded until opened
     page.get_by_role("navigation", name="Filter the timeline").get_by_role("link", name="proposed").click()
     assert page.url.endswith("/timeline/status/proposed/index.html")
     assert page.locator("li.item").count() == 4

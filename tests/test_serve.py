@@ -246,3 +246,13 @@ def test_a_bad_address_is_a_usage_error(root: Path) -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "is not HOST:PORT" in err
+
+
+def test_the_overlay_is_opaque_and_wraps_on_a_phone() -> None:
+    from declog.site.serve import overlay
+
+    box = overlay([], "content/decisions/" + "a-very-long-file-name-" * 6 + ".md: <b>broken</b>")
+    style = box.split('style="', 1)[1].split('"', 1)[0]
+    assert "background:#141414" in style and "rgba" not in style  # the page never shows through
+    assert "overflow-wrap:anywhere" in style and "overflow:auto" in style
+    assert "&lt;b&gt;broken&lt;/b&gt;" in box

@@ -17,6 +17,8 @@ import pytest
 from conftest import invoke
 from sitetools import EXAMPLE_NOW, copy_example, example_site
 
+from declog.insight import audit
+
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -53,13 +55,25 @@ def test_the_figures_are_those_of_declog_audit(page: str, tmp_path: Path) -> Non
     data = invoke(
         ["audit", "--root", str(root), "--today", EXAMPLE_NOW.isoformat(), "--format", "json"]
     ).json()
-    assert f"An audit of {html.escape(data['window']['description'])}" in page
+    window = data["window"]
+    assert window["description"].startswith("the last 20 decisions by number (20 found)")
+    # the same window in words, the time as a reader reads it (no raw ISO in the text)
+    assert "An audit of the last 20 decisions by number (20 in all), as of <time " in page
+    assert ">2026-11-25 09:00 UTC</time>: how long" in page
+    assert 'before <time datetime="2026-11-25T09:00:00+00:00">2026-11-25 09:00 UTC</time>, among' in page
+    assert not re.search(r">[^<]*\d{4}-\d{2}-\d{2}T\d{2}:", page)  # no raw ISO time in the text
     figures = [f for s in data["sections"] for f in s["figures"]]
     assert len(figures) == 19
     for f in figures:
+        if f["key"] in audit.UNKNOWABLE:  # a row that could only say n/a: explained once instead
+            assert f'<th scope="row">{html.escape(f["label"])}</th>' not in page
+            assert f"<strong>{html.escape(f['label'].lower())}</strong> ({html.escape(f['method'])})" in page
+            continue
+        # the method in words, its dates as a reader reads them (a <time>, never raw ISO)
+        method = html.escape(re.split(r"\d{4}-\d{2}-\d{2}T", f["method"])[0])
         row = (
             f'<tr><th scope="row">{html.escape(f["label"])}</th><td class="num">{html.escape(f["display"])}</td>'
-            f'<td class="num">{f["n"]}</td><td>{html.escape(f["method"])}'
+            f'<td class="num">{f["n"]}</td><td>{method}'
         )
         assert row in page, f["key"]
     for p in data["participation"]["partners"]:

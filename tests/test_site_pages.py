@@ -60,20 +60,37 @@ def test_board_has_a_column_per_status_with_the_right_decisions(site: Path) -> N
     assert 'href="timeline/status/accepted/index.html">All 17 accepted</a>' in accepted
 
 
-def test_needs_attention_lists_near_and_past_deadlines_with_local_times(site: Path) -> None:
+def test_needs_attention_lists_every_open_proposal_with_whom_it_waits_on(site: Path) -> None:
     block = section(read(site, "index.html"), "dl-attention")
-    urgent, later = block.split("Later deadlines")
-    assert ids(urgent) == ["0027", "0028"]
-    assert ids(later) == ["0029", "0030"]
-    assert "4d 19h overdue" in urgent  # 0027's deadline passed on 20 November
-    item = urgent[urgent.index("decisions/0028/") :]
+    assert ids(block) == ["0027", "0028", "0029", "0030"]  # soonest deadline first
+    assert "4d 19h overdue" in block  # 0027's deadline passed on 20 November
+    item = block[block.index("decisions/0028/") :].split("</li>")[0]
     assert "1d 6h left" in item
-    # Waiting on Kanto (Tokyo) and Rota Sul (São Paulo), each in its own time zone.
+    # Waiting on Kanto and Rota Sul, by short name, the full name in the link's title.
+    assert 'title="Kanto Mobility Research Lab">Kanto Lab</a>, ' in item
+    assert ">Rota Sul</a>" in item
+
+
+def test_a_partner_page_gives_the_deadline_in_the_partners_own_time(site: Path) -> None:
+    block = section(read(site, "partners/kanto-lab/index.html"), "dl-awaiting")
+    item = block[block.index("decisions/0028/") :].split("</li>")[0]
     assert (
-        'Kanto Mobility Research Lab</a>: <time datetime="2026-11-27T00:00:00+09:00">2026-11-27 00:00 JST</time>'
+        '<time datetime="2026-11-27T00:00:00+09:00">2026-11-27 00:00 JST</time> (Kanto Lab local time)'
         in item
     )
-    assert "2026-11-26 12:00 -03</time> local time" in item
+
+
+def test_home_says_what_was_decided_recently_and_counts_each_status(site: Path) -> None:
+    home = read(site, "index.html")
+    recent = section(home, "dl-recent")
+    assert ids(recent)[:3] == ["0026", "0024", "0023"] and len(ids(recent)) == 10
+    assert '<time datetime="2026-11-10' in recent and "status-accepted" in recent
+    counts = home.split('<ul class="counts"', 1)[1].split("</ul>")[0]
+    assert 'status-accepted">accepted</span> <span class="n">17</span>' in counts
+    assert home.count("Wayline Consortium — Decision Log</a>") == 1  # the title, once
+    # cards leave out the partners when every partner is party to the decision
+    accepted = section(home, "dl-col-accepted")
+    assert "Kessler" not in accepted.split("decisions/0026/")[1].split("</li>")[0]
 
 
 def test_the_classified_index_counts_status_by_category(site: Path) -> None:
@@ -126,7 +143,9 @@ def test_timeline_groups_by_month_and_filters_without_javascript(site: Path) -> 
         "0027",
     ]
     rota = read(site, "timeline/partner/rota-sul/index.html")
-    assert "30 decisions" in rota and 'aria-current="page">Rota Sul' in rota
+    assert (
+        "30 decisions" in rota and 'aria-current="page" title="Rota Sul Distribuição Ltda.">Rota Sul' in rota
+    )
     sync = read(site, "timeline/mode/sync/index.html").split('<section class="month"', 1)[1]
     assert all('data-mode="sync"' in li for li in sync.split('<li class="item"')[1:])
     tag = read(site, "tags/gdpr/index.html")
@@ -323,3 +342,34 @@ def test_build_example_helper_gives_the_same_site(tmp_path: Path, site: Path) ->
     again, result = build_example(tmp_path)
     assert result.pages == sum(1 for _ in html_files(site))
     assert (again / "index.html").read_bytes() == (site / "index.html").read_bytes()
+
+
+# --- the compact index --------------------------------------------------------------------
+
+
+def test_the_index_has_one_row_per_decision_by_number(site: Path) -> None:
+    page = read(site, "decisions/index.html")
+    body = page.split("<tbody>", 1)[1].split("</tbody>")[0]
+    rows = body.split('<tr class="item"')[1:]
+    assert len(rows) == 32
+    assert ids(body) == [f"{n:04d}" for n in range(1, 33)]
+    row = next(r for r in rows if "decisions/0028/" in r)
+    assert "status-proposed" in row and "<td>operational</td>" in row and "<td>async</td>" in row
+    assert '<time datetime="2026-11-' in row  # proposed
+    # partners by short name; "all partners" when every partner is party
+    assert ">Kanto Lab</span>" in row or "all partners" in row
+    assert '<form class="js-filter table-filter" hidden' in page  # complete without JavaScript
+    assert 'href="decisions/index.html"' in read(site, "index.html")
+
+
+def test_the_home_page_is_light_and_self_contained(site: Path) -> None:
+    home = read(site, "index.html")
+    weight = sum(
+        len((site / rel).read_bytes()) for rel in ("index.html", "assets/style.css", "assets/site.js")
+    )
+    assert weight < 60_000, weight
+    loaded = re.findall(r'<(?:link|script)\b[^>]*\b(?:href|src)="([^"]+)"', home)
+    assert loaded and not [u for u in loaded if u.startswith(("http:", "https:", "//"))]
+    assert "@import" not in read(site, "assets/style.css") and "url(http" not in read(
+        site, "assets/style.css"
+    )

@@ -88,6 +88,10 @@ class Section:
     figures: tuple[Figure, ...]
 
 
+#: Figures the log cannot know (it records approvals, not review verdicts): always n/a. The health
+#: page explains them once instead of showing a row that can only say n/a.
+UNKNOWABLE: frozenset[str] = frozenset({"disagreement.changes_requested"})
+
 #: What each participation column counts (shown once above the table).
 PARTICIPATION_METHODS: Mapping[str, str] = {
     "party": "decisions in the window the partner is party to",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -329,7 +330,8 @@ def participation_chart(rows: Sequence[Participation], key: str = "chart-partici
     )
     desc += "."
     left, right, bar_h, top = 150, 40, 10, 24
-    group_h = bar_h * len(_PARTICIPATION) + 14
+    name_lines = max((len(textwrap.wrap(p.name, 20)) for p in rows), default=1)
+    group_h = bar_h * len(_PARTICIPATION) + 14 + 12 * max(0, name_lines - 2)
     width = 480
     plot_w = width - left - right
     ceiling, ticks = _ticks(max(max(p.n for p in rows), 1))
@@ -343,8 +345,10 @@ def participation_chart(rows: Sequence[Participation], key: str = "chart-partici
         svg.text(x, base + 14, str(t), anchor="middle")
     for i, p in enumerate(rows):
         y0 = top + group_h * i + 4
-        label = p.name if len(p.name) <= 22 else p.name[:21] + "…"
-        svg.text(left - 8, y0 + 2 * bar_h + 4, label, anchor="end")
+        # the whole name, wrapped at word boundaries, its last line just above "party to N"
+        lines = textwrap.wrap(p.name, 20) or [p.name]
+        for k, line in enumerate(lines):
+            svg.text(left - 8, y0 + 2 * bar_h + 4 - 12 * (len(lines) - 1 - k), line, anchor="end")
         svg.text(left - 8, y0 + 3 * bar_h + 6, f"party to {p.n}", anchor="end")
         for j, c in enumerate(_PARTICIPATION):
             count = len(getattr(p, c))

@@ -79,7 +79,8 @@ CREATE TABLE partners (
     path     TEXT NOT NULL,
     name     TEXT NOT NULL,
     timezone TEXT NOT NULL,
-    url      TEXT
+    url      TEXT,
+    short    TEXT NOT NULL
 );
 CREATE TABLE members (
     partner TEXT NOT NULL REFERENCES partners(id),
@@ -214,8 +215,8 @@ def _fill(db: sqlite3.Connection, log: Log, now: dt.datetime) -> None:
         ]
     db.executemany("INSERT INTO approvals VALUES (?,?,?,?,?,?,?,?,?)", rows)
     db.executemany(
-        "INSERT INTO partners VALUES (?,?,?,?,?)",
-        [(p.id, p.path, p.name, p.timezone, _or_null(p.url)) for p in log.partners.values()],
+        "INSERT INTO partners VALUES (?,?,?,?,?,?)",
+        [(p.id, p.path, p.name, p.timezone, _or_null(p.url), p.short_name) for p in log.partners.values()],
     )
     db.executemany(
         "INSERT OR IGNORE INTO members VALUES (?,?,?,?)",

@@ -444,6 +444,7 @@ def _partner(path: str, parsed: Parsed, front: Frontmatter) -> Partner:
         **_common(path, parsed, front),
         id=_s(d, "id"),
         name=_s(d, "name") or _s(d, "id"),
+        short=_s(d, "short"),
         timezone=_s(d, "timezone") or "UTC",
         members=tuple(members),
         url=_s(d, "url"),

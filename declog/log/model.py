@@ -48,9 +48,16 @@ class Member:
 class Partner(Document):
     id: str = ""
     name: str = ""
+    short: str = ""
+    """A short name for dense places; ``short_name`` falls back to the id."""
     timezone: str = "UTC"
     members: tuple[Member, ...] = ()
     url: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """The name shown where space is tight: ``short``, else the id."""
+        return self.short or self.id
 
     @property
     def handles(self) -> frozenset[str]:

@@ -184,6 +184,11 @@ PARTNER: dict[str, Any] = {
     "properties": {
         "id": {**_SLUG, "description": "Partner id; the file is named ID.md."},
         "name": {**_LINE, "description": "The organisation's name."},
+        "short": {
+            **_LINE,
+            "maxLength": 24,
+            "description": "A short name for dense places (lists, tables); default: the id.",
+        },
         "timezone": {
             "type": "string",
             "format": "timezone",

@@ -170,6 +170,7 @@ def _database_head(views: Views) -> bytes:
             {
                 "id": p.id,
                 "name": p.name,
+                "short": p.short_name,
                 "timezone": p.timezone,
                 "url": p.url or None,
                 "members": [

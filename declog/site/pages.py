@@ -213,6 +213,9 @@ def plan(state: SiteState) -> list[Job]:
     meetings = meetings_newest_first(log)
     jobs = twins(state)  # first: decisions.json is the longest single job
     jobs.append(Job(urls.HOME, "index.html", home))
+    jobs.append(
+        Job(urls.DECISIONS, "decisions.html", lambda: {"decisions": views.index, "facets": views.facets})
+    )
     jobs += [
         Job(urls.decision(d.id), "decision.html", ctx(decision, d))
         for d in log.decisions
@@ -247,6 +250,7 @@ def health(result: audit.Audit) -> dict[str, Any]:
         # the SVG is escaped by declog.insight.charts
         "charts": [(c, Markup(c.svg)) for c in charts.health_charts(result)],
         "methods": audit.PARTICIPATION_METHODS,
+        "unknowable": audit.UNKNOWABLE,
     }
 
 

@@ -20,6 +20,7 @@ checking every attribute a page reads made a large site's build 10% slower.
 
 from __future__ import annotations
 
+import re
 import datetime as dt
 import os
 import traceback
@@ -45,6 +46,7 @@ from declog.site import urls
 #: Templates the build renders; a log may override any of them.
 PAGES = (
     "index.html",
+    "decisions.html",
     "decision.html",
     "partner.html",
     "partners.html",
@@ -246,12 +248,15 @@ class Theme:
         )
         partners = log.partners  # not the log: a theme kept between rebuilds must not keep old logs alive
         names = {m.handle: m.name for p in partners.values() for m in p.members if m.name}
+        everyone = frozenset(partners)
         default_tz = zone(site.timezone)
         self.env.globals.update(
             site=site,
             url=_url,
             pages=_PAGES,
             partner_name=lambda pid: p.name if (p := partners.get(pid)) else pid,
+            short_name=lambda pid: p.short_name if (p := partners.get(pid)) else pid,
+            every_partner=lambda d: everyone <= set(d.partners),
             person=lambda h: names.get(h, h),
             partners=partners,
             placed=when,
@@ -266,7 +271,8 @@ class Theme:
         self._macros: Any = None
         self.env.filters.update(
             when=lambda v, tz=None: _when(v, zone(tz) if tz else default_tz),
-            day=lambda v: v.astimezone(default_tz).strftime("%Y-%m-%d") if v else "",
+            day=lambda v: _day(v, default_tz),
+            dates=lambda text: _dates(text, default_tz),
             duration=format_duration,
             left=_left,
             iso=lambda v: v.isoformat() if v else "",
@@ -449,6 +455,35 @@ def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
     local = value.astimezone(tz)
     text = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text.strip())
+
+
+def _day(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
+    if value is None:
+        return Markup("")
+    text = value.astimezone(tz).strftime("%Y-%m-%d")
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text)
+
+
+#: An ISO 8601 date, with its time and offset when it has them, inside running text.
+_ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?")
+
+
+def _dates(text: str, tz: dt.tzinfo) -> Markup:
+    """``text`` escaped, each ISO date in it as a reader writes it, never broken across lines."""
+    out, last = [], 0
+    for m in _ISO_IN_TEXT.finditer(text):
+        out.append(Markup.escape(text[last : m.start()]))
+        try:
+            value = dt.datetime.fromisoformat(m.group(0).replace("Z", "+00:00"))
+        except ValueError:
+            value = None
+        if value is not None and value.tzinfo is not None:
+            out.append(_when(value, tz))
+        else:
+            out.append(Markup('<span class="nowrap">{}</span>').format(m.group(0)))
+        last = m.end()
+    out.append(Markup.escape(text[last:]))
+    return Markup("").join(out)
 
 
 def _left(delta: dt.timedelta) -> str:

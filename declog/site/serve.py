@@ -394,11 +394,13 @@ def overlay(findings: list[Diagnostic], message: str) -> str:
         lines.append(message)
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return (
+        # opaque, so the page below never shows through; long paths wrap on a phone
         '<div id="declog-overlay" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
-        'overflow:auto;background:rgba(20,20,20,.92);color:#fff;font:15px/1.5 monospace;padding:2rem">'
-        '<p style="color:#ff8a80;font-weight:bold;font-size:1.2em">declog: the log has errors; '
+        "overflow:auto;background:#141414;color:#f2f2f2;font:15px/1.5 ui-monospace,monospace;"
+        'padding:clamp(1rem,4vw,2rem);overflow-wrap:anywhere;box-sizing:border-box;max-width:none">'
+        '<p style="color:#ff9e94;font-weight:bold;font-size:1.2em;margin:0 0 1em">declog: the log has errors; '
         "this is the last good version of the site. It reloads once they are fixed.</p>"
-        f'<ul style="padding-left:1.2em">{items}</ul></div>\n'
+        f'<ul style="padding-left:1.2em;margin:0">{items}</ul></div>\n'
     )
 
 

@@ -28,6 +28,8 @@ from declog.log.config import Site
 INDEX: Final = "index.html"
 
 HOME: Final = INDEX
+#: The compact index: one row per decision (the decision pages live in the same folder).
+DECISIONS: Final = "decisions/" + INDEX
 TIMELINE_FOLDER: Final = "timeline/"
 TIMELINE: Final = TIMELINE_FOLDER + INDEX
 PARTNERS: Final = "partners/" + INDEX
@@ -151,6 +153,7 @@ class Pages:
     """
 
     home = HOME
+    decisions = DECISIONS
     timeline = TIMELINE
     partners = PARTNERS
     meetings = MEETINGS

@@ -27,6 +27,8 @@ from declog.site import urls
 FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
 #: How many recent decisions a board column or a partner section shows before "all N".
 COLUMN_SIZE = 12
+#: How many decisions the home page lists under "Recently decided".
+RECENT_SIZE = 10
 
 MONTHS = (
     "January",
@@ -96,6 +98,15 @@ class Board:
     """Open proposals whose deadline is further away than the attention window."""
     ready: frozenset[str] = frozenset()
     """Ids of the proposals whose approvals are complete (declog.log.standing.Standing.ready)."""
+    recent: tuple[Decision, ...] = ()
+    """The ``RECENT_SIZE`` decisions decided last (accepted, rejected or superseded), newest first."""
+    everyone: frozenset[str] = frozenset()
+    """Ids of the decisions every partner of the log is party to (cards leave their partners out)."""
+
+    @property
+    def open(self) -> tuple[Attention, ...]:
+        """Every open proposal with a deadline, soonest first: ``attention``, then ``upcoming``."""
+        return self.attention + self.upcoming
 
 
 def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
@@ -141,8 +152,14 @@ def board(
     )
     counts = Counter((d.status, d.category) for d in log.decisions)
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
-    ready = frozenset(d.id for d in by_status[vocab.PROPOSED] if standing(d, log, now).ready)
-    return Board(urgent, columns, classified, later, ready)
+    ready = frozenset(a.decision.id for a in open_items if a.ready)
+    ready |= {d.id for d in by_status[vocab.PROPOSED] if d.deadline is None and standing(d, log, now).ready}
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    decided = [d for d in log.decisions if d.status in vocab.DECIDED_STATUSES]
+    decided.sort(key=lambda d: (d.decided or when(d) or epoch, d.id), reverse=True)
+    every = frozenset(log.partners)
+    everyone = frozenset(d.id for d in log.decisions if every <= set(d.partners))
+    return Board(urgent, columns, classified, later, ready, tuple(decided[:RECENT_SIZE]), everyone)
 
 
 # --- the timeline and other paginated lists ---------------------------------------------
@@ -585,6 +602,11 @@ class Views:
     @functools.cached_property
     def open_proposals(self) -> list[Attention]:
         return open_proposals(self.log, self.now)
+
+    @functools.cached_property
+    def index(self) -> tuple[Decision, ...]:
+        """The log's decisions by number: the rows of the compact index (decisions/index.html)."""
+        return tuple(sorted(self.log.decisions, key=lambda d: (len(d.id), d.id)))
 
     @functools.cached_property
     def board(self) -> Board:

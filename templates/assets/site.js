@@ -12,35 +12,74 @@
     return parts.slice(0, 2).join(" ") || "0m";
   }
 
-  // Time left until each feedback deadline, from the reader's clock rather than the build's.
+  // Time left until each feedback deadline, from the reader's clock rather than the build's;
+  // once it passes, the item takes the overdue style (unless it is ready to accept).
   function updateDeadlines() {
     var now = Date.now();
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       var left = Date.parse(el.getAttribute("data-deadline")) - now;
       if (isNaN(left)) return;
       el.textContent = left < 0 ? duration(left) + " overdue" : duration(left) + " left";
+      el.classList.toggle("overdue", left < 0);
+      var item = el.closest(".attention");
+      if (item && !item.classList.contains("is-ready")) item.classList.toggle("overdue", left < 0);
     });
   }
 
-  // Narrow the decisions listed on this page by several facets at once.
+  function has(el, name, value) {
+    return (" " + (el.getAttribute("data-" + name) || "") + " ").indexOf(" " + value + " ") >= 0;
+  }
+
+  // Narrow the decisions listed on this page by several facets at once (and by words, in the index).
   function setUpFilter(form) {
-    var items = Array.prototype.slice.call(document.querySelectorAll("li.item"));
+    var items = Array.prototype.slice.call(document.querySelectorAll(".item"));
     var out = form.querySelector("output");
     form.hidden = false;
-    form.addEventListener("change", function () {
+    function apply() {
       var shown = 0;
-      items.forEach(function (li) {
+      items.forEach(function (it) {
         var ok = Array.prototype.every.call(form.elements, function (el) {
           if (!el.name || !el.value) return true;
-          return (" " + (li.getAttribute("data-" + el.name) || "") + " ").indexOf(" " + el.value + " ") >= 0;
+          if (el.name === "q") return it.textContent.toLowerCase().indexOf(el.value.toLowerCase()) >= 0;
+          return has(it, el.name, el.value);
         });
-        li.hidden = !ok;
+        it.hidden = !ok;
         if (ok) shown += 1;
       });
       document.querySelectorAll("section.month").forEach(function (sec) {
-        sec.hidden = !sec.querySelector("li.item:not([hidden])");
+        sec.hidden = !sec.querySelector(".item:not([hidden])");
       });
       out.textContent = shown + " of " + items.length + " shown";
+    }
+    form.addEventListener("change", apply);
+    form.addEventListener("input", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+  }
+
+  // Sort a table by a column: a button in each header; numbers and dates sort as such.
+  function setUpSort(table) {
+    var body = table.tBodies[0];
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var up = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", up ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        function key(row) {
+          var cell = row.cells[col];
+          return cell.getAttribute("data-value") || cell.textContent.trim().toLowerCase();
+        }
+        rows.sort(function (a, b) {
+          var x = key(a), y = key(b);
+          return (x < y ? -1 : x > y ? 1 : 0) * (up ? 1 : -1);
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
     });
   }
 
@@ -50,7 +89,7 @@
       if (note) note.hidden = false;
       return;
     }
-    new PagefindUI({ element: el, showSubResults: true, showImages: false });
+    new PagefindUI({ element: el, showSubResults: false, showImages: false, excerptLength: 24 });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -58,6 +97,10 @@
     setInterval(updateDeadlines, 60000);
     var form = document.querySelector("form.js-filter");
     if (form) setUpFilter(form);
+    document.querySelectorAll("table.index").forEach(setUpSort);
+    // The timeline's filters start folded (small screens); a wide screen has room to show them.
+    var filters = document.querySelector("details.filters");
+    if (filters && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
     var search = document.querySelector("[data-search]");
     if (search) setUpSearch(search);
   });

@@ -1,0 +1,170 @@
+"""Every page type as a partner sees it, at 390 px (a phone) and 1280 px, light and dark.
+
+No page scrolls sideways, no date breaks across lines, axe finds nothing, and
+the home page answers its three questions (what needs attention, what was
+decided recently, how many in each status) within the first 800 px. The
+theme's script is checked where it changes what a reader sees: the countdown,
+the index's sorting and filtering, the timeline's folded filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import test_browser
+from test_browser import AXE_TAGS, CHROMIUM, Watch
+
+# the example site, served under a sub-path, and the browser: test_browser's fixtures
+served, site, base_url, browser = (
+    test_browser.served,
+    test_browser.site,
+    test_browser.base_url,
+    test_browser.browser,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"
+    ),
+]
+
+#: One page of every type (0013 has a raw URL in its text; 0008 a supersede chain and links).
+PAGES = [
+    "index.html",
+    "decisions/index.html",
+    "timeline/index.html",
+    "timeline/partner/rota-sul/index.html",
+    "tags/index.html",
+    "tags/gdpr/index.html",
+    "partners/index.html",
+    "partners/kanto-lab/index.html",
+    "decisions/0013/index.html",
+    "decisions/0008/index.html",
+    "decisions/0028/index.html",
+    "meetings/index.html",
+    "meetings/2026-06-16-steering-q2/index.html",
+    "health/index.html",
+    "no/such/page/",
+]
+
+#: Text nodes holding a date (and a time) that the browser laid out on more than one line.
+BROKEN_DATES = """() => {
+  const bad = [];
+  const lines = (range) => new Set(Array.from(range.getClientRects())
+      .filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const m of node.data.matchAll(/\\d{4}-\\d{2}-\\d{2}(?: \\d{2}:\\d{2})?/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      if (lines(range) > 1) bad.push(m[0] + " in <" + node.parentElement.tagName.toLowerCase() + ">");
+    }
+  }
+  document.querySelectorAll("time").forEach((t) => {
+    const range = document.createRange();
+    range.selectNodeContents(t);
+    if (lines(range) > 1) bad.push(t.textContent + " (a <time>)");
+  });
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_page_fits_keeps_dates_whole_and_passes_axe(
+    browser: Any, base_url: str, width: int, scheme: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    problems = []
+    for rel in PAGES:
+        page.goto(base_url + rel)
+        sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if sizes[0] > sizes[1]:
+            problems.append(f"{rel}: scrolls sideways ({sizes[0]} px wide in {sizes[1]} px)")
+        problems += [f"{rel}: date broken: {b}" for b in page.evaluate(BROKEN_DATES)]
+        result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        if result.violations_count:
+            problems.append(f"{rel}:\n{result.generate_report()}")
+    page.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_home_answers_its_three_questions_above_the_fold(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(base_url + "index.html")
+    for what in ("section.needs-attention", "section.recent", "ul.counts"):
+        box = page.locator(what).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, (what, box)
+    assert page.locator("section.needs-attention li.attention").count() == 4
+    assert page.locator("section.recent li").count() == 10
+    assert page.get_by_text("Wayline Consortium — Decision Log").count() == 1  # the title, once
+    page.close()
+
+
+def test_the_countdown_turns_overdue_when_it_passes_zero(browser: Any, base_url: str) -> None:
+    page = browser.new_page()
+    deadline = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)  # 0028's
+    page.clock.install(time=deadline - dt.timedelta(seconds=30))
+    page.goto(base_url + "index.html")
+    item = page.locator("li.attention").filter(has=page.locator('a[href$="decisions/0028/index.html"]'))
+    assert item.locator(".left").inner_text().endswith("left")
+    assert "overdue" not in (item.get_attribute("class") or "")
+    page.clock.run_for(120_000)  # the script recounts every minute: 90 s past the deadline
+    assert item.locator(".left").inner_text() == "1m overdue"
+    assert "overdue" in (item.get_attribute("class") or "").split()
+    color = item.locator(".left").evaluate("e => getComputedStyle(e).color")
+    overdue = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--overdue')")
+    assert overdue.strip() and color != "rgb(27, 31, 36)"
+    page.close()
+
+
+def test_the_index_sorts_and_filters_with_javascript(browser: Any, base_url: str) -> None:
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(base_url + "decisions/index.html")
+    rows = page.locator("#dl-index tbody tr")
+    assert rows.count() == 32 and rows.first.locator("td").first.inner_text() == "0001"
+    page.get_by_role("button", name="#").click()  # ascending is the order already given
+    page.get_by_role("button", name="#").click()
+    assert rows.first.locator("td").first.inner_text() == "0032"
+    form = page.locator("form.table-filter")
+    form.get_by_label("Status").select_option("proposed")
+    assert page.locator("#dl-index tbody tr:visible").count() == 4
+    form.get_by_label("Find").fill("API v1")
+    assert page.locator("#dl-index tbody tr:visible").count() == 1
+    assert "1 of 32 shown" in form.locator("output").inner_text()
+    assert watch.problems == []
+    page.close()
+
+
+def test_the_index_is_complete_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "decisions/index.html")
+    assert page.locator("#dl-index tbody tr:visible").count() == 32
+    assert page.locator("form.table-filter").is_hidden()
+    context.close()
+
+
+@pytest.mark.parametrize(("width", "folded"), [(390, True), (1280, False)])
+def test_the_timeline_has_one_filter_folded_on_a_phone(
+    browser: Any, base_url: str, width: int, folded: bool
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(base_url + "timeline/index.html")
+    assert page.locator("details.filters").count() == 1
+    assert page.locator("details.filters").evaluate("d => !d.open") == folded
+    if folded:
+        page.locator("details.filters > summary").click()
+    nav = page.get_by_role("navigation", name="Filter the timeline")
+    for facet in ("Status", "Mode", "Category", "Partner", "Tag"):
+        assert nav.get_by_text(facet, exact=True).is_visible(), facet
+    page.close()
