@@ -36,15 +36,18 @@ all use it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from declog.log import vocab
 from declog.log.model import Approval, Decision, Document, Log, Meeting
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 #: Per-partner states.
 APPROVED = "approved"
@@ -65,12 +68,21 @@ FILE_LINK = re.compile(
     r"\]\(\s*<?((?:\.\./decisions/|\./)?([0-9]{4,}-[a-z0-9-]+\.md))(?:#[^)\s>]*)?>?\s*(?:\"[^\"]*\")?\)"
 )
 
-#: A line indented as code after a blank line (or first): the body may hold an indented code block.
-_INDENTED = re.compile(r"(?:^|\n)[ \t]*\n(?: {4}|\t)")
+#: A line indented as code after a blank line: the body may hold an indented code block. (A body
+#: that starts indented is told by ``startswith``; the search starts with a literal line break, which
+#: is many times faster than ``(?:^|\n)``, tried at every character.)
+_INDENTED = re.compile(r"\n[ \t]*\n(?: {4}|\t)")
 #: A run of backticks: code spans open and close with runs of the same length.
 _BACKTICKS = re.compile(r"`+")
-#: CommonMark's block structure alone (no inline rules): where the code blocks are.
-_BLOCKS = MarkdownIt("zero").enable(MarkdownIt("commonmark").get_all_rules()["block"]).disable("inline")
+
+
+@functools.cache
+def _blocks() -> MarkdownIt:
+    """CommonMark's block structure alone (no inline rules): where the code blocks are. Made on first
+    use: importing markdown-it costs more than checking a log without code."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero").enable(MarkdownIt("commonmark").get_all_rules()["block"]).disable("inline")
 
 
 def counted_approvals(d: Decision, log: Log) -> dict[str, Approval]:
@@ -269,16 +281,19 @@ def code_blocks(body: str, ticks: bool = True) -> list[tuple[int, int]]:
 
     ``ticks``: whether ``body`` holds a backtick at all (a caller that knows saves a scan).
     """
-    fenced = (ticks and "```" in body) or "~~~" in body
-    indented = body.startswith(("    ", "\t")) or "\n    " in body or "\n\t" in body
-    if not fenced and not (indented and _INDENTED.search("\n" + body)):
+    # One-character tests first: they run at memchr speed, a longer needle costs a slower scan.
+    fenced = (ticks and "```" in body) or ("~" in body and "~~~" in body)
+    first = body.startswith(("    ", "\t"))
+    maybe = "\n    " in body or ("\t" in body and "\n\t" in body)
+    indented = first or (maybe and _INDENTED.search("\n" + body) is not None)
+    if not fenced and not indented:
         return []
     starts = [0]
     for line in body.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
     return [
         (starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)])
-        for t in _BLOCKS.parse(body)
+        for t in _blocks().parse(body)
         if t.type in ("code_block", "fence") and t.map
     ]
 
@@ -286,11 +301,20 @@ def code_blocks(body: str, ticks: bool = True) -> list[tuple[int, int]]:
 def in_code_span(body: str, offset: int) -> bool:
     """Whether ``offset`` lies in an inline code span of its paragraph: a run of backticks up to
     the next run of the same length, within the paragraph (linear time)."""
+    start, end = _paragraph(body, offset)
+    return any(a < offset < b for a, b in _code_spans(body, start, end))
+
+
+def _paragraph(body: str, offset: int) -> tuple[int, int]:
     start = body.rfind("\n\n", 0, offset) + 1
     end = body.find("\n\n", offset)
-    end = len(body) if end < 0 else end
-    if "`" not in body[start:end]:
-        return False
+    return start, len(body) if end < 0 else end
+
+
+def _code_spans(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The inline code spans of the paragraph ``body[start:end]`` (character ranges, in order)."""
+    if body.find("`", start, end) < 0:
+        return []
     runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(body, start, end)]
     following: list[int] = [-1] * len(runs)  # index of the next run of the same length
     last: dict[int, int] = {}
@@ -298,34 +322,60 @@ def in_code_span(body: str, offset: int) -> bool:
         size = runs[i][1] - runs[i][0]
         following[i] = last.get(size, -1)
         last[size] = i
+    spans = []
     i = 0
-    while i < len(runs) and runs[i][0] < offset:
+    while i < len(runs):
         j = following[i]
         if j < 0:
             i += 1
             continue
-        if runs[i][0] <= offset < runs[j][1]:
-            return True
+        spans.append((runs[i][0], runs[j][1]))
         i = j + 1
-    return False
+    return spans
 
 
-def reference_matches(body: str) -> list[re.Match[str]]:
-    """Every reference in ``body`` outside code, as matches of ``WIKI_REF`` or ``FILE_LINK`` (in order)."""
+_BLOCKS_OF: weakref.WeakKeyDictionary[Document, list[tuple[int, int]]] = weakref.WeakKeyDictionary()
+
+
+def code_blocks_of(doc: Document) -> list[tuple[int, int]]:
+    """``code_blocks(doc.body)``, once per record (its references and its sections both need it)."""
+    found = _BLOCKS_OF.get(doc)
+    if found is None:
+        found = _BLOCKS_OF[doc] = code_blocks(doc.body)
+    return found
+
+
+def reference_matches(
+    body: str, blocks_of: Callable[[], list[tuple[int, int]]] | None = None
+) -> list[re.Match[str]]:
+    """Every reference in ``body`` outside code, as matches of ``WIKI_REF`` or ``FILE_LINK`` (in order).
+
+    ``blocks_of``: gives ``code_blocks(body)`` (a caller that keeps them saves working them out again).
+    """
     if "[[" not in body and ".md" not in body:
         return []
     found = sorted([*WIKI_REF.finditer(body), *FILE_LINK.finditer(body)], key=lambda m: m.start())
     if not found:
         return found
     ticks = "`" in body
-    blocks = code_blocks(body, ticks)
+    blocks = code_blocks(body, ticks) if blocks_of is None else blocks_of()
     if not blocks and not ticks:
         return found
-    return [
-        m
-        for m in found
-        if not any(a <= m.start() < b for a, b in blocks) and not (ticks and in_code_span(body, m.start()))
-    ]
+    kept = []
+    spans: dict[int, list[tuple[int, int]]] = {}  # paragraph start -> its code spans, found once
+    for m in found:
+        at = m.start()
+        if blocks and any(a <= at < b for a, b in blocks):
+            continue
+        if ticks:
+            start, end = _paragraph(body, at)
+            inline = spans.get(start)
+            if inline is None:
+                inline = spans[start] = _code_spans(body, start, end)
+            if any(a < at < b for a, b in inline):
+                continue
+        kept.append(m)
+    return kept
 
 
 _MATCHES: weakref.WeakKeyDictionary[Document, tuple[re.Match[str], ...]] = weakref.WeakKeyDictionary()
@@ -335,7 +385,7 @@ def references_of(doc: Document) -> tuple[re.Match[str], ...]:
     """``reference_matches(doc.body)``, worked out once per record (the check and the views need it)."""
     found = _MATCHES.get(doc)
     if found is None:
-        found = _MATCHES[doc] = tuple(reference_matches(doc.body))
+        found = _MATCHES[doc] = tuple(reference_matches(doc.body, functools.partial(code_blocks_of, doc)))
     return found
 
 

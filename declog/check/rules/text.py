@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 
 from declog.check.rules.context import Context
 from declog.log import vocab
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.standing import code_blocks
+from declog.log.standing import code_blocks, code_blocks_of
 from declog.log.yamlparse import raw_controls
 
+#: What every empty section has: a heading line followed, past blank lines, by a line that may be a
+#: heading or by the end. A body without it has no empty section (one C-level scan that starts at
+#: each line break, before the heading-by-heading walk).
+_MAYBE_EMPTY = re.compile(r"\n {0,3}#{1,6}(?:[ \t][^\n]*)?(?:\n[^\S\n]*)*(?:\n {0,3}#|\Z)")
 #: An ATX heading: up to three spaces, one to six ``#``, then a space or the end of the line.
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
 
@@ -30,7 +35,7 @@ def dl321_empty_section(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.decisions:
         if d.status not in vocab.FROZEN_STATUSES or "#" not in d.body:
             continue
-        for line, title in empty_sections(d.body):
+        for line, title in empty_sections(d.body, functools.partial(code_blocks_of, d)):
             yield finding(
                 "DL321",
                 d.path,
@@ -40,25 +45,46 @@ def dl321_empty_section(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-def empty_sections(body: str) -> list[tuple[int, str]]:
+def empty_sections(
+    body: str, blocks_of: Callable[[], list[tuple[int, int]]] | None = None
+) -> list[tuple[int, str]]:
     """(0-based line, title) of each heading with nothing under it before a heading of its level or
-    above, or the end (headings inside code blocks are text, not headings)."""
-    code = code_blocks(body)
-    lines = body.split("\n")
-    offsets = [0]
-    for text in lines:
-        offsets.append(offsets[-1] + len(text) + 1)
-    headings: list[tuple[int, int, str]] = []  # (line, level, title)
-    content: list[bool] = []  # per line: holds something other than a heading
-    for i, text in enumerate(lines):
-        in_code = any(a <= offsets[i] < b for a, b in code)
-        m = None if in_code else _HEADING.match(text)
-        if m:
-            headings.append((i, len(m.group(1)), (m.group(2) or "").strip()))
-        content.append(bool(text.strip()) and not m)
+    above, or the end (headings inside code blocks are text, not headings).
+
+    ``blocks_of``: gives ``code_blocks(body)`` (a caller that keeps them saves working them out again).
+    """
+    # Only lines that start like a heading (up to three spaces, then #) are looked at one by one, found
+    # with str.find (memchr); whether a section holds text is one strip() of the text between two
+    # headings; line numbers are counted only for the headings reported.
+    if not _MAYBE_EMPTY.search("\n" + body):
+        return []
+    code: list[tuple[int, int]] | None = None
+    headings: list[tuple[int, str, int, int]] = []  # (level, title, start, end of its line)
+    hash_at = body.find("#")
+    while hash_at >= 0:
+        start = body.rfind("\n", 0, hash_at) + 1
+        end = body.find("\n", hash_at)
+        end = len(body) if end < 0 else end
+        if hash_at - start <= 3 and body[start:hash_at] == " " * (hash_at - start):
+            if code is None:
+                code = code_blocks(body) if blocks_of is None else blocks_of()
+            m = None if any(a <= start < b for a, b in code) else _HEADING.match(body[start:end])
+            if m:
+                title = (m.group(2) or "").rstrip(" \t#").strip()
+                headings.append((len(m.group(1)), title, start, end))
+        hash_at = body.find("#", end + 1)
     out = []
-    for n, (line, level, title) in enumerate(headings):
-        end = next((h[0] for h in headings[n + 1 :] if h[1] <= level), len(lines))
-        if not any(content[line + 1 : end]):
-            out.append((line, title or "#" * level))
+    line, counted = 0, 0  # lines counted up to offset ``counted`` (reported headings come in order)
+    for n, (level, title, start, _) in enumerate(headings):
+        k = n
+        while True:  # the text between heading k and the next one, while they are in this section
+            following = headings[k + 1][2] if k + 1 < len(headings) else len(body)
+            if body[headings[k][3] + 1 : following].strip():
+                break
+            if k + 1 == len(headings) or headings[k + 1][0] <= level:
+                line += body.count("\n", counted, start)
+                counted = start
+                out.append((line, title or "#" * level))
+                break
+            k += 1
     return out
