@@ -2,9 +2,9 @@
 
 Builds the example log (declog.toml and content/ at the top of the repository)
 into a temporary folder, as of the fixed time the tests use, and photographs
-its home page at 1280x800 in light mode into docs/home.png, the picture near
-the top of README.md. Uses Debian's /usr/bin/chromium through Playwright, as
-tests/test_browser.py does (never ``playwright install``).
+its home page at 1280x800 in light mode into docs/home.png, the picture in
+README.md under its two commands. Uses Debian's /usr/bin/chromium through Playwright,
+as tests/test_browser.py does (never ``playwright install``).
 
 ``--page PATH`` (repeatable), ``--width``, ``--height``, ``--scheme light|dark``,
 ``--full``, ``--js`` and ``--out FOLDER`` photograph other pages for a look at the theme:
