@@ -195,13 +195,15 @@ def misspelling_of(word: str, known: Iterable[str]) -> str:
     letters), counting a swap of neighbours, a change of case or of ``-`` and
     ``_`` as one edit: ``tag`` for ``tags``, ``Title``, ``superseded-by``.
     """
-    lowered = word.lower()
+    written = word.lower().replace("-", "_")
     limit = 1 if len(word) <= 5 else 2
     best, distance = "", limit + 1
     for name in known:
-        d = _edits(lowered.replace("-", "_"), name.lower().replace("-", "_"), limit)
-        if word != name and max(d, 1) < distance:
-            best, distance = name, max(d, 1)
+        if name == word:
+            continue
+        d = max(1, _edits(written, name.lower().replace("-", "_"), limit))  # Title vs title: one edit
+        if d < distance:
+            best, distance = name, d
     return best
 
 
@@ -272,25 +274,19 @@ def _findings(err: ValidationError, parsed: Parsed, path: str, config: bool) -> 
             if k in known:
                 continue
             where = parsed.key_pos(*at, k)
+            unknown = f"unknown field '{field_name((*at, k))}'"
             meant = misspelling_of(str(k), known)
             if meant:
                 out.append(
                     make(
                         "DL111",
-                        f"unknown field '{field_name((*at, k))}': did you mean '{meant}'?",
+                        f"{unknown}: did you mean '{meant}'?",
                         "as written, its value is ignored",
                         where=where,
                     )
                 )
             else:
-                out.append(
-                    make(
-                        "DL107",
-                        f"unknown field '{field_name((*at, k))}'",
-                        did_you_mean(k, known, synonyms=False),
-                        where,
-                    )
-                )
+                out.append(make("DL107", unknown, did_you_mean(k, known, synonyms=False), where))
         return out
     if keyword == "type":
         wanted = " or ".join(

@@ -298,14 +298,8 @@ def code_blocks(body: str, ticks: bool = True) -> list[tuple[int, int]]:
     ]
 
 
-def in_code_span(body: str, offset: int) -> bool:
-    """Whether ``offset`` lies in an inline code span of its paragraph: a run of backticks up to
-    the next run of the same length, within the paragraph (linear time)."""
-    start, end = _paragraph(body, offset)
-    return any(a < offset < b for a, b in _code_spans(body, start, end))
-
-
 def _paragraph(body: str, offset: int) -> tuple[int, int]:
+    """The paragraph (between blank lines) that holds ``offset``, as a character range."""
     start = body.rfind("\n\n", 0, offset) + 1
     end = body.find("\n\n", offset)
     return start, len(body) if end < 0 else end

@@ -70,7 +70,7 @@ def empty_sections(
                 code = code_blocks(body) if blocks_of is None else blocks_of()
             m = None if any(a <= start < b for a, b in code) else _HEADING.match(body[start:end])
             if m:
-                title = (m.group(2) or "").rstrip(" \t#").strip()
+                title = (m.group(2) or "").strip()  # _HEADING leaves closing #s out
                 headings.append((len(m.group(1)), title, start, end))
         hash_at = body.find("#", end + 1)
     out = []
