@@ -7,7 +7,10 @@ akim-acme. Their commit ids are replaced by the test repository's commits.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +18,10 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, Run, doc, invoke
+
+from declog.authoring.frontmatter_edit import scalar
+from declog.check.checker import load_and_check
+from declog.log.standing import standing as where
 
 pytestmark = pytest.mark.git
 
@@ -256,8 +263,9 @@ def test_approvals_and_where_the_decision_stands_tell_one_story(repo: PrRepo) ->
     """What approvals reads from the reviews and what the decision file then says agree (one truth).
 
     Before the approvals are recorded, the file alone shows acme's silence as due (counted, not yet
-    recorded) and the reviewed partners as awaited; once ``approvals --write`` records the reviews,
-    the partners the file counts are exactly those approvals counted.
+    recorded) and the reviewed partners as awaited; once ``approvals --write`` records the reviews
+    and acme's silence, the partners the file counts are exactly those approvals counted, nothing is
+    left to record, and the log passes its check.
     """
     head = agree_silence_for_acme_then_propose(repo)
     reviews = str(repo.reviews("rest-reviews.json", head))
@@ -280,8 +288,117 @@ def test_approvals_and_where_the_decision_stands_tell_one_story(repo: PrRepo) ->
     assert repo.approvals("--reviews", reviews, "--write").exit_code == 0
     after = standing()
     assert sorted(after["approved_by"]) == counted
-    # --write records the reviews; acme's silence counts as it did, still shown as due to record
-    assert after == {**after, "silence_due": by_silence, "waiting_on": [], "ready": "yes"}
+    # --write records the reviews and acme's silence: nothing is left due to record
+    assert after == {**after, "silence_due": [], "waiting_on": [], "ready": "yes"}
+    log = load_and_check(repo.root).log
+    assert log is not None
+    states = {p.partner: p.state for p in where(log.by_id["0001"], log, dt.datetime.now(dt.UTC)).partners}
+    assert states == {"acme": "silence", "northwind": "approved", "globex": "approved"}
+    check = invoke(["check", "--root", str(repo.root), "--base", "main"])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_write_records_silence_that_counts_at_the_deadline_without_a_person(repo: PrRepo) -> None:
+    commented = PROPOSAL.replace("owner: akim-acme\n", "owner: akim-acme  # Anna Kim\n")
+    agree_silence_for_acme_then_propose(repo)
+    repo.write(DECISION, commented)
+    head = repo.commit("propose, with a comment")
+    reviews = str(repo.reviews("rest-reviews.json", head))
+    run = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["acme"] == "approved by silence at 2026-11-04T09:00:00Z"
+    after = repo.read()
+    front_end = commented.index("---\n", 4)
+    assert (
+        after
+        == commented[:front_end]
+        + (
+            "approvals:\n"
+            "  - partner: acme\n    at: 2026-11-04T09:00:00Z\n    via: silence\n"
+            f'  - partner: northwind\n    by: jsmith-northwind\n    at: 2026-11-04T09:05:31Z\n    via: pr-review\n    ref: "#17"\n    commit: {scalar(head)}\n'
+            f'  - partner: globex\n    by: mlee-globex\n    at: 2026-11-04T11:47:09Z\n    via: pr-review\n    ref: "#17"\n    commit: {scalar(head)}\n'
+        )
+        + commented[front_end:]
+    )
+    check = invoke(["check", "--root", str(repo.root), "--base", "main", "--strict"])
+    assert (check.exit_code, check.stdout) == (0, "")
+    # recorded, the silence is judged as before and nothing more is written
+    repo.commit("record approvals")
+    again = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert again.exit_code == 0, again.stdout
+    assert partner_lines(again)["acme"] == "approved by silence at 2026-11-04T09:00:00Z"
+    assert not any(line.startswith("wrote") for line in again.lines)
+    assert repo.read() == after
+
+
+def test_write_keeps_a_recorded_silence_that_names_a_person(repo: PrRepo) -> None:
+    agree_silence_for_acme_then_propose(repo)
+    signed = PROPOSAL.replace(
+        "rationale:",
+        "approvals:\n  - {partner: acme, by: bob-acme, at: 2026-11-04T09:00:00Z, via: silence}\nrationale:",
+    )
+    repo.write(DECISION, signed)
+    head = repo.commit("propose, acme's silence recorded by bob")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17", "--write")
+    assert run.exit_code == 0, run.stdout
+    after = repo.read()
+    assert after.count("via: silence") == 1
+    assert "  - {partner: acme, by: bob-acme, at: 2026-11-04T09:00:00Z, via: silence}\n" in after
+    check = invoke(["check", "--root", str(repo.root), "--base", "main", "--strict"])
+    assert (check.exit_code, check.stdout) == (0, "")
+
+
+def test_write_does_not_record_silence_where_it_is_not_agreed(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17", "--write")
+    assert run.exit_code == 1
+    assert partner_lines(run)["acme"] == "pending"
+    after = repo.read()
+    assert "partner: acme" not in after and "silence" not in after
+    assert "partner: northwind" in after and "partner: globex" in after
+
+
+def test_write_does_not_record_silence_before_the_deadline(repo: PrRepo) -> None:
+    agree_silence_for_acme_then_propose(repo)
+    repo.write(DECISION, PROPOSAL.replace("deadline: 2026-11-04T09:00:00Z", "deadline: 2099-11-04T09:00:00Z"))
+    head = repo.commit("a long feedback window")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--pr", "17", "--write")
+    assert run.exit_code == 1
+    assert partner_lines(run)["acme"] == "pending"
+    assert "silence" not in repo.read()
+
+
+def test_a_silence_recorded_without_a_person_shows_on_the_site_and_in_the_export(
+    repo: PrRepo, tmp_path: Path
+) -> None:
+    head = agree_silence_for_acme_then_propose(repo)
+    assert repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--write").exit_code == 0
+    site = tmp_path / "site"
+    built = invoke(["build", "--root", str(repo.root), "--output", str(site)])
+    assert built.exit_code == 0, built.stdout + built.stderr
+    page = (site / "decisions/0001/index.html").read_text(encoding="utf-8")
+    acme = page[page.index('<tr class="state-silence">') :].split("</tr>")[0]
+    assert acme.split("</th>\n")[1] == (
+        "<td>approved by silence</td>\n<td></td>\n"  # no one to name: the row says how
+        '<td><time datetime="2026-11-04T09:00:00+00:00">2026-11-04 10:00 CET</time></td>\n'
+        "<td>silence</td>\n"
+    )
+    [record] = [
+        d for d in json.loads((site / "decisions.json").read_text())["decisions"] if d["id"] == "0001"
+    ]
+    assert record["standing"]["acme"] == "silence"
+    assert [(a["partner"], a["by"], a["via"], a["counted"]) for a in record["approvals"]] == [
+        ("acme", None, "silence", True),
+        ("northwind", "jsmith-northwind", "pr-review", True),
+        ("globex", "mlee-globex", "pr-review", True),
+    ]
+    db = tmp_path / "log.sqlite"
+    assert invoke(["export", "--root", str(repo.root), "--sqlite", str(db)]).exit_code == 0
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        rows = con.execute(
+            "SELECT partner, by, via, at, counted FROM approvals WHERE via = 'silence'"
+        ).fetchall()
+    assert rows == [("acme", None, "silence", "2026-11-04T09:00:00+00:00", 1)]
 
 
 # --- trust: approvals claimed in frontmatter are checked against the reviews ----------------

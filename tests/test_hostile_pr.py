@@ -362,7 +362,8 @@ def test_a_backdated_proposal_is_dl406_and_its_silence_does_not_count(repo: Repo
     ]
     # the partner whose silence counts has been silent since it became visible, but the
     # pull request was opened only yesterday: the window runs from then
-    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened="2026-11-30T09:00:00Z"))
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat()
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened=yesterday))
     assert run.exit_code == 1
     assert partner_lines(run)["alpha"] == "pending"
 
@@ -373,6 +374,24 @@ def test_silence_counts_once_the_window_passed_since_it_became_visible(repo: Rep
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened="2026-11-02T09:05:00Z"))
     assert run.exit_code == 0, run.stdout
     assert partner_lines(run)["alpha"] == "approved by silence at 2026-11-04T09:00:00Z"
+
+
+def test_write_records_silence_only_once_the_window_ran_since_it_became_visible(repo: Repo) -> None:
+    repo.write(DECISION, proposal())
+    repo.commit("Propose")
+    an_hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    early = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened=an_hour_ago), "--write")
+    assert early.exit_code == 1
+    assert partner_lines(early)["alpha"] == "pending"
+    assert "silence" not in (repo.root / DECISION).read_text(encoding="utf-8")
+    repo.commit("Record beta's approval")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), opened="2026-11-02T09:05:00Z"), "--write")
+    assert run.exit_code == 0, run.stdout
+    assert "  - partner: alpha\n    at: 2026-11-04T09:00:00Z\n    via: silence\n" in (
+        repo.root / DECISION
+    ).read_text(encoding="utf-8")
+    check = repo.check()
+    assert (check.exit_code, check.stdout) == (0, "")
 
 
 # --- an invented meeting ---------------------------------------------------------------------------

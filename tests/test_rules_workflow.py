@@ -473,6 +473,54 @@ def test_silence_without_a_deadline_is_dl313(log: LogMaker) -> None:
     ]
 
 
+#: Silence as ``declog approvals --write`` records it: no person, at the deadline.
+SILENT_GLOBEX_UNSIGNED = (
+    (
+        "    by: carol\n    at: 2026-01-06T11:00:00+01:00\n    via: pr-review",
+        "    at: 2026-01-07T09:00:00+01:00\n    via: silence",
+    ),
+)
+
+
+def test_silence_needs_no_approver_and_counts_where_agreed(log: LogMaker) -> None:
+    log.config(SILENCE)
+    _accepted(log, *SILENT_GLOBEX_UNSIGNED)
+    run = log.check("--strict")
+    assert (run.exit_code, run.stdout) == (0, "")
+
+
+def test_silence_without_an_approver_is_judged_by_the_silence_rules(log: LogMaker) -> None:
+    _accepted(log, *SILENT_GLOBEX_UNSIGNED)  # silence not agreed: it does not count
+    assert _where(log.findings()) == [
+        (A, 4, 9, "accepted without a valid approval from globex"),
+        (A, 20, 10, "silence is not agreed as approval for globex on operational decisions"),
+    ]
+
+
+def test_every_approval_but_silence_names_its_approver(log: LogMaker) -> None:
+    log.config(SILENCE)
+    _accepted(
+        log, ("    by: carol\n    at: 2026-01-06T11:00:00+01:00\n", "    at: 2026-01-06T11:00:00+01:00\n")
+    )
+    assert _where(log.codes("DL101")) == [(A, 18, 5, "missing required field 'by' in approvals[2]")]
+
+
+def test_silence_without_an_approver_is_named_by_its_partner_in_findings(log: LogMaker) -> None:
+    log.config(SILENCE)
+    _accepted(
+        log,
+        *SILENT_GLOBEX_UNSIGNED,
+        ("decided: 2026-01-08T10:00", "decided: 2026-01-07T09:00"),
+        (
+            "    at: 2026-01-07T09:00:00+01:00\n    via: silence",
+            "    at: 2026-01-07T10:00:00+01:00\n    via: silence",
+        ),
+    )
+    assert _where(log.codes("DL316")) == [
+        (A, 19, 9, "globex's approval by silence is dated after the decision (2026-01-07T09:00:00+01:00)")
+    ]
+
+
 def test_silence_agreement_must_be_accepted_and_predate_the_proposal(log: LogMaker) -> None:
     log.config(SILENCE + 'agreement = "0003"\n')
     _accepted(log, *SILENT_GLOBEX)

@@ -230,7 +230,11 @@ def new(
     help="A pull_request_review event payload. Default in Actions: $GITHUB_EVENT_PATH.",
 )
 @click.option("--base", metavar="REF", help="Base branch. Default: origin/HEAD, origin/main or main.")
-@click.option("--write", is_flag=True, help="Record the approvals in the decision files.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Record the approvals in the decision files: the reviews, and silence that counts.",
+)
 @click.option(
     "--force",
     is_flag=True,

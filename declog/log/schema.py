@@ -61,11 +61,17 @@ def _list(item: dict[str, Any], description: str, min_items: int = 0) -> dict[st
 APPROVAL: dict[str, Any] = {
     "type": "object",
     "description": "One partner's approval of the decision.",
-    "required": ["partner", "by", "via"],
+    "required": ["partner", "via"],
+    # Every approval but silence names the member who gave it: silence is no one's act.
+    "if": {"required": ["via"], "properties": {"via": {"const": vocab.VIA_SILENCE}}},
+    "else": {"required": ["by"]},
     "additionalProperties": False,
     "properties": {
         "partner": {**_SLUG, "description": "The partner approving."},
-        "by": {**_HANDLE, "description": "The member who approved on the partner's behalf."},
+        "by": {
+            **_HANDLE,
+            "description": "The member who approved on the partner's behalf (optional for silence).",
+        },
         "at": {**_DATETIME, "description": "When the approval was given."},
         "via": _enum(vocab.APPROVAL_VIAS, "How the approval was given."),
         "ref": {

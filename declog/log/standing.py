@@ -20,6 +20,12 @@ Per partner party to a decision, one state (``PartnerState.state``):
   attended, and nothing counts for it;
 - ``none``: a closed decision without a counting approval from this partner.
 
+Two more states arise only where a pull request's reviews are read (``declog
+approvals``): ``changes-requested`` (a member's latest review asks for
+changes: a blocking concern) and ``stale`` (a member approved an older text).
+``LABELS`` gives each state its words for readers ("approved by silence",
+"changes requested"); every output that shows a state takes them from there.
+
 Dates: ``when`` places a decision in time (decided, else proposed, else
 logged). The **logging lag** is how long after the decision was made its entry
 reached the log: ``logged - decided``, and zero when the entry was in the log
@@ -49,14 +55,29 @@ from declog.log.model import Approval, Decision, Document, Log, Meeting
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-#: Per-partner states.
+#: Per-partner states: the whole vocabulary, wherever a partner's state is shown.
 APPROVED = "approved"
 SILENCE = "silence"
 SILENCE_DUE = "silence-due"
 PENDING = "pending"
 ABSENT = "absent"
 NONE = "none"
-STATES = (APPROVED, SILENCE, SILENCE_DUE, PENDING, ABSENT, NONE)
+#: These two arise only from pull-request reviews (``declog approvals``), never from the log alone.
+CHANGES_REQUESTED = "changes-requested"
+STALE = "stale"
+STATES = (APPROVED, SILENCE, SILENCE_DUE, CHANGES_REQUESTED, PENDING, STALE, ABSENT, NONE)
+
+#: Each state as a reader sees it: the site's approvals table, ``declog approvals``' report.
+LABELS: Mapping[str, str] = {
+    APPROVED: "approved",
+    SILENCE: "approved by silence",
+    SILENCE_DUE: "approved by silence — record it",
+    CHANGES_REQUESTED: "changes requested",
+    PENDING: "pending",
+    STALE: "stale",
+    ABSENT: "absent from the meeting",
+    NONE: "did not approve",
+}
 
 #: States in which a partner's approval counts (recorded or, for ``silence-due``, owed to the record).
 COUNTING = frozenset({APPROVED, SILENCE, SILENCE_DUE})
@@ -91,17 +112,20 @@ def counted_approvals(d: Decision, log: Log) -> dict[str, Approval]:
     An approval counts when its partner is party to the decision, its author is
     a member of that partner and not the owner (unless self-approval is
     agreed), and, for silence, when silence is agreed for that partner and
-    category and the deadline had passed.
+    category and the deadline had passed. Silence needs no author: one
+    recorded without ``by`` is judged by those rules alone; one that names a
+    ``by`` is judged as any other approval as well.
     """
     wf = log.config.workflow
     out: dict[str, Approval] = {}
     for a in d.approvals:
         if a.partner not in d.partners or a.partner in out:
             continue
-        if a.partner not in log.member_of.get(a.by, ()):
-            continue
-        if a.by == d.owner and not wf.self_approval:
-            continue
+        if a.by or a.via != vocab.VIA_SILENCE:  # silence names no one; a named approver is judged
+            if a.partner not in log.member_of.get(a.by, ()):
+                continue
+            if a.by == d.owner and not wf.self_approval:
+                continue
         if a.via == vocab.VIA_SILENCE and not _recorded_silence_ok(d, a, log):
             continue
         out[a.partner] = a
@@ -165,6 +189,11 @@ class PartnerState:
     @property
     def counts(self) -> bool:
         return self.state in COUNTING
+
+    @property
+    def label(self) -> str:
+        """The state as a reader sees it (``LABELS``)."""
+        return LABELS[self.state]
 
     @property
     def counted(self) -> bool:

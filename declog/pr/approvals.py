@@ -15,20 +15,13 @@ from dataclasses import dataclass, field
 
 from declog.authoring.frontmatter_edit import KEEP as KEEP_ENTRY
 from declog.check.governance import Change, handles
-from declog.log import vocab
+from declog.log import standing, vocab
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic
 from declog.log.model import Approval, Decision, Log
 from declog.log.standing import needed as required
 from declog.log.standing import silence_counts
 from declog.pr.reviews import APPROVED, CHANGES_REQUESTED, DISMISSED, PullRequest, Review, latest_by_reviewer
-
-#: Per-partner states in the report.
-APPROVED_STATE = "approved"
-CHANGES_STATE = "changes requested"
-PENDING_STATE = "pending"
-SILENCE_STATE = "approved by silence"
-STALE_STATE = "stale"
 
 #: Statuses in which a decision is seeking or claims its partners' approval.
 NEEDS_APPROVAL = frozenset({vocab.PROPOSED, vocab.ACCEPTED})
@@ -43,8 +36,18 @@ BOOKKEEPING_FIELDS = frozenset({"approvals", "status", "decided"})
 
 @dataclass(frozen=True)
 class PartnerStatus:
+    """One partner's state in the report, in the domain's vocabulary (``declog.log.standing``).
+
+    The report judges from the pull request's evidence, not from what the file records:
+    ``approved`` is a fresh review or a recorded approval evidence backs, ``silence`` a
+    partner whose silence counts (judged from the base branch and from when the proposal
+    became visible, recorded or not: ``--write`` records it), ``changes-requested`` and
+    ``stale`` come from reviews, and ``pending`` is everything else.
+    """
+
     partner: str
     state: str
+    """One of ``standing.APPROVED``, ``SILENCE``, ``CHANGES_REQUESTED``, ``STALE``, ``PENDING``."""
     by: str = ""
     at: dt.datetime | None = None
     via: str = ""
@@ -53,7 +56,12 @@ class PartnerStatus:
 
     @property
     def counts(self) -> bool:
-        return self.state in (APPROVED_STATE, SILENCE_STATE)
+        return self.state in standing.COUNTING
+
+    @property
+    def label(self) -> str:
+        """The state as the report prints it (``standing.LABELS``)."""
+        return standing.LABELS[self.state]
 
 
 @dataclass(frozen=True)
@@ -198,16 +206,18 @@ def _governance_report(ev: Evidence, pull: PullRequest, latest: Mapping[str, Rev
         fresh = [r for r in approvals if not ev.governance_stale(r)]
         if concern:
             r = concern[0]
-            statuses.append(PartnerStatus(p, CHANGES_STATE, r.user, r.submitted_at, review=r))
+            statuses.append(PartnerStatus(p, standing.CHANGES_REQUESTED, r.user, r.submitted_at, review=r))
         elif fresh:
             r = fresh[-1]
-            statuses.append(PartnerStatus(p, APPROVED_STATE, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r))
+            statuses.append(
+                PartnerStatus(p, standing.APPROVED, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r)
+            )
         elif approvals:
             r = approvals[-1]
             note = ev.governance_stale(r)
-            statuses.append(PartnerStatus(p, STALE_STATE, r.user, r.submitted_at, review=r, note=note))
+            statuses.append(PartnerStatus(p, standing.STALE, r.user, r.submitted_at, review=r, note=note))
         else:
-            statuses.append(PartnerStatus(p, PENDING_STATE))
+            statuses.append(PartnerStatus(p, standing.PENDING))
     return GovernanceReport(ev.governance, tuple(statuses))
 
 
@@ -246,22 +256,25 @@ def _decision_report(
         recorded, why_not = _recorded(d, p, log, ev, old, pull, fresh_by)
         if concern:
             r = concern[0]
-            statuses.append(PartnerStatus(p, CHANGES_STATE, r.user, r.submitted_at, review=r))
+            statuses.append(PartnerStatus(p, standing.CHANGES_REQUESTED, r.user, r.submitted_at, review=r))
         elif p in fresh_by:
             r = fresh_by[p]
-            statuses.append(PartnerStatus(p, APPROVED_STATE, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r))
+            statuses.append(
+                PartnerStatus(p, standing.APPROVED, r.user, r.submitted_at, vocab.VIA_PR_REVIEW, r)
+            )
         elif recorded is not None:
-            statuses.append(PartnerStatus(p, APPROVED_STATE, recorded.by, recorded.at, recorded.via))
+            statuses.append(PartnerStatus(p, standing.APPROVED, recorded.by, recorded.at, recorded.via))
         elif approvals:
             r = approvals[0]
             note = stale_reason(d, r, version_at)
-            statuses.append(PartnerStatus(p, STALE_STATE, r.user, r.submitted_at, review=r, note=note))
+            statuses.append(PartnerStatus(p, standing.STALE, r.user, r.submitted_at, review=r, note=note))
         elif _silence(d, p, ev, pull, now, old):
-            statuses.append(PartnerStatus(p, SILENCE_STATE, at=d.deadline, via=vocab.VIA_SILENCE))
+            # silence counts from the deadline on: the moment DL313 accepts for a recorded one
+            statuses.append(PartnerStatus(p, standing.SILENCE, at=d.deadline, via=vocab.VIA_SILENCE))
         else:
             if p not in ev.judge.partners:
                 why_not = why_not or f"{p} is not a partner on the base branch yet"
-            statuses.append(PartnerStatus(p, PENDING_STATE, note=why_not))
+            statuses.append(PartnerStatus(p, standing.PENDING, note=why_not))
     needed = required(d, ev.judge) if d.status in NEEDS_APPROVAL else 0
     return DecisionReport(d, tuple(statuses), needed)
 
@@ -462,12 +475,15 @@ def approvals_to_write(report: DecisionReport, pull: PullRequest) -> list[dict[s
     """The approvals the decision's frontmatter should hold after ``--write``.
 
     Recorded approvals stay as they are, except a partner's ``pr-review``
-    approval from this pull request, which is replaced by the current one;
-    a partner approved by a fresh review and not yet recorded is added.
+    approval from this pull request, which is replaced by the current one.
+    A partner with nothing recorded is added when a fresh review approved
+    for it, or when its silence counts (``via: silence``, no ``by``, ``at``
+    the deadline, from which silence counts), for a proposed or accepted
+    decision not decided before its deadline (DL313).
     """
     d = report.decision
     ref = f"#{pull.number}" if pull.number else ""
-    fresh = {s.partner: s for s in report.partners if s.state == APPROVED_STATE and s.review is not None}
+    fresh = {s.partner: s for s in report.partners if s.state == standing.APPROVED and s.review is not None}
     out: list[dict[str, str]] = []
     written: set[str] = set()
     for a in d.approvals:
@@ -483,10 +499,31 @@ def approvals_to_write(report: DecisionReport, pull: PullRequest) -> list[dict[s
             continue
         out.append({KEEP_ENTRY: str(a.index)})
         written.add(a.partner)
-    for p, status in fresh.items():
-        if p not in written:
+    for status in report.partners:
+        if status.partner in written:
+            continue
+        if status.partner in fresh:
             out.append(_entry(status, ref))
+        elif status.state == standing.SILENCE and _silence_recordable(d):
+            out.append(_silence_entry(d, status.partner))
+        else:
+            continue
+        written.add(status.partner)
     return out
+
+
+def _silence_recordable(d: Decision) -> bool:
+    """Whether silence recorded for ``d`` would count: it seeks approval and was not decided early."""
+    if d.status not in NEEDS_APPROVAL or d.deadline is None:
+        return False
+    return d.decided is None or d.decided >= d.deadline
+
+
+def _silence_entry(d: Decision, partner: str) -> dict[str, str]:
+    """Silence on record: no person; ``at`` the deadline, as the decision writes it."""
+    written = d.data.get("deadline")
+    at = written if isinstance(written, str) else d.deadline.isoformat() if d.deadline else ""
+    return {"partner": partner, "at": at, "via": vocab.VIA_SILENCE}
 
 
 def _entry(status: PartnerStatus, ref: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import Any
 from declog.authoring.frontmatter_edit import KEEP, EditError, set_approvals
 from declog.check.checker import CheckResult, load_and_check, read_base
 from declog.check.output import concise
-from declog.log import git
+from declog.log import git, standing, vocab
 from declog.log.load import RawFile, build_log, kind_of, parse_document
 from declog.log.model import Decision, Log
 from declog.pr.approvals import Evidence, PartnerStatus, Report, approvals_to_write, assess
@@ -277,12 +277,12 @@ def _when(value: dt.datetime | None) -> str:
 
 
 def _state_text(s: PartnerStatus) -> str:
-    text = s.state
+    text = s.label
     if s.by:
         text += f" by {s.by}"
     if s.at:
         text += f" at {_when(s.at)}"
-    if s.via and s.via != "pr-review" and s.state == "approved":
+    if s.via and s.via != vocab.VIA_PR_REVIEW and s.state == standing.APPROVED:
         text += f" (via {s.via})"
     if s.note:
         text += f" ({s.note})"
@@ -292,7 +292,7 @@ def _state_text(s: PartnerStatus) -> str:
 def _partner_json(s: PartnerStatus) -> dict[str, Any]:
     return {
         "partner": s.partner,
-        "state": s.state,
+        "state": s.label,
         "by": s.by or None,
         "at": _when(s.at) or None,
         "via": s.via or None,
@@ -408,7 +408,7 @@ def render_markdown(result: ApprovalsResult) -> str:
         out.append(f"\n### {mark} {d.id} {d.title} ({d.status})\n\n")
         out.append("| partner | state | by | at |\n|---|---|---|---|\n")
         for s in dr.partners:
-            out.append(f"| {s.partner} | {s.state} | {s.by} | {_when(s.at)} |\n")
+            out.append(f"| {s.partner} | {s.label} | {s.by} | {_when(s.at)} |\n")
     gov = report.governance
     if gov is not None:
         mark = "✅" if gov.satisfied else "❌"
@@ -416,7 +416,7 @@ def render_markdown(result: ApprovalsResult) -> str:
         out.extend(f"- `{c.path}`: {c.what}\n" for c in gov.changes)
         out.append("\n| partner | state | by | at |\n|---|---|---|---|\n")
         for s in gov.partners:
-            out.append(f"| {s.partner} | {s.state} | {s.by} | {_when(s.at)} |\n")
+            out.append(f"| {s.partner} | {s.label} | {s.by} | {_when(s.at)} |\n")
     if report.non_members:
         out.append(f"\nReviewers in no partner (not counted): {', '.join(report.non_members)}\n")
     if report.findings:

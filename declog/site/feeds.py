@@ -222,7 +222,7 @@ def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
         "approvals": [
             {
                 "partner": a.partner,
-                "by": a.by,
+                "by": a.by or None,
                 "via": a.via,
                 "at": _iso(a.at),
                 "ref": a.ref or None,

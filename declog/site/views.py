@@ -19,7 +19,7 @@ from declog.insight.audit import audit as run_audit
 from declog.log import vocab
 from declog.log.history import Commit
 from declog.log.model import Approval, Decision, Log, Meeting, Member, Partner
-from declog.log.standing import SILENCE, Links, Standing, links, logging_lag, standing, when
+from declog.log.standing import LABELS, SILENCE, Links, Standing, links, logging_lag, standing, when
 from declog.log.timeparse import zone
 from declog.site import urls
 
@@ -420,6 +420,11 @@ class MatrixRow:
     ref_url: str = ""
     """Where the approval's ``ref`` leads: the ref itself when it is an http(s) URL, the pull request
     on the forge for ``#54`` when ``[site] repository`` is set, else ""."""
+
+    @property
+    def label(self) -> str:
+        """The state as a reader sees it (declog.log.standing.LABELS)."""
+        return LABELS[self.state]
 
 
 @dataclass(frozen=True)

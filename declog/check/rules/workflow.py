@@ -9,7 +9,7 @@ from declog.log import vocab
 from declog.log.codes import finding
 from declog.log.config import CONFIG_FILE
 from declog.log.diagnostics import Diagnostic
-from declog.log.model import Decision, Log
+from declog.log.model import Approval, Decision, Log
 from declog.log.standing import counted_approvals, needed
 from declog.log.timeparse import format_duration
 
@@ -425,7 +425,7 @@ def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
                     "approvals",
                     a.index,
                     "at",
-                    message=f"approval by '{a.by}' is dated after the decision ({d.decided.isoformat()})",
+                    message=f"{_approval(a)} is dated after the decision ({d.decided.isoformat()})",
                     hint="`decided` is when the last approval that was needed came in",
                 )
             if a.at and d.proposed and a.at < d.proposed:
@@ -435,8 +435,13 @@ def dl316_date_order(ctx: Context) -> Iterator[Diagnostic]:
                     "approvals",
                     a.index,
                     "at",
-                    message=f"approval by '{a.by}' is dated before the decision was proposed",
+                    message=f"{_approval(a)} is dated before the decision was proposed",
                 )
+
+
+def _approval(a: Approval) -> str:
+    """An approval as a message names it: by its approver; silence, which names no one, by its partner."""
+    return f"approval by '{a.by}'" if a.by else f"{a.partner}'s approval by {a.via}"
 
 
 def dl317_supersede_status(ctx: Context) -> Iterator[Diagnostic]:
