@@ -260,3 +260,31 @@ def test_yaml_document_end_marker_closes_frontmatter() -> None:
     front = split_frontmatter("---\nid: x\n...\nbody\n", "f.md")
     assert getattr(front, "yaml_text", None) == "id: x"
     assert getattr(front, "body", None) == "body\n"
+
+
+_SCALARS = [
+    "", "~", "null", "Null", "NULL", "nul", "true", "True", "TRUE", "tRue", "false", "yes", "on", "0", "12",
+    "-3", "+4", "0x1F", "0o17", "017", "0b101", "1_000", "3.14", "-.5", "1e3", "6.02e+23", ".inf", "-.Inf",
+    ".NaN", ".nan", "12:30", "1:20:30.5", "2026-01-15", "2026-01-15T10:00:00+01:00", "=", "<<", "abc",
+    "0012", "-", ".", "+", "éclair", "'", '"',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", _SCALARS)
+def test_tags_match_pyyamls_own_resolver(value: str) -> None:
+    """The loader's quick resolve answers what PyYAML's would, with the same table (every first character)."""
+    import yaml
+
+    from declog.log.yamlparse import _Loader
+
+    def pyyaml(kind: type[yaml.Node], implicit: tuple[bool, bool]) -> str:
+        return str(yaml.resolver.BaseResolver.resolve(loader, kind, value, implicit))
+
+    loader = _Loader("")
+    try:
+        for implicit in [(True, False), (False, True), (False, False)]:
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == pyyaml(yaml.ScalarNode, implicit)
+        for kind in (yaml.SequenceNode, yaml.MappingNode):
+            assert loader.resolve(kind, None, (True, False)) == pyyaml(kind, (True, False))
+    finally:
+        loader.dispose()

@@ -368,16 +368,28 @@ def code_blocks_of(doc: Document) -> list[tuple[int, int]]:
     return found
 
 
-def reference_matches(
-    body: str, blocks_of: Callable[[], list[tuple[int, int]]] | None = None
-) -> list[re.Match[str]]:
-    """Every reference in ``body`` outside code, as matches of ``WIKI_REF`` or ``FILE_LINK`` (in order).
+def reference_candidates(body: str) -> list[re.Match[str]]:
+    """Every match of ``WIKI_REF`` or ``FILE_LINK`` in ``body``, in order, code included.
 
-    ``blocks_of``: gives ``code_blocks(body)`` (a caller that keeps them saves working them out again).
+    Not yet references: ``outside_code`` keeps those that are. A caller interested in a few of them
+    (the check, in those that resolve to nothing) picks first and filters only those.
     """
     if "[[" not in body and ".md" not in body:
         return []
-    found = sorted([*WIKI_REF.finditer(body), *FILE_LINK.finditer(body)], key=lambda m: m.start())
+    wiki = list(WIKI_REF.finditer(body)) if "[[" in body else []
+    files = list(FILE_LINK.finditer(body)) if "](" in body else []
+    if wiki and files:
+        return sorted(wiki + files, key=_start)
+    return wiki or files
+
+
+def outside_code(
+    body: str, found: list[re.Match[str]], blocks_of: Callable[[], list[tuple[int, int]]] | None = None
+) -> list[re.Match[str]]:
+    """The matches of ``found`` (in order, from ``body``) that stand outside code blocks and code spans.
+
+    ``blocks_of``: gives ``code_blocks(body)`` (a caller that keeps them saves working them out again).
+    """
     if not found:
         return found
     ticks = "`" in body
@@ -399,6 +411,20 @@ def reference_matches(
                 continue
         kept.append(m)
     return kept
+
+
+def reference_matches(
+    body: str, blocks_of: Callable[[], list[tuple[int, int]]] | None = None
+) -> list[re.Match[str]]:
+    """Every reference in ``body`` outside code, as matches of ``WIKI_REF`` or ``FILE_LINK`` (in order).
+
+    ``blocks_of``: gives ``code_blocks(body)`` (a caller that keeps them saves working them out again).
+    """
+    return outside_code(body, reference_candidates(body), blocks_of)
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
 
 
 _MATCHES: weakref.WeakKeyDictionary[Document, tuple[re.Match[str], ...]] = weakref.WeakKeyDictionary()

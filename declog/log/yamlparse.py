@@ -41,7 +41,27 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Loader(yaml.CSafeLoader):
-    """Resolves plain scalars like YAML 1.2: no yes/no/on/off booleans, no timestamps."""
+    """Resolves plain scalars like YAML 1.2: no yes/no/on/off booleans, no timestamps.
+
+    The composer asks for every node's tag; PyYAML's own ``resolve`` also walks path resolvers,
+    which no loader here has. Answering from one table keyed by the first character is the same
+    answer at about a third of the cost (a tenth of ``check``'s time is spent composing).
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, rx in _IMPLICIT.get(value[:1], ()):
+                    if rx.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track on the way down."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track on the way up."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -49,6 +69,11 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+assert not _Loader.yaml_path_resolvers and None not in _Loader.yaml_implicit_resolvers
+#: First character of a plain scalar ("" for an empty one) -> the (tag, pattern) pairs to try, in order.
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(resolvers) for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 
 _YAML11_BOOLS = frozenset(
     ["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"]

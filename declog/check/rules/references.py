@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 
 from declog.check.rules.context import Context
@@ -11,7 +12,7 @@ from declog.log.config import CONFIG_FILE
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.fields import did_you_mean
 from declog.log.model import Decision, Document, Log
-from declog.log.standing import WIKI_REF, references_of
+from declog.log.standing import WIKI_REF, code_blocks_of, outside_code, reference_candidates
 
 
 def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
@@ -185,13 +186,17 @@ class _FileNames:
 
 
 def _body_links(d: Document, ids: Mapping[str, Decision], files: _FileNames) -> Iterator[Diagnostic]:
-    for m in references_of(d):
+    # Most references resolve: only those that do not are worth telling from code (the same test
+    # ``references_of`` applies to all of them).
+    unresolved = [
+        m
+        for m in reference_candidates(d.body)
+        if (m.group(1) not in ids if m.re is WIKI_REF else m.group(2) not in files)
+    ]
+    for m in outside_code(d.body, unresolved, functools.partial(code_blocks_of, d)):
         if m.re is WIKI_REF:
-            if m.group(1) not in ids:
-                yield finding(
-                    "DL205", d.path, _where(d, m.start()), f"[[{m.group(1)}]] refers to no decision"
-                )
-        elif m.group(2) not in files:
+            yield finding("DL205", d.path, _where(d, m.start()), f"[[{m.group(1)}]] refers to no decision")
+        else:
             yield finding(
                 "DL205",
                 d.path,
