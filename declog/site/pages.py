@@ -11,6 +11,7 @@ simply rendered again.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.pool
@@ -26,19 +27,17 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from declog.insight import audit, charts, report
-
-from declog.site import feeds, urls
-
 from declog.log import vocab
 from declog.log.diagnostics import Diagnostic
 from declog.log.load import CONTENT, read_file
-from declog.log.progress import RENDER, Progress, silent
-from declog.site.markdown import Markdown, Targets
 from declog.log.model import Decision, Document, Log, Meeting
+from declog.log.progress import RENDER, Progress, silent
+from declog.log.yamlparse import split_frontmatter
+from declog.site import feeds, urls
+from declog.site.markdown import Markdown, Targets
 from declog.site.render import TemplateProblem, Theme
 from declog.site.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
 from declog.site.writer import Data, Staging
-from declog.log.yamlparse import split_frontmatter
 
 #: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
 BODY_ROOT = urls.BODY_ROOT
@@ -381,6 +380,9 @@ class Renderer:
         n = len(state.jobs)
         size = 100  # in one process, progress is reported every so many jobs
         if workers >= 2 and n >= 200:
+            # What the workers inherit is never freed before they end: frozen, their collector does
+            # not walk it (and so does not copy every page of it on its first pass).
+            gc.freeze()
             _state = state
             self.pool = multiprocessing.get_context("fork").Pool(workers)
             _state = None

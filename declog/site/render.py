@@ -20,9 +20,10 @@ checking every attribute a page reads made a large site's build 10% slower.
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import functools
 import os
+import re
 import traceback
 import types
 from collections.abc import Callable, Collection, Sequence
@@ -34,7 +35,7 @@ import jinja2
 import jinja2.bccache
 import jinja2.sandbox
 from jinja2.exceptions import SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
@@ -450,18 +451,27 @@ _PAGES = urls.Pages()
 
 
 def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
+    """``value`` as a ``<time>`` in ``tz``: "2026-01-15 10:00 CET"."""
     if value is None:
         return Markup("")
-    local = value.astimezone(tz)
-    text = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
-    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text.strip())
+    return _time(value, value.utcoffset(), tz, "%Y-%m-%d %H:%M ")
 
 
 def _day(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
+    """``value``'s date in ``tz`` as a ``<time>``: "2026-01-15"."""
     if value is None:
         return Markup("")
-    text = value.astimezone(tz).strftime("%Y-%m-%d")
-    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text)
+    return _time(value, value.utcoffset(), tz, "%Y-%m-%d")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _time(value: dt.datetime, offset: dt.timedelta | None, tz: dt.tzinfo, fmt: str) -> Markup:
+    """A ``<time>`` element, made once per moment: the same dates stand on many pages. ``offset`` is
+    part of the key because equal moments written with different offsets are equal datetimes, and
+    the ``datetime`` attribute keeps the offset as written."""
+    local = value.astimezone(tz)
+    text = local.strftime(fmt) + (local.tzname() or "" if fmt.endswith(" ") else "")
+    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(text.strip())}</time>')
 
 
 #: An ISO 8601 date, with its time and offset when it has them, inside running text.
