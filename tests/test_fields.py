@@ -173,3 +173,25 @@ def test_member_in_wrong_shape_is_reported_on_the_member(log: LogMaker) -> None:
             "members[2] 'erin!' is not a valid handle (letters, digits and single dashes, without @)",
         ),
     ]
+
+
+def test_the_quick_validator_agrees_with_the_full_one_on_who_approved() -> None:
+    """The compiled validator reads "every approval but silence names its member" as jsonschema does."""
+    import itertools
+
+    import fastjsonschema
+
+    from declog.log.fields import _fast_validator, validator
+
+    base = {"id": "0001", "title": "X", "status": "draft"}
+    for by, via in itertools.product([None, "ann", 7], [None, "silence", "explicit", "pr-review", "smoke"]):
+        approval = {"partner": "acme", **({"by": by} if by is not None else {}), **({"via": via} if via else {})}
+        data = {**base, "approvals": [approval]}
+        full = not list(validator("decision").iter_errors(data))
+        try:
+            _fast_validator("decision")(data)
+            quick = True
+        except fastjsonschema.JsonSchemaException:
+            quick = False
+        assert quick == full, approval
+    assert full is False  # the last case, via: smoke, is refused by both
