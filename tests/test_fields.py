@@ -185,7 +185,11 @@ def test_the_quick_validator_agrees_with_the_full_one_on_who_approved() -> None:
 
     base = {"id": "0001", "title": "X", "status": "draft"}
     for by, via in itertools.product([None, "ann", 7], [None, "silence", "explicit", "pr-review", "smoke"]):
-        approval = {"partner": "acme", **({"by": by} if by is not None else {}), **({"via": via} if via else {})}
+        approval = {
+            "partner": "acme",
+            **({"by": by} if by is not None else {}),
+            **({"via": via} if via else {}),
+        }
         data = {**base, "approvals": [approval]}
         full = not list(validator("decision").iter_errors(data))
         try:
