@@ -628,3 +628,18 @@ def test_a_file_the_pull_request_deletes_is_not_a_stray(repo: PrRepo) -> None:
     head = repo.commit("tidy")
     listed = repo.reviews("gh-pr-view.json", head, lambda d: d["files"].append({"path": "content/notes.md"}))
     assert "not of this pull request" not in repo.approvals("--reviews", str(listed)).stderr
+
+
+def test_silence_does_not_count_for_a_decision_accepted_before_its_deadline(repo: PrRepo) -> None:
+    """Accepted inside its feedback window, no one's silence was waited for: acme has not approved.
+    The report says so, as the decision's page does."""
+    agree_silence_for_acme_then_propose(repo)
+    early = PROPOSAL.replace("status: proposed", "status: accepted").replace(
+        "deadline: 2026-11-04T09:00:00Z", "deadline: 2026-11-04T09:00:00Z\ndecided: 2026-11-03T17:00:00Z"
+    )
+    repo.write(DECISION, early)
+    head = repo.commit("accept before the deadline")
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)), "--write")
+    assert run.exit_code == 1
+    assert partner_lines(run)["acme"] == "pending"
+    assert "silence" not in repo.read()

@@ -145,14 +145,18 @@ def silence_counts(d: Decision, partner: str, log: Log, now: dt.datetime) -> boo
     """Whether ``partner``'s silence on ``d`` counts as its approval at ``now``.
 
     Silence must be agreed for the partner and the decision's category; the
-    deadline must have passed; when the agreement names the decision that made
-    it, that decision must be accepted and ``d`` proposed after it was decided.
+    deadline must have passed, and the decision must not have been decided
+    before it (as for silence on record, ``counted_approvals``); when the
+    agreement names the decision that made it, that decision must be accepted
+    and ``d`` proposed after it was decided.
     ``log`` is the log whose settings and agreement judge (the base branch's,
     for a pull request).
     """
     silence = log.config.workflow.silence
     if not silence.covers(partner, d.category) or d.deadline is None or now < d.deadline:
         return False
+    if d.decided is not None and d.decided < d.deadline:
+        return False  # decided inside the window: no one's silence was waited for
     if not silence.agreement:
         return True
     agreement = log.by_id.get(silence.agreement)
