@@ -165,41 +165,16 @@ class Pages:
     feed = FEED
     decisions_json = DECISIONS_JSON
 
-    @staticmethod
-    def decision(decision_id: str) -> str:
-        return decision(decision_id)
-
-    @staticmethod
-    def partner(partner_id: str) -> str:
-        return partner(partner_id)
-
-    @staticmethod
-    def partner_feed(partner_id: str) -> str:
-        return partner_feed(partner_id)
-
-    @staticmethod
-    def partner_calendar(partner_id: str) -> str:
-        return partner_calendar(partner_id)
-
-    @staticmethod
-    def meeting(meeting_id: str) -> str:
-        return meeting(meeting_id)
-
-    @staticmethod
-    def tag(name: str) -> str:
-        return tag(name)
-
-    @staticmethod
-    def facet(facet_name: str, value: str) -> str:
-        return facet(facet_name, value)
-
-    @staticmethod
-    def asset(name: str) -> str:
-        return asset(name)
-
-    @staticmethod
-    def pagefind(name: str) -> str:
-        return pagefind(name)
+    # The page functions as they are: a template calls ``pages.decision(d.id)``.
+    decision = staticmethod(decision)
+    partner = staticmethod(partner)
+    partner_feed = staticmethod(partner_feed)
+    partner_calendar = staticmethod(partner_calendar)
+    meeting = staticmethod(meeting)
+    tag = staticmethod(tag)
+    facet = staticmethod(facet)
+    asset = staticmethod(asset)
+    pagefind = staticmethod(pagefind)
 
 
 # --- the log's repository on its forge ([site] repository) --------------------------------
