@@ -504,19 +504,14 @@ def approvals_to_write(report: DecisionReport, pull: PullRequest) -> list[dict[s
             continue
         if status.partner in fresh:
             out.append(_entry(status, ref))
-        elif status.state == standing.SILENCE and _silence_recordable(d):
+        elif status.state == standing.SILENCE and d.status in NEEDS_APPROVAL:
+            # the report's silence already holds what DL313 asks (standing.silence_counts): the
+            # deadline has passed and the decision was not decided before it
             out.append(_silence_entry(d, status.partner))
         else:
             continue
         written.add(status.partner)
     return out
-
-
-def _silence_recordable(d: Decision) -> bool:
-    """Whether silence recorded for ``d`` would count: it seeks approval and was not decided early."""
-    if d.status not in NEEDS_APPROVAL or d.deadline is None:
-        return False
-    return d.decided is None or d.decided >= d.deadline
 
 
 def _silence_entry(d: Decision, partner: str) -> dict[str, str]:
