@@ -454,24 +454,24 @@ def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
     """``value`` as a ``<time>`` in ``tz``: "2026-01-15 10:00 CET"."""
     if value is None:
         return Markup("")
-    return _time(value, value.utcoffset(), tz, "%Y-%m-%d %H:%M ")
+    return _time(value, value.utcoffset(), tz, clock=True)
 
 
 def _day(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
     """``value``'s date in ``tz`` as a ``<time>``: "2026-01-15"."""
     if value is None:
         return Markup("")
-    return _time(value, value.utcoffset(), tz, "%Y-%m-%d")
+    return _time(value, value.utcoffset(), tz, clock=False)
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _time(value: dt.datetime, offset: dt.timedelta | None, tz: dt.tzinfo, fmt: str) -> Markup:
+def _time(value: dt.datetime, offset: dt.timedelta | None, tz: dt.tzinfo, *, clock: bool) -> Markup:
     """A ``<time>`` element, made once per moment: the same dates stand on many pages. ``offset`` is
     part of the key because equal moments written with different offsets are equal datetimes, and
-    the ``datetime`` attribute keeps the offset as written."""
+    the ``datetime`` attribute keeps the offset as written. ``clock``: the time and zone too."""
     local = value.astimezone(tz)
-    text = local.strftime(fmt) + (local.tzname() or "" if fmt.endswith(" ") else "")
-    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(text.strip())}</time>')
+    text = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip() if clock else f"{local:%Y-%m-%d}"
+    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(text)}</time>')
 
 
 #: An ISO 8601 date, with its time and offset when it has them, inside running text.
