@@ -34,9 +34,10 @@ waits to be written down). It is never negative.
 
 References: a decision refers to another with ``[[NNNN]]`` or a Markdown link
 to its file, outside code (fenced or indented code blocks and inline code
-spans are never references). ``references_in`` is the one definition; the
+spans are never references). ``reference_candidates`` finds them and
+``outside_code`` keeps those outside code: the one definition, which the
 rules, the site's links and backlinks, decisions.json and the SQLite export
-all use it.
+all use (``referenced``, or both steps where only a few matter).
 """
 
 from __future__ import annotations
@@ -431,17 +432,6 @@ def _start(m: re.Match[str]) -> int:
     return m.start()
 
 
-_MATCHES: weakref.WeakKeyDictionary[Document, tuple[re.Match[str], ...]] = weakref.WeakKeyDictionary()
-
-
-def references_of(doc: Document) -> tuple[re.Match[str], ...]:
-    """``reference_matches(doc.body)``, worked out once per record (the check and the views need it)."""
-    found = _MATCHES.get(doc)
-    if found is None:
-        found = _MATCHES[doc] = tuple(reference_matches(doc.body, functools.partial(code_blocks_of, doc)))
-    return found
-
-
 _NAMES: weakref.WeakKeyDictionary[Document, tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
@@ -449,7 +439,8 @@ def referenced(doc: Document) -> tuple[str, ...]:
     """``references_in(doc.body)``, once per record (the shape, the links and the export need it)."""
     found = _NAMES.get(doc)
     if found is None:
-        found = _NAMES[doc] = tuple(_name(m) for m in references_of(doc))
+        matches = reference_matches(doc.body, functools.partial(code_blocks_of, doc))
+        found = _NAMES[doc] = tuple(_name(m) for m in matches)
     return found
 
 

@@ -187,7 +187,7 @@ class _FileNames:
 
 def _body_links(d: Document, ids: Mapping[str, Decision], files: _FileNames) -> Iterator[Diagnostic]:
     # Most references resolve: only those that do not are worth telling from code (the same test
-    # ``references_of`` applies to all of them).
+    # ``referenced`` applies to all of them).
     unresolved = [
         m
         for m in reference_candidates(d.body)
