@@ -500,10 +500,10 @@ def test_stale_review_of_an_older_commit(repo: PrRepo) -> None:
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", reviewed)), "--pr", "17")
     assert findings(run) == [
         f"{DECISION}:12:9: error DL702 the approval by 'mlee-globex' is stale: reviewed commit "
-        f"{reviewed[:10]}; the decision changed since"
+        f"{reviewed[:10]}; body changed since"
     ]
     assert partner_lines(run)["globex"] == (
-        f"stale by mlee-globex at 2026-11-04T11:47:09Z (reviewed commit {reviewed[:10]}; the decision changed since)"
+        f"stale by mlee-globex at 2026-11-04T11:47:09Z (reviewed commit {reviewed[:10]}; body changed since)"
     )
 
 

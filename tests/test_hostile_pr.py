@@ -137,7 +137,21 @@ class Repo:
 
 
 def partner_lines(run: Run) -> dict[str, str]:
-    return {line.split()[0]: " ".join(line.split()[1:]) for line in run.lines if line.startswith("  ")}
+    """Each partner's state on the decisions (the governance section, which follows them, left out)."""
+    lines = run.lines
+    end = next((i for i, line in enumerate(lines) if line.startswith("governance changes")), len(lines))
+    return {line.split()[0]: " ".join(line.split()[1:]) for line in lines[:end] if line.startswith("  ")}
+
+
+def governance_lines(run: Run) -> dict[str, str]:
+    """Each partner's state on the governance changes."""
+    lines = run.lines
+    start = next((i for i, line in enumerate(lines) if line.startswith("governance changes")), len(lines))
+    return {
+        line.split()[0]: " ".join(line.split()[1:])
+        for line in lines[start:]
+        if line.startswith("  ") and not line.startswith("  content/") and ":" not in line.split()[0]
+    }
 
 
 @pytest.fixture
@@ -272,7 +286,7 @@ def test_adding_your_own_reviewer_to_another_partner_does_not_make_them_its_memb
     )
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
     assert run.exit_code == 1
-    assert partner_lines(run)["alpha"] == "pending"
+    assert governance_lines(run)["alpha"] == "pending"
     assert "governance changes: every partner must approve: NOT APPROVED" in run.lines
 
 
@@ -331,7 +345,7 @@ def test_ci_code_owners_and_theme_are_governance(repo: Repo, path: str, what: st
     ]
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
     assert run.exit_code == 1
-    assert partner_lines(run)["alpha"] == "pending"
+    assert governance_lines(run)["alpha"] == "pending"
     assert repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("al-a", "APPROVED"))).exit_code == 0
 
 
@@ -342,7 +356,7 @@ def test_a_review_of_an_older_commit_does_not_cover_a_later_governance_edit(repo
     repo.commit("One more tweak")
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("alice-a", "APPROVED"), commit=first))
     assert run.exit_code == 1
-    assert partner_lines(run)["alpha"].endswith(
+    assert governance_lines(run)["alpha"].endswith(
         f"(reviewed commit {first[:10]}; templates/404.html changed since)"
     )
 
@@ -430,7 +444,7 @@ def test_a_meeting_the_change_invents_is_no_evidence(repo: Repo) -> None:
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
     assert run.exit_code == 1
     assert partner_lines(run)["alpha"] == (
-        "pending (meeting 2026-11-02-sync is added by this change; it is evidence once every partner "
+        "pending (meeting 2026-11-02-sync is added or changed by this change; it is evidence once every partner "
         "present approves this pull request (not yet: alpha))"
     )
     # alpha's approval of the pull request confirms the meeting record, and so the decision
@@ -438,16 +452,7 @@ def test_a_meeting_the_change_invents_is_no_evidence(repo: Repo) -> None:
 
 
 def test_a_meeting_on_the_base_branch_is_evidence_for_who_attended_it(repo: Repo) -> None:
-    repo.git("checkout", "-q", "main")
-    repo.write(
-        "content/meetings/2026-11-02-sync.md",
-        doc(
-            "id: 2026-11-02-sync\ntitle: Sync\ndate: 2026-11-02T08:00:00Z\n"
-            'attendees: [alice-a, bea-b]\ndecisions: ["0002"]\n'
-        ),
-    )
-    repo.commit("The minutes of the sync")
-    repo.git("checkout", "-q", "-B", "bob/staging", "main")
+    minutes_on_main(repo)
     repo.write(DECISION, sync_decision("2026-11-02-sync"))
     repo.commit("Record what we decided")
     run = repo.approvals(repo.reviews())
@@ -455,13 +460,79 @@ def test_a_meeting_on_the_base_branch_is_evidence_for_who_attended_it(repo: Repo
     assert partner_lines(run)["alpha"] == "approved by alice-a (via meeting)"
 
 
+def minutes_on_main(repo: Repo, decisions: str = '["0002"]') -> None:
+    """The record of a sync on 2 November, merged into main before the decision is written up."""
+    repo.git("checkout", "-q", "main")
+    repo.write(
+        "content/meetings/2026-11-02-sync.md",
+        doc(
+            "id: 2026-11-02-sync\ntitle: Sync\ndate: 2026-11-02T08:00:00Z\n"
+            f"attendees: [alice-a, bea-b]\ndecisions: {decisions}\n"
+        ),
+    )
+    repo.commit("The minutes of the sync")
+    repo.git("checkout", "-q", "-B", "bob/staging", "main")
+
+
 def test_a_meeting_on_the_base_does_not_vouch_for_someone_who_was_not_there(repo: Repo) -> None:
-    repo.write(DECISION, sync_decision("2026-10-01-kickoff").replace("by: alice-a", "by: al-a"))
+    minutes_on_main(repo)
+    repo.write(DECISION, sync_decision("2026-11-02-sync").replace("by: alice-a", "by: al-a"))
     repo.commit("Record it")
     run = repo.approvals(repo.reviews())
     assert run.exit_code == 1
     assert partner_lines(run)["alpha"] == (
-        "pending (al-a did not attend meeting 2026-10-01-kickoff as recorded on the base branch)"
+        "pending (al-a did not attend meeting 2026-11-02-sync as recorded on the base branch)"
+    )
+
+
+def test_a_meeting_on_the_base_vouches_only_for_the_decisions_its_record_lists(repo: Repo) -> None:
+    """Class 2: the kickoff was attended by both partners, but it took decision 0001, not this one."""
+    repo.write(DECISION, sync_decision("2026-10-01-kickoff"))
+    repo.commit("Record it as taken at the kickoff")
+    run = repo.approvals(repo.reviews())
+    assert run.exit_code == 1
+    assert partner_lines(run) == {
+        partner: "pending (meeting 2026-10-01-kickoff as recorded on the base branch does not list decision 0002)"
+        for partner in ("alpha", "beta")
+    }
+
+
+def test_adding_a_decision_to_a_past_meetings_list_is_the_present_partners_to_confirm(repo: Repo) -> None:
+    """Class 2: the change writes 0002 into the kickoff's list; the base record still judges."""
+    kickoff = repo.root / "content/meetings/2026-10-01-kickoff.md"
+    kickoff.write_text(
+        KICKOFF.replace('decisions: ["0001"]', 'decisions: ["0001", "0002"]'), encoding="utf-8"
+    )
+    repo.write(DECISION, sync_decision("2026-10-01-kickoff"))
+    repo.commit("Record it as taken at the kickoff")
+    check = repo.check()
+    assert (
+        "content/meetings/2026-10-01-kickoff.md:1:1: note DL407 governance change (the record of meeting "
+        "'2026-10-01-kickoff'): alpha and beta, present at it, must approve this pull request"
+        " (a meeting record is evidence for the decisions it lists; those present confirm it)"
+    ) in check.lines
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert governance_lines(run) == {"alpha": "pending", "beta": "approved by bea-b at 2026-11-03T10:00:00Z"}
+    assert partner_lines(run)["alpha"].startswith("pending (meeting 2026-10-01-kickoff is added or changed")
+    # once both partners present confirm the record, it is evidence for what it now lists
+    both = repo.approvals(repo.reviews(("bea-b", "APPROVED"), ("al-a", "APPROVED")))
+    assert both.exit_code == 0, both.stdout
+
+
+def test_a_meeting_approval_dated_outside_the_meeting_is_no_evidence(repo: Repo) -> None:
+    minutes_on_main(repo)
+    later = sync_decision("2026-11-02-sync").replace(
+        "{partner: alpha, by: alice-a, via: meeting}",
+        "{partner: alpha, by: alice-a, via: meeting, at: 2026-11-20T10:00:00Z}",
+    )
+    repo.write(DECISION, later.replace("decided: 2026-11-02T09:00:00Z", "decided: 2026-11-20T10:00:00Z"))
+    repo.commit("Record it")
+    run = repo.approvals(repo.reviews())
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == (
+        "pending (the approval is dated 2026-11-20T10:00:00+00:00, not during meeting 2026-11-02-sync "
+        "(2026-11-02T08:00:00+00:00))"
     )
 
 
@@ -512,3 +583,140 @@ def test_accepting_a_proposal_from_the_base_keeps_its_silence(
     run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
     assert run.exit_code == 0, run.stdout
     assert partner_lines(run)["alpha"] == "approved by silence at 2026-11-04T09:00:00Z"
+
+
+# --- an approval is bound to the outcome it approved (class 1) -------------------------------------
+
+
+def on_main(repo: Repo, text: str, branch: str = "bob/change") -> None:
+    """``text`` as decision 0002 on main, and a fresh branch from there."""
+    repo.git("checkout", "-q", "main")
+    repo.write(DECISION, text)
+    repo.commit("Decision 0002 as main has it")
+    repo.git("checkout", "-q", "-B", branch, "main")
+
+
+def recent(monkeypatch: pytest.MonkeyPatch, ago: dt.timedelta = dt.timedelta(hours=1)) -> None:
+    """Commits from now on are made ``ago`` before the real clock."""
+    when = (dt.datetime.now(dt.UTC) - ago).isoformat()
+    monkeypatch.setenv("GIT_AUTHOR_DATE", when)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", when)
+
+
+REWRITTEN = "\n## Decision\n\nRun one shared staging cluster, and production on it too.\n"
+
+
+def rewrite(text: str) -> str:
+    """The decision accepted, with its title and body rewritten."""
+    body = text.index("\n## Decision")
+    front = text[:body].replace("title: Share the staging cluster", "title: Share every cluster")
+    front = front.replace("status: proposed", "status: accepted\ndecided: 2026-11-05T09:00:00Z")
+    return front + REWRITTEN
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        "{partner: alpha, by: alice-a, via: explicit, at: 2026-11-03T10:00:00Z}",
+        "{partner: alpha, by: alice-a, via: meeting, at: 2026-11-02T08:30:00Z}",
+    ],
+)
+def test_an_approval_on_the_base_does_not_carry_to_a_rewritten_text(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, recorded: str
+) -> None:
+    extra = f"category: strategic\nmode: sync\nmeeting: 2026-11-02-sync\napprovals:\n  - {recorded}\n"
+    minutes_on_main(repo)
+    on_main(repo, proposal(extra=extra).replace("mode: async\n", ""))
+    repo.write(DECISION, rewrite(repo.root.joinpath(DECISION).read_text(encoding="utf-8")))
+    repo.commit("Accept it (with a few edits)")
+    check = repo.check()
+    assert check.exit_code == 1
+    assert any(
+        "error DL408 alpha's approval by 'alice-a' via" in line
+        and "was given on the base branch; body, title changed since" in line
+        for line in check.lines
+    ), check.stdout
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1, run.stdout
+    assert partner_lines(run)["alpha"].startswith("pending (the ")
+    assert partner_lines(run)["alpha"].endswith(
+        "approval by alice-a on the base branch no longer counts: body, title changed since)"
+    )
+
+
+def test_recorded_silence_on_the_base_does_not_carry_to_a_rewritten_text(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    silence = "approvals:\n  - {partner: alpha, at: 2026-11-04T09:00:00Z, via: silence}\n"
+    on_main(repo, proposal(extra=silence))
+    recent(monkeypatch)
+    repo.write(DECISION, rewrite(repo.root.joinpath(DECISION).read_text(encoding="utf-8")))
+    repo.commit("Accept it (with a few edits)")
+    assert "DL408" in repo.check().stdout
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1, run.stdout
+    # the new text has been visible for an hour: alpha's silence on it has not run its window
+    assert partner_lines(run)["alpha"] == "pending"
+
+
+def test_the_same_text_accepted_keeps_the_approvals_the_base_recorded(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    explicit = "approvals:\n  - {partner: alpha, by: alice-a, via: explicit, at: 2026-11-03T10:00:00Z}\n"
+    on_main(repo, proposal(extra=explicit))
+    recent(monkeypatch)
+    text = repo.root.joinpath(DECISION).read_text(encoding="utf-8")
+    accepted = text.replace("status: proposed", "status: accepted\ndecided: 2026-11-05T09:00:00Z")
+    accepted = accepted.replace(
+        "at: 2026-11-03T10:00:00Z}\n",
+        "at: 2026-11-03T10:00:00Z}\n  - {partner: beta, by: bea-b, via: pr-review, ref: '#5'}\n",
+    )
+    repo.write(DECISION, accepted)
+    repo.commit("Accept it")
+    check = repo.check()
+    assert (check.exit_code, check.stdout) == (0, "")
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 0, run.stdout
+    assert partner_lines(run)["alpha"] == "approved by alice-a at 2026-11-03T10:00:00Z (via explicit)"
+
+
+def test_a_pull_request_cannot_shorten_the_window_the_base_gave(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    proposed, deadline = (now - dt.timedelta(days=3)).isoformat(), (now + dt.timedelta(days=4)).isoformat()
+    text = proposal().replace("2026-11-02T09:00:00Z", proposed).replace("2026-11-04T09:00:00Z", deadline)
+    on_main(repo, text)
+    recent(monkeypatch)
+    earlier = (now - dt.timedelta(hours=1)).isoformat()
+    repo.write(DECISION, text.replace(deadline, earlier))
+    repo.commit("The deadline was yesterday, really")
+    check = repo.check()
+    assert check.exit_code == 1
+    assert any(
+        f"error DL409 deadline moved earlier than on the base branch ({deadline})" in line
+        for line in check.lines
+    ), check.stdout
+    run = repo.approvals(repo.reviews(("bea-b", "APPROVED")))
+    assert run.exit_code == 1, run.stdout
+    assert partner_lines(run)["alpha"] == "pending"
+
+
+def test_approving_a_rejection_is_not_consent_to_accept(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_main(repo, proposal(extra="category: strategic\n"))
+    recent(monkeypatch, dt.timedelta(hours=2))
+    text = repo.root.joinpath(DECISION).read_text(encoding="utf-8")
+    rejected = text.replace(
+        "status: proposed", "status: rejected\ndecided: 2026-11-05T09:00:00Z\nreason: Too risky."
+    )
+    repo.write(DECISION, rejected)
+    reviewed = repo.commit("Reject it")
+    recent(monkeypatch)
+    repo.write(DECISION, rejected.replace("status: rejected", "status: accepted"))
+    repo.commit("Accept it after all")
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED"), commit=reviewed))
+    assert run.exit_code == 1, run.stdout
+    assert partner_lines(run)["alpha"] == (
+        f"stale by alice-a at 2026-11-03T10:00:00Z (reviewed commit {reviewed[:10]}; it was given to the "
+        "decision rejected: consent to rejecting it, not to accepting it)"
+    )

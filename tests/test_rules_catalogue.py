@@ -58,7 +58,16 @@ def test_rules_run_in_code_order_and_each_once() -> None:
     names = [r.__name__[:5] for r in RULES]
     assert names == sorted(names)
     assert len(set(names)) == len(names)
-    assert [r.__name__[:5] for r in BASE_RULES] == ["dl401", "dl402", "dl403", "dl404", "dl405", "dl406"]
+    assert [r.__name__[:5] for r in BASE_RULES] == [
+        "dl401",
+        "dl402",
+        "dl403",
+        "dl404",
+        "dl405",
+        "dl406",
+        "dl408",
+        "dl409",
+    ]
 
 
 def test_codes_are_unique_stable_and_well_formed() -> None:

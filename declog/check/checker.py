@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from declog.check import governance
+from declog.check import trust
 from declog.check.rules import run_rules
 from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
@@ -127,9 +127,9 @@ class BaseRead:
     visible: Mapping[str, dt.datetime]
     """Decision path -> when the change first made it visible (its branch's oldest commit, or now)."""
 
-    def governance(self, base: Log | None, now: Log, own: Config) -> list[governance.Change]:
+    def governance(self, base: Log | None, now: Log, own: Config) -> list[trust.Change]:
         """The governance changes among the touched files (``own``: the change's declog.toml)."""
-        return governance.changes(self.anywhere, self.prefix, base, now, settings=(self.settings, own))
+        return trust.changes(self.anywhere, self.prefix, base, now, settings=(self.settings, own))
 
 
 def read_base(root: Path, base: str, config: Config, now: dt.datetime) -> BaseRead:
@@ -162,7 +162,17 @@ def config_at(root: Path, ref: str) -> Config | None:
     return config_from_bytes(raw)[0] if raw is not None else None
 
 
-def _governance(change: governance.Change) -> Diagnostic:
+def _governance(change: trust.Change) -> Diagnostic:
+    if change.approvers is not None:
+        names = sorted(change.approvers)
+        return finding(
+            "DL407",
+            change.path,
+            Pos(1, 1),
+            f"governance change ({change.what}): {_and(names)}, present at it, "
+            "must approve this pull request",
+            "a meeting record is evidence for the decisions it lists; those present confirm it",
+        )
     who = f"every partner, {change.partner} included," if change.partner else "every partner"
     return finding(
         "DL407",
@@ -171,6 +181,10 @@ def _governance(change: governance.Change) -> Diagnostic:
         f"governance change ({change.what}): {who} must approve this pull request",
         "it takes effect once merged; until then the base branch's rules judge this change",
     )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @dataclass(frozen=True)

@@ -469,6 +469,21 @@ _TABLE: list[Code] = [
         imported=OFF,
     ),
     Code(
+        "DL408",
+        "approval-voided",
+        E,
+        "A base-branch approval counts only while the decision keeps the text and outcome it approved.",
+        "Remove the approvals recorded for the earlier text and ask the partners again (`declog approvals --write` records their reviews), or revert the change.",
+    ),
+    Code(
+        "DL409",
+        "window-shortened",
+        E,
+        "A change never moves a proposal's deadline earlier than the base branch gave the partners.",
+        "Keep the deadline where the base branch has it, or later: a feedback window can be extended, never shortened.",
+        imported=OFF,
+    ),
+    Code(
         "DL407",
         "governance-change",
         Severity.NOTE,

@@ -14,11 +14,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from declog.authoring.frontmatter_edit import KEEP as KEEP_ENTRY
-from declog.check.governance import Change, handles
+from declog.check import trust
+from declog.check.trust import Change, handles
 from declog.log import standing, vocab
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic
-from declog.log.model import Approval, Decision, Log
+from declog.log.model import Approval, Decision, Log, Meeting
 from declog.log.standing import needed as required
 from declog.log.standing import silence_counts
 from declog.pr.reviews import APPROVED, CHANGES_REQUESTED, DISMISSED, PullRequest, Review, latest_by_reviewer
@@ -28,10 +29,6 @@ NEEDS_APPROVAL = frozenset({vocab.PROPOSED, vocab.ACCEPTED})
 
 #: (path, commit) -> the decision as it was at that commit; None when the file or commit is unknown.
 VersionAt = Callable[[str, str], Decision | None]
-
-#: Fields whose change does not make a review stale: recording the approvals
-#: themselves, and accepting the decision once they are in.
-BOOKKEEPING_FIELDS = frozenset({"approvals", "status", "decided"})
 
 
 @dataclass(frozen=True)
@@ -141,11 +138,7 @@ class Evidence:
     @functools.cached_property
     def member_of(self) -> Mapping[str, frozenset[str]]:
         """Case-folded login -> the partners it is a member of, on the base."""
-        acc: dict[str, set[str]] = {}
-        for pid, logins in self.members.items():
-            for login in logins:
-                acc.setdefault(login, set()).add(pid)
-        return {k: frozenset(v) for k, v in acc.items()}
+        return trust.member_of(self.judge)
 
 
 def assess(
@@ -167,6 +160,7 @@ def assess(
     latest = latest_by_reviewer(pull.reviews)
     by_path = {d.path: d for d in log.decisions}
     base_by_path = {d.path: d for d in ev.base.decisions} if ev.base is not None else {}
+    gov = _governance_report(ev, pull, latest) if ev.governance else None
     reports: list[DecisionReport] = []
     found: list[Diagnostic] = []
     for path in sorted(set(paths)):
@@ -174,10 +168,9 @@ def assess(
         if d is None:
             continue
         old = base_by_path.get(path)
-        reports.append(_decision_report(d, log, pull, latest, now, version_at, ev, old))
+        reports.append(_decision_report(d, log, pull, latest, now, version_at, ev, old, gov))
         found += trust_findings(d, ev, pull, latest, version_at, old)
     non_members = tuple(sorted(u for u in latest if u.casefold() not in ev.member_of))
-    gov = _governance_report(ev, pull, latest) if ev.governance else None
     unread = tuple(sorted(p for p in set(paths) - set(by_path) if p in unreadable))
     return Report(pull, tuple(reports), tuple(found), non_members, gov, unread)
 
@@ -198,8 +191,13 @@ def _reviews_for(
 
 
 def _governance_report(ev: Evidence, pull: PullRequest, latest: Mapping[str, Review]) -> GovernanceReport:
+    """Every partner a governance change concerns (rule 4: all of them, or those present at a meeting)."""
     statuses = []
+    everyone = any(c.approvers is None for c in ev.governance)
+    concerned = set().union(*(c.approvers or () for c in ev.governance))
     for p in ev.judge.partners:
+        if not everyone and p not in concerned:
+            continue
         mine = _reviews_for(p, ev, None, pull, latest)
         concern = [r for r in mine if r.state == CHANGES_REQUESTED]
         approvals = [r for r in mine if r.state == APPROVED]
@@ -230,6 +228,7 @@ def _decision_report(
     version_at: VersionAt,
     ev: Evidence,
     old: Decision | None,
+    gov: GovernanceReport | None,
 ) -> DecisionReport:
     fresh_by: dict[str, Review] = {}
     mine_by: dict[str, list[Review]] = {}
@@ -253,7 +252,7 @@ def _decision_report(
             key=lambda r: r.submitted_at or now,
             reverse=True,
         )
-        recorded, why_not = _recorded(d, p, log, ev, old, pull, fresh_by)
+        recorded, why_not = _recorded(d, p, log, ev, old, gov)
         if concern:
             r = concern[0]
             statuses.append(PartnerStatus(p, standing.CHANGES_REQUESTED, r.user, r.submitted_at, review=r))
@@ -285,17 +284,17 @@ def _recorded(
     log: Log,
     ev: Evidence,
     old: Decision | None,
-    pull: PullRequest,
-    fresh_by: Mapping[str, Review],
+    gov: GovernanceReport | None,
 ) -> tuple[Approval | None, str]:
     """The approval recorded for ``partner`` that evidence the change cannot write backs; else why not.
 
-    Approvals already on the base branch were judged by the change that added
-    them. Of those this change adds, ``pr-review`` ones are backed by reviews
-    (see ``trust_findings``); ``meeting`` ones by a meeting record on the base
-    branch that the approver attended, or by a meeting this change adds that
-    every partner present at it approves; ``explicit`` ones (an email, a chat)
-    only once the partner confirms with a review; ``silence`` is judged anew.
+    An approval already on the base branch counts while the decision keeps the
+    text and outcome it was given to (``trust.voided``). Of those this change
+    adds, ``pr-review`` ones are backed by reviews (see ``trust_findings``);
+    ``meeting`` ones by the meeting's record (``trust.meeting_vouches``): the
+    base branch's, or one this change adds or edits once every partner present
+    approved it; ``explicit`` ones (an email, a chat) only once the partner
+    confirms with a review; ``silence`` is judged anew (``_silence``).
     """
     on_base = {_key(a) for a in old.approvals} if old is not None else set()
     members = ev.members.get(partner, frozenset())
@@ -309,11 +308,16 @@ def _recorded(
             continue
         if a.by.casefold() == d.owner.casefold() and not self_ok:
             continue
-        if _key(a) in on_base:
-            return a, ""
+        if _key(a) in on_base and old is not None:
+            voided = trust.voided(old, d)
+            if not voided:
+                return a, ""
+            why = why or f"the {a.via} approval by {a.by} on the base branch no longer counts: {voided}"
+            continue
         if a.via == vocab.VIA_MEETING:
-            backed, reason = _meeting_backs(d, a, log, ev, fresh_by)
-            if backed:
+            record, where, pending = _meeting_record(d, log, ev, gov)
+            reason = pending or trust.meeting_vouches(d, a, record, where)
+            if not reason:
                 return a, ""
             why = why or reason
         elif a.via == vocab.VIA_EXPLICIT:
@@ -324,29 +328,30 @@ def _recorded(
     return None, why
 
 
-def _meeting_backs(
-    d: Decision, a: Approval, log: Log, ev: Evidence, fresh_by: Mapping[str, Review]
-) -> tuple[bool, str]:
-    if not d.meeting:
-        return False, "approved via meeting, but the decision names no meeting"
-    held = ev.judge.meetings.get(d.meeting)
-    if held is not None:
-        if a.by.casefold() in {h.casefold() for h in held.attendees}:
-            return True, ""
-        return False, f"{a.by} did not attend meeting {d.meeting} as recorded on the base branch"
-    added = log.meetings.get(d.meeting)
-    if added is None:
-        return False, f"meeting {d.meeting} is not recorded"
-    present = {q for h in added.attendees for q in ev.member_of.get(h.casefold(), ())}
-    if a.by.casefold() not in {h.casefold() for h in added.attendees}:
-        return False, f"{a.by} did not attend meeting {d.meeting}"
-    missing = sorted(present - set(fresh_by))
+def _meeting_record(
+    d: Decision, log: Log, ev: Evidence, gov: GovernanceReport | None
+) -> tuple[Meeting | None, str, str]:
+    """The record of ``d``'s meeting that judges (rule 3), where it is, and why it cannot judge yet.
+
+    A record this change adds or edits (a governance change, rule 4) is evidence
+    once every partner present at it approved the change; until then, none is.
+    """
+    added = log.meetings.get(d.meeting) if d.meeting else None
+    change = next((c for c in ev.governance if added is not None and c.path == added.path), None)
+    if change is None or change.approvers is None:
+        return ev.judge.meetings.get(d.meeting) if d.meeting else None, "on the base branch", ""
+    counted = {s.partner for s in gov.partners if s.counts} if gov is not None else set()
+    missing = sorted((change.approvers or frozenset()) - counted)
     if missing:
-        return False, (
-            f"meeting {d.meeting} is added by this change; it is evidence once every partner "
-            f"present approves this pull request (not yet: {', '.join(missing)})"
+        return (
+            None,
+            "",
+            (
+                f"meeting {d.meeting} is added or changed by this change; it is evidence once every "
+                f"partner present approves this pull request (not yet: {', '.join(missing)})"
+            ),
         )
-    return True, ""
+    return added, "in this change", ""
 
 
 def _stale(d: Decision, r: Review, version_at: VersionAt) -> bool:
@@ -356,8 +361,8 @@ def _stale(d: Decision, r: Review, version_at: VersionAt) -> bool:
 def stale_reason(d: Decision, r: Review, version_at: VersionAt) -> str:
     """Why a review no longer covers the decision as it stands ('' when it does).
 
-    A review is stale when the decision's substance (``substance``) changed
-    since the reviewed commit. A commit this repository does not have (a
+    A review approves the decision as it was at the reviewed commit: its text
+    and outcome (``trust.voided``). A commit this repository does not have (a
     shallow clone, a force-push) or that lacks the file cannot vouch for the
     current text either.
     """
@@ -366,29 +371,9 @@ def stale_reason(d: Decision, r: Review, version_at: VersionAt) -> str:
     old = version_at(d.path, r.commit)
     if old is None:
         return f"reviewed commit {r.commit[:10]} is not in this repository or lacks the file"
-    if substance(old) != substance(d):
-        return f"reviewed commit {r.commit[:10]}; the decision changed since"
+    if why := trust.voided(old, d):
+        return f"reviewed commit {r.commit[:10]}; {why}"
     return ""
-
-
-def substance(d: Decision) -> dict[str, object]:
-    """What a reviewer approves: every field but the bookkeeping ones, and the body."""
-    fields = {k: v for k, v in d.data.items() if k not in BOOKKEEPING_FIELDS}
-    return {**fields, "__body__": d.body.strip()}
-
-
-def visible_since(d: Decision, ev: Evidence, pull: PullRequest, old: Decision | None) -> dt.datetime | None:
-    """When the partners could first see the proposal, as far as evidence the change cannot write says.
-
-    A proposal already on the base branch was visible there. One this change
-    adds (or turns from a draft into a proposal) became visible no earlier than
-    the branch's first commit touching it (now, if uncommitted) and the pull
-    request's opening, whatever its own ``proposed`` says.
-    """
-    if old is not None and old.status != vocab.DRAFT and old.proposed == d.proposed:
-        return None  # proposed on the base branch already: visible there
-    times = [t for t in (ev.visible.get(d.path), pull.opened) if t is not None]
-    return max(times) if times else None
 
 
 def _silence(
@@ -397,12 +382,8 @@ def _silence(
     if not silence_counts(d, partner, ev.judge, now):
         return False
     wf = ev.judge.config.workflow
-    seen = visible_since(d, ev, pull, old)
-    if seen is not None and d.deadline is not None:
-        window = max(wf.feedback_window, d.deadline - d.proposed if d.proposed else wf.feedback_window)
-        if now < seen + window:
-            return False
-    return True
+    start = trust.silence_from(d, old, wf, (ev.visible.get(d.path), pull.opened))
+    return start is not None and now >= start
 
 
 def trust_findings(

@@ -60,6 +60,8 @@ BASE_RULES: tuple[Rule, ...] = (
     history.dl404_deleted,
     history.dl405_id_collision,
     history.dl406_backdated,
+    history.dl408_approval_voided,
+    history.dl409_window_shortened,
 )
 
 

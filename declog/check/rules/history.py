@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from declog.check import trust
 from declog.check.rules.context import Context
 from declog.log import vocab
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.model import Decision, Log
+from declog.log.model import Approval, Decision, Log
 
 #: Fields that may change when an accepted decision is superseded.
 SUPERSEDE_FIELDS = frozenset({"status", "superseded_by"})
@@ -169,4 +170,42 @@ def dl406_backdated(ctx: Context) -> Iterator[Diagnostic]:
                 f"({seen.isoformat(timespec='minutes')})",
                 hint="set `proposed` (and `deadline`) from when the pull request opens: "
                 "the feedback window runs from when partners can see the proposal",
+            )
+
+
+def dl408_approval_voided(ctx: Context) -> Iterator[Diagnostic]:
+    """A base-branch approval counts only while the decision keeps the text and outcome it approved."""
+    for old, new in _pairs(ctx):
+        if not old.approvals or old.status in vocab.FROZEN_STATUSES:
+            continue  # an accepted decision's text is DL402's
+        why = trust.voided(old, new)
+        if not why:
+            continue
+        recorded = {_key(a) for a in old.approvals}
+        for a in new.approvals:
+            if _key(a) in recorded:
+                who = f" by '{a.by}'" if a.by else ""
+                yield ctx.at(
+                    "DL408",
+                    new,
+                    "approvals",
+                    a.index,
+                    message=f"{a.partner}'s approval{who} via {a.via} was given on the base branch; {why}",
+                )
+
+
+def _key(a: Approval) -> tuple[str, str, str, str]:
+    return (a.partner, a.by, a.via, a.ref)
+
+
+def dl409_window_shortened(ctx: Context) -> Iterator[Diagnostic]:
+    """A change never moves a proposal's deadline earlier than the base branch gave the partners."""
+    for old, new in _pairs(ctx):
+        if trust.shortened(old, new):
+            assert old.deadline is not None
+            yield ctx.at(
+                "DL409",
+                new,
+                "deadline",
+                message=f"deadline moved earlier than on the base branch ({old.deadline.isoformat()})",
             )
