@@ -720,3 +720,49 @@ def test_approving_a_rejection_is_not_consent_to_accept(repo: Repo, monkeypatch:
         f"stale by alice-a at 2026-11-03T10:00:00Z (reviewed commit {reviewed[:10]}; it was given to the "
         "decision rejected: consent to rejecting it, not to accepting it)"
     )
+
+
+# --- a file is judged by what it says, never through a link (class 3) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("content/partners/beta.md", "beta-copy.md"),
+        ("declog.toml", "content/settings-copy.toml"),
+        ("templates/404.html", "harmless.html"),
+        ("CODEOWNERS", "docs-owners.txt"),
+    ],
+)
+def test_a_governance_file_replaced_by_a_link_after_review_is_refused(
+    repo: Repo, path: str, target: str
+) -> None:
+    """The link's target was in the reviewed commit; the link itself comes after every partner reviewed."""
+    link = repo.root / path
+    original = link.read_text(encoding="utf-8") if link.exists() else "* @alice-a @bea-b\n"
+    repo.write(path, original)
+    repo.write(str(Path(path).parent / target), original.replace("bea-b", "bob-b"))
+    reviewed = repo.commit("A harmless copy")
+    link.unlink()
+    link.symlink_to(target)
+    repo.commit("Point at the copy")
+    check = repo.check()
+    assert check.exit_code != 0, check.stdout
+    assert any(
+        path in line and "symlink" in line for line in check.stdout.splitlines() + check.stderr.splitlines()
+    )
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED"), commit=reviewed))
+    assert run.exit_code != 0, run.stdout
+
+
+def test_a_decision_that_is_a_link_is_refused_and_never_judged_through_it(repo: Repo) -> None:
+    repo.write("notes/staging.md", proposal())
+    (repo.root / "content/decisions").mkdir(parents=True, exist_ok=True)
+    (repo.root / DECISION).symlink_to("../../notes/staging.md")
+    repo.commit("Propose, kept in notes/")
+    check = repo.check()
+    assert check.exit_code == 1
+    assert f"{DECISION}:1:1: error DL001 symlink to notes/staging.md; refused" in check.stdout
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
+    assert run.exit_code == 1, run.stdout
+    assert f"{DECISION}: does not load as a decision: NOT APPROVED" in run.stdout

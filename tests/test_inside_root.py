@@ -108,11 +108,12 @@ def test_content_itself_linked_elsewhere_is_refused(log: LogMaker, outside: Path
     assert "checked 0 documents" in run.stderr
 
 
-def test_a_folder_linked_inside_the_log_is_read(log: LogMaker) -> None:
+def test_a_folder_linked_inside_the_log_is_refused_too(log: LogMaker) -> None:
+    """Files are judged by their content, never through a link: git would keep the link, not the files."""
     log.write("archive/meetings/.keep", "")
     replace_with_link(log, "content/meetings", Path("..", "archive", "meetings"))
     log.decision("0001-x", ACCEPTED)
-    assert found(log) == (0, [])
+    assert found(log) == (1, [("content/meetings", "DL001", "folder symlink to archive/meetings; refused")])
 
 
 def test_a_dangling_folder_link_is_a_finding(log: LogMaker) -> None:
@@ -214,19 +215,17 @@ def test_a_folder_linked_to_itself_is_a_finding(log: LogMaker) -> None:
     )
 
 
-@pytest.mark.parametrize("target", [".", "..", "../.."])
-def test_a_folder_linked_to_its_parent_is_not_followed_down(log: LogMaker, target: str) -> None:
+@pytest.mark.parametrize(("target", "shown"), [(".", D), ("..", "content"), ("../..", ".")])
+def test_a_folder_linked_to_its_parent_is_not_followed_down(log: LogMaker, target: str, shown: str) -> None:
     (log.root / D / "up").symlink_to(target)
     log.decision("0001-x", ACCEPTED)
     code, findings = found(log)
-    assert (code, findings) == (0, [(f"{D}/up", "DL013", "'up' is not a .md document and is ignored")])
+    assert (code, findings) == (1, [(f"{D}/up", "DL001", f"symlink to {shown}; refused")])
 
 
 def test_decisions_linked_to_the_log_root_terminates(log: LogMaker) -> None:
-    replace_with_link(log, D, ".")  # content/decisions -> content: its folders are stray entries
-    code, findings = found(log)
-    assert code == 0
-    assert {p for p, _, _ in findings} == {f"{D}/{k}" for k in ("decisions", "meetings", "partners")}
+    replace_with_link(log, D, ".")  # content/decisions -> content
+    assert found(log) == (1, [(D, "DL001", "folder symlink to content; refused")])
 
 
 def _fifo_log(tmp_path: Path, rel: str) -> Path:

@@ -199,15 +199,24 @@ def test_symlink_outside_the_log_is_refused(log: LogMaker, tmp_path: Path) -> No
     )
 
 
-def test_symlink_inside_the_log_is_read(log: LogMaker) -> None:
+LINK_FIX = (
+    "(replace the link with the file itself: declog judges a file by its own content, never through a link)"
+)
+
+
+def test_symlink_inside_the_log_is_refused(log: LogMaker) -> None:
+    """A document is judged by its own content: through a link, a change could edit one file and have another judged."""
     log.write("drafts/0001.md", DRAFT)
     (log.root / D / "0001-x.md").symlink_to(Path("..", "..", "drafts", "0001.md"))
-    assert _only(log) == (0, [])
+    assert _only(log) == (
+        1,
+        [f"{D}/0001-x.md:1:1: error DL001 symlink to drafts/0001.md; refused {LINK_FIX}"],
+    )
 
 
 def test_dangling_symlink(log: LogMaker) -> None:
     (log.root / D / "0001-x.md").symlink_to(log.root / "nowhere.md")
-    assert _only(log) == (1, [f"{D}/0001-x.md:1:1: error DL001 no such file"])
+    assert _only(log) == (1, [f"{D}/0001-x.md:1:1: error DL001 symlink to nowhere.md; refused {LINK_FIX}"])
 
 
 def test_stray_file_and_folder_are_dl013_warnings(log: LogMaker) -> None:

@@ -89,7 +89,9 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
     owners = read_owners(root)
     found += stray + problems + run_rules(Context(log, base_log, tip_log, visible=visible, owners=owners))
     if judged is not None:
-        found += [_governance(c) for c in judged.governance(base_log, log, own)]
+        changes = judged.governance(base_log, log, own)
+        found += [_governance(c) for c in changes]
+        found += [_linked(c) for c in changes if through_link(root, c.path)]
     found = apply_rule_settings(found, config, log)
     if paths:
         found = _select(found, paths, root) + _named_problems(paths, root)
@@ -180,6 +182,29 @@ def _governance(change: trust.Change) -> Diagnostic:
         Pos(1, 1),
         f"governance change ({change.what}): {who} must approve this pull request",
         "it takes effect once merged; until then the base branch's rules judge this change",
+    )
+
+
+def through_link(root: Path, rel: str) -> bool:
+    """Whether ``rel`` (relative to ``root``, ``../`` allowed) is a symlink or lies in a linked folder."""
+    base = Path(os.path.normpath(root.resolve() / rel))
+    top = root.resolve() if not rel.startswith("../") else Path(os.path.commonpath([root.resolve(), base]))
+    for part in (base, *base.parents):
+        if part == top or not part.is_relative_to(top):
+            return False
+        if os.path.islink(part):
+            return True
+    return False
+
+
+def _linked(change: trust.Change) -> Diagnostic:
+    return finding(
+        "DL001",
+        change.path,
+        Pos(1, 1),
+        "is a symlink (or in a linked folder); refused: a file that judges pull requests is judged by "
+        "its own content, never through a link",
+        "replace the link with the file itself",
     )
 
 

@@ -116,8 +116,8 @@ MAX_DIGITS = 100
 def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
     """Read ``root/declog.toml``; ``None`` when it is missing or unusable.
 
-    Only a regular file inside the log's root is read: a symlink that leaves
-    the root, a FIFO or a device is refused without reading it.
+    Only a regular file is read: a symlink (wherever it leads), a FIFO or a
+    device is refused without reading it.
     """
     path = root / CONFIG_FILE
     try:
@@ -136,6 +136,11 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
         return None, [_unreadable("is a symlink loop; refused")]
     if not real.is_relative_to(root.resolve()):
         return None, [_unreadable("is a symlink that leaves the log; refused")]
+    if real != root.resolve() / CONFIG_FILE:
+        # the settings are judged by their own content, never through a link (docs/security.md)
+        return None, [
+            _unreadable(f"is a symlink (to {real.relative_to(root.resolve()).as_posix()}); refused")
+        ]
     try:
         fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:

@@ -157,15 +157,32 @@ def _refused_folder(real_root: Path, rel: str) -> Diagnostic | None:
 
 
 def _leaves(real_root: Path, rel: str, what: str = "file") -> Diagnostic | None:
-    """DL001 when the real path of ``rel`` (symlinks followed) is outside the log's root."""
-    target = Path(os.path.realpath(real_root / rel))
+    """DL001 when ``rel`` is reached through a symlink: the file itself, or a folder on its way.
+
+    A document is judged by its own content, never through a link: a link
+    inside the log would let a change edit one file and have another judged
+    (or shown), and git keeps a link as a link. Where the link leaves the log,
+    the finding says where it leads and nothing of what is there is read.
+    """
+    lexical = os.path.normpath(real_root / rel)
+    target = Path(os.path.realpath(lexical))
+    if str(target) == lexical:
+        return None  # no link on the way (a loop is left as it is: opening it says so)
+    folder = "folder " if what == "folder" else ""
     if target == real_root or target.is_relative_to(real_root):
-        return None
+        return finding(
+            "DL001",
+            rel,
+            Pos(1, 1),
+            f"{folder}symlink to {target.relative_to(real_root).as_posix() or '.'}; refused",
+            f"replace the link with the {what} itself: declog judges a file by its own content, "
+            "never through a link",
+        )
     return finding(
         "DL001",
         rel,
         Pos(1, 1),
-        f"{'folder ' if what == 'folder' else ''}symlink points outside the log (to {target}); refused",
+        f"{folder}symlink points outside the log (to {target}); refused",
         f"replace the link with the {what} itself; nothing outside the log's root is read",
     )
 

@@ -202,9 +202,12 @@ def _evidence(root: Path, log: Log, base: str, now: dt.datetime) -> tuple[Eviden
     def governance_stale(review: Review) -> str:
         if not review.commit or top is None:
             return ""
+        real_top = top.resolve()
         for c in changes:
-            rel = (root / c.path).resolve().relative_to(top.resolve()).as_posix()
-            if git.file_at(top, review.commit, rel) != _plain_bytes(top / rel):
+            # the path itself, never where a link leads: a file is judged by its own content
+            path = Path(os.path.normpath(root.resolve() / c.path))
+            rel = path.relative_to(real_top).as_posix()
+            if git.file_at(top, review.commit, rel) != _plain_bytes(real_top / rel):
                 return f"reviewed commit {review.commit[:10]}; {c.path} changed since"
         return ""
 

@@ -216,17 +216,28 @@ class ThemeLoader(jinja2.FileSystemLoader):
         for folder, boundary in zip(self.searchpath, self.boundaries, strict=True):
             filename = os.path.join(folder, *pieces)
             if os.path.isfile(filename):
-                if not Path(filename).resolve().is_relative_to(boundary):
+                if not _plain(folder, filename, boundary):
                     raise Escape(filename)
                 break
         return super().get_source(environment, template)
 
 
+def _plain(folder: str, filename: str, boundary: Path) -> bool:
+    """Whether a theme file may be read: its real path stays inside ``boundary`` and, in the log's own
+    templates (whose boundary is the log's root), no link is on its way: a file is judged by its own
+    content, never through a link (docs/security.md)."""
+    real = Path(os.path.realpath(filename))
+    if not real.is_relative_to(boundary):
+        return False
+    own = Path(folder).resolve().is_relative_to(boundary) and boundary != Path(folder).resolve()
+    return not own or str(real) == os.path.normpath(os.path.join(os.path.realpath(folder), os.path.relpath(filename, folder)))
+
+
 class Escape(SecurityError):
-    """A theme file whose real path leaves its folder (a symlink): it is not read."""
+    """A theme file that is a link (or, in the default theme, leads out of its folder): it is not read."""
 
     def __init__(self, filename: str) -> None:
-        super().__init__("this file is a link to a file outside the log; it is not read")
+        super().__init__("this file is a symlink; a theme file is read as itself, never through a link")
         self.filename = filename
 
 
@@ -301,7 +312,7 @@ class Theme:
         return self.root if folder == self.root / "templates" else folder
 
     def _inside(self, folder: Path, path: Path) -> bool:
-        return path.resolve().is_relative_to(self.boundary(folder).resolve())
+        return _plain(str(folder), str(path), self.boundary(folder).resolve())
 
     def load_all(self) -> list[Diagnostic]:
         """Compile every template on the search path; syntax errors become DL601 findings."""
