@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("declog",),
     # the log: files read safely into typed records, git, and where each decision stands
     ("log",),
-    # the validator: rules over the log, governance changes, findings as text
+    # the validator: rules over the log, the trust rules (governance, consent), findings as text
     ("check",),
     # insight over the checked log: audit, charts, queries, the SQLite export
     ("insight",),
