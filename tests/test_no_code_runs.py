@@ -27,6 +27,7 @@ from conftest import Found, invoke
 from sitetools import copy_example
 from test_serve import serving
 
+from declog.site import search
 from declog.site.cache import cache_file, cached_build
 from declog.site.incremental import Incremental
 from declog.site.render import packaged_templates
@@ -272,6 +273,47 @@ def test_a_broken_or_wandering_template_is_a_finding(root: Path, text: bytes, co
     assert status == 1 and "Traceback" not in err
     assert [(f.path, f.code) for f in found] == [("templates/404.html", code)]
     assert says in found[0].message and "root:" not in found[0].message
+
+
+# --- Pagefind takes no settings from the log ----------------------------------------------------
+
+
+def pagefind_config(name: str, stolen: Path, log: Path) -> str:
+    """A Pagefind configuration that moves the index to ``stolen``, writes its log to ``log``
+    and indexes nothing, in the format ``name``'s extension says."""
+    values = {"output_path": str(stolen), "logfile": str(log), "glob": "nothing/**/*.html"}
+    if name.endswith(".json"):
+        return json.dumps(values)
+    if name.endswith(".toml"):
+        return "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+    return "".join(f"{k}: {json.dumps(v)}\n" for k, v in values.items())
+
+
+@pytest.mark.skipif(
+    search.executable() is None, reason="pagefind is not installed (pip install -e '.[search]')"
+)
+@pytest.mark.parametrize("where", ["the log", "elsewhere"])
+@pytest.mark.parametrize("name", ["pagefind.yml", "pagefind.json", "pagefind.toml"])
+def test_a_pagefind_configuration_in_the_log_or_the_working_folder_is_never_read(
+    tmp_path: Path, marker: Path, monkeypatch: pytest.MonkeyPatch, name: str, where: str
+) -> None:
+    root = tmp_path / "log"
+    assert invoke(["init", str(root), "--partner", "acme", "--member", "akim-acme"]).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    stolen = tmp_path / "stolen"
+    for folder in (root, elsewhere):
+        (folder / name).write_text(pagefind_config(name, stolen, marker), encoding="utf-8")
+    monkeypatch.chdir(root if where == "the log" else elsewhere)  # the Pages build runs in the checkout
+    monkeypatch.setenv("PAGEFIND_OUTPUT_SUBDIR", "elsewhere")  # nor from the environment
+    out = tmp_path / "site"
+    run = invoke(["build", "--root", str(root), "--search", "--format", "json", "-o", str(out)])
+    assert run.exit_code == 0, (run.stdout, run.stderr)
+    assert json.loads(run.stdout or "[]") == []  # no DL603: the index was built
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert not stolen.exists() and not (out / "elsewhere").exists()
+    assert not marker.exists()
 
 
 # --- what a killed build leaves behind -------------------------------------------------------
