@@ -7,10 +7,13 @@ variables Actions sets (``GITHUB_WORKSPACE``, ``GITHUB_EVENT_PATH``, ``GITHUB_SH
 
 - ``actions/checkout``: a clone of the "GitHub" repository (a local one) into the
   workspace or ``path``, at ``ref`` (default: the event's sha), every branch as ``origin/*``;
-- ``actions/setup-python``: ``python3`` on PATH is the interpreter running the tests,
-  and a virtual environment made with it sees that interpreter's packages (so the
-  action's ``pip install`` needs no network: ``PIP_NO_INDEX``, ``PIP_NO_DEPS`` and no
-  build isolation are set for the job, the only liberties taken with the runner);
+- ``actions/setup-python``: ``python3`` on PATH is the interpreter running the tests.
+  ``python3 [OPTIONS] -m venv DIR`` runs the real venv module, with the caller's options
+  and from the caller's folder (so a ``venv.py`` there is found exactly as it would be on
+  a runner), without pip; the new environment then sees that interpreter's packages
+  and holds a ``pip.conf`` (pip's site configuration, which ``pip --isolated`` still reads)
+  with no index, no dependencies and no build isolation, so the action's ``pip install``
+  needs no network: the only liberties taken with the runner;
 - declog's own action (the ``OWNER/REPO@REF`` the workflows were generated with): the
   ``run:`` steps of action.yml, its inputs substituted, with ``GITHUB_ACTION_PATH`` a
   copy of this working tree, as the runner checks an action out;
@@ -116,6 +119,17 @@ def _can_build_wheels() -> bool:
     return version >= (68, 0)
 
 
+#: pip's settings in an emulated job: nothing fetched, the build from the packages present.
+OFFLINE_PIP_CONF = """\
+[global]
+no-index = true
+no-deps = true
+# sic: pip reads this as --no-build-isolation
+no-build-isolation = false
+disable-pip-version-check = true
+"""
+
+
 def make_python_shim(folder: Path, backend: list[str]) -> Path:
     """``folder/python3``: this interpreter, whose ``-m venv`` makes environments that see its packages.
 
@@ -124,22 +138,20 @@ def make_python_shim(folder: Path, backend: list[str]) -> Path:
     """
     folder.mkdir(parents=True, exist_ok=True)
     parents = [*backend, *(p for p in site.getsitepackages() if Path(p).is_dir())]
-    helper = folder / "make_venv.py"
+    helper = folder / "finish_venv.py"
     helper.write_text(
         textwrap.dedent(
             f"""\
-            import argparse, os, sys, sysconfig, venv
+            import argparse, os, sysconfig
             parser = argparse.ArgumentParser()
             parser.add_argument("dirs", nargs="+")
-            for flag in ("--system-site-packages", "--without-pip", "--clear", "--upgrade", "--symlinks", "--copies"):
-                parser.add_argument(flag, action="store_true")
-            parser.add_argument("--prompt")
-            args = parser.parse_args()
+            args, _ = parser.parse_known_args()
             for d in args.dirs:
-                venv.create(d, symlinks=True, with_pip=False, clear=args.clear)
                 purelib = sysconfig.get_path("purelib", vars={{"base": d, "platbase": d}})
                 with open(os.path.join(purelib, "_declog_test_parent.pth"), "w") as fh:
                     fh.write("\\n".join({parents!r}) + "\\n")
+                with open(os.path.join(d, "pip.conf"), "w") as fh:
+                    fh.write({OFFLINE_PIP_CONF!r})
                 pip = os.path.join(d, "bin", "pip")
                 with open(pip, "w") as fh:
                     fh.write('#!/bin/sh\\nexec "$(dirname "$0")/python" -m pip "$@"\\n')
@@ -152,8 +164,14 @@ def make_python_shim(folder: Path, backend: list[str]) -> Path:
         shim.write_text(
             "#!/bin/bash\n"
             "# actions/setup-python, emulated: the interpreter running the tests\n"
-            f'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then shift 2; exec "{sys.executable}" "{helper}" "$@"; fi\n'
-            f'exec "{sys.executable}" "$@"\n'
+            "options=()\n"
+            'while [[ "${1-}" =~ ^-[IEsSBPqRuv]+$ ]]; do options+=("$1"); shift; done\n'
+            'if [ "${1-}" = "-m" ] && [ "${2-}" = "venv" ]; then\n'
+            "  shift 2\n"
+            f'  "{sys.executable}" "${{options[@]}}" -m venv --without-pip "$@" || exit $?\n'
+            f'  exec "{sys.executable}" -I "{helper}" "$@"\n'
+            "fi\n"
+            f'exec "{sys.executable}" "${{options[@]}}" "$@"\n'
         )
         shim.chmod(0o755)
     return folder
@@ -175,16 +193,6 @@ def provide_build_backend(dest: Path) -> list[str]:
     )
     assert proc.returncode == 0, f"cannot provide a build backend for the offline install: {proc.stderr}"
     return [str(dest)]
-
-
-def offline_pip_env() -> dict[str, str]:
-    """pip settings of an emulated job: nothing fetched, the build from the packages present."""
-    return {
-        "PIP_NO_INDEX": "1",
-        "PIP_NO_DEPS": "1",
-        "PIP_NO_BUILD_ISOLATION": "0",  # sic: pip reads this as --no-build-isolation
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    }
 
 
 def clean_path() -> str:
@@ -374,7 +382,6 @@ class Runner:
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
             **{k: os.environ[k] for k in ("XDG_CACHE_HOME", "TMPDIR") if k in os.environ},
-            **offline_pip_env(),
         }
         job = workflow["jobs"][job_id]
         for scope in (workflow, job):

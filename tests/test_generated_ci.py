@@ -199,9 +199,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
 
 
 def _installed(job: JobRun) -> None:
-    """declog's action put its own declog on PATH, the version the workflow pins."""
-    where = job.which("declog")
-    assert where is not None and where.endswith("/temp/declog-venv/bin/declog"), where
+    """declog's action installed its own declog, the version the workflow pins, and said where.
+
+    Nothing went on PATH: later steps run the absolute path the action's output names.
+    """
+    where = job.outputs["declog"]["declog"]
+    assert where.endswith("/temp/declog-venv/bin/declog") and Path(where).is_absolute(), where
+    assert job.which("declog") is None and not any("declog" in folder for folder in job.path), job.path
     install = next(s for s in job.steps if s.name.startswith("Install declog"))
     assert f"declog, version {__version__}" in install.stdout
 
@@ -304,3 +308,51 @@ def test_the_pages_workflow_publishes_a_searchable_site_of_main(repo: Repository
         pages, "deploy", event_name="push", event=push, sha=head, ref="refs/heads/main"
     )
     assert deploy.ok, deploy.log
+
+
+def planted(markers: Path) -> dict[str, str]:
+    """Files a pull request could add at the root: each creates ``markers/NAME`` if anything runs or reads it."""
+
+    def python(name: str) -> str:
+        return f"import pathlib\npathlib.Path({str(markers / name)!r}).write_text('ran')\n"
+
+    return {
+        "venv.py": python("venv.py"),  # python3 -m venv, from the checkout
+        "pip/__init__.py": "",
+        "pip/__main__.py": python("pip"),  # python -m pip, from the checkout
+        "sitecustomize.py": python("sitecustomize.py"),
+        "usercustomize.py": python("usercustomize.py"),
+        "declog/__init__.py": python("declog"),  # python -m declog, from the checkout
+        "declog/__main__.py": python("declog"),
+        "setup.py": python("setup.py"),  # pip install . of the checkout
+        "pip.conf": f"[global]\nlog = {markers / 'pip.conf'}\n",
+        "pagefind.yml": f"output_path: {markers / 'pagefind-index'}\nlogfile: {markers / 'pagefind.log'}\n",
+    }
+
+
+def test_nothing_a_pull_request_plants_at_the_root_runs_or_steers_the_pages_build(
+    repo: Repository, tmp_path: Path
+) -> None:
+    """The Pages build of what a merge would bring: the tools run from outside the checkout."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+
+    def plant() -> None:
+        for name, text in planted(markers).items():
+            (repo.origin / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo.origin / name).write_text(text)
+
+    head = _propose(repo.origin, 99, plant)
+    pages = repo.workflow("pages.yml")
+    push = {"ref": "refs/heads/main", "after": head, "repository": {"full_name": REPOSITORY}}
+    build = repo.runner.run_job(
+        pages, "build", event_name="push", event=push, sha=head, ref="refs/heads/main"
+    )
+    assert (build.workspace / "venv.py").is_file() and (build.workspace / "pagefind.yml").is_file()
+    assert build.ok, build.log
+    _installed(build)
+    assert sorted(p.name for p in markers.iterdir()) == []
+    site = build.artifact
+    assert site is not None and (site / "decisions/0001/index.html").is_file()
+    if search.executable() is not None:
+        assert (site / "pagefind" / "pagefind.js").is_file(), build.log

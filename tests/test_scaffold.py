@@ -132,13 +132,17 @@ def test_the_checks_run_the_base_branchs_definition_and_only_read_the_pull_reque
         assert checkout["with"]["persist-credentials"] is False
         commands = [s["run"] for s in job["steps"] if "run" in s]
         # declog comes from its own action at the pinned ref, never from the checkout or a package
-        # index, and is the only thing run on pr/
+        # index, and is the only thing run on pr/: by the absolute path the action names, from
+        # outside the checkout
         [install] = [s for s in job["steps"] if s.get("with", {}).get("command") == "install"]
         assert install["uses"] == scaffold.default_action() == f"declog-partnership/declog@v{__version__}"
         for c in commands:
             assert "pr/" not in c and "./" not in c, c
             assert "pip install" not in c or "pr" not in c.split("pip install", 1)[1].split(), c
-        assert any(c.startswith(f"declog {name} --root pr ") and "--base" in c for c in commands)
+        [run] = [s for s in job["steps"] if "run" in s]
+        assert run["env"]["DECLOG"] == f"${{{{ steps.{install['id']}.outputs.declog }}}}"
+        assert run["run"].startswith('cd "$RUNNER_TEMP"\n')
+        assert f'"$DECLOG" {name} --root "$GITHUB_WORKSPACE/pr" ' in run["run"] and "--base" in run["run"]
     review = yaml.safe_load((flows / "declog-review.yml").read_text())
     assert review["permissions"] == {}
     assert all("uses" not in s for job in review["jobs"].values() for s in job["steps"])
@@ -433,7 +437,7 @@ def test_the_pages_workflow_installs_search_and_rebuilds_hourly(tmp_path: Path) 
     steps = pages["jobs"]["build"]["steps"]
     [install] = [s for s in steps if s.get("with", {}).get("command") == "install"]
     assert install["with"]["search"] == "true"
-    [build] = [s["run"] for s in steps if s.get("run", "").startswith("declog build")]
+    [build] = [s["run"] for s in steps if '"$DECLOG" build ' in s.get("run", "")]
     assert "--search" in build.split()
     action = yaml.safe_load((REPO / "action.yml").read_text())
     install_script = action["runs"]["steps"][0]["run"]
