@@ -316,6 +316,67 @@ def test_a_pagefind_configuration_in_the_log_or_the_working_folder_is_never_read
     assert not marker.exists()
 
 
+# --- git takes no configuration from the log ---------------------------------------------------
+
+
+def git_version() -> tuple[int, ...]:
+    out = subprocess.run(["git", "--version"], capture_output=True, text=True, check=True).stdout
+    return tuple(int(n) for n in out.split()[2].split(".")[:2])
+
+
+def plant_bare_repository(root: Path, tmp_path: Path, marker: Path) -> None:
+    """Make ``root`` look like a bare git repository (HEAD, objects/, refs/, config) as committed files.
+
+    Its config asks ``git log`` to check signatures with a program of the pull request's choosing,
+    and its one commit is signed: git run in ``root`` would discover the planted repository
+    before any ``.git`` above it and run that program.
+    """
+    inner = tmp_path / "inner"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(inner)], check=True)
+    tree = subprocess.run(
+        ["git", "-C", str(inner), "mktree"], input="", capture_output=True, text=True, check=True
+    ).stdout.strip()
+    commit = (
+        f"tree {tree}\nauthor M <m@example.org> 1700000000 +0000\ncommitter M <m@example.org> 1700000000 +0000\n"
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n AAAA\n -----END PGP SIGNATURE-----\n\nsigned\n"
+    )
+    sha = subprocess.run(
+        ["git", "-C", str(inner), "hash-object", "-t", "commit", "-w", "--stdin"],
+        input=commit,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    shutil.copytree(inner / ".git" / "objects", root / "objects")
+    (root / "refs" / "heads").mkdir(parents=True)
+    (root / "refs" / "heads" / "main").write_text(sha + "\n")
+    (root / "HEAD").write_text("ref: refs/heads/main\n")
+    payload = root / "verify.sh"
+    payload.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    payload.chmod(0o755)
+    (root / "config").write_text(
+        "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"
+        f"[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {payload}\n"
+    )
+
+
+@pytest.mark.git
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_bare_repository_planted_in_the_log_is_never_used_by_git(
+    root: Path, tmp_path: Path, marker: Path
+) -> None:
+    if git_version() < (2, 38):
+        pytest.skip("git before 2.38 has no safe.bareRepository")
+    plant_bare_repository(root, tmp_path, marker)
+    probe = subprocess.run(["git", "-C", str(root), "log", "--format=%H"], capture_output=True, check=False)
+    assert probe.returncode == 0 and marker.exists()  # the planted repository would run its program
+    marker.unlink()
+    for args in (["check", "--root", str(root)], ["build", "--root", str(root), "--no-search"]):
+        run = invoke(args)
+        assert "Traceback" not in run.stderr, run.stderr
+        assert not marker.exists(), args
+
+
 # --- what a killed build leaves behind -------------------------------------------------------
 
 

@@ -16,6 +16,10 @@ from declog.log.codes import finding
 from declog.log.diagnostics import Pos
 from declog.log.load import CONTENT, RawFile
 
+#: git, never using a bare repository it only discovered: a log's folder could hold one as committed
+#: files (HEAD, objects/, refs/, a config naming programs to run). Ignored before git 2.38.
+GIT = ("git", "-c", "safe.bareRepository=explicit")
+
 
 class GitError(Exception):
     """git is missing, the folder is not a repository, or a revision is unknown."""
@@ -25,7 +29,7 @@ def run(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """``git -C root ARGS``'s output; GitError with git's last line of complaint when it fails."""
     if shutil.which("git") is None:
         raise GitError("git is not installed")
-    proc = subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False)
+    proc = subprocess.run([*GIT, "-C", str(root), *args], input=stdin, capture_output=True, check=False)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[-1] if message else f"git {args[0]} failed")
@@ -39,7 +43,7 @@ def head(root: Path) -> str | None:
     """
     if shutil.which("git") is None:
         return None
-    cmd = ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"]
+    cmd = [*GIT, "-C", str(root), "rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     lines = proc.stdout.decode("ascii", "replace").split()
     if not lines or lines[0] != "true":
