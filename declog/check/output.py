@@ -16,7 +16,16 @@ from typing import Any
 from declog import __version__
 from declog.log.codes import CODES
 from declog.log.diagnostics import Diagnostic, Severity, plural
-from declog.log.yamlparse import visible
+from declog.log.escape import (
+    command_data,
+    command_property,
+    json_text,
+    line,
+    md_code,
+    md_text,
+    terminal,
+    url_path,
+)
 
 FORMATS = ("concise", "full", "json", "github", "sarif")
 #: GitHub shows at most 10 error and 10 warning annotations per step.
@@ -29,13 +38,11 @@ SourceLines = Callable[[str], Sequence[str]]
 
 #: Every control character; in a source line shown under a finding, each becomes U+FFFD (one column).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-#: DEL and the C1 controls, which JSON leaves as they are.
-_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
 
 
 def _inert(text: str) -> str:
     """``text`` with every control character but tab and line ends as an escape (``\\x1b``)."""
-    return visible(text, keep_lines=True)
+    return terminal(text, keep_lines=True)
 
 
 def concise(d: Diagnostic, *, hint: bool = True) -> str:
@@ -43,15 +50,15 @@ def concise(d: Diagnostic, *, hint: bool = True) -> str:
 
     A control character in the path, message or hint shows as an escape
     (``\\x1b``): messages quote the user's values, so they must neither drive the
-    terminal nor start a line of their own that reads like another finding.
+    terminal nor start a line of their own that reads like another finding, nor
+    make a CI log read a workflow command (``escape.line``).
     """
-    tail = f" ({visible(d.hint)})" if hint and d.hint else ""
-    return f"{visible(d.path)}:{d.line}:{d.col}: {d.severity} {d.code} {visible(d.message)}{tail}"
+    tail = f" ({d.hint})" if hint and d.hint else ""
+    return line(f"{d.path}:{d.line}:{d.col}: {d.severity} {d.code} {d.message}{tail}")
 
 
 def _json(value: object) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
-    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def render_concise(found: Sequence[Diagnostic]) -> str:
@@ -70,12 +77,12 @@ def render_full(found: Sequence[Diagnostic], source: SourceLines) -> str:
             out.append(f" {d.line} | {text}")
             out.append(f" {gutter} | {' ' * (d.col - 1)}^")
         if d.hint:
-            out.append(f"  = hint: {visible(d.hint)}")
+            out.append(f"  = hint: {d.hint}")
         rule = CODES.get(d.code)
         if rule:
             out.append(f"  = rule: {rule.rule} ({rule.name})")
         out.append("")
-    return "\n".join(out) + ("\n" if out else "")
+    return "\n".join(map(line, out)) + ("\n" if out else "")
 
 
 def as_dict(d: Diagnostic) -> dict[str, Any]:
@@ -94,14 +101,6 @@ def render_json(found: Sequence[Diagnostic]) -> str:
     return _json([as_dict(d) for d in found])
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
     """Workflow commands: the first 10 errors and 10 warnings as annotations, all in a log group."""
     out: list[str] = []
@@ -111,7 +110,7 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
             continue
         shown[d.severity] += 1
         props = ",".join(
-            f"{k}={_escape_property(str(v))}"
+            f"{k}={command_property(str(v))}"
             for k, v in (
                 ("file", _inert(prefix + d.path)),
                 ("line", d.line),
@@ -121,7 +120,7 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
         )
         message = _inert(d.message + (f" ({d.hint})" if d.hint else ""))
         kind = "notice" if d.severity is Severity.NOTE else d.severity
-        out.append(f"::{kind} {props}::{_escape_data(message)}")
+        out.append(f"::{kind} {props}::{command_data(message)}")
     hidden = len(found) - sum(shown.values())
     if hidden:
         out.append(
@@ -130,9 +129,9 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
         )
     if found:
         out.append("::group::All findings")
-        out.extend(_escape_data(concise(d)) for d in found)
+        out.extend(concise(d) for d in found)  # plain lines, which GitHub shows as they are
         out.append("::endgroup::")
-    return "".join(line + "\n" for line in out)
+    return "".join(f"{x}\n" for x in out)
 
 
 def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "", blob_url: str = "") -> str:
@@ -151,12 +150,10 @@ def render_summary(found: Sequence[Diagnostic], *, files: int, prefix: str = "",
     size = sum(len(x) + 1 for x in head + rows)
     for i, d in enumerate(found):
         icon = _ICONS[d.severity]
-        where = f"`{prefix}{d.path}`"
+        where = md_code(prefix + d.path, cell=True)
         if blob_url:
-            where = f"[`{prefix}{d.path}`]({blob_url}/{prefix}{d.path}#L{d.line})"
-        message = (
-            _inert(d.message + (f" — {d.hint}" if d.hint else "")).replace("|", "\\|").replace("\n", " ")
-        )
+            where = f"[{where}]({blob_url}/{url_path(prefix + d.path)}#L{d.line})"
+        message = md_text(d.message + (f" — {d.hint}" if d.hint else ""))
         row = f"| {icon} | {where} | {d.line} | {d.code} | {message} |"
         if size + len(row) > SUMMARY_CAP:
             rows.append(f"\n_{len(found) - i} more finding(s) not shown: the summary is limited to 1 MiB._")

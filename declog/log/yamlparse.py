@@ -26,6 +26,7 @@ import yaml
 
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
+from declog.log.escape import terminal
 
 Path = tuple[str | int, ...]
 
@@ -87,8 +88,6 @@ _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: The same in a file's raw text, where a carriage return is a line ending.
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: Every control character, tab and line feed included: what output for terminals escapes.
-_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _C0 = "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB"
 _C0_NAMES = [*_C0.split(), "ESC", "FS", "GS", "RS", "US"]
 _C1_NAMES = {0x7F: "DEL", 0x85: "NEL", 0x9B: "CSI", 0x9D: "OSC"}
@@ -103,21 +102,8 @@ def control_name(ch: str) -> str:
     return f"U+{code:04X}" + (f" ({name})" if name else "")
 
 
-def visible(text: str, *, keep_lines: bool = False) -> str:
-    """``text`` with every control character as a visible escape (ESC as ``\\x1b``).
-
-    For text bound for a terminal, a log or a one-line cell: a value can neither
-    move the cursor nor start a line that looks like declog's own output. With
-    ``keep_lines``, tab, line feed and carriage return stay (for a format that
-    escapes them its own way).
-    """
-    if text.isprintable():
-        return text
-    return (_RAW_CONTROL if keep_lines else _ANY_CONTROL).sub(_escaped, text)
-
-
-def _escaped(m: re.Match[str]) -> str:
-    return f"\\x{ord(m.group()):02x}"
+#: A value quoted in a message or written to a terminal (``escape.terminal``, which says how).
+visible = terminal
 
 
 #: A double-quoted YAML escape: \\xXX, \\uXXXX, \\UXXXXXXXX or one character.
