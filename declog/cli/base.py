@@ -27,6 +27,7 @@ from declog.check.checker import CheckResult
 from declog.log import git, load
 from declog.log.about import docs_url
 from declog.log.diagnostics import Diagnostic, plural
+from declog.log.escape import line
 from declog.log.load import find_root
 from declog.log.yamlparse import visible
 
@@ -189,7 +190,12 @@ def summary_line(result: CheckResult) -> str:
     if result.touched:
         shown = ", ".join(map(visible, result.touched[:10])) + (", ..." if len(result.touched) > 10 else "")
         change = f" (the change adds or edits {plural(len(result.touched), 'decision')}: {shown})"
-    return f"declog: checked {plural(count_documents(result), 'document')}{change}: {found}"
+    return line(f"declog: checked {plural(count_documents(result), 'document')}{change}: {found}")
+
+
+def error(message: str) -> None:
+    """``declog: error: MESSAGE`` on stderr, as one inert line: it may quote a file's values."""
+    click.echo(f"declog: error: {line(message)}", err=True)
 
 
 def emit(found: list[Diagnostic], fmt: str, root: Path, output_file: Path | None, files: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 
@@ -44,18 +43,6 @@ def _now_for(today: str | None, site_timezone: str) -> dt.datetime:
         return dt.datetime.combine(parse_date(today), dt.time(), zone(site_timezone))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--today") from None
-
-
-def _inert(text: str, fmt: str) -> str:
-    """Printed text without a control character that could drive the terminal (names come from documents).
-
-    Text and Markdown show one as ``\\x1b``; JSON (which escapes C0 itself) writes DEL and C1 as ``\\u007f``.
-    """
-    from declog.log.yamlparse import CONTROL, visible
-
-    if fmt == "json":
-        return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
-    return CONTROL.sub(lambda m: visible(m.group()), text)
 
 
 def _checked_log(root: Path | None) -> tuple[Path, Log]:
@@ -118,7 +105,7 @@ def audit(
         result = run_audit(log, window)
     except AuditError as exc:
         raise click.BadParameter(str(exc), param_hint="--partner") from None
-    click.echo(_inert(report.render(result, fmt), fmt), nl=False)
+    click.echo(report.render(result, fmt), nl=False)
 
 
 @cli.command(docs="query.md")

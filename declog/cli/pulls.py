@@ -17,6 +17,7 @@ from declog.cli.base import (
     EXIT_USAGE,
     cli,
     emit,
+    error,
     format_option,
     resolve_root,
     root_option,
@@ -271,7 +272,7 @@ def approvals(
         pull = pullrequest.load_pull(reviews_file=reviews_file, event_file=event_file, number=number)
         result = pullrequest.run(log_root, pull, base=base, write=write, force=force)
     except (ReviewsError, pullrequest.ApprovalsError) as exc:
-        click.echo(f"declog: error: {exc}", err=True)
+        error(str(exc))
         sys.exit(EXIT_USAGE)
     if result.report is None:
         emit(result.check.findings, "text", log_root, None, files=0)

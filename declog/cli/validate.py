@@ -17,6 +17,7 @@ from declog.cli.base import (
     cli,
     count_documents,
     emit,
+    error,
     findings_format_option,
     resolve_root,
     root_option,
@@ -65,7 +66,7 @@ def check(
     try:
         result = load_and_check(log_root, paths=named, base=base)
     except BaseRevisionError as exc:
-        click.echo(f"declog: error: {exc}", err=True)
+        error(str(exc))
         sys.exit(EXIT_USAGE)
     emit(result.findings, fmt, log_root, output_file, files=count_documents(result))
     if not quiet:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from declog.log import vocab
+from declog.log.escape import json_text, line, no_command, terminal
 from declog.log.fields import did_you_mean
 from declog.log.model import Decision, Log
 from declog.log.standing import Standing, standing
@@ -674,19 +675,19 @@ def row(d: Decision) -> tuple[str, ...]:
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection rule).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: DEL and the C1 controls, which JSON leaves as they are.
-_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f]")
 
 
 def csv_cell(text: str) -> str:
     """A cell a spreadsheet shows as text: a leading ``= + - @``, tab or CR gets a ``'`` before it.
 
     Control characters other than tab and line feed are written as escapes (``\\x1b``) too,
-    so a CSV printed to a terminal cannot drive it.
+    so a CSV printed to a terminal cannot drive it, nor a CI log read a workflow command in it.
     """
     if text.startswith(_FORMULA_START):
         text = "'" + text
-    return CONTROL.sub(lambda m: visible(m.group()), text) if CONTROL.search(text) else text
+    if not text.isprintable():  # a carriage return too; then bidi overrides and bytes that are not UTF-8
+        text = terminal(CONTROL.sub(lambda m: visible(m.group()), text), keep_lines=True)
+    return "\n".join(map(no_command, text.split("\n"))) if ":" in text or "#" in text else text
 
 
 def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now: dt.datetime) -> str:
@@ -696,12 +697,11 @@ def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now
     terminal the output lands on (the table and ids show ``\\x1b``, JSON ``\\u001b``).
     """
     if fmt == "ids":
-        return "".join(f"{visible(d.id)}\n" for d in decisions)
+        return "".join(f"{line(d.id)}\n" for d in decisions)
     if fmt == "json":
-        text = (
+        return json_text(
             json.dumps([record(d, Subject(log, now)) for d in decisions], indent=2, ensure_ascii=False) + "\n"
         )
-        return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -726,7 +726,7 @@ def render(decisions: Sequence[Decision], log: Log, fmt: str, tz: dt.tzinfo, now
     ]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers[:-1])]
 
-    def line(cells: Sequence[str]) -> str:
+    def joined(cells: Sequence[str]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)) + "  " + cells[-1]
 
-    return "".join(line(r).rstrip() + "\n" for r in [headers, *rows])
+    return "".join(line(joined(r).rstrip()) + "\n" for r in [headers, *rows])

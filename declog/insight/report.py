@@ -7,17 +7,19 @@ import json
 from typing import Any
 
 from declog.insight.audit import PARTICIPATION_METHODS, Audit, Figure
+from declog.log import escape
 
 FORMATS = ("text", "json", "markdown")
 _COLUMNS = tuple(PARTICIPATION_METHODS)
 
 
 def render(audit: Audit, fmt: str) -> str:
+    """The audit in ``fmt``, safe to print: no value drives a terminal or makes a CI log read a command."""
     if fmt == "json":
-        return json.dumps(to_data(audit), indent=2, ensure_ascii=False) + "\n"
+        return escape.json_text(json.dumps(to_data(audit), indent=2, ensure_ascii=False) + "\n")
     if fmt == "markdown":
-        return render_markdown(audit)
-    return render_text(audit)
+        return escape.lines(render_markdown(audit))
+    return escape.lines(render_text(audit))
 
 
 def _value(f: Figure) -> int | float | None:
@@ -89,8 +91,7 @@ def render_text(audit: Audit) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_cell = escape.md_text
 
 
 def render_markdown(audit: Audit) -> str:
@@ -109,7 +110,7 @@ def render_markdown(audit: Audit) -> str:
     ]
     for p in audit.participation:
         counts = " | ".join(str(len(getattr(p, c))) for c in _COLUMNS)
-        lines.append(f"| {_cell(p.name)} (`{p.partner}`) | {counts} |")
+        lines.append(f"| {_cell(p.name)} ({escape.md_code(p.partner, cell=True)}) | {counts} |")
     lines.append("")
     lines += [f"- **{c}**: {_cell(m)}" for c, m in PARTICIPATION_METHODS.items()]
     return "\n".join(lines) + "\n"

@@ -14,8 +14,9 @@ destination has its encoder, and every writer uses the one of its destination:
 - Markdown (job summaries): ``md_text`` turns line breaks into spaces,
   HTML-escapes ``<>&`` and escapes ``|`` (and the backslashes before it);
   ``md_code`` fences a code span with more backticks than the value holds;
-- JSON printed or written: ``json_text`` writes DEL, C1, lone surrogates and the
-  ``[`` of ``##[`` as ``\\uXXXX``, which parses to the same string;
+- JSON printed or written: ``json_text`` writes DEL, C1, bidi overrides, line
+  separators, lone surrogates and the ``[`` of ``##[`` as ``\\uXXXX``, which parses
+  to the same string;
 - a path in a URL: ``url_path`` percent-encodes it byte by byte.
 
 Text without anything to escape comes back unchanged, so ordinary output is
@@ -72,7 +73,14 @@ def line(text: str) -> str:
     (``::error::``, ``::stop-commands::``, ``##[add-mask]``), so a leading ``:``
     shows as ``\\x3a`` and the ``[`` of ``##[`` as ``\\x5b``.
     """
-    text = terminal(text)
+    return no_command(terminal(text))
+
+
+def no_command(text: str) -> str:
+    """A line's text with nothing GitHub's runner reads as a workflow command, and nothing else escaped.
+
+    For a format that shows control characters its own way (CSV); ``line`` is this and ``terminal``.
+    """
     body = text.lstrip()
     if body.startswith("::"):
         text = text[: len(text) - len(body)] + "\\x3a" + body[1:]
@@ -128,14 +136,15 @@ def md_code(text: str, *, cell: bool = False) -> str:
     return f"{fence}{_pipes(text) if cell else text}{fence}"
 
 
-#: What JSON text must not carry raw: DEL and C1 (json leaves them), lone surrogates (not UTF-8).
-_JSON_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
+#: What JSON text must not carry raw: DEL and C1 (json leaves them), the bidi and line separator
+#: characters a terminal would act on, lone surrogates (not UTF-8).
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_UNICODE}]")
 
 
 def json_text(text: str) -> str:
     """Serialised JSON that is UTF-8 and inert in a terminal or a CI log, and parses to the same data.
 
-    DEL, C1 controls and lone surrogates become ``\\uXXXX`` escapes, and the
+    DEL, C1 controls, bidi overrides, line separators and lone surrogates become ``\\uXXXX``, and the
     ``[`` of ``##[`` (only ever inside a string) ``\\u005b``.
     """
     text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -24,6 +24,7 @@ from declog.authoring.frontmatter_edit import KEEP, EditError, set_approvals
 from declog.check.checker import CheckResult, load_and_check, read_base
 from declog.check.output import concise
 from declog.log import git, standing, vocab
+from declog.log.escape import json_text, line, md_code, md_text
 from declog.log.load import RawFile, build_log, kind_of, parse_document
 from declog.log.model import Decision, Log
 from declog.pr.approvals import Evidence, PartnerStatus, Report, approvals_to_write, assess
@@ -344,7 +345,7 @@ def render_text(result: ApprovalsResult) -> str:
         lines.append("note: an event payload holds only the latest review; other reviews were not seen")
     lines += [concise(f) for f in report.findings]
     lines += [f"wrote approvals to {p}" for p in result.written]
-    return "\n".join(lines) + "\n"
+    return "".join(line(text) + "\n" for text in lines)  # a value never makes a line of its own
 
 
 def render_json(result: ApprovalsResult) -> str:
@@ -395,11 +396,11 @@ def render_json(result: ApprovalsResult) -> str:
         ],
         "written": result.written,
     }
-    return json.dumps(data, indent=2) + "\n"
+    return json_text(json.dumps(data, indent=2) + "\n")
 
 
 def render_markdown(result: ApprovalsResult) -> str:
-    """The report as a GitHub job summary: one table per decision."""
+    """The report as a GitHub job summary: one table per decision, every value escaped for Markdown."""
     report = result.report
     if report is None:
         return ""
@@ -408,20 +409,24 @@ def render_markdown(result: ApprovalsResult) -> str:
     for dr in report.decisions:
         d = dr.decision
         mark = "✅" if dr.satisfied else "❌"
-        out.append(f"\n### {mark} {d.id} {d.title} ({d.status})\n\n")
+        out.append(f"\n### {mark} {md_text(d.id)} {md_text(d.title)} ({md_text(d.status)})\n\n")
         out.append("| partner | state | by | at |\n|---|---|---|---|\n")
-        for s in dr.partners:
-            out.append(f"| {s.partner} | {s.label} | {s.by} | {_when(s.at)} |\n")
+        out.extend(_partner_row(s) for s in dr.partners)
+    out.extend(f"\n### ❌ {md_code(path)} does not load as a decision\n" for path in report.unreadable)
     gov = report.governance
     if gov is not None:
         mark = "✅" if gov.satisfied else "❌"
         out.append(f"\n### {mark} Governance changes: every partner approves\n\n")
-        out.extend(f"- `{c.path}`: {c.what}\n" for c in gov.changes)
+        out.extend(f"- {md_code(c.path)}: {md_text(c.what)}\n" for c in gov.changes)
         out.append("\n| partner | state | by | at |\n|---|---|---|---|\n")
-        for s in gov.partners:
-            out.append(f"| {s.partner} | {s.label} | {s.by} | {_when(s.at)} |\n")
+        out.extend(_partner_row(s) for s in gov.partners)
     if report.non_members:
-        out.append(f"\nReviewers in no partner (not counted): {', '.join(report.non_members)}\n")
+        shown = ", ".join(map(md_text, report.non_members))
+        out.append(f"\nReviewers in no partner (not counted): {shown}\n")
     if report.findings:
-        out.append("\n" + "".join(f"- `{concise(f)}`\n" for f in report.findings))
+        out.append("\n" + "".join(f"- {md_code(concise(f))}\n" for f in report.findings))
     return "".join(out)
+
+
+def _partner_row(s: PartnerStatus) -> str:
+    return f"| {md_text(s.partner)} | {md_text(s.label)} | {md_text(s.by)} | {_when(s.at)} |\n"
