@@ -143,6 +143,13 @@ _TABLE: list[Code] = [
         "A number in frontmatter is at most 100 characters long.",
         "Shorten the number, or quote the value if it is text: nothing in a decision log needs a longer number.",
     ),
+    Code(
+        "DL018",
+        "file-name-not-utf8",
+        E,
+        "A file name in the content folders is valid UTF-8; a file whose name is not is not read.",
+        "Rename the file: `ID-slug.md` for a decision, `ID.md` for a partner or meeting, in lower-case letters, digits and dashes.",
+    ),
     # --- schema --------------------------------------------------------------------
     Code(
         "DL101",

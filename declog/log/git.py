@@ -2,38 +2,99 @@
 
 Each function runs a fixed, small number of git processes however large the
 log is (``ls-tree`` + one ``cat-file --batch``; one ``log``), never one per file.
+
+Every file name comes from a NUL-separated list (``-z``), so git never quotes
+one: a name with a quote, a backslash, a tab or a newline is seen as it is, and
+bytes that are not UTF-8 are kept as lone surrogates (as ``os.scandir`` keeps
+them). Every call runs with ``SAFE``: nothing in the checkout or the user's
+settings changes what declog reads or runs a program.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from declog.log.codes import finding
 from declog.log.diagnostics import Pos
-from declog.log.load import CONTENT, RawFile
-
-#: git, never using a bare repository it only discovered: a log's folder could hold one as committed
-#: files (HEAD, objects/, refs/, a config naming programs to run). Ignored before git 2.38.
-GIT = ("git", "-c", "safe.bareRepository=explicit")
+from declog.log.load import CONTENT, RawFile, not_utf8
 
 
 class GitError(Exception):
     """git is missing, the folder is not a repository, or a revision is unknown."""
 
 
+#: Before every git command. Never a bare repository git only discovered: a log's folder could
+#: hold one as committed files (HEAD, objects/, refs/, a config naming programs to run; ignored
+#: before git 2.38). The repository's and the user's settings stay (``safe.directory`` among
+#: them), but none may change what declog parses or start a program: names unquoted, paths
+#: never relative unless asked, no signature lines, no fsmonitor daemon or hook, no object
+#: replaced by ``refs/replace``, and a read never rewrites the index.
+SAFE = (
+    *("-c", "safe.bareRepository=explicit"),
+    "--no-optional-locks",
+    "--no-replace-objects",
+    *("-c", "core.quotePath=false"),
+    *("-c", "core.fsmonitor="),
+    *("-c", "diff.relative=false"),
+    *("-c", "log.showSignature=false"),
+)
+#: For ``diff`` and ``log``: no external diff program, no textconv filter (both chosen by
+#: attributes, which a change can set in .gitattributes), no colour, every rename a deletion
+#: and an addition (both paths are listed).
+DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
+
+
+def _command(root: Path, args: Iterable[str]) -> list[str]:
+    return ["git", *SAFE, "-C", str(root), *args]
+
+
 def run(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """``git -C root ARGS``'s output; GitError with git's last line of complaint when it fails."""
     if shutil.which("git") is None:
         raise GitError("git is not installed")
-    proc = subprocess.run([*GIT, "-C", str(root), *args], input=stdin, capture_output=True, check=False)
+    proc = subprocess.run(_command(root, args), input=stdin, capture_output=True, check=False)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[-1] if message else f"git {args[0]} failed")
     return proc.stdout
+
+
+def decoded(raw: bytes) -> str:
+    """A file name git printed, as Python names files: bytes that are not UTF-8 kept as surrogates."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def names(root: Path, *args: str) -> list[str]:
+    """The file names ``git ARGS`` lists; ARGS must ask for a NUL-separated list (``-z``)."""
+    return [decoded(n) for n in run(root, *args).split(b"\0") if n]
+
+
+def log_names(root: Path, *args: str) -> Iterator[tuple[str, list[str]]]:
+    """(header, file names) of each commit ``git log -z --name-only --format=%x00HEADER ARGS`` lists.
+
+    With ``-z``, git writes each commit as a NUL, its header and a NUL, then, when
+    it names files, a newline and each name followed by a NUL. A name holds any
+    byte but NUL, so the empty field before a header is what starts a commit. A
+    header holds no NUL either: git ends a commit's text at one.
+    """
+    fields = run(root, "log", "-z", "--name-only", *DIFF, *args).split(b"\0")
+    i = 0
+    while i + 1 < len(fields):
+        if fields[i]:  # not a commit's start: never seen, but never misread as one either
+            i += 1
+            continue
+        header, i = fields[i + 1].decode("utf-8", "replace"), i + 2
+        files: list[str] = []
+        while i < len(fields) and fields[i]:
+            raw = fields[i]
+            files.append(decoded(raw[1:] if not files and raw.startswith(b"\n") else raw))
+            i += 1
+        yield header, files
 
 
 def head(root: Path) -> str | None:
@@ -43,7 +104,7 @@ def head(root: Path) -> str | None:
     """
     if shutil.which("git") is None:
         return None
-    cmd = [*GIT, "-C", str(root), "rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"]
+    cmd = _command(root, ("rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"))
     proc = subprocess.run(cmd, capture_output=True, check=False)
     lines = proc.stdout.decode("ascii", "replace").split()
     if not lines or lines[0] != "true":
@@ -77,12 +138,14 @@ def files_at(root: Path, ref: str) -> list[RawFile]:
             continue
         meta, _, raw_name = item.partition(b"\t")
         mode, kind, oid = meta.decode().split()
-        name = raw_name.decode("utf-8", "surrogateescape")
-        if mode == _SYMLINK:
+        path = decoded(raw_name)
+        if (misnamed := not_utf8(path)) is not None:
+            files.append(misnamed)
+        elif mode == _SYMLINK:
             # The blob is the link's target, never followed: not a document either.
-            files.append(RawFile(name, None, finding("DL001", name, Pos(1, 1), _LINK_AT_REF.format(ref))))
+            files.append(RawFile(path, None, finding("DL001", path, Pos(1, 1), _LINK_AT_REF.format(ref))))
         elif kind == "blob":
-            entries.append((oid, name))
+            entries.append((oid, path))
     if not entries:
         return files
     batch = "".join(f"{oid}\n" for oid, _ in entries).encode()
@@ -115,45 +178,34 @@ def fork_point(root: Path, ref: str) -> str | None:
 def first_added(root: Path) -> dict[str, dt.datetime]:
     """Path -> author date of the commit that first added it, for content/decisions."""
     return _oldest_per_path(
-        root,
-        "log",
-        "--relative",
-        "--diff-filter=A",
-        "--format=%x00%aI",
-        "--name-only",
-        "--no-renames",
-        "--",
-        f"{CONTENT}/decisions",
+        root, "--relative", "--diff-filter=A", "--format=%x00%aI", "--", f"{CONTENT}/decisions"
     )
 
 
 def _oldest_per_path(root: Path, *log_args: str) -> dict[str, dt.datetime]:
     """Path -> the time of the oldest commit naming it in ``git log *log_args`` ({} when git fails).
 
-    The format puts a NUL and the commit's times (the latest of them counts)
-    before each commit's file names; git lists the newest commit first.
+    The format's header is the commit's times (the latest of them counts); git
+    lists the newest commit first.
     """
+    seen: dict[str, dt.datetime] = {}
     try:
-        out = run(root, *log_args)
+        for header, files in log_names(root, *log_args):
+            try:
+                when = max(dt.datetime.fromisoformat(t) for t in header.split())
+            except ValueError:
+                continue
+            for path in files:
+                seen[path] = when  # newest first: the last one seen is the oldest
     except GitError:
         return {}
-    seen: dict[str, dt.datetime] = {}
-    when: dt.datetime | None = None
-    for line in out.decode("utf-8", "surrogateescape").splitlines():
-        if line.startswith("\0"):
-            try:
-                when = max(dt.datetime.fromisoformat(t) for t in line[1:].split())
-            except ValueError:
-                when = None
-        elif line and when is not None:
-            seen[line] = when  # newest first: the last one seen is the oldest
     return seen
 
 
 def repo_prefix(root: Path) -> str:
     """The log root's folder inside its repository ('' at the top, 'log/' below it)."""
     try:
-        return run(root, "rev-parse", "--show-prefix").decode().strip()
+        return decoded(run(root, "rev-parse", "--show-prefix")).removesuffix("\n")
     except GitError:
         return ""
 
@@ -185,19 +237,30 @@ def _fork_or_base(root: Path, base: str) -> str:
         return base
 
 
+def _changes(root: Path, since: str, diff: tuple[str, ...], spec: str) -> set[str]:
+    """Files matching ``spec`` that differ between ``since`` and HEAD's tree or the work tree.
+
+    HEAD's tree is compared as trees are, so what a commit changed is seen whatever
+    .gitattributes says (git consults attributes only to compare work-tree files).
+    Without a HEAD (no commit yet) only the work tree is compared.
+    """
+    found = set(names(root, *diff, since, "--", spec))
+    with contextlib.suppress(GitError):  # no HEAD yet
+        found.update(names(root, *diff, since, "HEAD", "--", spec))
+    return found
+
+
 def changed_files(root: Path, base: str, under: str = f"{CONTENT}/decisions") -> list[str]:
-    """Files under ``under`` that differ between where HEAD forked from ``base`` and the work tree.
+    """Files under ``under`` that differ between where HEAD forked from ``base`` and HEAD or the work tree.
 
     Includes uncommitted and untracked files, so a proposal can be checked before
     it is committed. Paths are relative to ``root``.
     """
     since = _fork_or_base(root, base)
-    plain = ("-c", "core.quotePath=false")
-    diff = run(root, *plain, "diff", "--relative", "--name-only", since, "--", under)
-    untracked = run(root, *plain, "ls-files", "--others", "--exclude-standard", "--", under)
-    names = diff.decode("utf-8", "surrogateescape").splitlines()
-    names += untracked.decode("utf-8", "surrogateescape").splitlines()
-    return sorted(set(n for n in names if n))
+    diff = ("diff", *DIFF, "--relative", "--name-only", "-z")
+    found = _changes(root, since, diff, under)
+    found.update(names(root, "ls-files", "-z", "--others", "--exclude-standard", "--", under))
+    return sorted(found)
 
 
 def file_at(root: Path, ref: str, path: str) -> bytes | None:
@@ -221,7 +284,7 @@ def known_commits(root: Path, shas: Iterable[str]) -> set[str]:
 def toplevel(root: Path) -> Path | None:
     """The work tree's top folder (where .github/ and CODEOWNERS live), or None outside a repository."""
     try:
-        top = run(root, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+        top = decoded(run(root, "rev-parse", "--show-toplevel")).removesuffix("\n")
     except GitError:
         return None
     return Path(top) if top else None
@@ -235,11 +298,9 @@ def changed_anywhere(root: Path, base: str) -> list[str]:
     Untracked files count: a change can be judged before it is committed.
     """
     since = _fork_or_base(root, base)
-    plain = ("-c", "core.quotePath=false")
-    diff = run(root, *plain, "diff", "--name-only", "-z", since, "--", ":/")
-    untracked = run(root, *plain, "ls-files", "-z", "--full-name", "--others", "--exclude-standard", ":/")
-    names = diff.split(b"\0") + untracked.split(b"\0")
-    return sorted({n.decode("utf-8", "surrogateescape") for n in names if n})
+    found = _changes(root, since, ("diff", *DIFF, "--name-only", "-z"), ":/")
+    found.update(names(root, "ls-files", "-z", "--full-name", "--others", "--exclude-standard", ":/"))
+    return sorted(found)
 
 
 def branch_touches(root: Path, base: str, under: str = f"{CONTENT}/decisions") -> dict[str, dt.datetime]:
@@ -253,16 +314,4 @@ def branch_touches(root: Path, base: str, under: str = f"{CONTENT}/decisions") -
         since = run(root, "merge-base", base, "HEAD").decode().strip()
     except GitError:
         return {}
-    return _oldest_per_path(
-        root,
-        "-c",
-        "core.quotePath=false",
-        "log",
-        "--relative",
-        "--no-renames",
-        "--format=%x00%aI %cI",
-        "--name-only",
-        f"{since}..HEAD",
-        "--",
-        under,
-    )
+    return _oldest_per_path(root, "--relative", "--format=%x00%aI %cI", f"{since}..HEAD", "--", under)

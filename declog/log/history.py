@@ -37,34 +37,18 @@ def file_history(root: Path) -> Mapping[str, tuple[Commit, ...]]:
     are not followed: a decision keeps its file for life (DL403).
     """
     fmt = _SEP.join(("%x00%H", "%an", "%aI", "%s"))
+    history: dict[str, list[Commit]] = {}
     try:
-        out = git.run(
-            root,
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--relative",
-            "--no-renames",
-            "--name-only",
-            f"--format={fmt}",
-            "--",
-            CONTENT,
-        )
+        for header, files in git.log_names(root, "--relative", f"--format={fmt}", "--", CONTENT):
+            sha, author, date, subject = [*header.split(_SEP, 3), "", "", ""][:4]
+            try:
+                commit = Commit(sha, author, dt.datetime.fromisoformat(date), subject)
+            except ValueError:
+                continue
+            for path in files:
+                history.setdefault(path, []).append(commit)
     except git.GitError:
         return {}
-    history: dict[str, list[Commit]] = {}
-    commit: Commit | None = None
-    for line in out.decode("utf-8", "replace").splitlines():
-        if line.startswith("\0"):
-            sha, author, date, subject = [*line[1:].split(_SEP, 3), "", "", ""][:4]
-            try:
-                when = dt.datetime.fromisoformat(date)
-            except ValueError:
-                commit = None
-                continue
-            commit = Commit(sha, author, when, subject)
-        elif line and commit is not None:
-            history.setdefault(line, []).append(commit)
     return {path: tuple(commits) for path, commits in history.items()}
 
 

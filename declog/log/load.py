@@ -96,6 +96,9 @@ def scan(
             rel = f"{rel_base}/{entry.name}"
             if entry.name in IGNORED_NAMES or entry.name.startswith("."):
                 continue
+            if (misnamed := not_utf8(rel)) is not None:
+                files.append(misnamed)
+                continue
             symlink = entry.is_symlink()
             if symlink and (outside := _leaves(real_root, rel)) is not None:
                 found.append(outside)
@@ -125,6 +128,25 @@ def scan(
     if memo is not None:
         memo.stats = seen
     return files, found
+
+
+def not_utf8(rel: str) -> RawFile | None:
+    """A file refused for a name that is not UTF-8 (DL018); None for a name that is.
+
+    Python keeps such a name's bytes as lone surrogates, so it can be opened, but no
+    page, feed, JSON or SQLite export could carry it: the file is not read.
+    """
+    if rel.isascii():
+        return None
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(rel[exc.start])
+        bad = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        return RawFile(
+            rel, None, finding("DL018", rel, Pos(1, 1), f"file name is not valid UTF-8 ({bad}); not read")
+        )
+    return None
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

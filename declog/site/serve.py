@@ -36,6 +36,7 @@ from urllib.parse import unquote
 import watchfiles
 
 from declog.log.diagnostics import Diagnostic
+from declog.log.escape import terminal
 from declog.log.progress import Progress, silent
 from declog.site import urls
 from declog.site.cache import cache_dir, cached_build
@@ -392,7 +393,7 @@ def overlay(findings: list[Diagnostic], message: str) -> str:
     lines = [f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}" for d in findings]
     if message:
         lines.append(message)
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    items = "".join(f"<li>{html.escape(terminal(line))}</li>" for line in lines)  # a name's bytes: \xff
     return (
         # opaque, so the page below never shows through; long paths wrap on a phone
         '<div id="declog-overlay" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
