@@ -12,6 +12,7 @@ from declog.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, cli, emit, resol
 from declog.cli.progress import Bar
 from declog.log import vocab
 from declog.log.diagnostics import Severity, plural
+from declog.log.escape import lines
 from declog.log.progress import CHECK
 from declog.log.yamlparse import visible
 
@@ -91,7 +92,7 @@ def import_(
             bar(CHECK, 0, 0)
             written = set(result.written)
             found = [d for d in load_and_check(log_root).findings if d.path in written]
-    click.echo(visible(importing.render_report(result, checked.log.partners), keep_lines=True), nl=False)
+    click.echo(lines(importing.render_report(result, checked.log.partners)), nl=False)
     if result.written:
         errors = sum(1 for d in found if d.severity is Severity.ERROR)
         warnings = sum(1 for d in found if d.severity is Severity.WARNING)

@@ -23,6 +23,7 @@ from declog.cli.base import (
 )
 from declog.cli.progress import Bar
 from declog.log.diagnostics import plural
+from declog.log.escape import line
 
 
 @cli.command(docs="site.md")
@@ -149,7 +150,7 @@ def serve(
 
     def report(event: live.Event) -> None:
         changed = ", ".join(event.changes[:3]) + (" …" if len(event.changes) > 3 else "")
-        prefix = f"{changed}: " if changed else ""
+        prefix = line(f"{changed}: ") if changed else ""  # file names: shown inert
         if event.kind == "built" and event.update is not None:
             u = event.update
             warnings = [d for d in u.findings if d.severity == "warning"]
@@ -163,7 +164,7 @@ def serve(
             emit(event.update.findings, "text", log_root, None, files=count_documents(event.update.check))
             click.echo(f"{prefix}not rebuilt: the last good site stays served", err=True)
         else:
-            click.echo(f"{prefix}declog: error: {event.message}", err=True)
+            click.echo(f"{prefix}declog: error: {line(event.message)}", err=True)
 
     try:
         server = live.Server(
