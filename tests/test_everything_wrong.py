@@ -81,6 +81,8 @@ EXPECTED = [
     "content/decisions/0026-latin1.md:3:11 error DL001 file is not valid UTF-8 (byte 0xe9 at offset 25)",
     "content/decisions/0027-no-frontmatter.md:1:1 error DL002 the file does not start with frontmatter (first line is 'Just notes, no frontmatter.')",
     "content/decisions/0028-control.md:3:22 error DL014 title contains the control character U+0007 (BEL)",
+    "content/decisions/0029-deep.md:5:8 error DL102 tags[1] should be text, not a list",
+    "content/decisions/0029-deep.md:5:71 error DL016 lists and mappings nested more than 64 deep",
     "content/decisions/notes.txt:1:1 warning DL013 'notes.txt' is not a .md document and is ignored",
     "content/meetings/2026-01-10-kickoff.md:5:25 error DL202 attendee 'mallory' is not a member of any partner",
     "content/meetings/2026-01-10-kickoff.md:6:21 error DL204 meeting lists unknown decision '0077'",
@@ -118,7 +120,7 @@ def test_the_whole_list_of_findings(tmp_path: Path) -> None:
     code, lines, stderr = findings(tmp_path)
     assert code == 1
     assert lines == EXPECTED
-    assert stderr == "declog: checked 27 documents: 61 errors, 11 warnings\n"
+    assert stderr == "declog: checked 28 documents: 63 errors, 11 warnings\n"
 
 
 def test_the_fixture_shows_every_code_that_one_log_can_show() -> None:

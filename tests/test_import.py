@@ -486,6 +486,12 @@ OK_SHEET = {"x.csv": "Title\nok\n"}
             ["--map", "{t}/m.toml"],
             '{t}/m.toml:2: [partners] "Big Co" = "bigco": no partner \'bigco\' in the log (partners: acme, globex)',
         ),
+        (
+            {**OK_SHEET, "m.toml": "[columns]\ntitle = " + "[" * 1000 + "]" * 1000 + "\n"},
+            "x.csv",
+            ["--map", "{t}/m.toml"],
+            "{t}/m.toml:2: values nested more than 64 deep; a map has two levels",
+        ),
         (OK_SHEET, "x.csv", ["--map", "{t}/none.toml"], "--map {t}/none.toml: no such file"),
     ],
 )

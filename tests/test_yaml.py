@@ -237,6 +237,45 @@ def test_key_that_is_a_list_is_dl003() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 1000 + "]" * 1000,  # beyond libyaml's own limit of 1,000
+        "a: " + "{b: " * 300 + "1" + "}" * 300,
+        "".join("  " * i + "- \n" for i in range(300)),
+    ],
+    ids=["flow-list", "flow-mapping", "block-list"],
+)
+def test_nesting_deeper_than_64_is_one_dl016_not_a_recursion_error(text: str) -> None:
+    _, found = parse_yaml(text, "f.md", 2)
+    assert [(d.code, d.message) for d in found] == [("DL016", "lists and mappings nested more than 64 deep")]
+    assert found[0].line >= 2
+
+
+def test_dl016_stands_where_the_first_value_too_deep_starts() -> None:
+    deep = "[" * 64 + "1" + "]" * 64  # 64 lists under a field: a value at depth 65
+    parsed, found = parse_yaml(f'id: "0001"\nb: [[x]]\na: {deep}\nc: {deep}\n', "f.md", 2)
+    assert [(d.code, d.line, d.col) for d in found] == [("DL016", 4, 4 + 64)]
+    assert parsed is not None and parsed.data["b"] == [["x"]]  # the rest is read as usual; one finding
+
+
+def test_nesting_up_to_64_is_read() -> None:
+    parsed, found = parse_yaml("a: " + "[" * 63 + "1" + "]" * 63, "f.md", 2)
+    assert found == []
+    assert parsed is not None
+    value = parsed.data["a"]
+    for _ in range(63):
+        value = value[0]
+    assert value == 1
+
+
+def test_a_deeply_nested_field_is_dl016_from_declog_check(log: LogMaker) -> None:
+    path = log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\ntags: ' + "[" * 500 + "]" * 500))
+    run = log.check()
+    assert run.exit_code == 1
+    assert f"{path}:5:71: error DL016 lists and mappings nested more than 64 deep" in run.stdout
+
+
 def test_positions_of_nested_values() -> None:
     parsed, found = parse_yaml('a:\n  - x: 1\n    y: "two"\n', "f.md", 2)
     assert found == []

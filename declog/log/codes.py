@@ -144,6 +144,13 @@ _TABLE: list[Code] = [
         "Shorten the number, or quote the value if it is text: nothing in a decision log needs a longer number.",
     ),
     Code(
+        "DL016",
+        "nesting-too-deep",
+        E,
+        "Lists and mappings in frontmatter, and arrays and tables in declog.toml, nest at most 64 levels deep.",
+        "Write the value flatter: a decision needs three levels (approvals, an approval, its fields), a setting two or three.",
+    ),
+    Code(
         "DL018",
         "file-name-not-utf8",
         E,

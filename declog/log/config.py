@@ -24,7 +24,7 @@ from declog.log.codes import CODES, finding
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.fields import check_fields, field_name, url_problem
 from declog.log.timeparse import DurationTooLong, parse_date, parse_duration
-from declog.log.yamlparse import CONTROL, Parsed, control_name, visible
+from declog.log.yamlparse import CONTROL, MAX_DEPTH, Parsed, control_name, visible
 
 CONFIG_FILE = "declog.toml"
 
@@ -172,8 +172,21 @@ def config_from_bytes(raw: bytes) -> tuple[Config | None, list[Diagnostic]]:
         return None, [
             finding("DL501", CONFIG_FILE, Pos(1, 1), f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})")
         ]
+    deep = toml_too_deep(text)
+    if deep is not None:  # tomllib recurses into every level: refused before it reads the text
+        return None, [
+            finding(
+                "DL016",
+                CONFIG_FILE,
+                deep,
+                f"arrays, tables and dotted keys nested more than {MAX_DEPTH} deep",
+                "no setting needs more than three levels: write it flatter",
+            )
+        ]
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # should the scan ever miss a level: still a finding, not a traceback
+        return None, [finding("DL016", CONFIG_FILE, Pos(1, 1), f"values nested more than {MAX_DEPTH} deep")]
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         pos = Pos(int(m.group(1)), int(m.group(2))) if m else Pos(1, 1)
@@ -188,6 +201,78 @@ def config_from_bytes(raw: bytes) -> tuple[Config | None, list[Diagnostic]]:
             finding("DL501", CONFIG_FILE, pos, f"invalid TOML: a number longer than {MAX_DIGITS} digits")
         ]
     return parse_config(data, text)
+
+
+#: What the nesting scan of TOML text looks at: strings and comments (skipped whole), then the
+#: characters that open, close or deepen a value. Every string pattern matches once it starts (an
+#: unterminated string ends at its line's end, or the text's), so the scan never backtracks.
+_TOML_SCAN = re.compile(
+    r"""(?P<skip>\"\"\"(?:[^"\\]|\\[\s\S]?|"(?!""))*(?:\"\"\""?"?|\Z)"""
+    r"""|'''[\s\S]*?(?:''''?'?|\Z)"""
+    r"""|"(?:[^"\\\n]|\\.?)*"?"""
+    r"""|'[^'\n]*'?"""
+    r"""|\#[^\n]*)"""
+    r"""|(?P<mark>[\[\]{}.=,\n])"""
+)
+
+
+def toml_too_deep(text: str, limit: int = MAX_DEPTH) -> Pos | None:
+    """Where TOML ``text`` first nests a value more than ``limit`` deep, or None.
+
+    Depth is the length of a value's path: a ``[table.header]`` and a
+    ``dotted.key`` count a level per part, an array or inline table one more.
+    One pass of a regular expression, without parsing: tomllib, which recurses
+    into each level, reads the text only once it is known to be shallow.
+    """
+    table = 0  # path length of the current [table] (an [[array of tables]] counts one more)
+    stack: list[tuple[str, int]] = []  # each open "[" or "{" with the depth of the value it makes
+    mode = "line"  # line (a key or a header may start), header, key, value or done (till the line ends)
+    base, parts, depth, array = 0, 1, 0, False
+    for m in _TOML_SCAN.finditer(text):
+        mark = m.group("mark")
+        if mark is None:
+            continue
+        reached = 0
+        if mark == "\n":
+            if not stack:
+                mode, base, parts = "line", table, 1
+        elif mode == "header":
+            if mark == "[":
+                array = True
+            elif mark == ".":
+                parts += 1
+            elif mark == "]":
+                mode, table = "done", parts + array
+                reached = table + 1  # where its keys are
+        elif mark in "]}":
+            if stack:
+                mode, depth = "value", stack.pop()[1]
+        elif mode in ("line", "key"):
+            if mark == "[" and mode == "line":
+                mode, parts, array = "header", 1, False
+            elif mark == ".":
+                parts += 1
+            elif mark == "=":
+                mode, depth = "value", base + parts
+                reached = depth
+        elif mode == "value":
+            if mark == "[":
+                stack.append((mark, depth))
+                depth = reached = depth + 1
+            elif mark == "{":
+                stack.append((mark, depth))
+                mode, base, parts = "key", depth, 1
+                reached = depth + 1
+            elif mark == "," and stack:
+                kind, held = stack[-1]
+                if kind == "{":
+                    mode, base, parts = "key", held, 1
+                else:
+                    depth = held + 1
+        if reached > limit:
+            at = m.start()
+            return Pos(text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+    return None
 
 
 def parse_config(data: dict[str, Any], text: str = "") -> tuple[Config | None, list[Diagnostic]]:

@@ -7,7 +7,8 @@ are built from the nodes here, so that
 * YAML 1.1 traps (``0012`` as octal, ``NO`` as false, ``12:30`` as base 60)
   become findings instead of silent data, and the text is kept as written;
 * dates stay text (checked later by the schema), so ``2026-13-01`` cannot crash;
-* duplicate keys, anchors/aliases and custom tags are refused.
+* duplicate keys, anchors/aliases and custom tags are refused;
+* lists and mappings nest at most ``MAX_DEPTH`` deep, so no walk over a value recurses without bound.
 
 python-frontmatter is not used: it loses line numbers, strips leading blank
 lines (shifting every line after them) and raises bare errors on bad dates.
@@ -171,6 +172,9 @@ def raw_controls(text: str, path: str, first_line: int, where: str) -> list[Diag
 
 #: The longest number frontmatter may hold (DL015): far below what Python converts to and from text.
 MAX_NUMBER_CHARS = 100
+#: How deep lists and mappings may nest (DL016): a decision needs three levels (approvals[1].by);
+#: Python recurses into each level, and PyYAML's own limit (1,000) is beyond what it can.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -283,6 +287,10 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Parsed | None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, far beyond ours
+            mark = exc.problem_mark or exc.context_mark
+            at = Pos(first_line + mark.line, mark.column + 1) if mark else Pos(first_line, 1)
+            return None, [_too_deep(path, at)]
         return None, [_syntax_finding(exc, text, path, first_line)]
     except yaml.YAMLError as exc:
         return None, [finding("DL003", path, Pos(first_line, 1), f"invalid YAML: {exc}")]
@@ -326,6 +334,16 @@ def _anchor_findings(text: str, path: str, first_line: int) -> list[Diagnostic]:
     return out
 
 
+def _too_deep(path: str, pos: Pos) -> Diagnostic:
+    return finding(
+        "DL016",
+        path,
+        pos,
+        f"lists and mappings nested more than {MAX_DEPTH} deep",
+        "frontmatter needs a few levels at most: write the value flatter",
+    )
+
+
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     pos = Pos(first_line + mark.line, mark.column + 1) if mark else Pos(first_line, 1)
@@ -358,6 +376,7 @@ class _Builder:
         self.findings: list[Diagnostic] = []
         # Only text with an anchor (&) can share nodes; tracking them is skipped otherwise.
         self._seen: set[int] | None = set() if aliases else None
+        self._too_deep = False
 
     def _pos(self, node: yaml.Node, mark: Pos | _Mark | None = None) -> Pos:
         """The 1-based position of ``node`` (or of an earlier ``mark``) in the file."""
@@ -367,6 +386,11 @@ class _Builder:
         return Pos(where.line + self.offset, where.column + 1)
 
     def build(self, node: yaml.Node, at: Path) -> Any:
+        if len(at) > MAX_DEPTH:  # one finding, where the first value too deep starts
+            if not self._too_deep:
+                self._too_deep = True
+                self.findings.append(_too_deep(self.path, self._pos(node)))
+            return None
         if self._seen is not None:
             if id(node) in self._seen:
                 return None  # an alias: reported where it is written (_anchor_findings)

@@ -15,7 +15,9 @@ from pathlib import Path
 from declog.authoring.importing.records import SourceError
 from declog.authoring.importing.text import clean, decode, one_line, read_bytes
 from declog.log import vocab
+from declog.log.config import toml_too_deep
 from declog.log.model import Log
+from declog.log.yamlparse import MAX_DEPTH
 
 #: Fields a spreadsheet column can fill, and the header spellings each is known by.
 COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -136,6 +138,10 @@ def read_map(path: Path, shown: str, log: Log) -> MapFile:
     """Read and check a ``--map`` file; SourceError naming the file and line of the first problem."""
     text, _ = decode(read_bytes(path, shown, 1_000_000), shown)
     text, _ = clean(text)
+    deep = toml_too_deep(text)
+    if deep is not None:  # tomllib would recurse into every level
+        why = f"values nested more than {MAX_DEPTH} deep; a map has two levels"
+        raise SourceError(f"{shown}:{deep.line}: {why}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

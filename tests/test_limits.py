@@ -1,0 +1,152 @@
+"""Hostile input gives bounded work and a finding: never a RecursionError, never output that explodes.
+
+declog.toml and frontmatter nest at most 64 levels deep (DL016), checked before
+anything recurses into them; every command shows the finding. (The query
+language's limits are tested in test_query.py, the server's in test_serve.py.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ACCEPTED, CONFIG, REPO, LogMaker, invoke, make_log
+
+from declog.log.config import toml_too_deep
+
+N = 1000
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.fixture
+def branch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LogMaker]:
+    """A log in git: a good commit on main, and a branch ``pr`` checked out to change it."""
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    log = make_log(tmp_path / "log")
+    log.decision("0001-x", ACCEPTED)
+    _git(log.root, "init", "-q", "-b", "main")
+    _git(log.root, "add", "-A")
+    _git(log.root, "commit", "-q", "-m", "base")
+    _git(log.root, "checkout", "-q", "-b", "pr")
+    monkeypatch.chdir(log.root)
+    yield log
+
+
+def commands(tmp: Path) -> dict[str, list[str]]:
+    reviews = tmp / "reviews.json"
+    reviews.write_text("[]", encoding="utf-8")
+    return {
+        "check": ["check"],
+        "check --base": ["check", "--base", "main"],
+        "build": ["build", "-o", str(tmp / "site"), "--no-search", "--no-cache"],
+        "query": ["query", "status = accepted"],
+        "audit": ["audit"],
+        "export": ["export", "--sqlite", str(tmp / "log.db")],
+        "approvals": ["approvals", "--base", "main", "--reviews", str(reviews)],
+    }
+
+
+DEEP_CONFIG = {
+    "array": "[site.extra]\nx = " + "[" * N + "]" * N,
+    "inline-table": "[site.extra]\nx = " + "{y = " * N + "1" + "}" * N,
+    "dotted-key": "[site.extra]\nx" + ".x" * N + " = 1",
+    "header": "[site.extra]\n[" + "x." * N + "x]\ny = 1",
+}
+
+
+@pytest.mark.parametrize("kind", DEEP_CONFIG)
+def test_declog_toml_nested_1000_deep_is_dl016_in_every_command(
+    branch: LogMaker, tmp_path: Path, kind: str
+) -> None:
+    branch.config(CONFIG + "\n" + DEEP_CONFIG[kind] + "\n")  # CONFIG is nine lines: the deep one is 12
+    _git(branch.root, "commit", "-q", "-a", "-m", "deep")
+    for name, args in commands(tmp_path).items():
+        run = invoke([*args, "--root", str(branch.root)])  # an exception here fails the test
+        shown = run.stdout + run.stderr
+        assert run.exit_code == 2, (name, shown)
+        assert "declog.toml:12:" in shown, (name, shown)
+        assert " DL016 arrays, tables and dotted keys nested more than 64 deep" in shown, (name, shown)
+
+
+def test_the_finding_names_the_line_and_column_of_the_65th_level(log: LogMaker) -> None:
+    log.config(CONFIG + "\n[site.extra]\nx = [1, " + "[" * 100 + "]" * 100 + "]\n")
+    run = log.check("--format", "json")
+    assert run.exit_code == 2
+    [found] = run.json()
+    # site.extra.x is 3 deep, its list's items 4: the 61st "[" after "x = [1, " (column 9) makes 65
+    assert (found["path"], found["line"], found["col"], found["code"]) == ("declog.toml", 12, 9 + 60, "DL016")
+
+
+def test_frontmatter_nested_1000_deep_is_dl016_and_no_command_fails_on_it(
+    branch: LogMaker, tmp_path: Path
+) -> None:
+    deep = ACCEPTED.replace("rationale:", "tags: " + "[" * N + "]" * N + "\nrationale:")
+    path = branch.decision("0002-deep", deep.replace('id: "0001"', 'id: "0002"'))
+    _git(branch.root, "add", "-A")
+    _git(branch.root, "commit", "-q", "-m", "deep")
+    for name, args in commands(tmp_path).items():
+        run = invoke([*args, "--root", str(branch.root)])  # an exception here fails the test
+        shown = run.stdout + run.stderr
+        if name in ("check", "check --base", "build"):
+            assert run.exit_code == 1, (name, shown)
+            assert f"{path}:22:" in shown and " DL016 lists and mappings nested more than 64 deep" in shown
+        elif name != "approvals":
+            assert run.exit_code == 0, (name, shown)
+            assert "the log has 1 error" in shown, (name, shown)
+
+
+# --- the nesting scan of declog.toml ----------------------------------------------------------------
+
+
+def _depth(value: object) -> int:
+    """The longest path in ``value`` (iteratively: the values here may be deep)."""
+    best, todo = 0, [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        best = max(best, depth)
+        if isinstance(item, dict):
+            todo += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            todo += [(v, depth + 1) for v in item]
+    return best
+
+
+TRICKY = [
+    (REPO / "declog.toml").read_text(encoding="utf-8"),
+    "a = 1.5\nb = 1979-05-27T07:32:00.5Z\nc = 'x.y.z'\n[d]\ne = [1.5, 'a[b', \"c{d\"]",
+    '[[t.u]]\na = [1, [2, [3]]]\n"k.e.y".z = {b = {c = [1]}}',
+    "a = [{b.c = [{d = 1}]}, {e = 1}]\nf = [\n  1,\n  [2,\n  [3]],  # ]]]\n]\n[g]\nh.i = 1",
+    # a multi-line string may end in one or two quotes of its own kind
+    'a = [\'\'\'x\'\'\'\', [[[1]]]]\nb = ["""y""""", [[[2]]]]',
+    'a = """ [[[ " "" ]]] """\nb = \'\'\' {{{ \'\'\'\nc = "\\" [[[" # [[[\nd = [[[1]]]',
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_scan_never_counts_fewer_levels_than_tomllib_reads(text: str) -> None:
+    depth = _depth(tomllib.loads(text))
+    assert toml_too_deep(text, depth - 1) is not None
+    assert toml_too_deep(text, depth + 1) is None  # at most one more: an empty list counts its elements
+
+
+def test_the_scan_reads_a_megabyte_of_unclosed_strings_in_one_pass() -> None:
+    # Each '"' starts a string that never closes on its line; a scan that looked for the end
+    # of each one again would read this line half a million times.
+    assert toml_too_deep("a = " + '"\\"' * 330_000) is None
+    assert toml_too_deep('a = """' + '"\\' * 500_000) is None
