@@ -289,6 +289,34 @@ def test_cli_bad_expression_exits_2_with_a_caret(maker: LogMaker) -> None:
     ]
 
 
+# --- bounded work: long lists are flat, nesting has a limit ----------------------------------------
+
+
+def test_a_list_of_thousands_of_or_terms_is_answered(hand_log: Log) -> None:
+    many = " or ".join(f"id = {n}" for n in range(3, 5000))
+    assert ids(hand_log, many) == ["0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
+    assert ids(hand_log, " and ".join(["status = proposed"] * 5000)) == ["0006", "0007"]
+
+
+def test_64_parentheses_and_nots_inside_one_another_are_read(hand_log: Log) -> None:
+    assert ids(hand_log, "(" * 64 + "status = proposed" + ")" * 64) == ["0006", "0007"]
+    assert ids(hand_log, "not " * 64 + "status = proposed") == ["0006", "0007"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "column"),
+    [("(" * 600 + "status = draft" + ")" * 600, 65), ("not " * 1000 + "status = draft", 257)],
+    ids=["parentheses", "nots"],
+)
+def test_deeper_nesting_is_a_usage_error_at_the_65th(maker: LogMaker, expr: str, column: int) -> None:
+    out = invoke(["query", expr])
+    assert (out.exit_code, out.stdout) == (2, "")
+    assert out.stderr.startswith(
+        f"declog: error: query:1:{column}: more than 64 parentheses and 'not's inside one another\n"
+    )
+    assert "Traceback" not in out.stderr
+
+
 # --- any input: a result or a QueryError, never a crash --------------------------------------------
 
 _PIECES = [

@@ -17,6 +17,8 @@ loosest binding first (docs/query.md documents it for users)::
 Fields are checked while parsing, so a comparison that can never make sense
 (``deadline = globex``, ``title < 3``) is an error at its column rather than
 an empty result. Every error is a ``QueryError`` carrying the 1-based column.
+Parentheses and ``not`` nest at most ``MAX_DEPTH`` deep; a list of terms joined
+by ``and`` or ``or`` is one node, however long.
 """
 
 from __future__ import annotations
@@ -238,20 +240,22 @@ class Node:
 
 @dataclass(frozen=True)
 class Or(Node):
-    left: Node
-    right: Node
+    """``a or b or c``: one node however many terms, so a long list never recurses."""
+
+    terms: tuple[Node, ...]
 
     def test(self, d: Decision, s: Subject) -> bool:
-        return self.left.test(d, s) or self.right.test(d, s)
+        return any(t.test(d, s) for t in self.terms)
 
 
 @dataclass(frozen=True)
 class And(Node):
-    left: Node
-    right: Node
+    """``a and b and c``: one node however many terms."""
+
+    terms: tuple[Node, ...]
 
     def test(self, d: Decision, s: Subject) -> bool:
-        return self.left.test(d, s) and self.right.test(d, s)
+        return all(t.test(d, s) for t in self.terms)
 
 
 @dataclass(frozen=True)
@@ -346,6 +350,9 @@ def _text_match(got: str, op: str, want: str) -> bool:
 
 # --- the parser --------------------------------------------------------------------------------
 
+#: How many parentheses and ``not`` may stand inside one another; ``and`` and ``or`` lists are flat.
+MAX_DEPTH = 64
+
 
 @dataclass(frozen=True)
 class Query:
@@ -395,6 +402,8 @@ class _Parser:
         self.now = now
         self.tz = tz
         self.in_log = known
+        self.depth = 0
+        """How many parentheses and ``not`` the parser is inside."""
 
     @property
     def tok(self) -> Token:
@@ -419,31 +428,43 @@ class _Parser:
         return node
 
     def or_(self) -> Node:
-        node = self.and_()
+        terms = [self.and_()]
         while self.tok.word == "or":
             self.advance()
-            node = Or(node, self.and_())
-        return node
+            terms.append(self.and_())
+        return terms[0] if len(terms) == 1 else Or(tuple(terms))
 
     def and_(self) -> Node:
-        node = self.unary()
+        terms = [self.unary()]
         while self.tok.word == "and":
             self.advance()
-            node = And(node, self.unary())
-        return node
+            terms.append(self.unary())
+        return terms[0] if len(terms) == 1 else And(tuple(terms))
 
     def unary(self) -> Node:
+        if self.tok.word == "not" or self.tok.kind == "(":
+            if self.depth == MAX_DEPTH:  # each level is a few frames of recursion, here and in test()
+                raise self.error(
+                    f"more than {MAX_DEPTH} parentheses and 'not's inside one another",
+                    hint="write the expression flatter: `a or b or c` needs no parentheses",
+                )
+            self.depth += 1
+            node = self.nested()
+            self.depth -= 1
+            return node
+        return self.comparison()
+
+    def nested(self) -> Node:
+        """``not X`` or ``( X )``."""
         if self.tok.word == "not":
             self.advance()
             return Not(self.unary())
-        if self.tok.kind == "(":
-            opening = self.advance()
-            node = self.or_()
-            if self.tok.kind != ")":
-                raise self.error("expected ')'", hint=f"to close the '(' at column {opening.column}")
-            self.advance()
-            return node
-        return self.comparison()
+        opening = self.advance()
+        node = self.or_()
+        if self.tok.kind != ")":
+            raise self.error("expected ')'", hint=f"to close the '(' at column {opening.column}")
+        self.advance()
+        return node
 
     def field(self) -> Field:
         tok = self.tok
