@@ -1,8 +1,9 @@
 """Hostile input gives bounded work and a finding: never a RecursionError, never output that explodes.
 
 declog.toml and frontmatter nest at most 64 levels deep (DL016), checked before
-anything recurses into them; every command shows the finding. (The query
-language's limits are tested in test_query.py, the server's in test_serve.py.)
+anything recurses into them; every command shows the finding. Heading anchors
+are made unique in linear time. (The query language's limits are tested in
+test_query.py, the server's in test_serve.py.)
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ACCEPTED, CONFIG, REPO, LogMaker, invoke, make_log
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
 
 from declog.log.config import toml_too_deep
+from declog.site.markdown import Markdown, Targets, UniqueSlugs
 
 N = 1000
 
@@ -150,3 +154,49 @@ def test_the_scan_reads_a_megabyte_of_unclosed_strings_in_one_pass() -> None:
     # of each one again would read this line half a million times.
     assert toml_too_deep("a = " + '"\\"' * 330_000) is None
     assert toml_too_deep('a = """' + '"\\' * 500_000) is None
+
+
+# --- heading anchors: the plugin's slugs, in linear time ----------------------------------------------
+
+
+class CountingSet(set[str]):
+    """A set that counts how often it is asked whether it holds something."""
+
+    asked = 0
+
+    def __contains__(self, item: object) -> bool:
+        self.asked += 1
+        return super().__contains__(item)
+
+
+def test_30000_equal_headings_cost_a_look_each() -> None:
+    unique = UniqueSlugs()
+    unique.taken = counting = CountingSet()
+    slugs = [unique("x") for _ in range(30_000)]
+    assert slugs == ["x", *(f"x-{n}" for n in range(1, 30_000))]
+    assert counting.asked == 30_000  # the plugin's way: 450 million
+
+
+def test_headings_that_look_numbered_are_skipped_once() -> None:
+    unique = UniqueSlugs()
+    unique.taken = counting = CountingSet()
+    written = ["x-1", "x-2", "x-1", *["x"] * 10_000]
+    assert [unique(s) for s in written][:6] == ["x-1", "x-2", "x-1-1", "x", "x-3", "x-4"]
+    assert counting.asked <= 2 * len(written)
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [
+        ["x"] * 5,
+        ["x-1", "x", "x", "x", "x-2", "x-1"],
+        ["Intro", "intro", "INTRO", "Intro!", "intro-1", "Intro"],
+        ["a b", "a-b", "a  b", "a--b", "", "", "`code` x", "code x"],
+        ["Über", "über", "数据", "数据", "x_y", "x-y"],
+    ],
+)
+def test_the_slugs_are_those_of_mdit_py_plugins_anchors(titles: list[str]) -> None:
+    text = "".join(f"{'#' * (2 + i % 3)} {t}\n\n" for i, t in enumerate(titles)) + "# top\n\n##### deep\n"
+    plugin = MarkdownIt("commonmark").use(anchors_plugin, min_level=2, max_level=4)
+    ours = Markdown(Targets()).render(text, "../../").html
+    assert ours == plugin.render(text)

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -69,7 +70,7 @@ class Markdown:
         md.enable("table")
         md.use(footnote_plugin)
         md.use(tasklists_plugin, label=True)
-        md.use(anchors_plugin, min_level=2, max_level=4)
+        md.core.ruler.push("anchor", _anchors)
         md.inline.ruler.before("link", "decision_ref", self._decision_ref)
         md.core.ruler.push("declog_links", self._rewrite_links)
         self.md = md
@@ -143,6 +144,45 @@ class Markdown:
                 page = urls.partner(ident) if kind == "partners" else urls.meeting(ident)
                 return root + page + fragment
         return href
+
+
+#: Headings that get an ``id`` to link to: ## to ####.
+_ANCHORED = frozenset({"h2", "h3", "h4"})
+
+
+class UniqueSlugs:
+    """Slugs made unique as mdit_py_plugins' anchors plugin does: ``x``, then ``x-1``, ``x-2``, ...
+
+    In linear time: the plugin looks for a free number from 1 again for every
+    heading, so 30,000 equal headings took a minute. Here each slug remembers
+    the next number to try (every number below it is taken, and stays taken).
+    """
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken = set(taken)
+        self._next: dict[str, int] = {}
+
+    def __call__(self, base: str) -> str:
+        n = self._next.get(base, 0)
+        slug = f"{base}-{n}" if n else base
+        while slug in self.taken:
+            n += 1
+            slug = f"{base}-{n}"
+        self._next[base] = n + 1
+        self.taken.add(slug)
+        return slug
+
+
+def _anchors(state: StateCore) -> None:
+    """An ``id`` on each heading from ## to #### without one, from its text (``UniqueSlugs``)."""
+    tokens = state.tokens
+    unique = UniqueSlugs(str(i) for t in tokens if t.type == "heading_open" and (i := t.attrGet("id")))
+    for at, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag not in _ANCHORED or token.attrGet("id"):
+            continue
+        children = tokens[at + 1].children or []
+        title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        token.attrSet("id", unique(slugify(title)))
 
 
 def _safe(url: str) -> bool:
