@@ -200,3 +200,53 @@ def test_the_slugs_are_those_of_mdit_py_plugins_anchors(titles: list[str]) -> No
     plugin = MarkdownIt("commonmark").use(anchors_plugin, min_level=2, max_level=4)
     ours = Markdown(Targets()).render(text, "../../").html
     assert ours == plugin.render(text)
+
+
+# --- the site grows with the input, not with its square ----------------------------------------------
+
+
+def test_a_decision_with_2000_tags_gives_a_site_linear_in_its_tags(log: LogMaker, tmp_path: Path) -> None:
+    tags = [f"t{i:04d}" for i in range(2000)]
+    body = ACCEPTED.replace("rationale:", "tags: [" + ", ".join(tags) + "]\nrationale:")
+    log.decision("0001-x", body)
+    out = tmp_path / "site"
+    run = invoke(["build", "--root", str(log.root), "-o", str(out), "--no-search", "--no-cache"])
+    assert run.exit_code == 0, run.stdout + run.stderr
+    sizes = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    # A page per tag, a few kB each, and pages that list every tag once. Before, every tag page
+    # listed every tag (twice) and the decision's tags once more: 2,000 tags made 380 MB.
+    assert sum(sizes.values()) < 2000 * 10_000
+    tag_pages = {rel: size for rel, size in sizes.items() if rel.startswith("tags/t")}
+    assert len(tag_pages) == 2000 and max(tag_pages.values()) < 12_000
+    page = (out / "tags" / "t1999" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../decisions/0001/index.html"' in page  # its own decision
+    assert page.count('href="../../tags/t') == 40  # the filter bar: the 40 most used tags
+    assert '<li class="more"><a href="../../tags/index.html">All tags</a></li>' in page
+    assert 'data-tag="t0000 t0001 ' in page and ' t0019" data-more="tag"' in page  # 20 of the item's tags
+    listed = (out / "tags" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="../tags/t{i:04d}/index.html"' in listed for i in range(2000))  # every tag, once
+
+
+def test_a_list_item_names_20_partners_and_the_filter_bar_the_40_most_used(
+    log: LogMaker, tmp_path: Path
+) -> None:
+    ids = [f"p{i:02d}" for i in range(45)]
+    for pid in ids:
+        log.partner(pid, f"---\nid: {pid}\nname: Partner {pid}\ntimezone: UTC\nmembers: [m-{pid}]\n---\n")
+    draft = '---\nid: "{n}"\ntitle: Draft {n}\nstatus: draft\npartners: [{partners}]\n---\n'
+    log.decision("0001-wide", draft.format(n="0001", partners=", ".join(ids[1:])))  # all but p00
+    log.decision("0002-few", draft.format(n="0002", partners="p01, p02"))
+    out = tmp_path / "site"
+    run = invoke(["build", "--root", str(log.root), "-o", str(out), "--no-search", "--no-cache"])
+    assert run.exit_code == 0, run.stdout + run.stderr
+    page = (out / "timeline" / "index.html").read_text(encoding="utf-8")
+    title = page.index("Draft 0001")
+    item = page[page.rindex('<li class="item"', 0, title) : page.index("</li>", title)]
+    assert 'data-partner="p01 p02 p03 ' in item and ' p20" data-tag="" data-more="partner"' in item
+    assert item.count("<span title=") == 20 and "and 24 more" in item
+    nav = page[page.index('<div class="facet"><span class="facet-name">Partner') :]
+    nav = nav[: nav.index("</ul>")]
+    # of the 44 partners party to a decision, the 40 most used (p01, p02), then the first ones by name
+    assert nav.count('href="../timeline/partner/') == 40
+    assert "partner/p40/" in nav and "partner/p41/" not in nav
+    assert '<li class="more"><a href="../partners/index.html">All partners</a></li>' in nav

@@ -201,7 +201,9 @@ def plan(state: SiteState) -> list[Job]:
         return {"view": views.decision(d), "body": state.body(d)}
 
     def listing(page: ListPage) -> dict[str, Any]:
-        return {"page": page, "facets": views.facets if page.path.startswith(FILTERED) else {}}
+        if not page.path.startswith(FILTERED):
+            return {"page": page, "facets": {}, "facet_more": {}}
+        return {"page": page, "facets": views.filters.facets, "facet_more": views.filters.more}
 
     def partner(pv: PartnerView) -> dict[str, Any]:
         return {"view": pv, "body": state.body(pv.partner), "limit": COLUMN_SIZE}

@@ -388,13 +388,14 @@ class Theme:
             cached = self._attentions[id(a), only] = (a, self._macro("attention_item", a, only))
         return cached[1]
 
-    def _facet_nav(self, facets: Any, current: tuple[str, str]) -> Markup:
-        """The filter bar, rendered once per value of ``current`` for the same ``facets``."""
+    def _facet_nav(self, facets: Any, current: tuple[str, str], more: Any = None) -> Markup:
+        """The filter bar, rendered once per value of ``current`` for the same ``facets`` (and ``more``,
+        the facets cut short: views.FilterBar)."""
         if facets is not self._nav_facets:
             self._navs, self._nav_facets = {}, facets  # keeps facets alive, so its identity stays its own
         cached = self._navs.get(current)
         if cached is None:
-            cached = self._navs[current] = self._macro("facet_nav", facets, current)
+            cached = self._navs[current] = self._macro("facet_nav", facets, current, more or {})
         return cached
 
     def _macro(self, name: str, *args: Any) -> Markup:

@@ -27,6 +27,9 @@ from declog.site import urls
 FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
 #: How many recent decisions a board column or a partner section shows before "all N".
 COLUMN_SIZE = 12
+#: How many values of one facet the filter bar lists: the most used ones. A bar listing every tag on
+#: every list page (each tag has pages of its own) grew the site with the square of the tags.
+FILTER_SIZE = 40
 #: How many decisions the home page lists under "Recently decided".
 RECENT_SIZE = 10
 
@@ -291,6 +294,33 @@ def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
         )
         for f in order
     }
+
+
+#: The page that lists every value of a facet the filter bar may cut short.
+_EVERY_VALUE = {"tag": urls.TAGS, "partner": urls.PARTNERS}
+
+
+@dataclass(frozen=True)
+class FilterBar:
+    """What the filter bar of the timeline's lists shows: at most ``FILTER_SIZE`` values a facet."""
+
+    facets: dict[str, tuple[FacetValue, ...]]
+    """Each facet's values: every one, or the most used, in the usual order."""
+    more: dict[str, str]
+    """Each facet cut short -> the page that lists all its values (tags/, partners/)."""
+
+
+def filter_bar(facets: Mapping[str, tuple[FacetValue, ...]], size: int = FILTER_SIZE) -> FilterBar:
+    """``facets`` with each tag and partner list cut to its ``size`` most used values (ties: in order)."""
+    shown: dict[str, tuple[FacetValue, ...]] = {}
+    more: dict[str, str] = {}
+    for f, values in facets.items():
+        if len(values) > size and f in _EVERY_VALUE:
+            most = sorted(range(len(values)), key=lambda i: -values[i].count)[:size]
+            more[f] = _EVERY_VALUE[f]
+            values = tuple(values[i] for i in sorted(most))
+        shown[f] = values
+    return FilterBar(shown, more)
 
 
 def facet_members(
@@ -579,7 +609,7 @@ def meetings_newest_first(log: Log) -> list[Meeting]:
 
 #: The projections ``Views`` computes once and ``Views.carry`` keeps.
 #: (``facet_members`` only feeds ``all_lists``: not kept.)
-PROJECTIONS = ("links", "board", "facets", "partners", "named_by", "all_lists", "audit")
+PROJECTIONS = ("links", "board", "facets", "filters", "partners", "named_by", "all_lists", "audit")
 
 
 class Views:
@@ -622,6 +652,10 @@ class Views:
         return facet_values(self.log)
 
     @functools.cached_property
+    def filters(self) -> FilterBar:
+        return filter_bar(self.facets)
+
+    @functools.cached_property
     def facet_members(self) -> dict[tuple[str, str], list[Decision]]:
         return facet_members(self.log, self.ordered)
 
@@ -631,7 +665,7 @@ class Views:
 
     def warm(self) -> None:
         """Compute the shared projections now, so forked workers inherit them instead of each redoing them."""
-        for name in ("links", "board", "facets", "facet_members", "partners", "named_by", "all_lists"):
+        for name in ("links", "board", "facets", "filters", "facet_members", "partners", "named_by", "all_lists"):
             getattr(self, name)
 
     def decision(self, d: Decision) -> DecisionView:

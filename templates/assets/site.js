@@ -41,7 +41,7 @@
         var ok = Array.prototype.every.call(form.elements, function (el) {
           if (!el.name || !el.value) return true;
           if (el.name === "q") return it.textContent.toLowerCase().indexOf(el.value.toLowerCase()) >= 0;
-          return has(it, el.name, el.value);
+          return has(it, el.name, el.value) || has(it, "more", el.name);
         });
         it.hidden = !ok;
         if (ok) shown += 1;
