@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import ACCEPTED, make_log
 from sitetools import copy_example
 
 from declog.site.cache import serve_dir
@@ -256,3 +257,120 @@ def test_the_overlay_is_opaque_and_wraps_on_a_phone() -> None:
     assert "background:#141414" in style and "rgba" not in style  # the page never shows through
     assert "overflow-wrap:anywhere" in style and "overflow:auto" in style
     assert "&lt;b&gt;broken&lt;/b&gt;" in box
+
+
+# --- whom it answers, and for how long --------------------------------------------------------------
+
+
+def raw(port: int, request: bytes, *, until: bytes = b"", timeout: float = WAIT) -> bytes:
+    """Send ``request`` as written (any Host, any Origin) and read the answer until it ends (or ``until``)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        conn.sendall(request)
+        data = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(65536):
+                data += chunk
+                if until and until in data:
+                    break
+    return data
+
+
+def get(port: int, host: str | None, path: str = "/index.html", *more: str) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", *([f"Host: {host}"] if host is not None else []), *more]
+    return raw(port, ("\r\n".join([*lines, "Connection: close"]) + "\r\n\r\n").encode(), until=b"data:")
+
+
+def status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_only_requests_for_this_server_are_answered(root: Path) -> None:
+    with serving(root, "--allow-host", "preview.example") as s:
+        port = int(s.url.rsplit(":", 1)[1].strip("/"))
+        for host in ("localhost", f"127.0.0.1:{port}", f"[::1]:{port}", "preview.example", "Localhost:1"):
+            answer = get(port, host)
+            assert status(answer) == 200 and b"</html>" in answer, host
+        assert status(get(port, None).replace(b"HTTP/1.1", b"HTTP/1.0")) == 200  # no Host: not a browser
+        # DNS rebinding: a page at attacker.example whose name now points at 127.0.0.1
+        for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1.attacker.example", "[::1"):
+            answer = get(port, host)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert status(answer) == 421, host
+            assert b"Content-Type: text/plain" in head and b"<html" not in body
+            assert body.startswith(b"declog serve does not answer for '")
+        assert status(get(port, "localhost", "/index.html", "Host: attacker.example")) == 400
+
+        events = "/__declog/events"
+        assert status(get(port, f"127.0.0.1:{port}", events, "Origin: http://attacker.example")) == 403
+        assert status(get(port, f"localhost:{port}", events, f"Origin: http://127.0.0.1:{port}")) == 403
+        answer = get(port, f"localhost:{port}", events, f"Origin: http://localhost:{port}")
+        assert status(answer) == 200 and b"data: " in answer
+        assert status(get(port, f"127.0.0.1:{port}", events)) == 200  # a same-origin page sends no Origin
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A server in this process with small limits, on a free port; yields the port."""
+    from declog.site import serve
+
+    for name, value in {
+        "REQUEST_SECONDS": 1.0,
+        "IDLE_SECONDS": 1.0,
+        "KEEPALIVE": 0.2,
+        "MAX_STREAMS": 2,
+        "MAX_CONNECTIONS": 4,
+    }.items():
+        monkeypatch.setattr(serve, name, value)
+    log = make_log(tmp_path / "log")
+    log.decision("0001-x", ACCEPTED)
+    server = serve.Server(log.root, tmp_path / "out", address=("127.0.0.1", 0))
+    try:
+        assert server.start().kind == "built"
+        yield int(server.httpd.server_address[1])
+    finally:
+        server.stop()
+
+
+def test_a_client_that_sends_its_request_byte_by_byte_is_dropped(small: int) -> None:
+    with socket.create_connection(("127.0.0.1", small), timeout=WAIT) as conn:
+        conn.sendall(b"GET /index.html HTTP/1.1\r\n")
+        dropped = False
+        for _ in range(200):  # a header byte every 0.05 s, each well within the socket's timeout
+            try:
+                conn.sendall(b"X")
+            except OSError:
+                dropped = True
+                break
+            time.sleep(0.05)
+        assert dropped  # after REQUEST_SECONDS (1 s here) of dripping, not the whole 10 s
+
+
+def test_connections_and_reload_streams_are_counted(small: int) -> None:
+    idle = [socket.create_connection(("127.0.0.1", small), timeout=WAIT) for _ in range(4)]
+    try:
+        with socket.create_connection(("127.0.0.1", small), timeout=WAIT) as fifth:
+            assert fifth.recv(100) == b""  # closed at once: four are open
+    finally:
+        for conn in idle:
+            conn.close()
+    ask = b"GET /__declog/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    streams = [socket.create_connection(("127.0.0.1", small), timeout=WAIT) for _ in range(2)]
+    try:
+        for conn in streams:
+            conn.sendall(ask)
+            data = b""
+            while b"data: " not in data:
+                data += conn.recv(1000) or pytest.fail(f"the stream ended: {data!r}")
+        deadline = time.monotonic() + WAIT
+        answer = raw(small, ask, until=b"data:")
+        while status(answer) != 503 and time.monotonic() < deadline:  # the idle ones may still be open
+            answer = raw(small, ask, until=b"data:")
+        assert status(answer) == 503
+        assert answer.endswith(b"more than 2 pages are listening for reloads\n")
+    finally:
+        for conn in streams:
+            conn.close()
+    deadline = time.monotonic() + WAIT
+    while status(answer := raw(small, ask, until=b"data:")) != 200:  # a closed page frees its stream
+        assert time.monotonic() < deadline, answer
+        time.sleep(0.1)

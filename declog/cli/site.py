@@ -127,6 +127,14 @@ def _address(text: str) -> tuple[str, int]:
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--no-livereload", is_flag=True, help="Do not reload open pages after a rebuild.")
 @click.option("--strict", is_flag=True, help="Warnings count as errors too.")
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this host name (e.g. the machine's name on your network); "
+    "repeatable. Requests for localhost and for the address it listens on are always answered.",
+)
 def serve(
     root: Path | None,
     address: str,
@@ -134,6 +142,7 @@ def serve(
     open_browser: bool,
     no_livereload: bool,
     strict: bool,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Preview the site, rebuilt as you edit.
 
@@ -174,6 +183,7 @@ def serve(
             livereload=not no_livereload,
             strict=strict,
             report=report,
+            allowed_hosts=allowed_hosts,
         )
     except live.ServeError as exc:
         click.echo(f"declog: error: {exc}", err=True)

@@ -14,6 +14,15 @@ A request for a missing page is answered with the site's own 404.html (status
 404); a request whose path cannot name a file (a NUL or other control
 character, bad percent-encoding, an over-long path or name) is answered 400.
 No request makes the server print a traceback.
+
+Only requests for this server are answered: a ``Host`` that is a loopback name
+or address, the address it listens on (any address when that is 0.0.0.0 or
+::) or a name allowed by the caller. Anything else is answered 421, so a web
+page whose name an attacker points at 127.0.0.1 (DNS rebinding) cannot read
+the preview. The reload stream also refuses another page's ``Origin``. Each
+request must arrive within ``REQUEST_SECONDS``, a response must be taken within
+``IDLE_SECONDS``, and connections and reload streams are counted, so a slow or
+greedy client cannot hold the server's threads.
 """
 
 from __future__ import annotations
@@ -23,11 +32,13 @@ import errno
 import gc
 import html
 import http.server
+import io
+import ipaddress
 import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +68,14 @@ _TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swp?x$|\.tmp$|\.bak$|^4913$|\.
 #: The longest request path (decoded) and path segment served; anything longer is answered 400.
 MAX_PATH = 2048
 MAX_SEGMENT = 255
+#: Seconds a client has to send a request's line and headers, from the moment it connects.
+REQUEST_SECONDS = 10.0
+#: Seconds a client may leave the server waiting while it sends a response (a client that stops reading).
+IDLE_SECONDS = 30.0
+#: Connections answered at once (each holds a thread); more are closed as they arrive.
+MAX_CONNECTIONS = 64
+#: Open pages listening for reloads at once (each holds a connection); more are answered 503.
+MAX_STREAMS = 32
 
 
 class ServeError(Exception):
@@ -123,8 +142,12 @@ class Server:
         strict: bool = False,
         report: Callable[[Event], None] = lambda event: None,
         debounce_ms: int = 25,
+        allowed_hosts: Collection[str] = (),
     ) -> None:
+        """``allowed_hosts``: names besides loopback ones that requests may give as their ``Host``."""
         self.root, self.out = root, out
+        self.hosts = Hosts(address[0], allowed_hosts)
+        self.streams = threading.BoundedSemaphore(MAX_STREAMS)
         self.livereload = livereload
         self.report = report
         self.debounce_ms = debounce_ms
@@ -405,6 +428,53 @@ def overlay(findings: list[Diagnostic], message: str) -> str:
     )
 
 
+class Hosts:
+    """Which ``Host`` headers name this server (DNS rebinding: a name can be pointed at 127.0.0.1).
+
+    ``localhost`` or a loopback address; the address the server listens on,
+    or any address when it listens on all of them (a numeric address cannot
+    be rebound); the name it was told to listen on; the names in ``allowed``.
+    Any port.
+    """
+
+    def __init__(self, bound: str, allowed: Collection[str] = ()) -> None:
+        self.names = frozenset(n.lower().rstrip(".") for n in (*allowed, bound) if n)
+        try:
+            address = ipaddress.ip_address(bound)
+        except ValueError:
+            address = None
+        self.any_address = address is not None and address.is_unspecified
+        self.address = address
+
+    def __contains__(self, header: object) -> bool:
+        if not isinstance(header, str):
+            return False
+        host, port = _split_host(header.strip().lower())
+        if host is None or not (port == "" or (port.isascii() and port.isdigit() and len(port) <= 5)):
+            return False
+        host = host.rstrip(".")
+        if host == "localhost" or host in self.names:
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return address.is_loopback or self.any_address or address == self.address
+
+
+def _split_host(header: str) -> tuple[str | None, str]:
+    """``name:port``, ``1.2.3.4:port`` or ``[::1]:port`` -> (host, port); (None, "") when malformed."""
+    if header.startswith("["):
+        host, bracket, port = header[1:].partition("]")
+        if not bracket or (port and not port.startswith(":")):
+            return None, ""
+        return host, port[1:]
+    host, colon, port = header.partition(":")
+    if not host or ":" in port or (colon and not port):
+        return None, ""
+    return host, port
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -418,8 +488,26 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     def __init__(
         self, address: tuple[str, int], handler: Any, failed: Callable[[BaseException], None]
     ) -> None:
+        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__(address, handler)
         self.failed = failed
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per connection, up to ``MAX_CONNECTIONS`` at once; beyond that it is closed at once."""
+        if not self.connections.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.release()  # no thread was started to release it
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Instead of printing a traceback: a client that went away is no news, anything else is reported."""
@@ -453,11 +541,26 @@ def request_path(raw: str) -> str | None:
 
 def _handler(server: Server) -> Any:
     class Handler(http.server.SimpleHTTPRequestHandler):
+        timeout = IDLE_SECONDS  # set on the socket: how long any one read or write may wait
+        deadline = 0.0
+        """When the request's line and headers must have arrived (``time.monotonic``)."""
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(server.out), **kwargs)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # library code does not print; the CLI reports rebuilds
+
+        def setup(self) -> None:
+            super().setup()
+            self.rfile.close()  # the socket's own reader, replaced by one that keeps the deadline
+            self.rfile = io.BufferedReader(_Paced(self))
+
+        def handle_one_request(self) -> None:
+            # A read past the deadline raises TimeoutError, which the base class answers by
+            # dropping the connection: a client sending a byte now and then cannot keep it.
+            self.deadline = time.monotonic() + REQUEST_SECONDS
+            super().handle_one_request()
 
         def end_headers(self) -> None:
             self.send_header("Cache-Control", "no-store")
@@ -466,10 +569,29 @@ def _handler(server: Server) -> Any:
         def parse_request(self) -> bool:
             if not super().parse_request():
                 return False
+            hosts = self.headers.get_all("Host") or []
+            if len(hosts) > 1:
+                self._plain(400, "a request names one host")
+                return False
+            if hosts and hosts[0] not in server.hosts:
+                self._plain(421, f"declog serve does not answer for {visible_host(hosts[0])} (--allow-host)")
+                return False
             if request_path(self.path) is None:
                 self.send_error(400, "Bad request path")
                 return False
             return True
+
+        def _plain(self, code: int, message: str) -> None:
+            """A short text answer, and the connection closed."""
+            data = f"{message}\n".encode()
+            self.close_connection = True
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             if code == 414:  # the request line is over 64 kB: answered as any other bad path
@@ -514,6 +636,20 @@ def _handler(server: Server) -> Any:
                 self.wfile.write(data)
 
         def _events(self) -> None:
+            origin, host = self.headers.get("Origin"), self.headers.get("Host")
+            if origin is not None and (host is None or origin.lower() != f"http://{host}".lower()):
+                self._plain(403, "the reload stream is for this server's own pages")
+                return
+            if not server.streams.acquire(blocking=False):
+                self._plain(503, f"more than {MAX_STREAMS} pages are listening for reloads")
+                return
+            try:
+                self._stream()
+            finally:
+                server.streams.release()
+            self.close_connection = True
+
+        def _stream(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "keep-alive")
@@ -530,11 +666,38 @@ def _handler(server: Server) -> Any:
                     else:
                         self.wfile.write(b": keep-alive\n\n")
                     self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:  # the page went away, or stopped reading (IDLE_SECONDS)
                 pass
-            self.close_connection = True
 
     return Handler
+
+
+def visible_host(header: str) -> str:
+    """A ``Host`` header as a message may quote it: printable, at most 100 characters."""
+    shown = "".join(c if c.isprintable() else "?" for c in header[:100])
+    return f"'{shown}'" + ("..." if len(header) > 100 else "")
+
+
+class _Paced(io.RawIOBase):
+    """A request's bytes, each read allowed only the time left until its handler's deadline."""
+
+    def __init__(self, handler: Any) -> None:
+        super().__init__()
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        connection = self.handler.connection
+        left = self.handler.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        connection.settimeout(min(left, IDLE_SECONDS))
+        try:
+            return int(connection.recv_into(buffer))
+        finally:
+            connection.settimeout(IDLE_SECONDS)
 
 
 def _based(page: bytes) -> bytes:
