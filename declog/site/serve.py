@@ -574,7 +574,7 @@ def _handler(server: Server) -> Any:
                 self._plain(400, "a request names one host")
                 return False
             if hosts and hosts[0] not in server.hosts:
-                self._plain(421, f"declog serve does not answer for {visible_host(hosts[0])} (--allow-host)")
+                self._plain(421, f"declog serve does not answer for {_visible_host(hosts[0])} (--allow-host)")
                 return False
             if request_path(self.path) is None:
                 self.send_error(400, "Bad request path")
@@ -672,7 +672,7 @@ def _handler(server: Server) -> Any:
     return Handler
 
 
-def visible_host(header: str) -> str:
+def _visible_host(header: str) -> str:
     """A ``Host`` header as a message may quote it: printable, at most 100 characters."""
     shown = "".join(c if c.isprintable() else "?" for c in header[:100])
     return f"'{shown}'" + ("..." if len(header) > 100 else "")
