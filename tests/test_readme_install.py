@@ -19,7 +19,6 @@ from actions_emulator import (
     clean_path,
     copy_working_tree,
     make_python_shim,
-    offline_pip_env,
     provide_build_backend,
 )
 from conftest import REPO
@@ -56,7 +55,6 @@ def test_the_readmes_first_command_installs_declog_and_checks_the_example(tmp_pa
     env = {
         "HOME": str(tmp_path),
         "PATH": os.pathsep.join([str(python), clean_path()]),
-        **offline_pip_env(),
         **{k: os.environ[k] for k in ("XDG_CACHE_HOME", "TMPDIR") if k in os.environ},
     }
     *install_and_check, serve = readme_commands()[0].split(" && ")
