@@ -476,7 +476,9 @@ def ask(url: str, target: bytes, method: bytes = b"GET") -> tuple[int, bytes]:
     """Send one raw request; the status code and the body."""
     host, port = url.split("//")[1].rstrip("/").split(":")
     with socket.create_connection((host, int(port)), timeout=20) as s:
-        s.sendall(method + b" " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.sendall(
+            method + b" " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n"
+        )
         data = b""
         while chunk := s.recv(1 << 16):
             data += chunk

@@ -353,6 +353,11 @@ def test_connections_and_reload_streams_are_counted(small: int) -> None:
     finally:
         for conn in idle:
             conn.close()
+    page = b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    deadline = time.monotonic() + WAIT
+    while b" 200 " not in raw(small, page)[:20]:  # the server lets the idle ones go
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     ask = b"GET /__declog/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
     streams = [socket.create_connection(("127.0.0.1", small), timeout=WAIT) for _ in range(2)]
     try:
