@@ -7,6 +7,8 @@ a rule and in the same order, so a reader can audit the one against the other.
 consent, windows, meetings or governance anywhere else. Pure: decisions,
 meetings, settings and changed paths go in, verdicts in words come out.
 
+0. ``own_approval``: a partner approves through its base members, never through
+   the pull request's author or the decision's owner (unless agreed).
 1. ``voided``: an approval counts only for the exact outcome it approved: the
    decision's text (every field but the workflow's bookkeeping, and the body)
    and its direction (accept this text; or reject it; or withdraw it).
@@ -30,6 +32,21 @@ from declog.log import vocab
 from declog.log.config import CONFIG_FILE, Config, Workflow
 from declog.log.load import CONTENT
 from declog.log.model import Approval, Decision, Log, Meeting, Partner
+
+# --- 0. who approves for a partner --------------------------------------------------------------
+
+
+def own_approval(login: str, *, author: str, owner: str, self_approval: bool) -> bool:
+    """Whether ``login`` approves their own change: the pull request's author or the decision's owner.
+
+    Neither approves for their own partner unless the base branch agrees ``self_approval``;
+    logins compare case-insensitively, as GitHub's do. (Membership is the base branch's:
+    ``member_of``.)
+    """
+    if self_approval:
+        return False
+    return login.casefold() in {author.casefold(), owner.casefold()} - {""}
+
 
 # --- 1. what a partner approves --------------------------------------------------------------
 

@@ -176,11 +176,10 @@ def assess(
 
 
 def _excluded(reviewer: str, d: Decision | None, ev: Evidence, pull: PullRequest) -> bool:
-    """The proposer's own review does not count for their partner unless self-approval is agreed."""
-    if ev.judge.config.workflow.self_approval:
-        return False
-    own = {pull.author.casefold()} | ({d.owner.casefold()} if d is not None else set())
-    return reviewer.casefold() in own - {""}
+    """The proposer's own review does not count for their partner (``trust.own_approval``)."""
+    owner = d.owner if d is not None else ""
+    self_ok = ev.judge.config.workflow.self_approval
+    return trust.own_approval(reviewer, author=pull.author, owner=owner, self_approval=self_ok)
 
 
 def _reviews_for(
@@ -306,7 +305,7 @@ def _recorded(
         if a.by.casefold() not in members:
             why = why or f"{a.by} is not a member of {partner} on the base branch"
             continue
-        if a.by.casefold() == d.owner.casefold() and not self_ok:
+        if trust.own_approval(a.by, author="", owner=d.owner, self_approval=self_ok):
             continue
         if _key(a) in on_base and old is not None:
             voided = trust.voided(old, d)
