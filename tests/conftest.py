@@ -232,5 +232,37 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LogMaker]:
     yield maker
 
 
+def isolated_git(
+    monkeypatch: pytest.MonkeyPatch,
+    config_dir: Path,
+    *,
+    name: str = "Test",
+    email: str = "test@example.org",
+    when: str | None = None,
+) -> None:
+    """Make git reproducible and isolated for one test.
+
+    Commits get a fixed author and committer (and date, with ``when``), so hashes and
+    history are the same on every run; the global config is ``config_dir/gitconfig``
+    and the system one is off, so no user or system git config can steer a test; and
+    no GitHub Actions variables leak in to make declog read an event, call the API or
+    write a step summary.
+    """
+    for var, value in {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_CONFIG_GLOBAL": str(config_dir / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(var, value)
+    if when is not None:
+        monkeypatch.setenv("GIT_AUTHOR_DATE", when)
+        monkeypatch.setenv("GIT_COMMITTER_DATE", when)
+    for var in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_ACTOR", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(var, raising=False)
+
+
 def concise_lines(found: Sequence[Found]) -> list[str]:
     return [f"{f.path}:{f.line}:{f.col}: {f.severity} {f.code} {f.message}" for f in found]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, Run, doc, invoke
+from conftest import FIXTURES, Run, doc, invoke, isolated_git
 
 from declog.authoring.frontmatter_edit import scalar
 from declog.check.checker import load_and_check
@@ -106,19 +106,7 @@ class PrRepo:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PrRepo]:
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_AUTHOR_DATE": "2026-11-02T09:00:00+00:00",
-        "GIT_COMMITTER_DATE": "2026-11-02T09:00:00+00:00",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    isolated_git(monkeypatch, tmp_path, when="2026-11-02T09:00:00+00:00")
     r = PrRepo(tmp_path / "log")
     r.write("declog.toml", CONFIG)
     for pid, (name, tz, members) in PARTNERS.items():

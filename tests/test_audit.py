@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import LogMaker, doc, invoke, make_log
+from conftest import LogMaker, doc, invoke, isolated_git, make_log
 
 from declog.check.checker import load_and_check
 from declog.insight.audit import Audit, Window, audit, median, percentile
@@ -367,26 +367,20 @@ def test_cli_errors(maker: LogMaker) -> None:
 
 
 @pytest.mark.git
-def test_logged_defaults_to_the_commit_that_added_the_file(tmp_path: Path) -> None:
+def test_logged_defaults_to_the_commit_that_added_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without `logged`, the commit that added the file says when; a proposal committed before
     the decision (the async way) has no lag."""
     m = make_log(tmp_path / "log")
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    subprocess.run(["git", "init", "-q"], cwd=m.root, env=env, check=True)
+    isolated_git(monkeypatch, tmp_path, name="T", email="t@example.org")
+    subprocess.run(["git", "init", "-q"], cwd=m.root, check=True)
     # 0003 was decided 01-14T21:00 and committed 01-13T00:00, while it was proposed: lag 0.
     # 0001 was decided 01-08T21:00 and committed 01-10T21:00: lag 2d.
     for name, when in (("0003-c", "2026-01-13T00:00:00+00:00"), ("0001-a", "2026-01-10T21:00:00+00:00")):
         fields = "\n".join(line for line in DECISIONS[name].splitlines() if "logged:" not in line)
         m.decision(name, _decision(fields))
-        dated = {**env, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        dated = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
         subprocess.run(["git", "add", "."], cwd=m.root, env=dated, check=True)
         subprocess.run(["git", "commit", "-q", "-m", name], cwd=m.root, env=dated, check=True)
     a = run(m.root)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ACCEPTED, LogMaker, doc, make_log
+from conftest import ACCEPTED, LogMaker, doc, isolated_git, make_log
 
 pytestmark = pytest.mark.git
 
@@ -44,17 +44,7 @@ class Repo(LogMaker):
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_AUTHOR_DATE": "2026-01-09T12:00:00+00:00",
-        "GIT_COMMITTER_DATE": "2026-01-09T12:00:00+00:00",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    isolated_git(monkeypatch, tmp_path, when="2026-01-09T12:00:00+00:00")
     made = make_log(tmp_path / "repo")
     r = Repo(made.root)
     r.git("init", "-q", "-b", "main")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ACCEPTED, CONFIG, LogMaker, Run, invoke, make_log
+from conftest import ACCEPTED, CONFIG, LogMaker, Run, invoke, isolated_git, make_log
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import TRAPS, WORLD, yaml_value
@@ -242,23 +242,16 @@ def pr_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LogMaker]:
     """The fuzz log in a git repository: main, and a branch that proposes a decision."""
     log = make_log(tmp_path_factory.mktemp("fuzz-pr") / "log")
     log.decision("0001-x", ACCEPTED)
-    env = {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(log.root.parent),
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-    }
 
     def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=log.root, env=env, check=True, capture_output=True)
+        subprocess.run(["git", *args], cwd=log.root, check=True, capture_output=True)
 
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "start")
-    git("checkout", "-q", "-b", "propose")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolated_git(monkeypatch, log.root.parent)
+        git("init", "-q", "-b", "main")
+        git("add", "-A")
+        git("commit", "-q", "-m", "start")
+        git("checkout", "-q", "-b", "propose")
     log.decision(
         "0002-y", ACCEPTED.replace('"0001"', '"0002"').replace("status: accepted", "status: proposed")
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Run, doc, invoke
+from conftest import Run, doc, invoke, isolated_git
 
 from declog.log import git, history
 
@@ -139,19 +139,7 @@ def base_repo(root: Path, config: str) -> Repo:
 
 @pytest.fixture(autouse=True)
 def _git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Bob",
-        "GIT_AUTHOR_EMAIL": "bob@beta.example",
-        "GIT_COMMITTER_NAME": "Bob",
-        "GIT_COMMITTER_EMAIL": "bob@beta.example",
-        "GIT_AUTHOR_DATE": AT,
-        "GIT_COMMITTER_DATE": AT,
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_ACTOR", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+    isolated_git(monkeypatch, tmp_path, name="Bob", email="bob@beta.example", when=AT)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Run, doc, invoke
+from conftest import Run, doc, invoke, isolated_git
 
 from declog.log import escape
 
@@ -82,19 +82,7 @@ class Repo:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Bob",
-        "GIT_AUTHOR_EMAIL": "bob@beta.example",
-        "GIT_COMMITTER_NAME": "Bob",
-        "GIT_COMMITTER_EMAIL": "bob@beta.example",
-        "GIT_AUTHOR_DATE": AT,
-        "GIT_COMMITTER_DATE": AT,
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_ACTOR", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+    isolated_git(monkeypatch, tmp_path, name="Bob", email="bob@beta.example", when=AT)
     r = Repo(tmp_path / "log")
     r.write(
         "declog.toml", '[workflow]\nfeedback_window = "48h"\napproval = "all"\n\n[rules]\nDL108 = "off"\n'

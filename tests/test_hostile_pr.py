@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Run, doc, invoke
+from conftest import Run, doc, invoke, isolated_git
 
 pytestmark = pytest.mark.git
 
@@ -156,19 +156,7 @@ def governance_lines(run: Run) -> dict[str, str]:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Bob",
-        "GIT_AUTHOR_EMAIL": "bob@beta.example",
-        "GIT_COMMITTER_NAME": "Bob",
-        "GIT_COMMITTER_EMAIL": "bob@beta.example",
-        "GIT_AUTHOR_DATE": PROPOSED_AT,
-        "GIT_COMMITTER_DATE": PROPOSED_AT,
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_ACTOR"):
-        monkeypatch.delenv(name, raising=False)
+    isolated_git(monkeypatch, tmp_path, name="Bob", email="bob@beta.example", when=PROPOSED_AT)
     r = Repo(tmp_path / "log")
     r.write("declog.toml", CONFIG)
     r.write(

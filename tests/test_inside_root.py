@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ACCEPTED, LogMaker, Run, doc, invoke, make_log, run_module
+from conftest import ACCEPTED, LogMaker, Run, doc, invoke, isolated_git, make_log, run_module
 
 from declog.check.checker import Checker
 from declog.log import git
@@ -342,17 +342,7 @@ def test_a_huge_number_in_declog_toml_is_a_config_error(log: LogMaker, setting: 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LogMaker]:
     """A log in a git repository on main, the working directory its root."""
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    isolated_git(monkeypatch, tmp_path)
     log = make_log(tmp_path / "log")
     log.decision("0001-x", ACCEPTED)
     _git(log.root, "init", "-q", "-b", "main")

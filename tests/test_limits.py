@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ACCEPTED, CONFIG, REPO, LogMaker, invoke, make_log
+from conftest import ACCEPTED, CONFIG, REPO, LogMaker, invoke, isolated_git, make_log
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
@@ -31,17 +31,7 @@ def _git(root: Path, *args: str) -> None:
 @pytest.fixture
 def branch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LogMaker]:
     """A log in git: a good commit on main, and a branch ``pr`` checked out to change it."""
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    isolated_git(monkeypatch, tmp_path)
     log = make_log(tmp_path / "log")
     log.decision("0001-x", ACCEPTED)
     _git(log.root, "init", "-q", "-b", "main")

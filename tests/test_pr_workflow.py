@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, invoke
+from conftest import FIXTURES, invoke, isolated_git
 
 pytestmark = pytest.mark.git
 
@@ -29,19 +29,9 @@ def git(root: Path, *args: str) -> str:
 def test_from_an_empty_repository_to_a_published_approved_decision(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Anna Kim",
-        "GIT_AUTHOR_EMAIL": "anna@acme.example",
-        "GIT_COMMITTER_NAME": "Anna Kim",
-        "GIT_COMMITTER_EMAIL": "anna@acme.example",
-        "GIT_AUTHOR_DATE": "2026-11-02T08:30:00+00:00",
-        "GIT_COMMITTER_DATE": "2026-11-02T08:30:00+00:00",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_ACTOR", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+    isolated_git(
+        monkeypatch, tmp_path, name="Anna Kim", email="anna@acme.example", when="2026-11-02T08:30:00+00:00"
+    )
     root = tmp_path / "decisions"
     root.mkdir()
     monkeypatch.chdir(root)
@@ -149,19 +139,9 @@ def test_dismissing_stale_approvals_would_undo_the_accept_commit(
     as stale when the decision's text or a governance file changes after the
     reviewed commit, so the setting adds a second round of reviews and no safety.
     """
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Anna Kim",
-        "GIT_AUTHOR_EMAIL": "anna@acme.example",
-        "GIT_COMMITTER_NAME": "Anna Kim",
-        "GIT_COMMITTER_EMAIL": "anna@acme.example",
-        "GIT_AUTHOR_DATE": "2026-11-02T08:30:00+00:00",
-        "GIT_COMMITTER_DATE": "2026-11-02T08:30:00+00:00",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_ACTOR", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+    isolated_git(
+        monkeypatch, tmp_path, name="Anna Kim", email="anna@acme.example", when="2026-11-02T08:30:00+00:00"
+    )
     root = tmp_path / "log"
     root.mkdir()
     monkeypatch.chdir(root)

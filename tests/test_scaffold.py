@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, LogMaker, doc, invoke
+from conftest import REPO, LogMaker, doc, invoke, isolated_git
 
 from declog import __version__
 from declog.authoring import scaffold
@@ -373,9 +373,7 @@ def test_the_gitignore_covers_everything_declog_writes(tmp_path: Path) -> None:
 def test_init_without_a_member_says_so_and_check_names_every_placeholder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GITHUB_ACTOR", raising=False)
+    isolated_git(monkeypatch, tmp_path)
     monkeypatch.chdir(tmp_path)
     run = invoke(["init", "log", "--partner", "acme", "--name", "Acme Ltd"])
     assert run.exit_code == 0

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from conftest import invoke
+from conftest import invoke, isolated_git
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -536,17 +536,7 @@ class Repo:
 @pytest.fixture(autouse=True)
 def _git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     home = tmp_path_factory.mktemp("gitconfig")
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Bob",
-        "GIT_AUTHOR_EMAIL": "bob@beta.example",
-        "GIT_COMMITTER_NAME": "Bob",
-        "GIT_COMMITTER_EMAIL": "bob@beta.example",
-        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_ACTOR", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+    isolated_git(monkeypatch, home, name="Bob", email="bob@beta.example")
     yield
 
 
