@@ -258,6 +258,22 @@ def test_a_template_linking_outside_the_log_is_not_read(root: Path, tmp_path: Pa
     assert all("secret" not in f.message for f in found)
 
 
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_a_template_reached_through_a_link_inside_the_log_is_not_read(root: Path, link: str) -> None:
+    """A theme file is judged by its own content: a link would let a change edit one file and publish another."""
+    (root / "drafts").mkdir()
+    (root / "drafts" / "404.html").write_text("<p>Not found</p>\n", encoding="utf-8")
+    if link == "file":
+        (root / "templates").mkdir()
+        (root / "templates" / "404.html").symlink_to(Path("..", "drafts", "404.html"))
+    else:
+        (root / "templates").symlink_to("drafts")
+    code, found, err = build(root)
+    assert code == 1 and "Traceback" not in err
+    assert [(f.path, f.code) for f in found] == [("templates/404.html", "DL604")]
+    assert "symlink" in found[0].message
+
+
 @pytest.mark.parametrize(
     ("text", "code", "says"),
     [

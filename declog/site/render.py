@@ -224,13 +224,15 @@ class ThemeLoader(jinja2.FileSystemLoader):
 
 def _plain(folder: str, filename: str, boundary: Path) -> bool:
     """Whether a theme file may be read: its real path stays inside ``boundary`` and, in the log's own
-    templates (whose boundary is the log's root), no link is on its way: a file is judged by its own
-    content, never through a link (docs/security.md)."""
+    ``templates/`` (whose boundary is the log's root, not the folder itself), no link is on its way,
+    the folder included: a file is judged by its own content, never through a link (docs/security.md)."""
     real = Path(os.path.realpath(filename))
     if not real.is_relative_to(boundary):
         return False
-    own = Path(folder).resolve().is_relative_to(boundary) and boundary != Path(folder).resolve()
-    return not own or str(real) == os.path.normpath(os.path.join(os.path.realpath(folder), os.path.relpath(filename, folder)))
+    if Path(folder).resolve() == boundary:
+        return True  # the packaged theme: declog's own files
+    expected = boundary / Path(folder).name / os.path.relpath(filename, folder)
+    return real == Path(os.path.normpath(expected))
 
 
 class Escape(SecurityError):
@@ -440,8 +442,13 @@ class Theme:
         return f"templates/{name}"
 
     def _relative(self, file: str) -> str:
-        path = Path(file)
-        try:  # the folder resolved, not the file: a link is named by its own name
+        path = Path(os.path.normpath(os.path.abspath(file)))
+        root = Path(os.path.abspath(self.root))
+        try:  # nothing resolved: a link, or a file in a linked folder, is named by its own path
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+        try:
             return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
