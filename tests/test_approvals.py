@@ -477,7 +477,10 @@ def test_the_author_cannot_approve_for_their_own_partner(repo: PrRepo) -> None:
     assert findings(run) == [
         f"{DECISION}:12:9: error DL705 'akim-acme' opened pull request #17 and cannot approve it for acme"
     ]
-    assert partner_lines(run)["acme"] == "pending"
+    assert partner_lines(run)["acme"] == (
+        "pending (the review by akim-acme does not count for acme: akim-acme opened the pull request; "
+        "another member of acme must approve)"
+    )
 
 
 def test_stale_review_of_an_older_commit(repo: PrRepo) -> None:

@@ -195,7 +195,29 @@ def test_the_authors_own_review_never_approves_for_their_partner(repo: Repo) -> 
     repo.commit("Propose")
     run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bob-b", "APPROVED")))
     assert run.exit_code == 1
-    assert partner_lines(run)["beta"] == "pending"
+    assert partner_lines(run)["beta"] == (
+        "pending (the review by bob-b does not count for beta: bob-b owns the decision; "
+        "another member of beta must approve)"
+    )
+
+
+def test_a_partner_whose_only_member_owns_the_decision_is_told_how_it_can_approve(repo: Repo) -> None:
+    repo.write(
+        "content/partners/alpha.md",
+        doc("id: alpha\nname: Alpha\ntimezone: Asia/Tokyo\nmembers: [alice-a]\n"),
+    )
+    repo.commit("alpha is alice alone")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "bob/staging")
+    repo.git("checkout", "-q", "bob/staging")
+    repo.write(DECISION, proposal(extra="category: strategic\n").replace("owner: bob-b", "owner: alice-a"))
+    repo.commit("Propose, owned by alice-a")
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
+    assert run.exit_code == 1
+    assert partner_lines(run)["alpha"] == (
+        "pending (the review by alice-a does not count for alpha: alice-a owns the decision; "
+        "alpha has no other member, so add one or agree `self_approval = true`)"
+    )
 
 
 def test_logins_compare_case_insensitively_as_githubs_do(repo: Repo) -> None:

@@ -189,6 +189,29 @@ def _reviews_for(
     return [r for u, r in latest.items() if u.casefold() in members and not _excluded(u, d, ev, pull)]
 
 
+def _own_review_note(
+    d: Decision, partner: str, ev: Evidence, pull: PullRequest, latest: Mapping[str, Review]
+) -> str:
+    """Why a member's approving review does not count for ``partner``: it is their own (rule 0)."""
+    members = ev.members.get(partner, frozenset())
+    own = [
+        u
+        for u, r in latest.items()
+        if r.state == APPROVED and u.casefold() in members and _excluded(u, d, ev, pull)
+    ]
+    if not own:
+        return ""
+    who = own[0]
+    role = "owns the decision" if who.casefold() == d.owner.casefold() else "opened the pull request"
+    others = members - {u.casefold() for u in own}
+    rest = (
+        f"another member of {partner} must approve"
+        if others
+        else f"{partner} has no other member, so add one or agree `self_approval = true`"
+    )
+    return f"the review by {who} does not count for {partner}: {who} {role}; {rest}"
+
+
 def _governance_report(ev: Evidence, pull: PullRequest, latest: Mapping[str, Review]) -> GovernanceReport:
     """Every partner a governance change concerns (rule 4: all of them, or those present at a meeting)."""
     statuses = []
@@ -272,6 +295,7 @@ def _decision_report(
         else:
             if p not in ev.judge.partners:
                 why_not = why_not or f"{p} is not a partner on the base branch yet"
+            why_not = why_not or _own_review_note(d, p, ev, pull, latest)
             statuses.append(PartnerStatus(p, standing.PENDING, note=why_not))
     needed = required(d, ev.judge) if d.status in NEEDS_APPROVAL else 0
     return DecisionReport(d, tuple(statuses), needed)
