@@ -362,6 +362,9 @@ def test_cli_errors(maker: LogMaker) -> None:
     out = invoke(["audit", "--partner", "nobody"])
     assert out.exit_code == 2
     assert "unknown partner 'nobody' (partners: acme, globex, initech)" in out.stderr
+    typo = invoke(["audit", "--partner", "globx"])
+    assert typo.exit_code == 2
+    assert "unknown partner 'globx'; did you mean 'globex'? (partners: acme, globex, initech)" in typo.stderr
     assert invoke(["audit", "--since", "March"]).exit_code == 2
     assert "--today" in invoke(["audit", "--today", "2026-13-01"]).stderr
 

@@ -78,6 +78,11 @@ def test_errors_are_printed_and_the_previous_site_is_left_untouched(root: Path) 
     assert "the site was not built; the previous site is unchanged" in err
     assert snapshot(out) == before
     assert sorted(p.name for p in root.parent.iterdir()) == ["log", "public"]  # no staging folder left behind
+    first = root.parent / "first"
+    code, _, err = run_build(root, "-o", str(first))
+    assert code == 1
+    assert "the site was not built" in err and "previous site" not in err  # there was none
+    assert not first.exists()
 
 
 def test_a_rebuild_rewrites_only_the_files_that_changed(root: Path) -> None:

@@ -71,6 +71,7 @@ def build(
 
     log_root = resolve_root(root)
     out = output_dir if output_dir is not None else log_root / "site"
+    had_site = out.is_dir()
     try:
         from declog.site.cache import cached_build
 
@@ -87,7 +88,8 @@ def build(
             pages = plural(result.pages, "page")
             click.echo(f"Built {pages} in {result.seconds:.2f}s -> {shown_path(out)}/", err=True)
         else:
-            click.echo("declog: the site was not built; the previous site is unchanged", err=True)
+            kept = "; the previous site is unchanged" if had_site else ""
+            click.echo(f"declog: the site was not built{kept}", err=True)
     if result.check.config_failed:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if result.built else EXIT_PROBLEMS)

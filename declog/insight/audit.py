@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from declog.log import vocab
+from declog.log.fields import did_you_mean
 from declog.log.model import Decision, Log
 from declog.log.standing import APPROVED, PENDING, SILENCE, SILENCE_DUE, logging_lag, standing, when
 from declog.log.timeparse import format_duration, zone
@@ -159,7 +160,10 @@ def select(log: Log, window: Window) -> list[Decision]:
     """The decisions in the window, in id order."""
     if window.partner is not None and window.partner not in log.partners:
         known = ", ".join(sorted(log.partners)) or "none"
-        raise AuditError(f"unknown partner '{window.partner}' (partners: {known})")
+        hint = did_you_mean(window.partner, log.partners, synonyms=False)
+        raise AuditError(
+            f"unknown partner '{window.partner}'{f'; {hint}' if hint else ''} (partners: {known})"
+        )
     tz = zone(log.config.site.timezone)
     chosen = sorted(log.decisions, key=lambda d: (d.number, d.id, d.path))
     if window.partner is not None:
