@@ -10,7 +10,8 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from sitetools import broken_links, build_example, copy_example, example_site, html_files, parse
+from conftest import invoke
+from sitetools import EXAMPLE_NOW, broken_links, build_example, copy_example, example_site, html_files, parse
 
 from declog.site import feeds
 from declog.site.build import build
@@ -373,3 +374,21 @@ def test_the_home_page_is_light_and_self_contained(site: Path) -> None:
     assert "@import" not in read(site, "assets/style.css") and "url(http" not in read(
         site, "assets/style.css"
     )
+
+
+def test_a_meeting_page_keeps_what_it_proposed_apart_from_what_it_decided(tmp_path: Path) -> None:
+    """A decision taken in a meeting one partner missed stays proposed: it was not confirmed there."""
+    root = copy_example(tmp_path / "log")
+    meeting = "2026-03-10-steering-q1"  # Rota Sul was absent
+    run = invoke(
+        ["new", "Share the on-call rota", "--root", str(root), "--meeting", meeting, "--owner", "priya-raman"]
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    new = next(p for p in (root / "content/decisions").iterdir() if "share-the-on-call-rota" in p.name)
+    number = new.name[:4]
+    assert "status: proposed" in new.read_text(encoding="utf-8")
+    result = build(root, tmp_path / "site", now=EXAMPLE_NOW, search_index=False)
+    assert result.built, [f"{d.path}:{d.line}: {d.code} {d.message}" for d in result.findings]
+    page = read(tmp_path / "site", f"meetings/{meeting}/index.html")
+    assert ids(section(page, "dl-confirmed")) == ["0014", "0015"]
+    assert ids(section(page, "dl-proposed")) == [number]

@@ -579,6 +579,16 @@ class MeetingView:
         """The meeting's page."""
         return urls.meeting(self.meeting.id)
 
+    @property
+    def taken(self) -> tuple[Decision, ...]:
+        """The decisions it names that were decided (accepted, rejected, superseded since)."""
+        return tuple(d for d in self.decisions if d.status in vocab.DECIDED_STATUSES)
+
+    @property
+    def pending(self) -> tuple[Decision, ...]:
+        """The decisions it names that are still open or were withdrawn: proposed there, not decided."""
+        return tuple(d for d in self.decisions if d.status not in vocab.DECIDED_STATUSES)
+
 
 def meeting_view(m: Meeting, log: Log, named_by: Mapping[str, Sequence[str]] | None = None) -> MeetingView:
     """``named_by``: meeting id -> ids of the decisions naming it (computed when not given)."""
