@@ -392,3 +392,28 @@ def test_a_meeting_page_keeps_what_it_proposed_apart_from_what_it_decided(tmp_pa
     page = read(tmp_path / "site", f"meetings/{meeting}/index.html")
     assert ids(section(page, "dl-confirmed")) == ["0014", "0015"]
     assert ids(section(page, "dl-proposed")) == [number]
+
+
+def test_a_proposal_without_a_deadline_is_in_what_awaits_the_partner_it_waits_on(tmp_path: Path) -> None:
+    """Taken in a meeting Rota Sul missed: no deadline, but it waits on Rota Sul until it approves."""
+    root = copy_example(tmp_path / "log")
+    meeting = "2026-03-10-steering-q1"
+    run = invoke(
+        ["new", "Share the on-call rota", "--root", str(root), "--meeting", meeting, "--owner", "priya-raman"]
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    new = next(p for p in (root / "content/decisions").iterdir() if "share-the-on-call-rota" in p.name)
+    number = new.name[:4]
+    assert "deadline" not in new.read_text(encoding="utf-8")
+    site = tmp_path / "site"
+    result = build(root, site, now=EXAMPLE_NOW, search_index=False)
+    assert result.built, [f"{d.path}:{d.line}: {d.code} {d.message}" for d in result.findings]
+    home = section(read(site, "index.html"), "dl-attention")
+    assert number in ids(home)
+    item = home[home.index(f"decisions/{number}/") :]
+    item = re.sub(r"<[^>]+>", "", item[: item.index("</li>")])
+    assert "No feedback deadline: taken in a meeting" in item and "Waiting on Rota Sul" in item
+    assert number in ids(section(read(site, "partners/rota-sul/index.html"), "dl-awaiting"))
+    assert number not in ids(section(read(site, "partners/kessler/index.html"), "dl-awaiting"))
+    calendar = (site / "partners/rota-sul/deadlines.ics").read_text(encoding="utf-8")
+    assert f"decision-{number}-" not in calendar  # no date to put in a calendar

@@ -433,6 +433,8 @@ def calendar(
     events = (cache if cache is not None else Parts()).space("ics")
     parts = ["".join(fold(line) + "\r\n" for line in head)]
     for a in items:
+        if a.deadline is None:
+            continue  # waiting without a deadline: no date to put in a calendar
         key = (a, site_key, base, uid_host)
         known = events.get(a.decision.path)
         if known is None or known[0] != key:  # the same Attention object while it is unchanged
@@ -445,6 +447,7 @@ def calendar(
 def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:
     """One open deadline as a folded VEVENT, each line ending in CRLF."""
     d = a.decision
+    assert a.deadline is not None
     waiting = ", ".join(w.partner.name for w in a.waiting)
     stamp = d.proposed or d.logged or a.deadline
     lines = [

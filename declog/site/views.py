@@ -60,16 +60,22 @@ def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
 @dataclass(frozen=True)
 class Waiting:
     partner: Partner
-    deadline: dt.datetime
-    """The deadline in the partner's own time zone."""
+    deadline: dt.datetime | None
+    """The deadline in the partner's own time zone; None when the decision has none."""
 
 
 @dataclass(frozen=True)
 class Attention:
+    """An open proposal that waits on partners (or is ready to accept), with or without a deadline.
+
+    One without a deadline (a decision taken in a meeting a partner missed, an
+    imported open row) waits until those partners approve: it is listed too.
+    """
+
     decision: Decision
-    deadline: dt.datetime
-    left: dt.timedelta
-    """Deadline minus now: negative once it has passed."""
+    deadline: dt.datetime | None
+    left: dt.timedelta | None
+    """Deadline minus now: negative once it has passed; None without a deadline."""
     waiting: tuple[Waiting, ...]
     """Partners whose approval is still missing."""
     silence_due: tuple[Partner, ...] = ()
@@ -79,7 +85,7 @@ class Attention:
 
     @property
     def overdue(self) -> bool:
-        return self.left < dt.timedelta(0) and not self.ready
+        return self.left is not None and self.left < dt.timedelta(0) and not self.ready
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,8 @@ class Board:
     classified: tuple[tuple[str, tuple[int, ...]], ...]
     """Status -> count per category (vocab.CATEGORIES order): the classified index."""
     upcoming: tuple[Attention, ...]
-    """Open proposals whose deadline is further away than the attention window."""
+    """Open proposals whose deadline is further away than the attention window (``attention`` holds
+    those due sooner, then those without a deadline)."""
     ready: frozenset[str] = frozenset()
     """Ids of the proposals whose approvals are complete (declog.log.standing.Standing.ready)."""
     recent: tuple[Decision, ...] = ()
@@ -108,27 +115,36 @@ class Board:
 
     @property
     def open(self) -> tuple[Attention, ...]:
-        """Every open proposal with a deadline, soonest first: ``attention``, then ``upcoming``."""
+        """Every open proposal that waits on someone: ``attention``, then ``upcoming``."""
         return self.attention + self.upcoming
 
 
 def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
-    if d.status != vocab.PROPOSED or d.deadline is None:
+    """A proposal's place in what needs attention (``standing``): every open proposal with a deadline,
+    and one without a deadline while it waits on a partner or is ready to accept."""
+    if d.status != vocab.PROPOSED:
         return None
     st = standing(d, log, now)
+    if d.deadline is None and not (st.waiting_on or st.ready):
+        return None
+    deadline = d.deadline
     waiting = tuple(
-        Waiting(log.partners[p], d.deadline.astimezone(zone(log.partners[p].timezone)))
+        Waiting(log.partners[p], deadline.astimezone(zone(log.partners[p].timezone)) if deadline else None)
         for p in st.waiting_on
         if p in log.partners
     )
     due = tuple(log.partners[p] for p in st.silence_due if p in log.partners)
-    return Attention(d, d.deadline, d.deadline - now, waiting, due, st.ready)
+    left = deadline - now if deadline is not None else None
+    return Attention(d, deadline, left, waiting, due, st.ready)
+
+
+_NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
-    """Every open proposal with a deadline, soonest deadline first."""
+    """Every open proposal that needs attention, soonest deadline first, those without one last."""
     open_items = [a for d in log.decisions if (a := attention(d, log, now)) is not None]
-    open_items.sort(key=lambda a: (a.deadline, a.decision.id))
+    open_items.sort(key=lambda a: (a.deadline or _NEVER, a.decision.id))
     return open_items
 
 
@@ -145,8 +161,9 @@ def board(
     """
     window = log.config.workflow.feedback_window
     open_items = open_items if open_items is not None else open_proposals(log, now)
-    urgent = tuple(a for a in open_items if a.left <= window)
-    later = tuple(a for a in open_items if a.left > window)
+    urgent = tuple(a for a in open_items if a.left is not None and a.left <= window)
+    urgent += tuple(a for a in open_items if a.left is None)  # waiting with no end: always
+    later = tuple(a for a in open_items if a.left is not None and a.left > window)
     by_status: dict[str, list[Decision]] = {s: [] for s in vocab.STATUSES}
     for d in ordered if ordered is not None else newest_first(log.decisions):
         by_status[d.status].append(d)
