@@ -172,6 +172,7 @@ def test_navigation_works_from_file_urls(browser: Any, site: Path) -> None:
     assert page.url.endswith("/decisions/0006/index.html")
     page.get_by_role("link", name="Kanto Mobility Research Lab").first.click()
     assert page.url.endswith("/partners/kanto-lab/index.html")
+    page.wait_for_load_state("load")  # a click waits for the navigation, not for the stylesheet
     assert page.evaluate("getComputedStyle(document.body).maxWidth") != "none"
     assert watch.problems == []
     page.close()
