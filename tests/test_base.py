@@ -218,14 +218,16 @@ def test_deleted_decision_is_dl404_at_its_old_path(repo: Repo) -> None:
     run = repo.check("--base", "HEAD~1")
     assert run.exit_code == 1
     assert run.lines == [
-        f"{A}:1:1: error DL404 decision 0001 ('Keep decisions in git') was deleted (restore the file and set status: withdrawn with a reason)"
+        f"{A}:1:1: error DL404 decision 0001 ('Keep decisions in git') was deleted (restore the file; an accepted decision stays in the log: supersede it with a new decision)"
     ]
 
 
 def test_deleted_without_committing(repo: Repo) -> None:
     (repo.root / A).unlink()
     [f] = repo.codes("DL404", "--base", "HEAD")
-    assert f.hint == "restore the file and set status: withdrawn with a reason"
+    assert (
+        f.hint == "restore the file; an accepted decision stays in the log: supersede it with a new decision"
+    )
 
 
 def test_parallel_id_collision_is_dl405(repo: Repo) -> None:

@@ -120,9 +120,9 @@ def test_version(log: LogMaker) -> None:
 
 @pytest.fixture
 def two_wrong(log: LogMaker) -> LogMaker:
-    """0001 is fine, 0002 supersedes it wrongly, 0003 is broken; a partner has a bad zone."""
+    """0001 is fine, 0002 claims to be superseded by it, 0003 is broken; a partner has a bad zone."""
     log.decision("0001-keep-decisions-in-git", ACCEPTED)
-    log.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\nsupersedes: ["0001"]\n'))
+    log.decision("0002-x", doc('id: "0002"\ntitle: X\nstatus: draft\nsuperseded_by: "0001"\n'))
     log.decision("0003-x", ERROR)
     log.partner("initech", doc("id: initech\nname: I\ntimezone: Mars/Olympus\nmembers: [erin]\n"))
     return log
@@ -133,7 +133,8 @@ def test_paths_restrict_the_report_but_references_use_the_whole_log(two_wrong: L
     assert run.exit_code == 1
     # 0001 exists (so no DL204), but it does not name 0002 back: DL307, on 0002 only.
     assert run.lines == [
-        "content/decisions/0002-x.md:5:14: error DL307 supersedes '0001' but 0001 does not name 0002 in superseded_by (set superseded_by: \"0002\" and status: superseded in content/decisions/0001-keep-decisions-in-git.md)"
+        "content/decisions/0002-x.md:5:16: error DL307 superseded_by '0001' but 0001 does not list 0002 in supersedes (add supersedes: [\"0002\"] to content/decisions/0001-keep-decisions-in-git.md)",
+        "content/decisions/0002-x.md:5:16: error DL317 has superseded_by '0001' but status is draft (set status: superseded)",
     ]
 
 

@@ -282,6 +282,22 @@ def test_one_sided_supersede_links_are_dl307(log: LogMaker) -> None:
     ]
 
 
+def test_a_proposal_to_replace_an_accepted_decision_is_clean_until_it_is_accepted(log: LogMaker) -> None:
+    """The back-link is written when the replacement is accepted: DL307's hint leads to no other finding."""
+    log.decision("0001-keep-decisions-in-git", ACCEPTED)
+    proposal = _edit(SUCCESSOR, ("status: accepted", "status: proposed"))
+    log.decision("0003-with-a-site", proposal)
+    assert log.codes("DL307") == [] and log.codes("DL319") == []
+    log.decision("0003-with-a-site", SUCCESSOR)  # accepted: now 0001 must name it back
+    [found] = log.codes("DL307")
+    assert (
+        found.hint
+        == 'set superseded_by: "0003" and status: superseded in content/decisions/0001-keep-decisions-in-git.md'
+    )
+    log.decision("0001-keep-decisions-in-git", SUPERSEDED)  # the hint applied
+    assert log.codes("DL307") == [] and log.codes("DL319") == [] and log.codes("DL317") == []
+
+
 def test_supersede_cycle_is_dl308(log: LogMaker) -> None:
     one = _edit(SUPERSEDED, ('superseded_by: "0003"', 'superseded_by: "0003"\nsupersedes: ["0003"]'))
     three = _edit(

@@ -335,8 +335,8 @@ _TABLE: list[Code] = [
         "DL307",
         "asymmetric-supersede",
         E,
-        "`supersedes` and `superseded_by` name each other.",
-        "Add the missing side of the link.",
+        "`supersedes` and `superseded_by` name each other once the later decision is accepted.",
+        "Add the missing side of the link: in the change that accepts the new decision, set `superseded_by` and `status: superseded` on the one it replaces.",
     ),
     Code(
         "DL308",

@@ -118,8 +118,17 @@ def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
                 old.path,
                 Pos(1, 1),
                 f"decision {old.id} ({old.title!r}) was deleted",
-                "restore the file and set status: withdrawn with a reason",
+                _undelete(old.status),
             )
+
+
+def _undelete(status: str) -> str:
+    """How to undo a deletion, by the status the decision had: a hint that leads to no other finding."""
+    if status in vocab.FROZEN_STATUSES:
+        return "restore the file; an accepted decision stays in the log: supersede it with a new decision"
+    if status in (vocab.REJECTED, vocab.WITHDRAWN):
+        return f"restore the file; a {status} decision stays in the log as a record"
+    return "restore the file and set status: withdrawn with a reason"
 
 
 def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:

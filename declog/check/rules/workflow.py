@@ -132,7 +132,7 @@ def dl306_exception_migrated(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def dl307_supersede_symmetric(ctx: Context) -> Iterator[Diagnostic]:
-    """`supersedes` and `superseded_by` name each other."""
+    """`supersedes` and `superseded_by` name each other once the later decision is accepted."""
     ids = ctx.log.by_id
     for d in ctx.decisions:
         later = ids.get(d.superseded_by)
@@ -144,6 +144,8 @@ def dl307_supersede_symmetric(ctx: Context) -> Iterator[Diagnostic]:
                 message=f"superseded_by '{later.id}' but {later.id} does not list {d.id} in supersedes",
                 hint=f'add supersedes: ["{d.id}"] to {later.path}',
             )
+        if d.status not in vocab.FROZEN_STATUSES:
+            continue  # a proposal names what it would replace; the earlier one is linked back on acceptance
         for i, ref in enumerate(d.supersedes):
             earlier = ids.get(ref)
             if earlier is not None and earlier.superseded_by != d.id:
