@@ -20,7 +20,17 @@ from declog.log import git
 from declog.log.codes import finding
 from declog.log.config import CONFIG_FILE, Config, config_from_bytes, load_config
 from declog.log.diagnostics import Diagnostic, Pos, Severity
-from declog.log.load import CONTENT, LoadMemo, build_log, kind_of, patch_log, paused_gc, read_file, scan
+from declog.log.load import (
+    CONTENT,
+    LoadMemo,
+    build_log,
+    kind_of,
+    patch_log,
+    paused_gc,
+    read_file,
+    scan,
+    through_link,
+)
 from declog.log.model import Log
 
 
@@ -91,7 +101,8 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
     if judged is not None:
         changes = judged.governance(base_log, log, own)
         found += [_governance(c) for c in changes]
-        found += [_linked(c) for c in changes if through_link(root, c.path)]
+        real_root = root.resolve()
+        found += [_linked(c) for c in changes if through_link(real_root, c.path) is not None]
     found = apply_rule_settings(found, config, log)
     if paths:
         found = _select(found, paths, root) + _named_problems(paths, root)
@@ -165,36 +176,14 @@ def config_at(root: Path, ref: str) -> Config | None:
 
 
 def _governance(change: trust.Change) -> Diagnostic:
-    if change.approvers is not None:
-        names = sorted(change.approvers)
-        return finding(
-            "DL407",
-            change.path,
-            Pos(1, 1),
-            f"governance change ({change.what}): {_and(names)}, present at it, "
-            "must approve this pull request",
-            "a meeting record is evidence for the decisions it lists; those present confirm it",
-        )
-    who = f"every partner, {change.partner} included," if change.partner else "every partner"
-    return finding(
-        "DL407",
-        change.path,
-        Pos(1, 1),
-        f"governance change ({change.what}): {who} must approve this pull request",
-        "it takes effect once merged; until then the base branch's rules judge this change",
-    )
-
-
-def through_link(root: Path, rel: str) -> bool:
-    """Whether ``rel`` (relative to ``root``, ``../`` allowed) is a symlink or lies in a linked folder."""
-    base = Path(os.path.normpath(root.resolve() / rel))
-    top = root.resolve() if not rel.startswith("../") else Path(os.path.commonpath([root.resolve(), base]))
-    for part in (base, *base.parents):
-        if part == top or not part.is_relative_to(top):
-            return False
-        if os.path.islink(part):
-            return True
-    return False
+    if change.approvers is not None:  # a meeting record: those present confirm it
+        who = f"{_and(sorted(change.approvers))}, present at it,"
+        hint = "a meeting record is evidence for the decisions it lists; those present confirm it"
+    else:
+        who = f"every partner, {change.partner} included," if change.partner else "every partner"
+        hint = "it takes effect once merged; until then the base branch's rules judge this change"
+    message = f"governance change ({change.what}): {who} must approve this pull request"
+    return finding("DL407", change.path, Pos(1, 1), message, hint)
 
 
 def _linked(change: trust.Change) -> Diagnostic:

@@ -76,6 +76,11 @@ def text(d: Decision) -> dict[str, object]:
     return {k: v for k, v in d.data.items() if k not in BOOKKEEPING} | {"__body__": d.body.strip()}
 
 
+def approval_key(a: Approval) -> tuple[str, str, str, str]:
+    """An approval as the same one on the base branch and in a change: who, for whom, how, where."""
+    return (a.partner, a.by, a.via, a.ref)
+
+
 def changed_fields(before: Decision, after: Decision) -> list[str]:
     """The fields of the text that differ (``body`` for the body), in a stable order."""
     a, b = text(before), text(after)
@@ -126,16 +131,12 @@ def silence_from(
     """
     if d.deadline is None:
         return None
-    open_on_base = old is not None and old.status not in (
-        vocab.DRAFT,
-        *vocab.DECIDED_STATUSES,
-        vocab.WITHDRAWN,
-    )
-    if open_on_base and old is not None and not changed_fields(old, d):
+    proposed_on_base = old if old is not None and old.status == vocab.PROPOSED else None
+    if proposed_on_base is not None and not changed_fields(proposed_on_base, d):
         return d.deadline
     ends = [d.deadline]
-    if open_on_base and old is not None and old.deadline is not None:
-        ends.append(old.deadline)
+    if proposed_on_base is not None and proposed_on_base.deadline is not None:
+        ends.append(proposed_on_base.deadline)
     seen = [t for t in visible if t is not None]
     if seen:
         length = workflow.feedback_window
@@ -188,8 +189,8 @@ def member_of(log: Log) -> Mapping[str, frozenset[str]]:
     """Case-folded login -> the partners it is a member of (GitHub logins ignore case)."""
     acc: dict[str, set[str]] = {}
     for p in log.partners.values():
-        for m in p.members:
-            acc.setdefault(m.handle.casefold(), set()).add(p.id)
+        for login in handles(p):
+            acc.setdefault(login, set()).add(p.id)
     return {k: frozenset(v) for k, v in acc.items()}
 
 
@@ -225,10 +226,6 @@ class Change:
 
     A meeting record is evidence for those who attended it: adding, changing or
     removing one needs the approval of every partner present at it, before or after."""
-
-    @property
-    def meeting(self) -> bool:
-        return self.approvers is not None
 
 
 def handles(p: Partner) -> frozenset[str]:

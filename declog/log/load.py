@@ -178,6 +178,17 @@ def _refused_folder(real_root: Path, rel: str) -> Diagnostic | None:
     return _leaves(real_root, rel, "folder")
 
 
+def through_link(real_root: Path, rel: str) -> Path | None:
+    """Where ``rel`` (under ``real_root``, a resolved folder; ``../`` allowed) really is, when a symlink
+    is on its way (the file itself or a folder above it); None when there is none.
+
+    A loop is left as it is (None): opening the file says what it is.
+    """
+    lexical = os.path.normpath(real_root / rel)
+    target = os.path.realpath(lexical)
+    return None if target == lexical else Path(target)
+
+
 def _leaves(real_root: Path, rel: str, what: str = "file") -> Diagnostic | None:
     """DL001 when ``rel`` is reached through a symlink: the file itself, or a folder on its way.
 
@@ -186,10 +197,9 @@ def _leaves(real_root: Path, rel: str, what: str = "file") -> Diagnostic | None:
     (or shown), and git keeps a link as a link. Where the link leaves the log,
     the finding says where it leads and nothing of what is there is read.
     """
-    lexical = os.path.normpath(real_root / rel)
-    target = Path(os.path.realpath(lexical))
-    if str(target) == lexical:
-        return None  # no link on the way (a loop is left as it is: opening it says so)
+    target = through_link(real_root, rel)
+    if target is None:
+        return None
     folder = "folder " if what == "folder" else ""
     if target == real_root or target.is_relative_to(real_root):
         return finding(

@@ -319,7 +319,7 @@ def _recorded(
     approved it; ``explicit`` ones (an email, a chat) only once the partner
     confirms with a review; ``silence`` is judged anew (``_silence``).
     """
-    on_base = {_key(a) for a in old.approvals} if old is not None else set()
+    on_base = {trust.approval_key(a) for a in old.approvals} if old is not None else set()
     members = ev.members.get(partner, frozenset())
     self_ok = ev.judge.config.workflow.self_approval
     why = ""
@@ -331,7 +331,7 @@ def _recorded(
             continue
         if trust.own_approval(a.by, author="", owner=d.owner, self_approval=self_ok):
             continue
-        if _key(a) in on_base and old is not None:
+        if trust.approval_key(a) in on_base and old is not None:
             voided = trust.voided(old, d)
             if not voided:
                 return a, ""
@@ -364,7 +364,7 @@ def _meeting_record(
     if change is None or change.approvers is None:
         return ev.judge.meetings.get(d.meeting) if d.meeting else None, "on the base branch", ""
     counted = {s.partner for s in gov.partners if s.counts} if gov is not None else set()
-    missing = sorted((change.approvers or frozenset()) - counted)
+    missing = sorted(change.approvers - counted)
     if missing:
         return (
             None,
@@ -423,12 +423,12 @@ def trust_findings(
     that added them; without a base every pr-review approval is checked.
     Membership is the base branch's, logins compare case-insensitively.
     """
-    known = {_key(a) for a in base.approvals} if base is not None else set()
+    known = {trust.approval_key(a) for a in base.approvals} if base is not None else set()
     by_login = {u.casefold(): r for u, r in latest.items()}
     out: list[Diagnostic] = []
     where = f"pull request #{pull.number}" if pull.number else "the pull request"
     for a in d.approvals:
-        if a.via != vocab.VIA_PR_REVIEW or _key(a) in known:
+        if a.via != vocab.VIA_PR_REVIEW or trust.approval_key(a) in known:
             continue
         pos = d.approval_pos(a, "by")
         r = by_login.get(a.by.casefold())
@@ -469,10 +469,6 @@ def trust_findings(
         elif why := stale_reason(d, r, version_at):
             out.append(finding("DL702", d.path, pos, f"the approval by '{a.by}' is stale: {why}"))
     return out
-
-
-def _key(a: Approval) -> tuple[str, str, str, str]:
-    return (a.partner, a.by, a.via, a.ref)
 
 
 def approvals_to_write(report: DecisionReport, pull: PullRequest) -> list[dict[str, str]]:

@@ -40,6 +40,7 @@ from markupsafe import Markup, escape
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.model import Decision, Log
+from declog.log.load import through_link
 from declog.log.standing import when
 from declog.log.timeparse import format_duration, zone
 from declog.site import urls
@@ -231,8 +232,8 @@ def _plain(folder: str, filename: str, boundary: Path) -> bool:
         return False
     if Path(folder).resolve() == boundary:
         return True  # the packaged theme: declog's own files
-    expected = boundary / Path(folder).name / os.path.relpath(filename, folder)
-    return real == Path(os.path.normpath(expected))
+    in_log = os.path.join(Path(folder).name, os.path.relpath(filename, folder))  # templates/...
+    return through_link(boundary, in_log) is None
 
 
 class Escape(SecurityError):

@@ -11,7 +11,7 @@ from declog.check.rules.context import Context
 from declog.log import vocab
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.model import Approval, Decision, Log
+from declog.log.model import Decision, Log
 
 #: Fields that may change when an accepted decision is superseded.
 SUPERSEDE_FIELDS = frozenset({"status", "superseded_by"})
@@ -190,9 +190,9 @@ def dl408_approval_voided(ctx: Context) -> Iterator[Diagnostic]:
         why = trust.voided(old, new)
         if not why:
             continue
-        recorded = {_key(a) for a in old.approvals}
+        recorded = {trust.approval_key(a) for a in old.approvals}
         for a in new.approvals:
-            if _key(a) in recorded:
+            if trust.approval_key(a) in recorded:
                 who = f" by '{a.by}'" if a.by else ""
                 yield ctx.at(
                     "DL408",
@@ -201,10 +201,6 @@ def dl408_approval_voided(ctx: Context) -> Iterator[Diagnostic]:
                     a.index,
                     message=f"{a.partner}'s approval{who} via {a.via} was given on the base branch; {why}",
                 )
-
-
-def _key(a: Approval) -> tuple[str, str, str, str]:
-    return (a.partner, a.by, a.via, a.ref)
 
 
 def dl409_window_shortened(ctx: Context) -> Iterator[Diagnostic]:
