@@ -162,6 +162,33 @@ def run_module(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+class GitRepo:
+    """A folder that is a git repository, as the pull-request tests drive it."""
+
+    #: Whether ``commit`` makes a commit even when nothing changed.
+    ALLOW_EMPTY = False
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(self, *args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    def write(self, rel: str, data: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+        return path
+
+    def commit(self, message: str) -> str:
+        """Commit everything; the new commit's sha."""
+        self.git("add", "-A")
+        self.git("commit", "-q", *(["--allow-empty"] if self.ALLOW_EMPTY else []), "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+
 class LogMaker:
     """A decision log under construction in a temporary folder."""
 

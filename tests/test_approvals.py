@@ -11,13 +11,12 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, Run, doc, invoke, isolated_git
+from conftest import FIXTURES, GitRepo, Run, doc, invoke, isolated_git
 
 from declog.authoring.frontmatter_edit import scalar
 from declog.check.checker import load_and_check
@@ -61,29 +60,11 @@ PROPOSAL = doc(
 )
 
 
-class PrRepo:
+class PrRepo(GitRepo):
     """A log in a git repository with main and a proposal branch."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def git(self, *args: str) -> str:
-        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
     def read(self, rel: str = DECISION) -> str:
         return (self.root / rel).read_text(encoding="utf-8")
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD")
 
     def reviews(self, name: str, commit: str, edit: Any = None) -> Path:
         """A fixture with every commit id replaced by ``commit``; ``edit`` may change the data."""

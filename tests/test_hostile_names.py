@@ -21,11 +21,10 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Run, doc, invoke, isolated_git
+from conftest import GitRepo, Run, doc, invoke, isolated_git
 
 from declog.log import git, history
 
@@ -85,25 +84,8 @@ def proposal(number: str) -> str:
     )
 
 
-@dataclass
-class Repo:
-    root: Path
-
-    def git(self, *args: str) -> str:
-        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout.strip()
-
-    def write(self, rel: str, data: str | bytes) -> Path:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode() if isinstance(data, str) else data)
-        return path
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD")
+class Repo(GitRepo):
+    ALLOW_EMPTY = True
 
     def reviews(self) -> Path:
         """``gh pr view 5 --json number,author,reviews``: bea-b approves for beta; alice-a never reviewed."""

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Run, doc, invoke, isolated_git
+from conftest import GitRepo, Run, doc, invoke, isolated_git
 
 from declog.log import escape
 
@@ -61,23 +59,7 @@ def yaml_string(value: str) -> str:
     return json.dumps(value)
 
 
-@dataclass
-class Repo:
-    root: Path
-
-    def git(self, *args: str) -> str:
-        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def commit(self, message: str) -> None:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
+Repo = GitRepo
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Run, doc, invoke, isolated_git
+from conftest import GitRepo, Run, doc, invoke, isolated_git
 
 pytestmark = pytest.mark.git
 
@@ -86,24 +85,8 @@ def proposal(*, extra: str = "", status: str = "proposed", proposed: str = "2026
     )
 
 
-class Repo:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def git(self, *args: str) -> str:
-        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD")
+class Repo(GitRepo):
+    ALLOW_EMPTY = True
 
     def reviews(self, *reviews: tuple[str, str], commit: str = "", opened: str = "") -> Path:
         """``gh pr view 5 --json number,author,reviews,createdAt`` for bob-b's pull request."""
