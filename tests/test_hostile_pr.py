@@ -759,3 +759,23 @@ def test_a_decision_that_is_a_link_is_refused_and_never_judged_through_it(repo: 
     run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
     assert run.exit_code == 1, run.stdout
     assert f"{DECISION}: does not load as a decision: NOT APPROVED" in run.stdout
+
+
+def test_superseding_an_accepted_decision_keeps_its_approvals_and_passes(repo: Repo) -> None:
+    """docs/workflow.md, "Replacing or correcting an accepted decision": the accepting change links both."""
+    replacement = proposal(
+        status="accepted",
+        extra=(
+            'supersedes: ["0001"]\ndecided: 2026-11-03T12:00:00Z\napprovals:\n'
+            "  - {partner: alpha, by: alice-a, via: pr-review, ref: '#5'}\n"
+            "  - {partner: beta, by: bea-b, via: pr-review, ref: '#5'}\n"
+        ),
+    )
+    repo.write(DECISION, replacement)
+    old = "content/decisions/0001-silence-counts-for-alpha.md"
+    repo.write(old, AGREEMENT.replace("status: accepted", 'status: superseded\nsuperseded_by: "0002"'))
+    repo.commit("Replace 0001")
+    check = repo.check()
+    assert (check.exit_code, check.stdout) == (0, ""), check.stdout
+    run = repo.approvals(repo.reviews(("alice-a", "APPROVED"), ("bea-b", "APPROVED")))
+    assert run.exit_code == 0, run.stdout
