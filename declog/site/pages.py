@@ -14,11 +14,12 @@ import functools
 import gc
 import hashlib
 import multiprocessing
-import multiprocessing.pool
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -87,6 +88,25 @@ def log_targets(log: Log) -> Targets:
     return Targets.of(((d.path.rsplit("/", 1)[-1], d.id) for d in log.decisions), log.partners, log.meetings)
 
 
+class Forked:
+    """Worker processes forked from this one, started by the first ``submit``.
+
+    They inherit what the module globals hold at that moment. ``close`` never
+    kills a worker mid-task: ``multiprocessing.Pool.terminate`` can, while the
+    worker holds the lock of the pipe its result goes through, and then waits
+    for that lock forever (CPython issues 73945, 78178, 96995; a build hung in
+    CI that way). Tasks not yet started are cancelled, those running finish,
+    and a worker that dies (say, killed for memory) fails its tasks with
+    ``BrokenProcessPool`` instead of leaving them waiting.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 _prefetch: tuple[Path, Markdown] | None = None
 
 
@@ -116,7 +136,8 @@ class Prefetch:
     def __init__(self, root: Path, workers: int) -> None:
         global _prefetch
         self.targets = tree_targets(root)
-        self.pool: multiprocessing.pool.Pool | None = None
+        self.workers: Forked | None = None
+        self.chunks: list[Future[list[tuple[str, bytes, str]]]] = []
         if workers < 2:
             return
         paths = sorted(
@@ -125,29 +146,35 @@ class Prefetch:
             if (root / CONTENT / kind).is_dir()
             for p in (root / CONTENT / kind).glob("*.md")
         )
-        _prefetch = (root, Markdown(self.targets))
-        self.pool = multiprocessing.get_context("fork").Pool(workers)
-        _prefetch = None
         size = max(16, len(paths) // (workers * 8) + 1)
-        self.result = self.pool.map_async(
-            _prefetch_chunk, [paths[i : i + size] for i in range(0, len(paths), size)]
-        )
+        self.workers = Forked(workers)
+        _prefetch = (root, Markdown(self.targets))
+        try:
+            self.chunks = [
+                self.workers.executor.submit(_prefetch_chunk, paths[i : i + size])
+                for i in range(0, len(paths), size)
+            ]
+        finally:
+            _prefetch = None
 
     def collect(self, targets: Targets) -> dict[str, tuple[bytes, str]]:
-        """Path -> (body digest, HTML); empty if the link targets changed meanwhile."""
-        if self.pool is None:
+        """Path -> (body digest, HTML); empty if the link targets changed meanwhile or a worker died."""
+        if self.workers is None:
             return {}
-        chunks = self.result.get()
-        self.close()
+        try:
+            chunks = [f.result() for f in self.chunks]
+        except BrokenProcessPool:
+            return {}  # the bodies are rendered again where they are needed
+        finally:
+            self.close()
         if targets != self.targets:
             return {}
         return {rel: (d, html) for chunk in chunks for rel, d, html in chunk}
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
 
 
 # --- the plan -------------------------------------------------------------------------
@@ -365,6 +392,8 @@ def render_range(state: SiteState, start: int, stop: int) -> Outcome:
 
 
 _state: SiteState | None = None
+#: Fewer jobs than this render in this process: forking costs more than it saves.
+PARALLEL_FROM = 200
 
 
 def _render_chunk(bounds: tuple[int, int]) -> Outcome:
@@ -378,40 +407,50 @@ class Renderer:
     def __init__(self, state: SiteState, workers: int) -> None:
         global _state
         self.state = state
-        self.pool: multiprocessing.pool.Pool | None = None
+        self.workers: Forked | None = None
         n = len(state.jobs)
         size = 100  # in one process, progress is reported every so many jobs
-        if workers >= 2 and n >= 200:
+        self.pending: list[Future[Outcome]] = []
+        if workers >= 2 and n >= PARALLEL_FROM:
+            size = max(25, n // (workers * 16) + 1)
+        self.chunks = [(i, min(i + size, n)) for i in range(0, n, size)]
+        if workers >= 2 and n >= PARALLEL_FROM:
             # What the workers inherit is never freed before they end: frozen, their collector does
             # not walk it (and so does not copy every page of it on its first pass).
             gc.freeze()
+            self.workers = Forked(workers)
             _state = state
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
-            _state = None
-            size = max(25, n // (workers * 16) + 1)
-        self.chunks = [(i, min(i + size, n)) for i in range(0, n, size)]
-        self.pending = self.pool.imap(_render_chunk, self.chunks) if self.pool is not None else None
+            try:
+                self.pending = [self.workers.executor.submit(_render_chunk, c) for c in self.chunks]
+            finally:
+                _state = None
 
     def wait(self, progress: Progress = silent) -> Outcome:
         """Every job's outcome; ``progress`` hears of the jobs done, chunk by chunk."""
         total = Outcome()
         n = len(self.state.jobs)
-        if self.pending is None:
+        if self.workers is None:
             for start, stop in self.chunks:
                 total.add(render_range(self.state, start, stop))
                 progress(RENDER, stop, n)
                 if total.problems:
                     break
             return total
-        assert self.pool is not None
         try:
-            for (_, stop), part in zip(self.chunks, self.pending, strict=True):
-                total.add(part)
+            for (start, stop), part in zip(self.chunks, self._parts(), strict=True):
+                total.add(part if part is not None else render_range(self.state, start, stop))
                 progress(RENDER, stop, n)  # in order: every chunk before this one is done too
         finally:
-            self.pool.terminate()
-            self.pool.join()
+            self.workers.close()
         return total
+
+    def _parts(self) -> Iterator[Outcome | None]:
+        """Each chunk's outcome from the workers, in order; None for those a dead worker left."""
+        for done in self.pending:
+            try:
+                yield done.result()
+            except BrokenProcessPool:
+                yield None  # rendered here instead
 
 
 def unique(found: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -1,0 +1,57 @@
+"""Worker processes: a build that stops early, or loses a worker, neither hangs nor leaves one behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+from sitetools import EXAMPLE_NOW, copy_example, site_files
+
+from declog.site import pages
+from declog.site.build import build
+
+PARENT = os.getpid()
+
+
+def build_with(root: Path, out: Path, jobs: int, strict: bool = False) -> bool:
+    return build(root, out, now=EXAMPLE_NOW, search_index=False, jobs=jobs, strict=strict).built
+
+
+def test_a_build_that_fails_its_check_stops_the_workers_rendering_early(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "log")
+    doc = next((root / "content/decisions").glob("0013-*.md"))
+    doc.write_text(doc.read_text(encoding="utf-8").replace("tags:", "colour: red\ntags:"), encoding="utf-8")
+    for _ in range(5):  # the check ends while bodies are still being rendered, or just after
+        assert not build_with(root, tmp_path / "site", jobs=2, strict=True)
+        assert multiprocessing.active_children() == []
+    assert not (tmp_path / "site").exists()
+
+
+def _die_in_worker(name: str) -> object:
+    """``pages.<name>``, except that in a worker process it dies at once."""
+    real = getattr(pages, name)
+
+    def chunk(arg: object) -> object:
+        if os.getpid() != PARENT:
+            os._exit(1)  # as if killed for memory
+        return real(arg)
+
+    chunk.__module__, chunk.__qualname__ = pages.__name__, name  # sent to workers by this name
+    return chunk
+
+
+@pytest.mark.parametrize("stage", ["_prefetch_chunk", "_render_chunk"])
+def test_a_worker_that_dies_costs_time_not_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    root = copy_example(tmp_path / "log")
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 0)
+    assert build_with(root, tmp_path / "serial", jobs=1)
+    monkeypatch.setattr(pages, stage, _die_in_worker(stage))
+    assert build_with(root, tmp_path / "parallel", jobs=2)
+    assert multiprocessing.active_children() == []
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert site_files(parallel) == site_files(serial)
+    assert [r for r in site_files(serial) if (serial / r).read_bytes() != (parallel / r).read_bytes()] == []
