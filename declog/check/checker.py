@@ -16,7 +16,7 @@ from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
 from declog.check.rules.owners import LOCATIONS as OWNERS_LOCATIONS
 from declog.check.shape import Shapes
-from declog.log import git
+from declog.log import clock, git
 from declog.log.codes import finding
 from declog.log.config import CONFIG_FILE, Config, config_from_bytes, load_config
 from declog.log.diagnostics import Diagnostic, Pos, Severity
@@ -85,7 +85,7 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
     if base is not None:
         try:
             base_files = git.files_at(root, base)
-            judged = read_base(root, base, config, dt.datetime.now(dt.UTC))
+            judged = read_base(root, base, config, clock.current())
             fork_files = git.files_at(root, judged.fork) if judged.fork else None
         except git.GitError as exc:
             raise BaseRevisionError(f"cannot read base revision '{base}': {exc}") from None

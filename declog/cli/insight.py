@@ -19,6 +19,7 @@ from declog.cli.base import (
     shown_path,
     summary_line,
 )
+from declog.log import clock
 from declog.log.diagnostics import plural
 from declog.log.model import Log
 
@@ -36,7 +37,7 @@ def _now_for(today: str | None, site_timezone: str) -> dt.datetime:
     from declog.log.timeparse import parse_date, parse_datetime, zone
 
     if today is None:
-        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+        return clock.current()
     try:
         if "T" in today or " " in today:
             return parse_datetime(today)

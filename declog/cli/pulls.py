@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from declog.cli.base import (
     root_option,
     shown_path,
 )
-from declog.log import git
+from declog.log import clock, git
 from declog.log.diagnostics import plural
 
 # --- pull requests as the workflow: init, new, approvals -------------------------------------
@@ -95,7 +94,7 @@ def init(
             members=handles,
             timezone=timezone,
             title=title,
-            now=dt.datetime.now(dt.UTC),
+            now=clock.current(),
             action=uses,
         )
         result = scaffold.init(directory, files, force=force)
@@ -203,7 +202,7 @@ def new(
             category=category,
             meeting=meeting or "",
             owner=owner if owner is not None else scaffold.default_owner(),
-            now=dt.datetime.now(dt.UTC),
+            now=clock.current(),
             base_numbers=scaffold.base_ids(log_root, base),
         )
         path = scaffold.write_new(log_root, made)

@@ -23,7 +23,7 @@ from typing import Any
 from declog.authoring.frontmatter_edit import KEEP, EditError, set_approvals
 from declog.check.checker import CheckResult, load_and_check, read_base
 from declog.check.output import concise
-from declog.log import git, standing, vocab
+from declog.log import clock, git, standing, vocab
 from declog.log.escape import json_text, line, md_code, md_text
 from declog.log.load import RawFile, build_log, kind_of, parse_document
 from declog.log.model import Decision, Log
@@ -119,7 +119,7 @@ def run(
     in_repo = git.is_repo(root)
     base = base or (git.default_base(root) if in_repo else None)
     paths: set[str] = {p for p in pull.files if kind_of(p) == "decision"}
-    when = now or dt.datetime.now(dt.UTC)
+    when = now or clock.current()
     evidence = None
     changed: set[str] = set()
     if base is not None:

@@ -11,26 +11,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
-import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from declog.log import history
-
-from declog.site import pages, search
 from declog.check.checker import Checker, CheckResult, load_and_check
+from declog.log import clock, history
 from declog.log.diagnostics import Diagnostic
-from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
-from declog.site.markdown import Markdown
 from declog.log.model import Log
+from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
+from declog.site import pages, search
+from declog.site.markdown import Markdown
 from declog.site.render import SiteInfo, Theme
-from declog.log.standing import when
-from declog.site.views import Views
+from declog.site.views import Views, as_of
 from declog.site.writer import OutputError, Staging, check_output
 
-__all__ = ["BuildResult", "OutputError", "build", "failed", "reference_time", "theme_for", "with_site_url"]
+__all__ = ["BuildResult", "OutputError", "build", "failed", "theme_for", "with_site_url"]
 
 
 @dataclass
@@ -64,7 +60,8 @@ def build(
 ) -> BuildResult:
     """Check the log at ``root`` and, if it passes, publish it into ``out``.
 
-    ``now`` is the time pages are "as of" (default: ``reference_time``);
+    ``now`` is the moment of the build (default: ``clock.current()``); the pages are as of
+    ``views.as_of`` it;
     ``search_index`` None means "when Pagefind is installed"; ``jobs`` is the
     number of worker processes (default: one per core); ``checker`` loads and
     checks the log instead of ``load_and_check`` (a caller that rebuilds later);
@@ -83,7 +80,8 @@ def build(
             return result
         gc.freeze()  # the log lives to the end: spare the collector rescanning it
         log = with_site_url(checked.log, site_url)
-        views = Views(log, now or reference_time(root, log), history.file_history(root))
+        moment = as_of(log, now or clock.current(), history.head_time(root))
+        views = Views(log, moment, history.file_history(root))
         binary = search.executable() if search_index is not False else None
         if search_index and binary is None:
             result.findings.append(search.missing())
@@ -130,22 +128,6 @@ def theme_for(root: Path, views: Views, *, search: bool) -> Theme:
 def failed(found: list[Diagnostic], strict: bool) -> bool:
     """Whether ``found`` stops a build: an error, or a warning under ``--strict``."""
     return any(d.severity == "error" or (strict and d.severity == "warning") for d in found)
-
-
-def reference_time(
-    root: Path, log: Log, head_time: Callable[[Path], dt.datetime | None] = history.head_time
-) -> dt.datetime:
-    """What "now" means for the pages: SOURCE_DATE_EPOCH, else HEAD's commit time,
-    else the newest time recorded in the log. Never the clock, so builds repeat."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    head = head_time(root)
-    if head is not None:
-        return head
-    times = [t for d in log.decisions for t in (when(d), d.logged) if t]
-    times += [m.date for m in log.meetings.values() if m.date]
-    return max(times, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
 
 
 def with_site_url(log: Log, url: str | None) -> Log:

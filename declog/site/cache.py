@@ -38,11 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from declog import __version__
-
+from declog.log.history import Commit
+from declog.log.progress import Progress, silent
 from declog.site import search, urls
 from declog.site.build import BuildResult, OutputError, build
-from declog.log.progress import Progress, silent
-from declog.log.history import Commit
 from declog.site.incremental import Incremental, TooMuch
 from declog.site.render import packaged_templates
 from declog.site.writer import sweep, sweep_beside

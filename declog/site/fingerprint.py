@@ -29,10 +29,10 @@ from typing import Any, TypeGuard
 import jinja2
 import jinja2.meta
 
+from declog.check.shape import Shapes
 from declog.log.history import Commit
 from declog.log.model import Approval, Decision, Document, Log, Meeting, Member, Partner, Source
 from declog.site.render import Theme
-from declog.check.shape import Shapes
 from declog.site.views import Views
 
 __all__ = ["Printer", "Rebinder", "Templates", "fingerprint"]

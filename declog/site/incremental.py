@@ -34,19 +34,17 @@ import jinja2.bccache
 from markupsafe import Markup
 
 from declog import __version__
-
-from declog.site import feeds, pages, search, urls
-
-from declog.log import history
-from declog.site.build import failed, reference_time, theme_for, with_site_url
 from declog.check.checker import Checker, CheckResult
+from declog.log import clock, history
 from declog.log.diagnostics import Diagnostic
+from declog.log.model import Document, Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
+from declog.site import feeds, pages, search, urls
+from declog.site.build import failed, theme_for, with_site_url
 from declog.site.fingerprint import Printer, Rebinder, Templates, fingerprint
 from declog.site.markdown import Markdown
-from declog.log.model import Document, Log
 from declog.site.render import TemplateProblem, Theme
-from declog.site.views import PROJECTIONS, Views
+from declog.site.views import PROJECTIONS, Views, as_of
 from declog.site.writer import Data, InPlace, Staging, check_output, same_bytes
 
 __all__ = ["Abandoned", "Incremental", "TooMuch", "Update", "fingerprint"]
@@ -356,7 +354,7 @@ class Incremental:
             return result
         log = with_site_url(checked.log, self.site_url)
         hist = self._file_history()
-        now = self.now or reference_time(self.root, log, self._head)
+        now = as_of(log, self.now or clock.current(), self._head(self.root))
         key = self._key(checked, log, now)
         known, kept = self.known, self.kept
         text_only = (

@@ -39,8 +39,8 @@ from markupsafe import Markup, escape
 
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.model import Decision, Log
 from declog.log.load import through_link
+from declog.log.model import Decision, Log
 from declog.log.standing import when
 from declog.log.timeparse import format_duration, zone
 from declog.site import urls
@@ -517,6 +517,10 @@ def _dates(text: str, tz: dt.tzinfo) -> Markup:
 
 
 def _left(delta: dt.timedelta) -> str:
-    if delta < dt.timedelta(0):
-        return f"{format_duration(-delta)} overdue"
-    return f"{format_duration(delta)} left"
+    """A deadline's state in words that stay true after the build: "passed" or "open".
+
+    ``delta`` is the deadline minus the moment the pages are as of. The time
+    left is the reader's to count (site.js, from their clock); the page's own
+    text never goes stale.
+    """
+    return "passed" if delta < dt.timedelta(0) else "open"

@@ -422,7 +422,8 @@ def overlay(findings: list[Diagnostic], message: str) -> str:
         '<div id="declog-overlay" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
         "overflow:auto;background:#141414;color:#f2f2f2;font:15px/1.5 ui-monospace,monospace;"
         'padding:clamp(1rem,4vw,2rem);overflow-wrap:anywhere;box-sizing:border-box;max-width:none">'
-        '<p style="color:#ff9e94;font-weight:bold;font-size:1.2em;margin:0 0 1em">declog: the log has errors; '
+        '<p style="color:#ff9e94;font-weight:bold;font-size:1.2em;margin:0 0 1em">'
+        "declog: the log has errors; "
         "this is the last good version of the site. It reloads once they are fixed.</p>"
         f'<ul style="padding-left:1.2em;margin:0">{items}</ul></div>\n'
     )

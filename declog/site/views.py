@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from declog.insight.audit import Audit, Window
+from declog.insight.audit import STALE_AFTER, Audit, Window
 from declog.insight.audit import audit as run_audit
 from declog.log import vocab
 from declog.log.history import Commit
@@ -84,8 +84,13 @@ class Attention:
     """Every approval the rules require is in (silence due included): it can be accepted."""
 
     @property
+    def passed(self) -> bool:
+        """Whether the deadline had passed when the pages were made."""
+        return self.left is not None and self.left < dt.timedelta(0)
+
+    @property
     def overdue(self) -> bool:
-        return self.left is not None and self.left < dt.timedelta(0) and not self.ready
+        return self.passed and not self.ready
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,43 @@ def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
 
 
 _NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+#: Time alone changes a page at a moment it compares with (``now >= deadline``) or just after it
+#: (``now > deadline``): a second later, every comparison has turned.
+_TICK = dt.timedelta(seconds=1)
+
+
+def as_of(log: Log, now: dt.datetime, base: dt.datetime | None = None) -> dt.datetime:
+    """The moment the site shows ``log`` as of, when it is built at ``now``.
+
+    What a page shows changes with time alone only when ``now`` passes a
+    feedback deadline (silence starts to count, a proposal is overdue), enters
+    a deadline's attention window (``feedback_window`` before it), or passes
+    the moment a draft goes stale (the audit). The pages are built as of the
+    latest of those moments up to ``now``, or of ``base`` (HEAD's commit time;
+    else the newest time the log records) when that is later: every page then
+    says exactly what it would say at ``now``, and a rebuild between two such
+    moments changes nothing, so a scheduled rebuild rewrites only what time
+    changed. Never after ``now``.
+    """
+    window = log.config.workflow.feedback_window
+    latest = base or _newest(log)
+    for d in log.decisions:
+        moments: tuple[dt.datetime | None, ...] = ()
+        if d.deadline is not None:
+            moments = (d.deadline - window, d.deadline)
+        if d.status == vocab.DRAFT and (begun := d.proposed or d.logged) is not None:
+            moments += (begun + STALE_AFTER,)
+        for t in moments:
+            if t is not None and t <= now:
+                latest = max(latest, min(t + _TICK, now))
+    return min(latest, now).astimezone(now.tzinfo)
+
+
+def _newest(log: Log) -> dt.datetime:
+    times = [t for d in log.decisions for t in (when(d), d.logged) if t]
+    times += [m.date for m in log.meetings.values() if m.date]
+    return max(times, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
 
 
 def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
@@ -691,8 +733,17 @@ class Views:
         return partner_views(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
 
     def warm(self) -> None:
-        """Compute the shared projections now, so forked workers inherit them instead of each redoing them."""
-        for name in ("links", "board", "facets", "filters", "facet_members", "partners", "named_by", "all_lists"):
+        """Compute the shared projections now: forked workers inherit them instead of each redoing them."""
+        for name in (
+            "links",
+            "board",
+            "facets",
+            "filters",
+            "facet_members",
+            "partners",
+            "named_by",
+            "all_lists",
+        ):
             getattr(self, name)
 
     def decision(self, d: Decision) -> DecisionView:

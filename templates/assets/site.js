@@ -12,17 +12,23 @@
     return parts.slice(0, 2).join(" ") || "0m";
   }
 
-  // Time left until each feedback deadline, from the reader's clock rather than the build's;
-  // once it passes, the item takes the overdue style (unless it is ready to accept).
+  // Time left until each feedback deadline, from the reader's clock rather than the build's.
+  // A deadline that was still open when the page was built (data-open) and has passed since
+  // says so: who is awaited may have changed (silence may count), which the next build shows;
+  // the page does not guess. One that had passed at the build is overdue.
   function updateDeadlines() {
     var now = Date.now();
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       var left = Date.parse(el.getAttribute("data-deadline")) - now;
       if (isNaN(left)) return;
-      el.textContent = left < 0 ? duration(left) + " overdue" : duration(left) + " left";
-      el.classList.toggle("overdue", left < 0);
+      var builtOpen = el.hasAttribute("data-open");
+      if (left >= 0) el.textContent = duration(left) + " left";
+      else if (builtOpen) el.textContent = "passed " + duration(left) + " ago, after this page was built";
+      else el.textContent = duration(left) + " overdue";
+      var overdue = left < 0 && !builtOpen;
+      el.classList.toggle("overdue", overdue);
       var item = el.closest(".attention");
-      if (item && !item.classList.contains("is-ready")) item.classList.toggle("overdue", left < 0);
+      if (item && !item.classList.contains("is-ready")) item.classList.toggle("overdue", overdue);
     });
   }
 
