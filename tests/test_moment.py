@@ -1,0 +1,106 @@
+"""One moment for every output: the site is as current as the clock, and a rebuild at a later
+moment with no new commit (the scheduled Pages rebuild) changes exactly what time changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import GitRepo, invoke, isolated_git
+from sitetools import copy_example
+
+pytestmark = pytest.mark.git
+
+#: 0028 waits on Kanto Lab and Rota Sul, whose silence counts once its deadline passes.
+DEADLINE_28 = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
+
+
+def epoch(t: dt.datetime) -> dict[str, str]:
+    return {"SOURCE_DATE_EPOCH": str(int(t.timestamp()))}
+
+
+def build(root: Path, at: dt.datetime) -> None:
+    """``declog build`` as the Pages workflow runs it (the default: cache on), at ``at``."""
+    run = invoke(["build", "--root", str(root), "--no-search"], env=epoch(at))
+    assert run.exit_code == 0, run.stderr
+
+
+def states(site: Path, did: str) -> dict[str, str]:
+    """Partner -> state in the approval matrix of ``did``'s page."""
+    page = (site / "decisions" / did / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="state-([a-z-]+)">\s*<th[^>]*><a href="[./]*partners/([^/]+)/', page)
+    return {pid: state for state, pid in rows}
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """The example log in git, committed days before 0028's deadline; nothing is committed after."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    isolated_git(monkeypatch, tmp_path, when="2026-11-24T12:00:00+00:00")
+    repo = GitRepo(copy_example(tmp_path / "log"))
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("the log")
+    return repo
+
+
+def test_a_scheduled_rebuild_after_a_deadline_is_current_without_a_new_commit(repo: GitRepo) -> None:
+    site = repo.root / "site"
+    before = DEADLINE_28 - dt.timedelta(hours=1)
+    build(repo.root, before)
+    assert states(site, "0028") == {
+        "kessler": "approved",
+        "maplegrid": "approved",
+        "kanto-lab": "pending",
+        "rota-sul": "pending",
+    }
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'data-deadline="2026-11-26T10:00:00-05:00" data-open>open<', home)
+
+    after = DEADLINE_28 + dt.timedelta(hours=1)
+    build(repo.root, after)  # the hourly rebuild: the same commit, a later clock
+    assert states(site, "0028")["kanto-lab"] == "silence-due"
+    assert states(site, "0028")["rota-sul"] == "silence-due"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'data-deadline="2026-11-26T10:00:00-05:00">passed<', home)
+    data = json.loads((site / "decisions.json").read_text(encoding="utf-8"))
+    assert data["as_of"] == "2026-11-26T15:00:01+00:00"  # the moment time last changed the site
+    d28 = next(d for d in data["decisions"] if d["id"] == "0028")
+    assert d28["waiting_on"] == [] and d28["silence_due"] == ["kanto-lab", "rota-sul"]
+    # `query` at that moment tells the same story
+    run = invoke(["query", "--root", str(repo.root), "--format", "json", "id = 0028"], env=epoch(after))
+    assert run.exit_code == 0, run.stderr
+    assert run.json()[0]["waiting_on"] == [] and run.json()[0]["silence_due"] == ["kanto-lab", "rota-sul"]
+
+    # An hour later nothing more has changed with time: the rebuild rewrites no file.
+    kept = snapshot(site)
+    build(repo.root, after + dt.timedelta(hours=1))
+    assert snapshot(site) == kept
+
+
+def test_without_source_date_epoch_the_site_is_as_of_the_clock(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    doc = next((repo.root / "content/decisions").glob("0028-*.md"))
+    text = doc.read_text(encoding="utf-8")
+    passed = (now - dt.timedelta(minutes=10)).isoformat()
+    doc.write_text(re.sub(r"(?m)^deadline: .*$", f"deadline: {passed}", text), encoding="utf-8")
+    repo.commit("0028's deadline ten minutes ago")
+    run = invoke(["build", "--root", str(repo.root), "--no-search"])
+    assert run.exit_code == 0, run.stderr
+    assert states(repo.root / "site", "0028")["kanto-lab"] == "silence-due"
+    data = json.loads((repo.root / "site/decisions.json").read_text(encoding="utf-8"))
+    as_of = dt.datetime.fromisoformat(data["as_of"])
+    assert now - dt.timedelta(minutes=11) < as_of <= dt.datetime.now(dt.UTC)
