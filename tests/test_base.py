@@ -248,10 +248,13 @@ def test_parallel_id_collision_is_dl405(repo: Repo) -> None:
     assert run.lines == [
         "content/decisions/0031-hosting.md:2:5: error DL405 "
         "id '0031' is already used on the base branch by content/decisions/0031-pricing.md "
-        "(renumber this decision to 0032)"
+        "(renumber this decision to 0032: declog renumber 0031 --file content/decisions/0031-hosting.md)"
     ]
     [f] = repo.codes("DL405", "--base", "main")
-    assert f.hint == "renumber this decision to 0032"
+    assert (
+        f.hint
+        == "renumber this decision to 0032: declog renumber 0031 --file content/decisions/0031-hosting.md"
+    )
 
 
 def test_parallel_id_collision_after_merging_main(repo: Repo) -> None:

@@ -204,7 +204,9 @@ def test_a_log_with_cycles_and_duplicates(tmp_path: Path) -> None:
         "2026-01-10-kickoff2.md",
     ]
     assert duplicates[0].message == "decision id '0002' is also used by content/decisions/0002-a.md"
-    assert duplicates[0].hint == "give this decision the next free id (0032)"
+    assert duplicates[0].hint == (
+        "give this decision the next free id (0032): declog renumber 0002 --file content/decisions/0002-b.md"
+    )
     config = [(f.code, f.message) for f in full if f.path == CONFIG_FILE]
     assert config == [
         ("DL201", "[workflow.silence] partners names unknown partner 'initech'"),
@@ -331,7 +333,7 @@ def _old_decision_duplicates(ctx: Context) -> Iterator[Diagnostic]:
                 d,
                 "id",
                 message=f"decision id '{d.id}' is also used by {first[d.id]}",
-                hint=f"give this decision the next free id ({next_id})",
+                hint=f"give this decision the next free id ({next_id}): declog renumber {d.id} --file {d.path}",
             )
         else:
             first[d.id] = d.path

@@ -147,3 +147,75 @@ def _verify(result: str, path: str, entries: Sequence[Mapping[str, str]], old: l
     want = [old[int(e[KEEP])] if KEEP in e else dict(e) for e in entries]
     if parsed.data.get(KEY, []) != want:
         raise EditError(f"{path}: the edited approvals do not read back as written; the file was left alone")
+
+
+#: Where a field's value is, as a path of keys and list positions: ``("supersedes", 0)``.
+FieldPath = tuple[str | int, ...]
+
+_AFTER_PLAIN = re.compile(r"[ \t]*(?:$|[,\]}#\n])")
+
+
+def replace_values(text: str, changes: Mapping[FieldPath, tuple[str, str]], path: str = "document") -> str:
+    """``text`` with the value at each field path changed from ``old`` to ``new``; other bytes unchanged.
+
+    Each value must be a scalar written as ``old`` (plain, single- or double-quoted); the new one
+    is written in the same style. Used to renumber a decision: ids are digits, which every style
+    writes as they are.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    if "\r" in body:
+        raise EditError(f"{path}: has CRLF line endings; convert it to LF first (DL011)")
+    _, parsed = _parse(body, path)
+    lines = body.splitlines(keepends=True)
+    want = json.loads(json.dumps(parsed.data, default=str))
+    # Right to left along each line, so an edit never moves a value still to be edited.
+    for field_path, (old, new) in sorted(
+        changes.items(), key=lambda c: (parsed.pos(*c[0]).line, -parsed.pos(*c[0]).col)
+    ):
+        if _get(parsed.data, field_path) != old:
+            raise EditError(f"{path}: {_shown(field_path)} is not '{old}'; the file was left alone")
+        at = parsed.pos(*field_path)
+        line = lines[at.line - 1]
+        start = at.col - 1
+        written = _written(line, start, old)
+        if written is None:
+            raise EditError(f"{path}:{at.line}: cannot rewrite {_shown(field_path)} in place")
+        quote = written[0] if written[0] in "\"'" else ""
+        lines[at.line - 1] = line[:start] + f"{quote}{new}{quote}" + line[start + len(written) :]
+        _put(want, field_path, new)
+    result = bom + "".join(lines)
+    _, again = _parse(result.removeprefix("\ufeff"), path)
+    if json.loads(json.dumps(again.data, default=str)) != want:
+        raise EditError(f"{path}: the edited fields do not read back as written; the file was left alone")
+    return result
+
+
+def _written(line: str, start: int, old: str) -> str | None:
+    """The scalar ``old`` as written at ``start`` of ``line`` (with its quotes), if it is there."""
+    for quote in ('"', "'"):
+        if line.startswith(f"{quote}{old}{quote}", start):
+            return f"{quote}{old}{quote}"
+    if line.startswith(old, start) and _AFTER_PLAIN.match(line, start + len(old)):
+        return old
+    return None
+
+
+def _get(data: Any, field_path: FieldPath) -> Any:
+    for step in field_path:
+        in_list = isinstance(step, int) and isinstance(data, list) and 0 <= step < len(data)
+        if in_list or (isinstance(step, str) and isinstance(data, dict) and step in data):
+            data = data[step]
+        else:
+            return None
+    return data
+
+
+def _put(data: Any, field_path: FieldPath, value: str) -> None:
+    for step in field_path[:-1]:
+        data = data[step]
+    data[field_path[-1]] = value
+
+
+def _shown(field_path: FieldPath) -> str:
+    return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in field_path).lstrip(".")

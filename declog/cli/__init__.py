@@ -4,7 +4,7 @@ One module per group of commands; importing them registers their commands on
 the ``declog`` group defined in ``base``. Nothing in the package imports this.
 """
 
-from declog.cli import imports, insight, pulls, site, validate
+from declog.cli import imports, insight, pulls, renumber, site, validate
 from declog.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, cli, main
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "insight",
     "main",
     "pulls",
+    "renumber",
     "site",
     "validate",
 ]

@@ -219,7 +219,8 @@ _TABLE: list[Code] = [
         "duplicate-id",
         E,
         "Ids are unique within each kind of document.",
-        "Give the newer document the next free id (`declog new` picks one).",
+        "Give the newer document the next free id: `declog renumber ID --file PATH` renames a decision and "
+        "updates every reference to it.",
     ),
     Code(
         "DL110",
@@ -472,7 +473,8 @@ _TABLE: list[Code] = [
         "id-collision",
         E,
         "A new decision does not take an id already used on the base branch.",
-        "Renumber the new decision to the next free id (`declog new` picks one).",
+        "Renumber the new decision to the next free id: `declog renumber ID --file PATH` renames it and "
+        "updates every reference to it.",
     ),
     Code(
         "DL406",

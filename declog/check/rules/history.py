@@ -150,7 +150,8 @@ def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
             new,
             "id",
             message=f"id '{new.id}' is already used on the base branch by {old.path}",
-            hint=f"renumber this decision to {str(max(taken) + 1).zfill(len(new.id))}",
+            hint=f"renumber this decision to {str(max(taken) + 1).zfill(len(new.id))}: "
+            f"declog renumber {new.id} --file {new.path}",
         )
 
 

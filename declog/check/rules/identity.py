@@ -60,7 +60,8 @@ def dl109_duplicate_id(ctx: Context) -> Iterator[Diagnostic]:
                 d,
                 "id",
                 message=f"decision id '{d.id}' is also used by {first.path}",
-                hint=f"give this decision the next free id ({_next_id(ctx)})",
+                hint=f"give this decision the next free id ({_next_id(ctx)}): "
+                f"declog renumber {d.id} --file {d.path}",
             )
     for doc in ctx.log.duplicates:
         if not ctx.is_subject(doc):
