@@ -967,3 +967,103 @@ def test_a_file_that_appears_before_the_write_is_never_overwritten(log: LogMaker
     assert written.failed == [(planned.new[0].path, f"{planned.new[0].path} exists")]
     assert theirs.read_text() == "someone else's work\n"
     assert not written.complete
+
+
+# --- names, the why of a rejected row, "all partners" (issue 21) -------------------------------
+
+ACME_PEOPLE = ACME_NAMED.replace(
+    "  - bob-builder\n", "  - bob-builder\n  - joao-silva\n  - handle: zoe\n    name: Zoë Ørsted\n"
+)
+
+
+def test_names_match_members_whatever_their_accents_and_case(log: LogMaker, tmp_path: Path) -> None:
+    log.partner("acme", ACME_PEOPLE)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(
+        "Title,Date,Owner,Partners\n"
+        "Ship on Fridays,2024-05-03,João Silva,ACME SPEDITION\n"
+        "Ship on Mondays,2024-05-06,ZOE ORSTED,acme\n"
+        "Ship on Sundays,2024-05-05,alice archer,Globex Inc\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[people]\n"José" = "bob"\n', encoding="utf-8")
+    run = run_import(log, "csv", sheet, "--map", mapping)
+    assert run.exit_code == 0, run.stdout
+    assert "no partner's member" not in run.stdout and "partners not in the log" not in run.stdout
+    got = decisions(log)
+    assert (got["0002-ship-on-fridays.md"][0]["owner"], got["0002-ship-on-fridays.md"][0]["partners"]) == (
+        "joao-silva",
+        ["acme"],
+    )
+    assert got["0003-ship-on-mondays.md"][0]["owner"] == "zoe"
+    assert got["0004-ship-on-sundays.md"][0]["owner"] == "alice"
+    # the map's names are compared the same way
+    night = tmp_path / "night.csv"
+    night.write_text("Title,Owner\nShip at night,JOSE\n", encoding="utf-8")
+    assert run_import(log, "csv", night, "--map", mapping).exit_code == 0
+    assert decisions(log)["0005-ship-at-night.md"][0]["owner"] == "bob"
+
+
+def test_an_imported_rejected_decision_checks_clean(log: LogMaker, tmp_path: Path) -> None:
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(
+        "Title,Date,Status,Owner,Partners,Why\n"
+        "Use MongoDB,2024-05-03,rejected,alice,acme,No transactions.\n"
+        "Use Redis,2024-05-04,withdrawn,carol,globex,Not needed after all.\n"
+    )
+    run = run_import(log, "csv", sheet)
+    assert run.exit_code == 0, run.stdout
+    assert run.lines[-1] == "declog check of the imported decisions: 0 errors, 0 warnings"
+    got = decisions(log)
+    mongo, redis = got["0002-use-mongodb.md"][0], got["0003-use-redis.md"][0]
+    assert (mongo["rationale"], mongo["reason"]) == ("No transactions.", "No transactions.")
+    assert (redis["rationale"], redis["reason"]) == ("Not needed after all.", "Not needed after all.")
+    assert "DL309" not in checked_clean(log).stdout and "DL310" not in checked_clean(log).stdout
+    again = run_import(log, "csv", sheet)
+    assert "already imported and unchanged: 2 records" in again.lines
+    # imported before, when the why of a rejected row went to `reason` only: not a change in the source
+    mongo_file = log.root / "content/decisions/0002-use-mongodb.md"
+    mongo_file.write_text(mongo_file.read_text().replace("rationale: No transactions.\n", ""))
+    assert "already imported and unchanged: 2 records" in run_import(log, "csv", sheet).lines
+
+
+@pytest.mark.parametrize("word", ["alle", "All", "everyone", "Alle Partner", "todos", "tous"])
+def test_a_word_for_every_partner_names_them_all(log: LogMaker, tmp_path: Path, word: str) -> None:
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(
+        f"Title,Date,Owner,Partners\nShip on Fridays,2024-05-03,alice,{word}\n", encoding="utf-8"
+    )
+    run = run_import(log, "csv", sheet)
+    assert run.exit_code == 0, run.stdout
+    assert "partners not in the log" not in run.stdout and "printf" not in run.stdout
+    assert decisions(log)["0002-ship-on-fridays.md"][0]["partners"] == ["acme", "globex"]
+
+
+def test_a_word_for_every_partner_that_is_also_a_partners_name_is_reported(
+    log: LogMaker, tmp_path: Path
+) -> None:
+    log.partner("alle", "---\nid: alle\nname: Alle AG\ntimezone: UTC\nmembers: [erin]\n---\n")
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("Title,Date,Owner,Partners\nShip on Fridays,2024-05-03,alice,Alle\n", encoding="utf-8")
+    run = run_import(log, "csv", sheet)
+    assert (
+        "  s.csv:2: partners 'Alle' may mean partner 'alle' or every partner: taken as 'alle'; if the row "
+        "means every partner, list the partners in the cell (or confirm this reading in --map: [partners] "
+        '"Alle" = "alle")'
+    ) in run.lines
+    assert decisions(log)["0002-ship-on-fridays.md"][0]["partners"] == ["alle"]
+
+
+def test_a_word_for_every_partner_in_a_log_without_partners(tmp_path: Path) -> None:
+    log = LogMaker(tmp_path / "log")
+    log.write("declog.toml", CONFIG)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("Title,Date,Partners\nShip on Fridays,2024-05-03,alle\n", encoding="utf-8")
+    run = run_import(log, "csv", sheet)
+    assert "printf" not in run.stdout and "partners not in the log" not in run.stdout
+    assert (
+        "  s.csv:2: partners 'alle' means every partner; the log has none yet, so `partners` is left out "
+        "(which means every partner)"
+    ) in run.lines
+    assert "partners" not in decisions(log)["0001-ship-on-fridays.md"][0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,33 @@ def normal(word: str) -> str:
     return " ".join(_EDGES.sub("", word).casefold().split())
 
 
+#: Letters that carry their mark without a combining character, as the plain letters people type instead.
+_UNMARKED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
+def name_key(name: str) -> str:
+    """A name as the source's names, the partners' names and the members' handles are compared.
+
+    Case, accents and spacing do not count: "João Silva", "joao silva" and the
+    handle ``joao-silva`` (dashes read as spaces by the callers) are one key.
+    """
+    decomposed = unicodedata.normalize("NFKD", normal(name))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", plain).translate(_UNMARKED)
+
+
+#: A partners cell meaning every partner of the log: in English, German, Portuguese, Spanish, French.
+ALL_PARTNERS = frozenset(
+    name_key(w)
+    for w in (
+        *("all", "all partners", "everyone", "everybody", "every partner", "each partner"),
+        *("alle", "alle partner", "alle partnerinnen", "alle beteiligten", "jeder", "gesamt"),
+        *("todos", "todas", "todos os parceiros", "todos los socios", "todos los partners"),
+        *("tous", "toutes", "tout le monde", "tous les partenaires"),
+    )
+)
+
+
 def header_key(header: str) -> str:
     """A column header as the synonyms are written: 'Decided by:' -> 'decided by'."""
     text = header.casefold().replace("_", " ").replace("-", " ")
@@ -120,9 +148,9 @@ class MapFile:
     status: Mapping[str, str] = field(default_factory=dict)
     """Status word (normalised) -> status."""
     partners: Mapping[str, str] = field(default_factory=dict)
-    """Name (normalised) -> partner id."""
+    """Name (``name_key``) -> partner id."""
     people: Mapping[str, str] = field(default_factory=dict)
-    """Name (normalised) -> handle."""
+    """Name (``name_key``) -> handle."""
     path: str = ""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in the file, for messages."""
@@ -189,8 +217,8 @@ def read_map(path: Path, shown: str, log: Log) -> MapFile:
     return MapFile(
         columns={k: v.strip() for k, v in columns.items()},
         status=status,
-        partners={normal(k): v for k, v in data.get("partners", {}).items()},
-        people={normal(k): v for k, v in data.get("people", {}).items()},
+        partners={name_key(k): v for k, v in data.get("partners", {}).items()},
+        people={name_key(k): v for k, v in data.get("people", {}).items()},
         path=shown,
         lines=lines,
     )
@@ -233,11 +261,11 @@ _LEGAL = re.compile(r"\b(gmbh|ag|inc|ltd|llc|plc|s\.?a\.?|corp|co|kg|bv|oy|ab|sa
 
 
 def _names(log: Log) -> dict[str, set[str]]:
-    """Normalised name -> partner ids it can mean: id, name, name without legal form, first word."""
+    """Name (``name_key``) -> partner ids it can mean: id, name, name without legal form, first word."""
     out: dict[str, set[str]] = {}
     for pid, p in log.partners.items():
-        name = normal(p.name)
-        bare = normal(_LEGAL.sub("", p.name))
+        name = name_key(p.name)
+        bare = name_key(_LEGAL.sub("", p.name))
         for key in {pid, pid.replace("-", " "), name, bare, name.split(" ")[0] if name else ""}:
             if key:
                 out.setdefault(key, set()).add(pid)
@@ -258,17 +286,25 @@ class Matcher:
             for m in p.members:
                 for key in (m.handle, m.handle.replace("-", " "), m.name):
                     if key:
-                        self._people.setdefault(normal(key), set()).add(m.handle)
+                        self._people.setdefault(name_key(key), set()).add(m.handle)
 
     def partner(self, name: str) -> str | None:
-        key = normal(name)
+        key = name_key(name)
         if key in self.map.partners:
             return self.map.partners[key]
         ids = self._partners.get(key, set())
         return next(iter(ids)) if len(ids) == 1 else None
 
+    def mapped_partner(self, name: str) -> bool:
+        """Whether the ``--map`` file says which partner ``name`` is."""
+        return name_key(name) in self.map.partners
+
+    def every_partner(self, name: str) -> bool:
+        """Whether ``name`` is a word for every partner ("all", "alle", "todos", ...)."""
+        return name_key(name) in ALL_PARTNERS
+
     def person(self, name: str) -> str | None:
-        key = normal(name.lstrip("@"))
+        key = name_key(name.lstrip("@"))
         if key in self.map.people:
             return self.map.people[key]
         handles = self._people.get(key, set())

@@ -154,7 +154,7 @@ def _fields(draft: _Draft, how: DateFormat, tz: dt.tzinfo, matcher: Matcher, out
     v["status"] = draft.status.status
     if normal(r.category) in vocab.CATEGORIES:
         v["category"] = normal(r.category)
-    partners = _match(r.partners, matcher.partner, out.partners, r.where)
+    partners = _partners(r, matcher, out)
     if partners:
         v["partners"] = partners
     owners = _match(r.owners, matcher.person, out.people, r.where)
@@ -179,7 +179,11 @@ def _fields(draft: _Draft, how: DateFormat, tz: dt.tzinfo, matcher: Matcher, out
         _put(v, "proposed", proposed or when)
     rationale = r.rationale.strip()
     if rationale:
-        v["reason" if status in (vocab.REJECTED, vocab.WITHDRAWN) else "rationale"] = rationale
+        # Every decided entry says why (DL310: `rationale`); a rejected or withdrawn one says why it
+        # ended so (DL309: `reason`). A source has one "why" for the outcome: it answers both.
+        v["rationale"] = rationale
+        if status in (vocab.REJECTED, vocab.WITHDRAWN):
+            v["reason"] = rationale
 
 
 def _put(values: dict[str, Any], key: str, when: dt.datetime | None) -> None:
@@ -199,6 +203,43 @@ def _date(raw: str, how: DateFormat, tz: dt.tzinfo, where: Where, out: Plan) -> 
             (where, f"'{raw}' is not a date ({how_read}): imported without it (kept in the body)")
         )
     return value
+
+
+def _partners(r: Record, matcher: Matcher, out: Plan) -> list[str]:
+    """The partner ids a record names; a word for every partner ("all", "alle") names them all."""
+    everyone = sorted(matcher.log.partners)
+    found: list[str] = []
+
+    def find(name: str) -> str | list[str] | None:
+        hit = matcher.partner(name)
+        if not matcher.every_partner(name):
+            return hit
+        if hit is not None:
+            if not matcher.mapped_partner(name):
+                out.notes.append(
+                    (
+                        r.where,
+                        f"partners '{name}' may mean partner '{hit}' or every partner: taken as '{hit}'; "
+                        "if the row means every partner, list the partners in the cell "
+                        f'(or confirm this reading in --map: [partners] "{name}" = "{hit}")',
+                    )
+                )
+            return hit
+        if not everyone:
+            none_yet = f"partners '{name}' means every partner; the log has none yet"
+            out.notes.append((r.where, f"{none_yet}, so `partners` is left out (which means every partner)"))
+            return []
+        return everyone
+
+    for item in r.partners:
+        whole = find(item)
+        for name in [item] if whole is not None else list(split_names(item)):
+            hit = whole if whole is not None else find(name)
+            if hit is None:
+                out.partners.setdefault(name, []).append(r.where)
+            else:
+                found += [hit] if isinstance(hit, str) else hit
+    return list(dict.fromkeys(found))
 
 
 def _match(items: tuple[str, ...], find: Any, unmatched: dict[str, list[Where]], where: Where) -> list[str]:
@@ -486,6 +527,8 @@ def _differences(d: Decision, values: Mapping[str, Any], body: str) -> tuple[str
     out = []
     for key in COMPARED + COMPARED_TEXT:
         old, new = d.data.get(key), values.get(key)
+        if key == "rationale" and old is None and new == d.data.get("reason"):
+            continue  # imported when the why of a rejected row went to `reason` only
         if old != new:
             out.append(key if key in COMPARED_TEXT else f"{key}: {_short(old)} -> {_short(new)}")
     if d.body.strip() != body.strip():
