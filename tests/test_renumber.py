@@ -109,7 +109,8 @@ def test_a_collision_is_fixed_in_one_step_and_the_references_follow(log: LogMake
         f"decision id '0002' is also used by {D}/0002-adopt-a-chat-tool.md",
     )
     assert dup.hint == (
-        f"give this decision the next free id (0003): declog renumber 0002 --file {D}/0002-adopt-the-budget.md"
+        "renumber the one that is new on your branch to the next free id (0003): declog renumber 0002 "
+        f"--file {D}/0002-adopt-the-budget.md (or --file {D}/0002-adopt-a-chat-tool.md)"
     )
     before = files(log)
 
@@ -222,6 +223,11 @@ def test_the_silence_agreement_follows(log: LogMaker) -> None:
         (
             ["0002", "12", "--file", f"{D}/0002-adopt-the-budget.md"],
             "'12' is not a decision id (four or more digits, such as 0043)",
+        ),
+        (
+            ["0002", "--file", "\x1b[2J0002\x00.md"],
+            f"--file \\x1b[2J0002\\x00.md is not a decision with the id 0002 "
+            f"(those are: {D}/0002-adopt-a-chat-tool.md, {D}/0002-adopt-the-budget.md)",
         ),
         (
             ["0002", "--file", f"{D}/0001-keep-decisions-in-git.md"],

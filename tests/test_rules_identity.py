@@ -82,7 +82,8 @@ def test_duplicate_decision_id_is_reported_on_the_second_file(log: LogMaker) -> 
             "DL109",
             "error",
             f"decision id '0001' is also used by {D}/0001-another.md",
-            f"give this decision the next free id (0002): declog renumber 0001 --file {D}/0001-keep-decisions-in-git.md",
+            "renumber the one that is new on your branch to the next free id (0002): "
+            f"declog renumber 0001 --file {D}/0001-keep-decisions-in-git.md (or --file {D}/0001-another.md)",
         )
     ]
 

@@ -205,7 +205,8 @@ def test_a_log_with_cycles_and_duplicates(tmp_path: Path) -> None:
     ]
     assert duplicates[0].message == "decision id '0002' is also used by content/decisions/0002-a.md"
     assert duplicates[0].hint == (
-        "give this decision the next free id (0032): declog renumber 0002 --file content/decisions/0002-b.md"
+        "renumber the one that is new on your branch to the next free id (0032): "
+        "declog renumber 0002 --file content/decisions/0002-b.md (or --file content/decisions/0002-a.md)"
     )
     config = [(f.code, f.message) for f in full if f.path == CONFIG_FILE]
     assert config == [
@@ -333,7 +334,8 @@ def _old_decision_duplicates(ctx: Context) -> Iterator[Diagnostic]:
                 d,
                 "id",
                 message=f"decision id '{d.id}' is also used by {first[d.id]}",
-                hint=f"give this decision the next free id ({next_id}): declog renumber {d.id} --file {d.path}",
+                hint=f"renumber the one that is new on your branch to the next free id ({next_id}): "
+                f"declog renumber {d.id} --file {d.path} (or --file {first[d.id]})",
             )
         else:
             first[d.id] = d.path

@@ -142,7 +142,7 @@ def _same_file(root: Path, rel: str, given: str) -> bool:
         return True
     try:
         return Path(given).resolve() == (root / rel).resolve()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         return False
 
 

@@ -60,8 +60,9 @@ def dl109_duplicate_id(ctx: Context) -> Iterator[Diagnostic]:
                 d,
                 "id",
                 message=f"decision id '{d.id}' is also used by {first.path}",
-                hint=f"give this decision the next free id ({_next_id(ctx)}): "
-                f"declog renumber {d.id} --file {d.path}",
+                # Which of the two is new on the branch is --base's to say (DL405): both are named.
+                hint=f"renumber the one that is new on your branch to the next free id ({_next_id(ctx)}): "
+                f"declog renumber {d.id} --file {d.path} (or --file {first.path})",
             )
     for doc in ctx.log.duplicates:
         if not ctx.is_subject(doc):
