@@ -77,7 +77,7 @@ EXPECTED = [
     "content/decisions/0022-list.md:2:1 error DL004 frontmatter is a list, not a mapping of fields",
     "content/decisions/0023-bom.md:1:1 warning DL010 file starts with a UTF-8 byte-order mark",
     "content/decisions/0024-crlf.md:1:1 warning DL011 file has CRLF (Windows) line endings",
-    "content/decisions/0025-tabs.md:6:1 error DL003 invalid YAML: found character that cannot start any token (while scanning for the next token)",
+    "content/decisions/0025-tabs.md:6:1 error DL003 invalid YAML: a tab is used for indentation; YAML indents with spaces only",
     "content/decisions/0026-latin1.md:3:11 error DL001 file is not valid UTF-8 (byte 0xe9 at offset 25)",
     "content/decisions/0027-no-frontmatter.md:1:1 error DL002 the file does not start with frontmatter (first line is 'Just notes, no frontmatter.')",
     "content/decisions/0028-control.md:3:22 error DL014 title contains the control character U+0007 (BEL)",

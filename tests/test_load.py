@@ -131,8 +131,8 @@ def test_tab_indentation(log: LogMaker) -> None:
     code, lines = _only(log)
     assert code == 1
     assert lines == [
-        f"{D}/0001-x.md:6:1: error DL003 invalid YAML: found character that cannot start any token "
-        "(while scanning for the next token) (indent with spaces; YAML does not allow tabs for indentation)"
+        f"{D}/0001-x.md:6:1: error DL003 invalid YAML: a tab is used for indentation; YAML indents with spaces "
+        "only (replace the tab at the start of line 6 with spaces (two per level))"
     ]
 
 
@@ -415,4 +415,69 @@ def test_every_bad_input_at_once_from_a_real_process(tmp_path: Path) -> None:
         ("0010-big.md", "DL001"),
         ("0011-link.md", "DL001"),
         ("weird.md", "DL102"),  # members: 5 (once: not also "no members")
+    ]
+
+
+# --- a document that does not parse is reported first and alone, not as a cascade ----------------
+
+#: Three accepted decisions between acme and globex: each names acme, its members and its approval.
+THREE = [ACCEPTED.replace('"0001"', f'"000{i}"') for i in (1, 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("broken", "first"),
+    [
+        (
+            "---\nid: acme\nname: Acme\ntimezone: Europe/Berlin\nmembers: [@alice, bob]\n---\n",
+            "content/partners/acme.md:5:11: error DL003 invalid YAML: a value cannot start with '@'",
+        ),
+        (
+            b"---\nid: acme\nname: Acme \xe9\n---\n",
+            "content/partners/acme.md:3:12: error DL001 file is not valid UTF-8",
+        ),
+        ("---\n- acme\n- alice\n---\n", "content/partners/acme.md:2:1: error DL004 frontmatter is a list"),
+        (
+            "id: acme\nmembers: [alice, bob]\n",
+            "content/partners/acme.md:1:1: error DL002 the file does not start",
+        ),
+    ],
+    ids=["yaml", "encoding", "not-a-mapping", "no-frontmatter"],
+)
+def test_a_partner_that_does_not_parse_is_reported_alone_first(
+    log: LogMaker, broken: str | bytes, first: str
+) -> None:
+    for i, text in enumerate(THREE, 1):
+        log.decision(f"000{i}-x", text)
+    log.partner("acme", broken)
+    log.decision("0004-typo", ACCEPTED.replace('"0001"', '"0004"').replace("[acme, globex]", "[acme, globx]"))
+    code, lines = _only(log)
+    assert code == 1
+    # the parse error leads, saying what waits for it; the typo 'globx' (not caused by it) is still shown
+    assert lines[0].startswith(first)
+    assert lines[0].endswith(
+        "20 findings in 4 other files naming partner 'acme' follow from this one and are not shown until it parses)"
+    )
+    assert lines[1:] == [
+        "content/decisions/0004-typo.md:7:18: error DL201 unknown partner 'globx' (did you mean 'globex'?)",
+        "content/decisions/0004-typo.md:18:14: error DL312 approval from 'globex', which is not party to this "
+        "decision (add globex to partners, or remove the approval)",
+    ]
+    # naming only a decision still shows what it waits for
+    assert _only(log, "content/decisions/0002-x.md")[1] == lines[:1]
+
+
+def test_a_meeting_or_decision_that_does_not_parse_holds_back_what_follows_from_it(log: LogMaker) -> None:
+    log.meeting("m1", "---\nid: m1\ntitle: Kickoff: phase 2\n---\n")
+    log.decision("0001-x", doc('id: "0001"\ntitle: X\nstatus: draft\nmeeting: m1\nsupersedes: ["0002"]\n'))
+    log.decision("0002-old", "---\nid: \"0002\"\ntitle: 'Old' one\n---\n")
+    code, lines = _only(log)
+    assert code == 1
+    assert lines == [
+        "content/decisions/0002-old.md:3:14: error DL003 invalid YAML: text follows the closing ' of a quoted value "
+        "(a quoted value ends at its closing quote: write a ' inside single quotes as '' (title: 'It''s here') "
+        'or use double quotes (title: "It\'s here"); '
+        "1 finding in 1 other file naming decision '0002' follow from this one and are not shown until it parses)",
+        "content/meetings/m1.md:3:15: error DL003 invalid YAML: a value contains ': ', which YAML reads as the "
+        'start of another field (quote the value: title: "Kickoff: phase 2"; '
+        "1 finding in 1 other file naming meeting 'm1' follow from this one and are not shown until it parses)",
     ]

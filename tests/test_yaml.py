@@ -217,8 +217,11 @@ def test_syntax_error_names_line_and_column(log: LogMaker) -> None:
     run = log.check("--format", "json")
     [found] = [d for d in run.json() if d["code"] == "DL003"]
     assert (found["path"], found["line"], found["col"]) == (path, 3, 15)
-    assert found["message"] == "invalid YAML: mapping values are not allowed in this context"
-    assert "quote a value" in found["hint"]
+    assert (
+        found["message"]
+        == "invalid YAML: a value contains ': ', which YAML reads as the start of another field"
+    )
+    assert found["hint"] == 'quote the value: title: "Pricing: phase 2"'
 
 
 def test_tab_indentation_is_dl003_with_a_hint(log: LogMaker) -> None:
@@ -227,7 +230,8 @@ def test_tab_indentation_is_dl003_with_a_hint(log: LogMaker) -> None:
     assert run.exit_code == 1
     [found] = run.json()
     assert (found["path"], found["line"], found["col"], found["code"]) == (path, 6, 1, "DL003")
-    assert found["hint"] == "indent with spaces; YAML does not allow tabs for indentation"
+    assert found["message"] == "invalid YAML: a tab is used for indentation; YAML indents with spaces only"
+    assert found["hint"] == "replace the tab at the start of line 6 with spaces (two per level)"
 
 
 def test_key_that_is_a_list_is_dl003() -> None:
@@ -327,3 +331,105 @@ def test_tags_match_pyyamls_own_resolver(value: str) -> None:
             assert loader.resolve(kind, None, (True, False)) == pyyaml(kind, (True, False))
     finally:
         loader.dispose()
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "where", "message", "hint"),
+    [
+        (
+            "id: acme\nmembers: [@alice, bob]\n",
+            (3, 11),
+            "a value cannot start with '@' unless it is quoted ('@' is reserved in YAML)",
+            "quote the value: members: ['@alice', bob], or write the handle without '@': members: [alice, bob]",
+        ),
+        (
+            "id: acme\nmembers:\n  - @alice\n",
+            (4, 5),
+            "a value cannot start with '@' unless it is quoted ('@' is reserved in YAML)",
+            "quote the value: - '@alice', or write the handle without '@': - alice",
+        ),
+        (
+            "title: `declog check` in CI\n",
+            (2, 8),
+            "a value cannot start with '`' unless it is quoted ('`' (a backquote) is reserved in YAML)",
+            "quote the value: title: '`declog check` in CI'",
+        ),
+        (
+            "id: acme\nmembers:\n\t- alice\n",
+            (4, 1),
+            "a tab is used for indentation; YAML indents with spaces only",
+            "replace the tab at the start of line 4 with spaces (two per level)",
+        ),
+        (
+            "title: Pricing: phase 2\n",
+            (2, 15),
+            "a value contains ': ', which YAML reads as the start of another field",
+            'quote the value: title: "Pricing: phase 2"',
+        ),
+        (
+            "members:\n  - alice\n - bob\n",
+            (4, 2),
+            "line 4 is not lined up with the lines above it (the fields starting on line 2)",
+            "indent the items of one list, or the fields of one mapping, by the same number of spaces",
+        ),
+        (
+            "approvals:\n  - partner: acme\n   by: bob\n",
+            (4, 4),
+            "line 4 is not lined up with the lines above it (the list starting on line 3)",
+            "indent the items of one list, or the fields of one mapping, by the same number of spaces",
+        ),
+        (
+            "id: acme\n  name: Acme\n",
+            (3, 7),
+            "this line is indented as if it belonged to the line above, which is a value, not a list or mapping",
+            "line up 'name: Acme' with the field above it, or quote a value that contains ': '",
+        ),
+        (
+            "partners: [acme, globex\nid: x\n",
+            (3, 3),
+            "the list opened on line 2 is not closed with ']'",
+            "close it with ']' on the same line; quote items that contain ',', '[' or ']'",
+        ),
+        (
+            'title: "Pricing\nid: x\n',
+            (4, 1),
+            "a quote opened on line 2 is never closed",
+            "close the quote on the same line, or write the value without quotes",
+        ),
+        (
+            "id: x\ntitle\nstatus: draft\n",
+            (3, 1),
+            "'title' is not a field: a field is written `name: value`",
+            "add the colon and the value (title: ...), or join it to the line above if it continues that value",
+        ),
+    ],
+    ids=[
+        "at-in-list",
+        "at-in-block",
+        "backquote",
+        "tab",
+        "colon",
+        "list-indent",
+        "map-indent",
+        "over-indent",
+        "unclosed-list",
+        "unclosed-quote",
+        "no-colon",
+    ],
+)
+def test_yaml_mistakes_are_named_in_plain_words_with_the_fix(
+    frontmatter: str, where: tuple[int, int], message: str, hint: str
+) -> None:
+    _, [found] = parse_yaml(frontmatter, "content/partners/acme.md", 2)
+    assert (found.code, found.line, found.col) == ("DL003", *where)
+    assert (found.message, found.hint) == (f"invalid YAML: {message}", hint)
+
+
+def test_a_yaml_mistake_reads_in_plain_words_from_the_command(log: LogMaker) -> None:
+    log.partner("acme", doc("id: acme\nname: Acme\ntimezone: Europe/Berlin\nmembers: [@alice, bob]\n"))
+    run = log.check()
+    assert run.lines[0] == (
+        "content/partners/acme.md:5:11: error DL003 invalid YAML: a value cannot start with '@' unless it is "
+        "quoted ('@' is reserved in YAML) (quote the value: members: ['@alice', bob], or write the handle "
+        "without '@': members: [alice, bob])"
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from declog.check import trust
-from declog.check.rules import run_rules
+from declog.check.rules import cascade, run_rules
 from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
 from declog.check.rules.owners import LOCATIONS as OWNERS_LOCATIONS
@@ -103,11 +103,12 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
         found += [_governance(c) for c in changes]
         real_root = root.resolve()
         found += [_linked(c) for c in changes if through_link(real_root, c.path) is not None]
-    found = apply_rule_settings(found, config, log)
+    folded = cascade.fold(apply_rule_settings(found, config, log), log)
+    found = folded.found
     if paths:
-        found = _select(found, paths, root) + _named_problems(paths, root)
+        found = _select(found, paths, folded.held) + _named_problems(paths, root)
     changed = [d.id for d in touched(base_log, log)] if base_log is not None else []
-    return CheckResult(log, _unique(found), touched=changed)
+    return CheckResult(log, _unique(found, first=folded.held.keys()), touched=changed)
 
 
 def read_owners(root: Path) -> OwnersFile | None:
@@ -297,7 +298,8 @@ class Checker:
         else:
             self.shapes.forget(gone)
         found = [*settings, *stray, *problems, *ruled]
-        return CheckResult(log, _unique(apply_rule_settings(found, log.config, log)), shape=shape)
+        folded = cascade.fold(apply_rule_settings(found, log.config, log), log)
+        return CheckResult(log, _unique(folded.found, first=folded.held.keys()), shape=shape)
 
     def _first_added(self, head: str | None) -> Mapping[str, dt.datetime]:
         """git's first-commit time of every decision file, read again only when HEAD moves."""
@@ -332,11 +334,17 @@ def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> li
     return out
 
 
-def _select(found: list[Diagnostic], paths: Sequence[str], root: Path) -> list[Diagnostic]:
+def _select(
+    found: list[Diagnostic], paths: Sequence[str], held: Mapping[str, list[Diagnostic]]
+) -> list[Diagnostic]:
+    """The findings about ``paths``, and about the unparsed files that findings about them wait for."""
     wanted = [p.rstrip("/") for p in paths]
-    return [
-        d for d in found if any(d.path == p or d.path.startswith(p + "/") or p in ("", ".") for p in wanted)
-    ]
+
+    def named(path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") or p in ("", ".") for p in wanted)
+
+    causes = {cause for cause, behind in held.items() if any(named(d.path) for d in behind)}
+    return [d for d in found if named(d.path) or d.path in causes]
 
 
 def _named_problems(paths: Sequence[str], root: Path) -> list[Diagnostic]:
@@ -358,5 +366,6 @@ def _named_problems(paths: Sequence[str], root: Path) -> list[Diagnostic]:
     return out
 
 
-def _unique(found: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(set(found), key=lambda d: d.sort_key)
+def _unique(found: list[Diagnostic], first: Collection[str] = ()) -> list[Diagnostic]:
+    """Each finding once, in order; the files in ``first`` (documents others wait for) lead."""
+    return sorted(set(found), key=lambda d: (d.path not in first, d.sort_key))

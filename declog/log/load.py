@@ -638,7 +638,12 @@ def patch_log(
         ordered = sorted(
             (d for d in by_path.values() if isinstance(d, Decision)), key=lambda d: (d.id, d.path)
         )
-    patched = Log(log.root, log.config, tuple(ordered), log.partners, log.meetings, log.duplicates)
+    unparsed = (log.unparsed - replaced.keys()) | {
+        rel for rel, new in replaced.items() if new is None and rel in memo.parsed
+    }
+    patched = Log(
+        log.root, log.config, tuple(ordered), log.partners, log.meetings, log.duplicates, frozenset(unparsed)
+    )
     patched.__dict__["by_path"] = by_path  # the indexes of the log it patches, patched (cached properties)
     if "member_of" in log.__dict__:
         patched.__dict__["member_of"] = log.member_of
@@ -705,9 +710,12 @@ def _build_log(
     meetings: dict[str, Meeting] = {}
     duplicates: list[Document] = []
     found: list[Diagnostic] = []
-    for _path, (record, problems) in _parse_all(files, memo):
+    unparsed: set[str] = set()
+    for path, (record, problems) in _parse_all(files, memo):
         found += problems
-        if isinstance(record, Decision):
+        if record is None and kind_of(path) is not None:
+            unparsed.add(path)
+        elif isinstance(record, Decision):
             parsed.append(record)
         elif isinstance(record, Partner | Meeting):
             index: dict[str, Any] = partners if isinstance(record, Partner) else meetings
@@ -733,6 +741,7 @@ def _build_log(
         partners=partners,
         meetings=meetings,
         duplicates=tuple(duplicates),
+        unparsed=frozenset(unparsed),
     ), found
 
 

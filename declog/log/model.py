@@ -142,6 +142,8 @@ class Log:
     meetings: Mapping[str, Meeting] = field(default_factory=dict)
     duplicates: tuple[Document, ...] = ()
     """Partner and meeting documents whose id an earlier file already took."""
+    unparsed: frozenset[str] = frozenset()
+    """Paths of the documents that could not be read or parsed (their findings say why)."""
 
     @functools.cached_property
     def by_id(self) -> Mapping[str, Decision]:

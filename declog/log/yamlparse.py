@@ -28,6 +28,7 @@ import yaml
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.escape import terminal
+from declog.log.yamlerrors import explain
 
 Path = tuple[str | int, ...]
 
@@ -345,22 +346,8 @@ def _too_deep(path: str, pos: Pos) -> Diagnostic:
 
 
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str, first_line: int) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    pos = Pos(first_line + mark.line, mark.column + 1) if mark else Pos(first_line, 1)
-    problem = exc.problem or "invalid YAML"
-    message = f"invalid YAML: {problem}"
-    if exc.context:
-        message += f" ({exc.context})"
-    hint = ""
-    lines = text.split("\n")
-    bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
-    if "\t" in bad_line[: mark.column + 1 if mark else 0] or "tab" in problem:
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
-    elif "mapping values are not allowed" in problem:
-        hint = "quote a value that contains ': ' (for example title: \"Pricing: phase 2\")"
-    elif "could not find expected ':'" in problem:
-        hint = "every field is written `name: value`; check the line above for a missing colon or quote"
-    return finding("DL003", path, pos, message, hint)
+    said = explain(exc, text, first_line)
+    return finding("DL003", path, Pos(first_line + said.line, said.column + 1), said.message, said.hint)
 
 
 class _Builder:
