@@ -222,3 +222,16 @@ def test_schema_unknown_kind_is_a_usage_error() -> None:
     run = invoke(["schema", "--kind", "memo"])
     assert run.exit_code == 2
     assert "Invalid value for '--kind'" in run.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "build", "serve", "audit"])
+def test_outside_a_log_every_command_says_so_once_and_exits_2(tmp_path: Path, command: str) -> None:
+    (tmp_path / "content").mkdir()  # a content folder alone does not make a log
+    run = run_module([command], cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert run.stderr == (
+        f"declog: error: no declog.toml in {tmp_path} or any folder above it: this is not a decision log "
+        "(create one with `declog init`, or pass --root DIR to name the log's folder)\n"
+    )
+    assert not (tmp_path / "_site").exists()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from declog.check import output
 from declog.check.checker import CheckResult
 from declog.log import git, load
 from declog.log.about import docs_url
+from declog.log.config import CONFIG_FILE
 from declog.log.diagnostics import Diagnostic, plural
 from declog.log.escape import line
 from declog.log.load import find_root
@@ -164,11 +166,25 @@ site_url_option = click.option(
 
 
 def resolve_root(root: Path | None) -> Path:
+    """The log's root: ``--root``, else the nearest folder at or above the working one with declog.toml.
+
+    Outside a log (no declog.toml there) this is one usage error, exit 2: every
+    command that takes ``--root`` reads a log.
+    """
     if root is not None:
         if not root.is_dir():
             raise click.UsageError(f"--root {root}: no such folder")
-        return root.resolve()
-    return find_root(Path.cwd()) or Path.cwd().resolve()
+        found, where = root.resolve(), f"in {root}"
+    else:
+        found = find_root(Path.cwd()) or Path.cwd().resolve()
+        where = f"in {Path.cwd()} or any folder above it"
+    if not os.path.lexists(found / CONFIG_FILE):
+        error(
+            f"no {CONFIG_FILE} {where}: this is not a decision log "
+            "(create one with `declog init`, or pass --root DIR to name the log's folder)"
+        )
+        sys.exit(EXIT_USAGE)
+    return found
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
