@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import ACCEPTED, Found, LogMaker, doc
 
 D = "content/decisions/0001-x.md"
@@ -199,3 +200,62 @@ def test_the_quick_validator_agrees_with_the_full_one_on_who_approved() -> None:
             quick = False
         assert quick == full, approval
     assert full is False  # the last case, via: smoke, is refused by both
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("EAT", "'EAT' is an abbreviation, not a zone: write 'Africa/Nairobi'"),
+        ("BRT", "'BRT' is an abbreviation, not a zone: write 'America/Sao_Paulo'"),
+        (
+            "GMT+3",
+            "for UTC+3 IANA writes 'Etc/GMT-3' (its sign is inverted); better, the zone of a city there, "
+            "such as 'Africa/Nairobi', which also follows daylight saving time",
+        ),
+        ("Sao Paulo", "write 'America/Sao_Paulo'"),
+        ("sao_paulo", "write 'America/Sao_Paulo'"),
+        ("São Paulo", "write 'America/Sao_Paulo'"),
+        ("europe/berlin", "write 'Europe/Berlin'"),
+    ],
+)
+def test_a_time_zone_suggests_the_iana_name_meant(log: LogMaker, written: str, hint: str) -> None:
+    log.partner("initech", doc(f"id: initech\nname: Initech\ntimezone: {written}\nmembers: [erin]\n"))
+    [f] = log.codes("DL104")
+    assert (f.line, f.message, f.hint) == (4, f"timezone '{written}' is not an IANA time zone", hint)
+
+
+def test_a_valid_abbreviation_zone_is_accepted(log: LogMaker) -> None:
+    log.partner("initech", doc("id: initech\nname: Initech\ntimezone: CET\nmembers: [erin]\n"))
+    assert log.codes("DL104") == []
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        (
+            "08.12.2026",
+            "write 2026-12-08T09:00:00+00:00 (ISO 8601, year-month-day; a date-time needs a time; "
+            "+00:00 is UTC, write your own offset)",
+        ),
+        (
+            "8/12/2026",
+            "'8/12/2026' is ambiguous: write 2026-12-08T09:00:00+00:00 (8 December) or "
+            "2026-08-12T09:00:00+00:00 (12 August), year-month-day; a date-time needs a time; "
+            "+00:00 is UTC, write your own offset",
+        ),
+        (
+            "2026-12-8",
+            "write 2026-12-08T09:00:00+00:00 (ISO 8601, year-month-day; a date-time needs a time; "
+            "+00:00 is UTC, write your own offset)",
+        ),
+        (
+            "2026-12-08 9:00",
+            "write 2026-12-08T09:00:00+00:00 (ISO 8601, year-month-day; +00:00 is UTC, write your own offset)",
+        ),
+        ("31/12/2026 14:30+0200", "write 2026-12-31T14:30:00+02:00 (ISO 8601, year-month-day)"),
+    ],
+)
+def test_a_date_written_another_way_suggests_the_iso_form(log: LogMaker, written: str, hint: str) -> None:
+    log.decision("0001-x", doc(f'id: "0001"\ntitle: X\nstatus: draft\nproposed: "{written}"\n'))
+    [f] = log.codes("DL105")
+    assert (f.line, f.message, f.hint) == (5, f"proposed '{written}' is not a valid date-time", hint)

@@ -86,10 +86,60 @@ def test_init_refuses_bad_ids_and_handles(tmp_path: Path) -> None:
     run = invoke(["init", str(tmp_path), "--partner", "Acme Ltd", "--member", "alice"])
     assert (run.exit_code, run.stderr) == (
         2,
-        "declog: error: partner id 'Acme Ltd' must be lower-case words joined by dashes\n",
+        "declog: error: --partner 'Acme Ltd' should be lower-case letters, digits and dashes "
+        "(e.g. 'acme' or 'data-retention') (write 'acme-ltd')\n",
     )
     run = invoke(["init", str(tmp_path), "--member", "-bad-"])
-    assert (run.exit_code, run.stderr) == (2, "declog: error: not a GitHub handle: -bad-\n")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "declog: error: --member '-bad-' is not a valid handle (letters, digits and single dashes, without @) "
+        "(write 'bad')\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        (
+            "--timezone",
+            "Sao Paulo",
+            "--timezone 'Sao Paulo' is not an IANA time zone (write 'America/Sao_Paulo')",
+        ),
+        (
+            "--partner",
+            "Ipê",
+            "--partner 'Ipê' should be lower-case letters, digits and dashes (e.g. 'acme' or 'data-retention') "
+            "(write 'ipe')",
+        ),
+        (
+            "--member",
+            "@handle",
+            "--member '@handle' is not a valid handle (letters, digits and single dashes, without @) "
+            "(write 'handle')",
+        ),
+    ],
+)
+def test_init_validates_as_check_does_and_writes_nothing(
+    tmp_path: Path, option: str, value: str, said: str
+) -> None:
+    args = {"--partner": "acme", "--member": "alice", "--timezone": "UTC", option: value}
+    target = tmp_path / "log"
+    run = invoke(["init", str(target), *(x for pair in args.items() for x in pair)])
+    assert (run.exit_code, run.stdout, run.stderr) == (2, "", f"declog: error: {said}\n")
+    assert not target.exists()
+    # and check says the same of the value written by hand
+    fixed = init(target, "--timezone", "America/Sao_Paulo")
+    assert fixed
+    partner = target / "content" / "partners" / "acme.md"
+    line, written = {
+        "--timezone": ("timezone: America/Sao_Paulo", f"timezone: {value}"),
+        "--partner": ("id: acme", f"id: {value}"),
+        "--member": ("  - alice", f"  - '{value}'"),
+    }[option]
+    partner.write_text(partner.read_text().replace(line, written))
+    run = invoke(["check", "--root", str(target), "--format", "json"])
+    [hint] = [f["hint"] for f in run.json() if f["code"] == "DL104"]
+    assert hint == said.rsplit(" (", 1)[1].rstrip(")")
 
 
 def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess[str]:

@@ -26,9 +26,10 @@ from pathlib import Path
 from declog import __version__
 from declog.authoring.frontmatter_edit import scalar
 from declog.check.rules import owners
-from declog.log import git, vocab
+from declog.log import git, suggest, vocab
 from declog.log.about import PROJECT_URL, docs_url, project_url
 from declog.log.config import CONFIG_FILE
+from declog.log.fields import describe
 from declog.log.load import CONTENT
 from declog.log.model import Log
 from declog.log.timeparse import zone
@@ -159,11 +160,18 @@ def init_files(
     action: str | None = None,
 ) -> dict[str, str]:
     """Path -> content of every file of a new log (its CI installs declog with ``action``)."""
-    if not vocab.SLUG_RE.match(partner):
-        raise ScaffoldError(f"partner id '{partner}' must be lower-case words joined by dashes")
-    bad = [m for m in members if not vocab.HANDLE_RE.match(m)]
-    if bad or not members:
-        raise ScaffoldError(f"not a GitHub handle: {', '.join(bad)}" if bad else "name at least one member")
+    if not members:
+        raise ScaffoldError("name at least one member")
+    # The validators `declog check` uses: what init writes, check accepts.
+    checks = [
+        ("--partner", partner, suggest.slug_problem(partner)),
+        *(("--member", m, suggest.handle_problem(m)) for m in members),
+        ("--timezone", timezone, suggest.timezone_problem(timezone)),
+    ]
+    for option, value, problem in checks:
+        if problem is not None:
+            hint = f" ({problem.hint})" if problem.hint else ""
+            raise ScaffoldError(f"{option} {describe(value)} {problem.problem}{hint}")
     uses = parse_action(action or default_action())
     proposed = _minute(now, zone(timezone))
     values = {

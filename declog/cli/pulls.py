@@ -99,7 +99,7 @@ def init(
         )
         result = scaffold.init(directory, files, force=force)
     except scaffold.ScaffoldError as exc:
-        click.echo(f"declog: error: {exc}", err=True)
+        error(str(exc))
         sys.exit(EXIT_USAGE)
     for rel in result.written:
         click.echo(f"created {(directory / rel).as_posix()}")

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import fastjsonschema
 
-from declog.log import vocab
+from declog.log import suggest, vocab
 from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos, Severity
 from declog.log.schema import ONE_LINE, SCHEMAS
@@ -344,7 +344,8 @@ def _findings(err: ValidationError, parsed: Parsed, path: str, config: bool) -> 
         hint = "write it on one line (`>-` folds a long one); longer text belongs in the body"
         return [finding(_code("DL014", config), path, pos, message, hint, Severity.WARNING)]
     if keyword == "pattern":
-        return [make("DL104", f"{name} {describe(value)} {_pattern_problem(name, schema)}")]
+        said = _pattern_problem(name, schema, value)
+        return [make("DL104", f"{name} {describe(value)} {said.problem}", said.hint)]
     if keyword in ("minLength", "minItems"):
         return [make("DL110", f"{name} is empty")]
     if keyword == "uniqueItems":
@@ -405,15 +406,17 @@ def _format_finding(fmt: str, name: str, value: Any, make: Callable[..., Diagnos
         return make(
             "DL105",
             f"{name} {describe(value)} is not a valid date-time",
-            "write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day",
+            suggest.date_hint(str(value), with_time=True)
+            or "write YYYY-MM-DDTHH:MM:SS+HH:MM with a real month and day",
         )
     if fmt == "date":
-        return make("DL105", f"{name} {describe(value)} is not a valid date", "write YYYY-MM-DD")
+        hint = suggest.date_hint(str(value), with_time=False) or "write YYYY-MM-DD"
+        return make("DL105", f"{name} {describe(value)} is not a valid date", hint)
     if fmt == "timezone":
         return make(
             "DL104",
-            f"{name} {describe(value)} is not an IANA time zone",
-            did_you_mean(str(value), known_timezones()) or "e.g. Europe/Berlin, America/New_York",
+            f"{name} {describe(value)} {suggest.TIMEZONE_PROBLEM}",
+            suggest.timezone_hint(str(value)),
         )
     if fmt == "uri":
         problem = url_problem(value) if isinstance(value, str) else "is not an http(s) URL"
@@ -421,17 +424,17 @@ def _format_finding(fmt: str, name: str, value: Any, make: Callable[..., Diagnos
     return make("DL104", f"{name} {describe(value)} is not a valid {fmt}")
 
 
-def _pattern_problem(name: str, schema: dict[str, Any]) -> str:
+def _pattern_problem(name: str, schema: dict[str, Any], value: Any) -> suggest.Problem:
     pattern = schema.get("pattern", "")
     if pattern == vocab.DECISION_ID_RE.pattern:
-        return 'is not a decision id (four or more digits, quoted: "0042")'
+        return suggest.Problem('is not a decision id (four or more digits, quoted: "0042")', "")
     if pattern == vocab.HANDLE_RE.pattern:
-        return "is not a valid handle (letters, digits and single dashes, without @)"
+        return suggest.handle_problem(str(value)) or suggest.Problem(suggest.HANDLE_PROBLEM, "")
     if pattern == vocab.SLUG_RE.pattern:
-        return "should be lower-case letters, digits and dashes (e.g. 'acme' or 'data-retention')"
+        return suggest.slug_problem(str(value)) or suggest.Problem(suggest.SLUG_PROBLEM, "")
     if "(?:m|h|d|w)" in pattern:
-        return "is not a duration such as 48h, 2d or 1w"
-    return f"does not match the expected format {pattern}"
+        return suggest.Problem("is not a duration such as 48h, 2d or 1w", "")
+    return suggest.Problem(f"does not match the expected format {pattern}", "")
 
 
 def _type_hint(expected: Any, value: Any) -> str:
