@@ -230,6 +230,18 @@ def test_deleted_without_committing(repo: Repo) -> None:
     )
 
 
+def test_deleted_draft_hint_names_what_a_withdrawn_entry_lacks(repo: Repo) -> None:
+    """Following the hint leads to no DL310: a withdrawn entry needs the rationale a draft may lack."""
+    draft = "content/decisions/0031-draft.md"
+    repo.write(draft, doc('id: "0031"\ntitle: Draft\nstatus: draft\nowner: alice\n'))
+    repo.commit("draft")
+    (repo.root / draft).unlink()
+    [f] = repo.codes("DL404", "--base", "HEAD")
+    assert f.hint == (
+        "restore the file and set status: withdrawn with a reason; a withdrawn entry also needs rationale"
+    )
+
+
 def test_parallel_id_collision_is_dl405(repo: Repo) -> None:
     """Two branches from the same base each add 0031; main merges one; the other collides."""
     repo.git("checkout", "-q", "-b", "pricing")

@@ -307,7 +307,7 @@ _TABLE: list[Code] = [
         "approval-by-non-member",
         E,
         "An approval is given by a member of the partner it is recorded for.",
-        "Record the approval under the approver's own partner; a partner cannot approve on another's behalf.",
+        "Record the approval under the approver's own partner (a partner cannot approve on another's behalf), and ask a member of the partner named for its own.",
     ),
     Code(
         "DL304",
@@ -344,7 +344,7 @@ _TABLE: list[Code] = [
         "supersede-cycle",
         E,
         "Supersede links never form a cycle.",
-        "Remove the link that points back to a later decision.",
+        "Remove the link that points back to a later decision, on both sides: the `supersedes` entry in one, and `superseded_by` (with the `status: superseded` it brought) in the other.",
     ),
     Code(
         "DL309",
@@ -466,7 +466,7 @@ _TABLE: list[Code] = [
         "decision-deleted",
         E,
         "Decisions are never deleted; they are withdrawn or superseded.",
-        "Restore the file and set `status: withdrawn` with a `reason`.",
+        "Restore the file and set `status: withdrawn` with a `reason`; a withdrawn entry also names its `owner` and `rationale` (DL310).",
     ),
     Code(
         "DL405",

@@ -118,17 +118,21 @@ def dl404_deleted(ctx: Context) -> Iterator[Diagnostic]:
                 old.path,
                 Pos(1, 1),
                 f"decision {old.id} ({old.title!r}) was deleted",
-                _undelete(old.status),
+                _undelete(old),
             )
 
 
-def _undelete(status: str) -> str:
+def _undelete(old: Decision) -> str:
     """How to undo a deletion, by the status the decision had: a hint that leads to no other finding."""
+    status = old.status
     if status in vocab.FROZEN_STATUSES:
         return "restore the file; an accepted decision stays in the log: supersede it with a new decision"
     if status in (vocab.REJECTED, vocab.WITHDRAWN):
         return f"restore the file; a {status} decision stays in the log as a record"
-    return "restore the file and set status: withdrawn with a reason"
+    # A withdrawn entry is past draft: DL310 asks it for what a draft may still lack.
+    missing = [f for f, v in (("owner", old.owner), ("rationale", old.rationale)) if not v]
+    also = f"; a withdrawn entry also needs {' and '.join(missing)}" if missing else ""
+    return f"restore the file and set status: withdrawn with a reason{also}"
 
 
 def dl405_id_collision(ctx: Context) -> Iterator[Diagnostic]:
