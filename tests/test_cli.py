@@ -235,3 +235,49 @@ def test_outside_a_log_every_command_says_so_once_and_exits_2(tmp_path: Path, co
         "(create one with `declog init`, or pass --root DIR to name the log's folder)\n"
     )
     assert not (tmp_path / "_site").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["chek"],
+            [
+                "declog: error: no such command 'chek' (did you mean 'check'?)",
+                "Try 'declog --help' for help.",
+            ],
+        ),
+        (
+            ["valdate"],
+            [
+                "declog: error: no such command 'valdate' (did you mean 'validate'?)",
+                "Try 'declog --help' for help.",
+            ],
+        ),
+        (
+            ["check", "--frmat", "json"],
+            [
+                "declog: error: no such option '--frmat' (did you mean '--format'?)",
+                "Try 'declog check --help' for help.",
+            ],
+        ),
+        (["--bogus"], ["declog: error: no such option '--bogus'", "Try 'declog --help' for help."]),
+        (
+            ["schema", "--kind", "memo"],
+            [
+                "declog: error: Invalid value for '--kind': 'memo' is not one of 'decision', 'partner', 'meeting', 'config'.",
+                "Try 'declog schema --help' for help.",
+            ],
+        ),
+    ],
+)
+def test_command_line_mistakes_have_declogs_error_shape(args: list[str], expected: list[str]) -> None:
+    """Click's own usage errors look like declog's: one error line, where help is, exit 2."""
+    run = run_module(args, cwd=REPO)
+    assert (run.exit_code, run.stdout, run.stderr.splitlines()) == (2, "", expected)
+
+
+def test_a_mistyped_option_value_cannot_write_to_the_terminal() -> None:
+    run = invoke(["check", "--fo\x1b]0;x\x07rmat"])
+    assert run.exit_code == 2
+    assert "\x1b" not in run.stderr and run.stderr.startswith("declog: error: no such option")

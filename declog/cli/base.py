@@ -13,6 +13,7 @@ and build's text) and ``table`` (query's), are still accepted.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import sys
@@ -106,6 +107,41 @@ class Group(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            ctx.fail(
+                f"no such command '{name}'{did_you_mean(name, [*self.list_commands(ctx), *self.aliases])}"
+            )
+        return super().resolve_command(ctx, args)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run declog; click's own errors are printed as declog's are (``declog: error: ...``), exit 2.
+
+        Click prints its usage errors as "Usage: ... Error: ..."; here every error, click's and
+        declog's, has one shape: the error line, then where to find help.
+        """
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # click 8.2+: plain `declog` shows the help
+                exc.show()
+            else:
+                usage_error(exc)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            error(exc.format_message())
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        # Without standalone mode click returns an ``Exit``'s code (``--help``, ``--version``).
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
@@ -124,6 +160,30 @@ class Group(click.Group):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_epilog(ctx, formatter)
         write_docs_line(formatter, docs_url())
+
+
+def did_you_mean(name: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'X'?)`` for the choice closest to a mistyped ``name``, or nothing."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def usage_error(exc: click.UsageError) -> None:
+    """A command-line mistake: ``declog: error: MESSAGE``, then the line that says where help is."""
+    if isinstance(exc, click.NoSuchOption):
+        message = (
+            f"no such option '{exc.option_name}'{did_you_mean(exc.option_name, exc.possibilities or ())}"
+        )
+    else:
+        message = exc.format_message()
+    error(message)
+    ctx = exc.ctx
+    if ctx is not None:
+        command = ctx.command_path.replace(ctx.find_root().info_name or "declog", "declog", 1)
+        option = (
+            "--help" if "--help" in ctx.help_option_names else next(iter(ctx.help_option_names), "--help")
+        )
+        click.echo(f"Try '{line(command)} {option}' for help.", err=True)
 
 
 def write_docs_line(formatter: click.HelpFormatter, url: str) -> None:
