@@ -117,16 +117,23 @@ class Group(click.Group):
             )
         return super().resolve_command(ctx, args)
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
         """Run declog; click's own errors are printed as declog's are (``declog: error: ...``), exit 2.
 
         Click prints its usage errors as "Usage: ... Error: ..."; here every error, click's and
         declog's, has one shape: the error line, then where to find help.
         """
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, False, **kwargs)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(args, prog_name, complete_var, False, **kwargs)
         except click.UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # click 8.2+: plain `declog` shows the help
                 exc.show()
