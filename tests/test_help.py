@@ -132,7 +132,40 @@ def test_no_rule_points_at_a_docs_folder() -> None:
     for code in CODES:
         text = re.sub(re.escape(about.DOCS_URL) + r"\S*", "", invoke(["rules", code]).stdout)
         assert "docs/" not in text, code
-    assert f"{about.docs_url('configuration.md')} for each setting" in invoke(["rules", "DL502"]).stdout
+    assert f"{about.docs_url('configuration.md')} for each setting" in " ".join(
+        invoke(["rules", "DL502"]).stdout.split()
+    )
+
+
+def test_a_rule_reads_as_plain_text_in_a_terminal() -> None:
+    """No Markdown marks, links as text and address, lines wrapped but never inside an address."""
+    run = invoke(["rules", "dl302"], env={"COLUMNS": "60"})
+    assert run.exit_code == 0
+    text = run.stdout
+    assert text.startswith("DL302 missing-approvals\n\nAn accepted decision has the approvals")
+    assert "**" not in text and "###" not in text and "](" not in text
+    assert "Default severity: error\n" in text
+    assert (
+        f"import.md\n    ({about.docs_url('import.md')})" in text
+        or f"import.md ({about.docs_url('import.md')})" in text
+    )
+    assert all(len(row) <= 60 or about.docs_url() in row for row in text.splitlines())
+    assert "Fix: Record each partner's approval under" in text  # code spans keep their backticks
+    assert "`approvals`" in text
+
+
+def test_a_rule_in_markdown_is_the_reference_entry() -> None:
+    run = invoke(["rules", "DL302", "--format", "markdown"])
+    assert run.stdout.startswith("### DL302 missing-approvals\n")
+    assert "- Default severity: **error**" in run.stdout
+    assert invoke(["rules", "--format", "markdown"]).stdout == (REPO / "docs" / "rules.md").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        invoke(["rules", "DL302", "--format", "json"])
+        .json()["fix"]
+        .startswith("Record each partner's approval")
+    )
 
 
 def test_the_documentation_address_comes_from_the_package_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,7 +190,7 @@ def format_options() -> Iterator[tuple[str, click.Option]]:
 
 def test_every_format_option_speaks_the_same_vocabulary() -> None:
     found = dict(format_options())
-    assert set(found) == {"approvals", "audit", "build", "check", "query"}
+    assert set(found) == {"approvals", "audit", "build", "check", "query", "rules"}
     for name, option in found.items():
         assert isinstance(option.type, FormatChoice), name
         choices = list(option.type.choices)

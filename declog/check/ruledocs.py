@@ -6,6 +6,10 @@ checked-in page in step with codes.py.
 
 from __future__ import annotations
 
+import re
+import textwrap
+
+from declog.log.about import docs_url
 from declog.log.codes import AS_WARNING, CODES, OFF, Code
 
 _SECTIONS = (
@@ -34,6 +38,40 @@ def rule_text(c: Code) -> str:
     return f"{head}{history}- Fix: {c.fix}\n"
 
 
+#: A Markdown link whose target is a page of the documentation (relative) or an address.
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def rule_plain(c: Code, width: int = 80) -> str:
+    """One rule as a terminal shows it: ``rule_text`` without Markdown, wrapped to ``width``.
+
+    Code spans keep their backticks (they mark what to type); emphasis goes; a link
+    becomes its text and its address, which is never broken across lines.
+    """
+    paragraphs = []
+    for block in rule_text(c).strip().split("\n\n"):
+        for raw in block.splitlines():
+            text = _LINK.sub(_link_plain, raw.removeprefix("### ").removeprefix("- ")).replace("**", "")
+            indent = "  " if raw.startswith("- ") else ""
+            paragraphs.append(
+                textwrap.fill(
+                    text,
+                    width=max(width, 40),
+                    subsequent_indent=indent + "  " if indent else "",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        paragraphs.append("")
+    return "\n".join(paragraphs).rstrip() + "\n"
+
+
+def _link_plain(m: re.Match[str]) -> str:
+    text, target = m.group(1), m.group(2)
+    url = target if "://" in target else docs_url(target)
+    return f"{text} ({url})"
+
+
 def reference() -> str:
     out = [
         "# Rules reference",
@@ -42,7 +80,8 @@ def reference() -> str:
         "",
         "Every finding `declog check` reports carries one of these codes, as",
         "`path:line:col: severity CODE message`. Codes are stable: a code is never",
-        "reused for a different rule. `declog rules CODE` prints one entry.",
+        "reused for a different rule. `declog rules CODE` prints one entry (`--format markdown`",
+        "for the Markdown below, `--format json` for programs).",
         "Severities can be changed per rule in declog.toml (`[rules]`, see",
         "configuration.md); `--strict` makes warnings fail the check.",
         "Configuration findings (DL5xx) stop the check with exit code 2.",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import click
 
 from declog.check.checker import BaseRevisionError, load_and_check
-from declog.check.ruledocs import rule_text
+from declog.check.ruledocs import reference, rule_plain, rule_text
 from declog.cli.base import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -19,11 +20,12 @@ from declog.cli.base import (
     emit,
     error,
     findings_format_option,
+    format_option,
     resolve_root,
     root_option,
     summary_line,
 )
-from declog.log.codes import CODES
+from declog.log.codes import CODES, Code
 from declog.log.load import iter_paths
 from declog.log.schema import KINDS, SCHEMAS
 
@@ -97,16 +99,41 @@ def schema(kind: str) -> None:
 
 @cli.command(docs="rules.md")
 @click.argument("code", required=False)
-def rules(code: str | None) -> None:
+@format_option(
+    ("text", "json", "markdown"),
+    "How rules are printed: text (for a terminal), json, or markdown (as in the rules reference).",
+)
+def rules(code: str | None, fmt: str) -> None:
     """List every rule, or explain the rule CODE.
 
     CODE is a finding's code, such as DL302.
     """
-    if code is None:
-        for c in CODES.values():
+    entries = list(CODES.values())
+    if code is not None:
+        entry = CODES.get(code.upper())
+        if entry is None:
+            raise click.BadParameter(
+                f"unknown rule code '{code}' (`declog rules` lists them)", param_hint="CODE"
+            )
+        entries = [entry]
+    if fmt == "json":
+        rows = [_rule_json(c) for c in entries]
+        click.echo(json.dumps(rows[0] if code is not None else rows, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(rule_text(entries[0]) if code is not None else reference(), nl=False)
+    elif code is None:
+        for c in entries:
             click.echo(f"{c.code}  {c.severity:<7}  {c.name:<26}  {c.rule}")
-        return
-    entry = CODES.get(code.upper())
-    if entry is None:
-        raise click.BadParameter(f"unknown rule code '{code}' (`declog rules` lists them)", param_hint="CODE")
-    click.echo(rule_text(entry), nl=False)
+    else:
+        click.echo(rule_plain(entries[0], width=min(shutil.get_terminal_size().columns, 100)), nl=False)
+
+
+def _rule_json(c: Code) -> dict[str, str]:
+    return {
+        "code": c.code,
+        "name": c.name,
+        "severity": str(c.severity),
+        "rule": c.rule,
+        "fix": c.fix,
+        "imported": c.imported,
+    }
