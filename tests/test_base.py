@@ -372,3 +372,27 @@ def test_summary_names_the_decisions_the_change_touches(repo: Repo) -> None:
     assert run.exit_code == 0
     assert "(the change adds or edits 1 decision: 0031)" in run.stderr
     assert "adds or edits" not in repo.check().stderr  # without --base there is no change to name
+
+
+def test_github_annotates_warnings_only_on_files_the_change_touched(repo: Repo) -> None:
+    """A warning the pull request did not cause is listed, not annotated; an error anywhere still is."""
+    old = "content/decisions/0002-old.md"
+    repo.write(old, doc('id: "0002"\ntitle: Old\nstatus: draft\ncolour: red\n'))
+    repo.commit("an old warning")
+    new = "content/decisions/0003-new.md"
+    repo.write(new, doc('id: "0003"\ntitle: New\nstatus: draft\nshade: blue\n'))
+    repo.write(A, _edit(ACCEPTED, "status: accepted", "status: proposed"))
+    repo.git("commit", "-q", "-am", "reopen")  # the error is committed, the new warning is not
+    run = repo.check("--base", "HEAD~1", "--format", "github")
+    annotations = [row for row in run.lines if row.startswith("::") and "group::" not in row]
+    assert [row.split("::")[1] for row in annotations] == [
+        f"error file={A},line=4,col=9,title=DL401",
+        f"warning file={new},line=5,col=1,title=DL107",
+        "notice title=declog",
+    ]
+    assert annotations[-1].endswith(
+        "::1 warning on files this change did not touch (listed below, not annotated)"
+    )
+    assert f"{old}:5:1: warning DL107 unknown field 'colour'" in run.lines  # still in the list
+    without_base = repo.check("--format", "github").lines  # the whole log is judged: every warning counts
+    assert any(row.startswith(f"::warning file={old}") for row in without_base)

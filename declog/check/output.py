@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from declog import __version__
@@ -101,12 +101,23 @@ def render_json(found: Sequence[Diagnostic]) -> str:
     return _json([as_dict(d) for d in found])
 
 
-def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
-    """Workflow commands: the first 10 errors and 10 warnings as annotations, all in a log group."""
+def render_github(
+    found: Sequence[Diagnostic], prefix: str = "", touched: Collection[str] | None = None
+) -> str:
+    """Workflow commands: the first 10 errors and 10 warnings as annotations, all in a log group.
+
+    With ``touched`` (the files a pull request changed), warnings and notes on other files are
+    not annotated: the pull request did not cause them and cannot be blamed for them. Errors
+    are annotated wherever they are, since they block the merge.
+    """
     out: list[str] = []
     shown = {Severity.ERROR: 0, Severity.WARNING: 0, Severity.NOTE: 0}
+    elsewhere = [
+        d for d in found if touched is not None and d.severity is not Severity.ERROR and d.path not in touched
+    ]
+    not_annotated = {id(d) for d in elsewhere}
     for d in found:
-        if shown[d.severity] >= GITHUB_ANNOTATION_CAP:
+        if shown[d.severity] >= GITHUB_ANNOTATION_CAP or id(d) in not_annotated:
             continue
         shown[d.severity] += 1
         props = ",".join(
@@ -121,7 +132,13 @@ def render_github(found: Sequence[Diagnostic], prefix: str = "") -> str:
         message = _inert(d.message + (f" ({d.hint})" if d.hint else ""))
         kind = "notice" if d.severity is Severity.NOTE else d.severity
         out.append(f"::{kind} {props}::{command_data(message)}")
-    hidden = len(found) - sum(shown.values())
+    if elsewhere:
+        counted = "warning" if all(d.severity is Severity.WARNING for d in elsewhere) else "finding"
+        out.append(
+            f"::notice title=declog::{plural(len(elsewhere), counted)} on files this change did not touch "
+            "(listed below, not annotated)"
+        )
+    hidden = len(found) - sum(shown.values()) - len(elsewhere)
     if hidden:
         out.append(
             f"::notice title=declog::{hidden} more finding(s) are listed in the job summary "

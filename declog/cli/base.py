@@ -17,7 +17,7 @@ import difflib
 import functools
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -281,15 +281,25 @@ def error(message: str) -> None:
     click.echo(f"declog: error: {line(message)}", err=True)
 
 
-def emit(found: list[Diagnostic], fmt: str, root: Path, output_file: Path | None, files: int) -> None:
-    """Print findings in ``fmt`` (one of FINDING_FORMATS) to stdout or ``output_file``."""
+def emit(
+    found: list[Diagnostic],
+    fmt: str,
+    root: Path,
+    output_file: Path | None,
+    files: int,
+    touched: Collection[str] | None = None,
+) -> None:
+    """Print findings in ``fmt`` (one of FINDING_FORMATS) to stdout or ``output_file``.
+
+    ``touched``: the files a change made (with ``--base``); ``github`` annotates warnings on those only.
+    """
     prefix = git.repo_prefix(root) if fmt in ("github", "sarif") else ""
     if fmt == "full":
         text = output.render_full(found, functools.partial(_source_lines, root))
     elif fmt == "json":
         text = output.render_json(found)
     elif fmt == "github":
-        text = output.render_github(found, prefix)
+        text = output.render_github(found, prefix, touched)
         _append_step_summary(found, files, prefix)
     elif fmt == "sarif":
         text = output.render_sarif(found, prefix)

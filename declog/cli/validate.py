@@ -25,6 +25,7 @@ from declog.cli.base import (
     root_option,
     summary_line,
 )
+from declog.log import git
 from declog.log.codes import CODES, Code
 from declog.log.load import iter_paths
 from declog.log.schema import KINDS, SCHEMAS
@@ -70,7 +71,15 @@ def check(
     except BaseRevisionError as exc:
         error(str(exc))
         sys.exit(EXIT_USAGE)
-    emit(result.findings, fmt, log_root, output_file, files=count_documents(result))
+    touched = None
+    if base is not None and fmt == "github":
+        # Only what the pull request changed gets warning annotations: the rest is not its doing.
+        try:
+            touched = set(git.changed_files(log_root, base, under="."))
+        except git.GitError as exc:
+            error(f"cannot read base revision '{base}': {exc}")
+            sys.exit(EXIT_USAGE)
+    emit(result.findings, fmt, log_root, output_file, files=count_documents(result), touched=touched)
     if not quiet:
         click.echo(summary_line(result), err=True)
     if result.config_failed:
