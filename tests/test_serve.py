@@ -8,6 +8,7 @@ until they show the change; the server is stopped with SIGINT, as Ctrl-C does.
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ACCEPTED, make_log
+from conftest import ACCEPTED, invoke, make_log
 from sitetools import copy_example
 
 from declog.site.cache import serve_dir
@@ -182,7 +183,7 @@ def test_a_broken_log_keeps_the_last_good_site_under_an_overlay(root: Path) -> N
         page = s.until("decisions/0005/index.html", has('id="declog-overlay"'), "showed the overlay")
         assert TITLE in page  # the last good page, under the overlay
         overlay = page[page.index('id="declog-overlay"') :]
-        assert re.search(r"content/decisions/0005-[^:]+\.md:\d+:\d+: DL\d{3} ", overlay), overlay
+        assert re.search(r"content/decisions/0005-[^:]+\.md:\d+:\d+: error DL\d{3} ", overlay), overlay
         assert 'id="declog-overlay"' in s.get("partners/index.html")[1]  # on every page
 
         s.edit(DECISION, lambda t: t.replace("mode: [async", "mode: async"))
@@ -191,6 +192,8 @@ def test_a_broken_log_keeps_the_last_good_site_under_an_overlay(root: Path) -> N
         s.edit(DECISION, lambda t: t.replace("owner: beatriz-lima", "owner: <b>nobody</b>"))
         page = s.until("index.html", has('id="declog-overlay"'), "showed the overlay for an unknown owner")
         assert "&lt;b&gt;nobody&lt;/b&gt;" in page and "<b>nobody</b>" not in page  # escaped
+        terminal = invoke(["check", "--root", str(root)]).lines
+        assert terminal and all(html.escape(row) in page for row in terminal)  # hint and all
         s.edit(DECISION, lambda t: t.replace("owner: <b>nobody</b>", "owner: beatriz-lima"))
         s.until("index.html", lambda c, p: c == 200 and "declog-overlay" not in p, "recovered")
 
@@ -200,7 +203,7 @@ def test_a_broken_log_keeps_the_last_good_site_under_an_overlay(root: Path) -> N
             "{% extends 'base.html' %}{% block main %}{{ view.nothing_here }}{% endblock %}\n"
         )
         page = s.until("meetings/index.html", has('id="declog-overlay"'), "showed the template error")
-        assert "templates/meeting.html:1:1: DL602" in page
+        assert "templates/meeting.html:1:1: error DL602" in page
         template.unlink()
         s.until("meetings/index.html", lambda c, p: c == 200 and "declog-overlay" not in p, "recovered")
 
@@ -379,3 +382,12 @@ def test_connections_and_reload_streams_are_counted(small: int) -> None:
     while status(answer := raw(small, ask, until=b"data:")) != 200:  # a closed page frees its stream
         assert time.monotonic() < deadline, answer
         time.sleep(0.1)
+
+
+def test_serve_outside_a_log_exits_2_as_check_does(tmp_path: Path) -> None:
+    """No declog.toml: nothing to serve, and no "last good version" to show; the message check gives."""
+    check = invoke(["check", "--root", str(tmp_path)])
+    serve = invoke(["serve", "--root", str(tmp_path), "-a", "127.0.0.1:0", "-o", str(tmp_path / "site")])
+    assert (serve.exit_code, serve.stdout, serve.stderr) == (2, check.stdout, check.stderr)
+    assert check.exit_code == 2 and "DL501 no declog.toml in" in check.stdout
+    assert not (tmp_path / "site").exists()

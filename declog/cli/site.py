@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from declog.check.checker import CheckResult
 from declog.cli.base import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -22,6 +23,7 @@ from declog.cli.base import (
     summary_line,
 )
 from declog.cli.progress import Bar
+from declog.log.config import load_config
 from declog.log.diagnostics import plural
 from declog.log.escape import line
 
@@ -157,6 +159,11 @@ def serve(
     from declog.site.cache import serve_dir
 
     log_root = resolve_root(root)
+    config, problems = load_config(log_root)
+    if config is None:  # not a log: there is no site to serve, not even a last good one
+        emit(problems, "text", log_root, None, files=0)
+        click.echo(summary_line(CheckResult(None, problems, config_failed=True)), err=True)
+        sys.exit(EXIT_USAGE)
     out = output_dir if output_dir is not None else serve_dir(log_root)
 
     def report(event: live.Event) -> None:

@@ -46,6 +46,7 @@ from urllib.parse import unquote
 
 import watchfiles
 
+from declog.check.output import concise
 from declog.log.diagnostics import Diagnostic
 from declog.log.escape import terminal
 from declog.log.progress import Progress, silent
@@ -412,8 +413,11 @@ def reload_script(version: int) -> str:
 
 
 def overlay(findings: list[Diagnostic], message: str) -> str:
-    """The findings of a failed rebuild over the last good page, escaped."""
-    lines = [f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}" for d in findings]
+    """The findings of a failed rebuild over the last good page, escaped.
+
+    Each finding reads as the terminal and ``declog check`` print it, with its hint.
+    """
+    lines = [concise(d) for d in findings]
     if message:
         lines.append(message)
     items = "".join(f"<li>{html.escape(terminal(line))}</li>" for line in lines)  # a name's bytes: \xff
