@@ -389,5 +389,14 @@ def test_serve_outside_a_log_exits_2_as_check_does(tmp_path: Path) -> None:
     check = invoke(["check", "--root", str(tmp_path)])
     serve = invoke(["serve", "--root", str(tmp_path), "-a", "127.0.0.1:0", "-o", str(tmp_path / "site")])
     assert (serve.exit_code, serve.stdout, serve.stderr) == (2, check.stdout, check.stderr)
-    assert check.exit_code == 2 and "DL501 no declog.toml in" in check.stdout
+    assert check.exit_code == 2 and "declog: error: no declog.toml in" in check.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_serve_with_a_declog_toml_that_does_not_parse_exits_2_as_check_does(tmp_path: Path) -> None:
+    (tmp_path / "declog.toml").write_text("[site\n", encoding="utf-8")
+    check = invoke(["check", "--root", str(tmp_path)])
+    serve = invoke(["serve", "--root", str(tmp_path), "-a", "127.0.0.1:0", "-o", str(tmp_path / "site")])
+    assert (serve.exit_code, serve.stdout, serve.stderr) == (2, check.stdout, check.stderr)
+    assert "DL501" in check.stdout
     assert not (tmp_path / "site").exists()
