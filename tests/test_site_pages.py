@@ -10,7 +10,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from conftest import invoke
+from conftest import ACCEPTED, ACME, GLOBEX, invoke, make_log
 from sitetools import EXAMPLE_NOW, broken_links, build_example, copy_example, example_site, html_files, parse
 
 from declog.site import feeds
@@ -57,8 +57,17 @@ def test_board_has_a_column_per_status_with_the_right_decisions(site: Path) -> N
     assert ids(section(home, "dl-col-rejected")) == ["0018", "0015", "0011"]
     assert ids(section(home, "dl-col-superseded")) == ["0016", "0008", "0007", "0004"]
     accepted = section(home, "dl-col-accepted")
-    assert '<span class="count">17</span>' in accepted and len(ids(accepted)) == 12
-    assert 'href="timeline/status/accepted/index.html">All 17 accepted</a>' in accepted
+    assert ids(accepted) == ["0026", "0024", "0023", "0022", "0020", "0019"]  # six, the newest
+    assert 'href="timeline/status/accepted/index.html">11 more accepted</a>' in accepted
+
+
+def test_home_counts_each_status_once(site: Path) -> None:
+    """The counts row says how many; the board and the classified index do not say it again."""
+    home = read(site, "index.html")
+    assert home.count('<span class="n">17</span>') == 1
+    assert '<span class="count">' not in section(home, "dl-board")
+    table = home.split('<table class="classified">')[1].split("</table>")[0]
+    assert ">All<" not in table and "<td>17</td>" not in table
 
 
 def test_needs_attention_lists_every_open_proposal_with_whom_it_waits_on(site: Path) -> None:
@@ -100,8 +109,8 @@ def test_the_classified_index_counts_status_by_category(site: Path) -> None:
     table = read(site, "index.html").split('<table class="classified">')[1].split("</table>")[0]
     rows = re.findall(r"<tr><th scope=\"row\">(?:<a [^>]*>)?(\w+)(?:</a>)?</th>((?:<td>\d+</td>)+)", table)
     counts = {status: [int(n) for n in re.findall(r"\d+", cells)] for status, cells in rows}
-    assert sum(c[-1] for c in counts.values()) == 32
-    assert counts["accepted"][-1] == 17
+    assert sum(sum(c) for c in counts.values()) == 32
+    assert counts["accepted"] == [10, 7]  # strategic, operational
 
 
 # --- partner pages ------------------------------------------------------------------------
@@ -198,11 +207,34 @@ def test_approval_matrix_has_a_row_per_partner(site: Path) -> None:
     matrix = section(read(site, "decisions/0019/index.html"), "dl-approvals")
     assert matrix.count("<tr class=") == 4
     kanto = matrix[matrix.index("Kanto Mobility Research Lab</a></th>") :].split("</tr>")[0]
-    assert "approved; absent from the meeting" in kanto  # approved afterwards, by e-mail
+    assert 'approved<small class="hint">absent from the meeting</small>' in kanto  # afterwards, by e-mail
     pending = section(read(site, "decisions/0028/index.html"), "dl-approvals")
     assert pending.count('class="state-pending"') == 2
     silence = section(read(site, "decisions/0006/index.html"), "dl-approvals")
     assert "approved by silence" in silence
+
+
+def test_approval_times_are_in_the_sites_zone_with_the_partners_own_as_a_detail(site: Path) -> None:
+    """One zone down the When column (the site's, UTC here); the partner's clock in small text."""
+    matrix = section(read(site, "decisions/0027/index.html"), "dl-approvals")
+    assert '<th scope="col">When (UTC)</th>' in matrix
+    kanto = matrix[matrix.index("Kanto Mobility Research Lab</a></th>") :].split("</tr>")[0]
+    when = kanto.split('data-label="When">')[1].split("</td>")[0]
+    assert when.startswith('<time datetime="2026-11-18T10:30:00+09:00">2026-11-18 01:30 UTC</time>')
+    assert '<small class="local">Kanto Lab local time: <time' in when and "10:30 JST</time>" in when
+
+
+def test_silence_due_is_secondary_and_says_how_to_record_it(site: Path) -> None:
+    """Rota Sul's silence counts on 0027 but is not recorded: it reads as less than a real approval."""
+    matrix = section(read(site, "decisions/0027/index.html"), "dl-approvals")
+    rota = matrix[matrix.index('<tr class="state-silence-due">') :].split("</tr>")[0]
+    assert "approved by silence" in rota and "— record it" not in rota
+    assert '<small class="hint">not yet recorded: <code>declog approvals --write</code></small>' in rota
+    css = (site / "assets/style.css").read_text(encoding="utf-8")
+    assert ".state-approved .state { color: var(--accepted); font-weight: 600; }" in css
+    assert (
+        ".state-silence .state, .state-silence-due .state { color: var(--muted); font-style: italic; }" in css
+    )
 
 
 def test_references_in_bodies_link_to_decision_pages(site: Path) -> None:
@@ -300,6 +332,12 @@ def test_partner_calendar_has_its_open_deadlines(site: Path) -> None:
     assert "DTSTART:20261126T150000Z" in unfolded
     assert f"URL:{SITE_URL}decisions/0028/index.html" in unfolded
     assert (site / "partners/kessler/deadlines.ics").read_bytes().count(b"BEGIN:VEVENT") == 2
+    # a name ending in a full stop ends the sentence once: "Ltda.", never "Ltda.."
+    rota = (site / "partners/rota-sul/deadlines.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
+    assert (
+        "DESCRIPTION:Waiting on: Kanto Mobility Research Lab\\, Rota Sul Distribuição Ltda. Status: proposed."
+        in rota
+    )
 
 
 def test_icalendar_text_is_escaped_and_folded_on_character_boundaries() -> None:
@@ -357,7 +395,8 @@ def test_the_index_has_one_row_per_decision_by_number(site: Path) -> None:
     assert len(rows) == 32
     assert ids(body) == [f"{n:04d}" for n in range(1, 33)]
     row = next(r for r in rows if "decisions/0028/" in r)
-    assert "status-proposed" in row and "<td>operational</td>" in row and "<td>async</td>" in row
+    assert "status-proposed" in row
+    assert '<td data-label="Category">operational</td>' in row and '<td data-label="Mode">async</td>' in row
     assert '<time datetime="2026-11-' in row  # proposed
     # partners by short name; "all partners" when every partner is party
     assert ">Kanto Lab</span>" in row or "all partners" in row
@@ -419,3 +458,24 @@ def test_a_proposal_without_a_deadline_is_in_what_awaits_the_partner_it_waits_on
     assert number not in ids(section(read(site, "partners/kessler/index.html"), "dl-awaiting"))
     calendar = (site / "partners/rota-sul/deadlines.ics").read_text(encoding="utf-8")
     assert f"decision-{number}-" not in calendar  # no date to put in a calendar
+    # the callout ends with Rota Sul's name, which ends with its own full stop
+    page = read(site, f"decisions/{number}/index.html")
+    assert (
+        'Waiting on <a href="../../partners/rota-sul/index.html">Rota Sul Distribuição Ltda.</a></p>' in page
+    )
+    assert "Ltda.</a>." not in page and "Ltda.." not in page
+
+
+def test_a_sentence_ending_with_a_name_gets_one_full_stop(tmp_path: Path) -> None:
+    """Partner pages whose sentences end with a name that ends with a full stop: one stop, not two."""
+    log = make_log(tmp_path / "log")
+    log.partner("acme", ACME.replace("name: Acme Ltd", "name: Acme Ltda."))
+    log.partner("globex", GLOBEX.replace("name: Globex Inc", "name: Globex S.A."))
+    log.decision("0001-keep-decisions-in-git", ACCEPTED)
+    site = tmp_path / "site"
+    result = build(log.root, site, now=EXAMPLE_NOW, search_index=False)
+    assert result.built, [f"{d.path}:{d.line}: {d.code} {d.message}" for d in result.findings]
+    assert '<p class="empty">Nothing is waiting for Acme Ltda.</p>' in read(site, "partners/acme/index.html")
+    globex = read(site, "partners/globex/index.html")
+    assert '<p class="empty">No decision is owned by a member of Globex S.A.</p>' in globex
+    assert not [p for p in html_files(site) if ".." in re.sub(r'"[^"]*"', "", p.read_text(encoding="utf-8"))]

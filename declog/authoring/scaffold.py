@@ -32,6 +32,7 @@ from declog.log.config import CONFIG_FILE
 from declog.log.fields import describe
 from declog.log.load import CONTENT
 from declog.log.model import Log
+from declog.log.names import short_name_of
 from declog.log.timeparse import zone
 
 #: The handle ``init`` writes when it is given none and knows none.
@@ -179,6 +180,7 @@ def init_files(
         "TITLE": json.dumps(title, ensure_ascii=False)[1:-1].replace("\x7f", "\\u007f"),
         "PARTNER": partner,
         "NAME": scalar(name),
+        "SHORT": scalar(short_name_of(name) or partner),
         "TIMEZONE": timezone,
         "MEMBERS": "\n".join(f"  - {m}" for m in members),
         "OWNER": members[0],

@@ -15,6 +15,7 @@ from typing import Any
 from declog.log import vocab
 from declog.log.config import Config
 from declog.log.diagnostics import Pos
+from declog.log.names import short_name_of
 from declog.log.yamlparse import Parsed
 
 
@@ -49,15 +50,16 @@ class Partner(Document):
     id: str = ""
     name: str = ""
     short: str = ""
-    """A short name for dense places; ``short_name`` falls back to the id."""
+    """A short name for dense places, as written; ``short_name`` is the one to show."""
     timezone: str = "UTC"
     members: tuple[Member, ...] = ()
     url: str = ""
 
     @property
     def short_name(self) -> str:
-        """The name shown where space is tight: ``short``, else the id."""
-        return self.short or self.id
+        """The name shown where space is tight: ``short``, else the name when it is short enough,
+        else its first words up to 24 characters, else the id (declog.log.names.short_name_of)."""
+        return self.short or short_name_of(self.name) or self.id
 
     @property
     def handles(self) -> frozenset[str]:

@@ -24,6 +24,7 @@ from typing import Any
 from declog.log import vocab
 from declog.log.history import Commit
 from declog.log.model import Decision
+from declog.log.names import end_sentence
 from declog.log.standing import Standing, attending, logging_lag, when
 from declog.log.yamlparse import has_controls
 from declog.site import urls
@@ -449,6 +450,7 @@ def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:
     d = a.decision
     assert a.deadline is not None
     waiting = ", ".join(w.partner.name for w in a.waiting)
+    who = end_sentence(f"Waiting on: {waiting}") if waiting else "Every approval the rules require is in."
     stamp = d.proposed or d.logged or a.deadline
     lines = [
         "BEGIN:VEVENT",
@@ -456,7 +458,7 @@ def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:
         f"DTSTAMP:{_utc(stamp)}",
         f"DTSTART:{_utc(a.deadline)}",
         f"SUMMARY:{ics_text(f'Feedback deadline: {d.id} {d.title}')}",
-        f"DESCRIPTION:{ics_text(f'Waiting on: {waiting}. Status: {d.status}.')}",
+        f"DESCRIPTION:{ics_text(f'{who} Status: {d.status}.')}",
     ]
     if base.startswith(("https://", "http://")):
         lines.append(f"URL:{_ics_value(urls.join(base, urls.decision(d.id)))}")

@@ -41,6 +41,7 @@ from declog.log.codes import finding
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.load import through_link
 from declog.log.model import Decision, Log
+from declog.log.names import ends_sentence
 from declog.log.standing import when
 from declog.log.timeparse import format_duration, zone
 from declog.site import urls
@@ -291,6 +292,7 @@ class Theme:
             duration=format_duration,
             left=_left,
             iso=lambda v: v.isoformat() if v else "",
+            end_sentence=_end_sentence,
         )
 
     def search_path(self) -> list[Path]:
@@ -514,6 +516,14 @@ def _dates(text: str, tz: dt.tzinfo) -> Markup:
         last = m.end()
     out.append(Markup.escape(text[last:]))
     return Markup("").join(out)
+
+
+def _end_sentence(value: object) -> Markup:
+    """The filter ``end_sentence``: ``value`` (text or markup, such as a partner's link) closed with a
+    full stop unless its text already ends with one: "Waiting on Rota Sul Ltda." (declog.log.names)."""
+    text = value if isinstance(value, Markup) else Markup.escape(str(value))
+    text = Markup(text.rstrip())
+    return text if ends_sentence(text.striptags()) else text + Markup(".")
 
 
 def _left(delta: dt.timedelta) -> str:
