@@ -3,7 +3,8 @@
 Builds the example log (declog.toml and content/ at the top of the repository)
 into a temporary folder, as of the fixed time the tests use, and photographs
 its home page at 1280x800 in light mode into docs/home.png, the picture in
-README.md under its two commands. Uses Debian's /usr/bin/chromium through Playwright,
+README.md under its two commands (with the Search link when Pagefind is installed:
+``pip install -e '.[search]'``). Uses Debian's /usr/bin/chromium through Playwright,
 as tests/test_browser.py does (never ``playwright install``).
 
 ``--page PATH`` (repeatable), ``--width``, ``--height``, ``--scheme light|dark``,
@@ -20,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from declog.site import search
 from declog.site.build import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +36,8 @@ def build_example(dest: Path) -> Path:
     shutil.copy2(REPO / "declog.toml", root / "declog.toml")
     shutil.copytree(REPO / "content", root / "content")
     site = dest / "site"
-    result = build(root, site, now=AS_OF, search_index=False, jobs=1)
+    # with the search index when Pagefind is installed: the picture shows the Search link
+    result = build(root, site, now=AS_OF, search_index=search.executable() is not None, jobs=1)
     if not result.built:
         sys.exit("the example log does not build: run declog check")
     return site
