@@ -479,3 +479,30 @@ def test_a_sentence_ending_with_a_name_gets_one_full_stop(tmp_path: Path) -> Non
     globex = read(site, "partners/globex/index.html")
     assert '<p class="empty">No decision is owned by a member of Globex S.A.</p>' in globex
     assert not [p for p in html_files(site) if ".." in re.sub(r'"[^"]*"', "", p.read_text(encoding="utf-8"))]
+
+
+def test_a_new_log_shows_first_steps_and_names_its_partner(tmp_path: Path) -> None:
+    """`declog init`'s log: one proposal, nothing decided. One first-steps note, no empty board."""
+    root = tmp_path / "log"
+    run = invoke(
+        [
+            "init",
+            str(root),
+            "--partner",
+            "nordlys",
+            "--name",
+            "Nordlys Energi Sjøkraft Holding ASA",
+            "--member",
+            "anna-n",
+        ]
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    site = tmp_path / "site"
+    result = build(root, site, now=EXAMPLE_NOW, search_index=False)
+    assert result.built, [f"{d.path}:{d.line}: {d.code} {d.message}" for d in result.findings]
+    home = read(site, "index.html")
+    assert "First steps" in home and "None." not in home and 'id="dl-board"' not in home
+    assert "<code>declog approvals</code>" in section(home, "dl-recent")
+    assert 'title="Nordlys Energi Sjøkraft Holding ASA">Nordlys Energi Sjøkraft</a>' in section(
+        home, "dl-attention"
+    )
