@@ -269,7 +269,10 @@ def test_silence_that_already_counts_is_not_shown_as_awaited(tmp_path: Path) -> 
     for pid in due:
         assert "0028" not in _awaited_on_partner_page(tmp_path / "after", pid)
     page = (tmp_path / "after" / "decisions" / "0028" / "index.html").read_text(encoding="utf-8")
-    assert "approved by silence — record it" in page
+    assert (
+        'approved by silence<small class="hint">not yet recorded: <code>declog approvals --write</code>'
+        in page
+    )
 
 
 def test_generated_log_tells_one_story(tmp_path: Path) -> None:

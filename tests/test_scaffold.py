@@ -439,7 +439,7 @@ def test_init_without_a_member_says_so_and_check_names_every_placeholder(
     assert run.lines == [
         ".github/CODEOWNERS:6:11: error DL206 '@your-github-handle' is the placeholder `declog init` writes, not a person (on 3 more lines too) (run `declog init --update` once the partner files name real members)",
         "content/decisions/0001-adopt-this-log.md:8:8: error DL206 owner 'your-github-handle' is the placeholder `declog init` writes, not a person (write the GitHub handle of a real person (and run `declog init --update` for CODEOWNERS))",
-        "content/partners/acme.md:6:5: error DL206 member 'your-github-handle' is the placeholder `declog init` writes, not a person (write the GitHub handle of a real person (and run `declog init --update` for CODEOWNERS))",
+        "content/partners/acme.md:7:5: error DL206 member 'your-github-handle' is the placeholder `declog init` writes, not a person (write the GitHub handle of a real person (and run `declog init --update` for CODEOWNERS))",
     ]
 
 

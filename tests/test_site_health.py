@@ -73,12 +73,15 @@ def test_the_figures_are_those_of_declog_audit(page: str, tmp_path: Path) -> Non
         # the method in words, its dates as a reader reads them (a <time>, never raw ISO)
         method = html.escape(re.split(r"\d{4}-\d{2}-\d{2}T", f["method"])[0])
         row = (
-            f'<tr><th scope="row">{html.escape(f["label"])}</th><td class="num">{html.escape(f["display"])}</td>'
-            f'<td class="num">{f["n"]}</td><td>{method}'
+            f'<tr><th scope="row">{html.escape(f["label"])}</th>'
+            f'<td class="num" data-label="Value">{html.escape(f["display"])}</td>'
+            f'<td class="num" data-label="n">{f["n"]}</td><td data-label="How it is computed">{method}'
         )
         assert row in page, f["key"]
     for p in data["participation"]["partners"]:
-        cells = "".join(f'<td class="num">{p[c]["count"]}</td>' for c in data["participation"]["methods"])
+        cells = "".join(
+            f'<td class="num" data-label="{c}">{p[c]["count"]}</td>' for c in data["participation"]["methods"]
+        )
         assert re.search(rf"{re.escape(html.escape(p['name']))}</a></th>{re.escape(cells)}</tr>", page), p[
             "partner"
         ]
