@@ -264,5 +264,14 @@ def test_search_finds_decisions_and_filters_by_status(browser: Any, tmp_path: Pa
         hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
         assert any(h.endswith("/decisions/0013/index.html") for h in hrefs), hrefs
         assert page.get_by_text("status", exact=False).first.is_visible()
+        # a result reads as the site's lists do: its number, then its title; status and date apart
+        first = page.locator(".pagefind-ui__result").filter(
+            has=page.locator('a[href$="/decisions/0013/index.html"]')
+        )
+        assert first.locator(".pagefind-ui__result-link").inner_text().startswith("0013 Revoke and rotate")
+        tags = sorted(first.locator(".pagefind-ui__result-tag").all_inner_texts())
+        assert tags == ["Date: 2026-02-07", "Status: accepted"], tags
+        font = first.locator(".pagefind-ui__result-link").evaluate("e => getComputedStyle(e).fontFamily")
+        assert font == page.evaluate("getComputedStyle(document.body).fontFamily")
         assert watch.problems == []
         page.close()

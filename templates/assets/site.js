@@ -95,7 +95,17 @@
       if (note) note.hidden = false;
       return;
     }
-    new PagefindUI({ element: el, showSubResults: false, showImages: false, excerptLength: 24 });
+    new PagefindUI({
+      element: el, showSubResults: false, showImages: false, excerptLength: 24,
+      // A decision is known by its number: put it before the title, as every list of the site does.
+      processResult: function (result) {
+        var m = /\/decisions\/([0-9]+)\/(index\.html)?$/.exec(result.url || "");
+        if (m && result.meta && result.meta.title && result.meta.title.indexOf(m[1] + " ") !== 0) {
+          result.meta.title = m[1] + " " + result.meta.title;
+        }
+        return result;
+      }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
