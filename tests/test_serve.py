@@ -8,6 +8,7 @@ until they show the change; the server is stopped with SIGINT, as Ctrl-C does.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html
 import os
 import re
@@ -70,8 +71,11 @@ class Served:
         path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def start(root: Path, *args: str) -> subprocess.Popen[str]:
+def start(root: Path, *args: str, clock: bool = False) -> subprocess.Popen[str]:
+    """``declog serve`` at a fixed moment, or at the clock's with ``clock``."""
     env = {**os.environ, "PYTHONWARNINGS": "error", "SOURCE_DATE_EPOCH": "1795000000"}
+    if clock:
+        del env["SOURCE_DATE_EPOCH"]
     return subprocess.Popen(
         [sys.executable, "-m", "declog", "serve", "--root", str(root), *args],
         stdout=subprocess.PIPE,
@@ -95,9 +99,9 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def serving(root: Path, *args: str) -> Iterator[Served]:
+def serving(root: Path, *args: str, clock: bool = False) -> Iterator[Served]:
     port = free_port()
-    proc = start(root, "-a", f"127.0.0.1:{port}", *args)
+    proc = start(root, "-a", f"127.0.0.1:{port}", *args, clock=clock)
     served = Served(proc, f"http://127.0.0.1:{port}/", root)
     try:
         deadline = time.monotonic() + WAIT
@@ -400,3 +404,21 @@ def test_serve_with_a_declog_toml_that_does_not_parse_exits_2_as_check_does(tmp_
     assert (serve.exit_code, serve.stdout, serve.stderr) == (2, check.stdout, check.stderr)
     assert "DL501" in check.stdout
     assert not (tmp_path / "site").exists()
+
+
+def test_the_preview_follows_the_clock_past_a_deadline_with_no_file_saved(root: Path) -> None:
+    """A deadline passing changes what the pages say (silence counts): serve rebuilds on its own."""
+    doc = next((root / "content/decisions").glob("0028-*.md"))
+    soon = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=12)
+    text = re.sub(r"(?m)^deadline: .*$", f"deadline: {soon.isoformat()}", doc.read_text(encoding="utf-8"))
+    doc.write_text(text, encoding="utf-8")
+    with serving(root, clock=True) as served:
+        page = served.until("decisions/0028/index.html", has("0028"), "showed 0028")
+        if dt.datetime.now(dt.UTC) < soon:  # (a very slow first build may already be past it)
+            assert "data-open>open</span>" in page and "state-silence-due" not in page
+        page = served.until(
+            "decisions/0028/index.html",
+            lambda code, page: code == 200 and "state-silence-due" in page and "Ready to accept" in page,
+            "counted Kanto Lab's and Rota Sul's silence once the deadline passed",
+        )
+        assert dt.datetime.now(dt.UTC) >= soon

@@ -44,7 +44,7 @@ from declog.site.build import failed, theme_for, with_site_url
 from declog.site.fingerprint import Printer, Rebinder, Templates, fingerprint
 from declog.site.markdown import Markdown
 from declog.site.render import TemplateProblem, Theme
-from declog.site.views import PROJECTIONS, Views, as_of
+from declog.site.views import PROJECTIONS, Views, as_of, next_change
 from declog.site.writer import Data, InPlace, Staging, check_output, same_bytes
 
 __all__ = ["Abandoned", "Incremental", "TooMuch", "Update", "fingerprint"]
@@ -272,6 +272,15 @@ class Incremental:
             # Loading freezes what it built (load.paused_gc), as build does; a process that
             # rebuilds again and again must hand it back, or each rebuild's cycles stay for good.
             gc.unfreeze()
+
+    def next_change(self) -> float | None:
+        """Seconds until time alone changes what the pages show (a deadline passes, say), when the
+        pages follow the clock; None when nothing lies ahead, the moment is fixed or nothing is built."""
+        if self.now is not None or self.kept is None or clock.source_date_epoch() is not None:
+            return None
+        now = clock.current()
+        moment = next_change(self.kept.views.log, now)
+        return None if moment is None else max(0.0, (moment - now).total_seconds())
 
     def rebuild(self, *, binary: Path | None, most: float = 0.5, progress: Progress = silent) -> Update:
         """``declog build`` with a warm cache: render what changed, keep the rest.

@@ -302,10 +302,15 @@ class Server:
         while not self.stopping.is_set():
             with self.changed:
                 while self.wanted == done and not self.stopping.is_set():
-                    if not chores:
+                    due = self.site.next_change()  # a deadline passing changes pages with no save
+                    if chores and (due is None or due > IDLE):
+                        if not self.changed.wait(timeout=IDLE):
+                            break
+                    elif due is not None:
+                        if not self.changed.wait(timeout=due + 0.05):
+                            self.wanted += 1  # rebuild as of the new moment (no file changed)
+                    else:
                         self.changed.wait()
-                    elif not self.changed.wait(timeout=IDLE):
-                        break
                 if self.stopping.is_set():
                     return
                 generation, names = self.wanted, tuple(sorted(self.pending))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,18 +163,29 @@ def as_of(log: Log, now: dt.datetime, base: dt.datetime | None = None) -> dt.dat
     moments changes nothing, so a scheduled rebuild rewrites only what time
     changed. Never after ``now``.
     """
-    window = log.config.workflow.feedback_window
     latest = base or _newest(log)
-    for d in log.decisions:
-        moments: tuple[dt.datetime | None, ...] = ()
-        if d.deadline is not None:
-            moments = (d.deadline - window, d.deadline)
-        if d.status == vocab.DRAFT and (begun := d.proposed or d.logged) is not None:
-            moments += (begun + STALE_AFTER,)
-        for t in moments:
-            if t is not None and t <= now:
-                latest = max(latest, min(t + _TICK, now))
+    for t in _moments(log):
+        if t <= now:
+            latest = max(latest, min(t + _TICK, now))
     return min(latest, now).astimezone(now.tzinfo)
+
+
+def next_change(log: Log, now: dt.datetime) -> dt.datetime | None:
+    """The first moment after ``now`` at which time alone changes what the pages of ``log`` show
+    (``as_of``), or None when no deadline or draft lies ahead."""
+    later = [x for t in _moments(log) for x in (t, t + _TICK) if x > now]
+    return min(later, default=None)
+
+
+def _moments(log: Log) -> Iterator[dt.datetime]:
+    """The moments ``as_of`` turns at: deadlines, the start of their attention window, stale drafts."""
+    window = log.config.workflow.feedback_window
+    for d in log.decisions:
+        if d.deadline is not None:
+            yield d.deadline - window
+            yield d.deadline
+        if d.status == vocab.DRAFT and (begun := d.proposed or d.logged) is not None:
+            yield begun + STALE_AFTER
 
 
 def _newest(log: Log) -> dt.datetime:
