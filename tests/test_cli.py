@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -21,11 +22,23 @@ ERROR = doc('id: "0003"\ntitle: X\nstatus: drafty\n')
 # --- the example log --------------------------------------------------------------------
 
 
+#: tests/sitetools.py's EXAMPLE_NOW (0027's deadline has passed, 0028's is a day away), for SOURCE_DATE_EPOCH.
+EXAMPLE_EPOCH = str(int(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC).timestamp()))
+
+
 @pytest.mark.example
 def test_EXAMPLE_LOG_IS_CLEAN() -> None:
-    """`declog check` at the repository root: the checked-in example log has no findings."""
-    run = run_module(["check"], cwd=REPO)
-    assert run.stdout == ""
+    """`declog check` at the repository root: the checked-in example log has no errors or warnings.
+
+    Its one note, as of the example's moment: 0027 is ready to accept once rota-sul's silence is recorded.
+    """
+    run = run_module(["check"], cwd=REPO, env={"SOURCE_DATE_EPOCH": EXAMPLE_EPOCH})
+    assert run.stdout == (
+        "content/decisions/0027-require-two-factor-authentication-for-all-shipper-portal-accounts.md:4:9: "
+        "note DL322 0027 is ready to accept once the silence of rota-sul is recorded (`declog approvals "
+        "--write` records it); then set `status: accepted` and `decided: 2026-11-20T09:00:00-05:00` "
+        "(in this file, then commit)\n"
+    )
     assert run.exit_code == 0, run.stderr
     assert run.stderr.startswith("declog: checked ")
     assert run.stderr.endswith(": 0 errors, 0 warnings\n")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ACCEPTED, LogMaker, doc
+from conftest import ACCEPTED, CONFIG, LogMaker, doc
 
 from declog.check import output
 from declog.log.codes import CODES
@@ -257,3 +257,48 @@ def test_unknown_format_is_a_usage_error(log: LogMaker) -> None:
     run = log.check("--format", "xml")
     assert run.exit_code == 2
     assert "Invalid value for '--format'" in run.stderr
+
+
+# --- notes: a proposal ready to accept (DL322) ------------------------------------------------
+
+#: ACCEPTED as a proposal whose approvals are all in (bob for acme, carol for globex).
+READY = ACCEPTED.replace("status: accepted", "status: proposed").replace(
+    "decided: 2026-01-08T10:00:00+01:00\n", ""
+)
+A = "content/decisions/0001-keep-decisions-in-git.md"
+#: The lines to write, ``decided`` when the last approval came in (carol's).
+NOTE = (
+    "note DL322 0001 is ready to accept: the approvals the rules require are in; set `status: accepted` "
+    "and `decided: 2026-01-06T11:00:00+01:00` (in this file, then commit)"
+)
+
+
+def test_a_proposal_ready_to_accept_is_a_note_that_never_fails(
+    log: LogMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    log.decision("0001-keep-decisions-in-git", READY)
+    run = log.check("--strict")
+    assert (run.exit_code, run.stdout) == (0, f"{A}:4:9: {NOTE}\n")
+    assert run.stderr == "declog: checked 3 documents: 0 errors, 0 warnings\n"
+    github = log.check("--strict", "--format", "github")
+    assert github.exit_code == 0
+    assert github.lines[0] == (
+        f"::notice file={A},line=4,col=9,title=DL322::{NOTE.removeprefix('note DL322 ')}"
+    )
+    sarif = json.loads(log.check("--format", "sarif").stdout)
+    assert [(r["ruleId"], r["level"]) for r in sarif["runs"][0]["results"]] == [("DL322", "note")]
+    # accepted as the note says, nothing is left to say
+    accepted = READY.replace("status: proposed", "status: accepted").replace(
+        "rationale:", "decided: 2026-01-06T11:00:00+01:00\nrationale:"
+    )
+    log.decision("0001-keep-decisions-in-git", accepted)
+    assert (log.check("--strict").exit_code, log.check("--strict").stdout) == (0, "")
+
+
+def test_no_ready_note_for_a_proposal_with_errors_or_where_the_rule_is_off(log: LogMaker) -> None:
+    log.decision("0001-keep-decisions-in-git", READY.replace("partners:", "tags: [Not A Tag]\npartners:"))
+    assert [f.code for f in log.findings()] == ["DL104"]  # what to fix comes first
+    log.decision("0001-keep-decisions-in-git", READY)
+    log.config(CONFIG + '\n[rules]\nDL322 = "off"\n')
+    assert log.check().stdout == ""

@@ -97,12 +97,17 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
     assert written.count("via: pr-review") == 3
     git(root, "commit", "-q", "-am", "Record the approvals of #17")
 
-    run = invoke(["check", "--base", "main"])
-    assert (run.exit_code, run.stdout) == (0, ""), run.stdout
+    # the check notes that it is ready, and the lines to change (never failing)
+    run = invoke(["check", "--base", "main", "--strict"])
+    assert (run.exit_code, run.stdout) == (
+        0,
+        f"{path}:4:9: note DL322 0002 is ready to accept: the approvals the rules require are in; set "
+        "`status: accepted` and `decided: 2026-11-04T13:00:00+00:00` (in this file, then commit)\n",
+    )
 
-    # 4. accept; the recorded approvals still stand against the reviews
+    # 4. accept as the note says; the recorded approvals still stand against the reviews
     accepted = written.replace("status: proposed", "status: accepted").replace(
-        "deadline: 2026-11-04T09:00:00Z", "deadline: 2026-11-04T09:00:00Z\ndecided: 2026-11-04T14:00:00Z"
+        "deadline: 2026-11-04T09:00:00Z", "deadline: 2026-11-04T09:00:00Z\ndecided: 2026-11-04T13:00:00+00:00"
     )
     decision.write_text(accepted)
     git(root, "commit", "-q", "-am", "Accept 0002")

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from declog.check import trust
+from declog.check import ready, trust
 from declog.check.rules import cascade, run_rules
 from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
@@ -62,17 +62,23 @@ class CheckResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def load_and_check(root: Path, *, paths: Sequence[str] = (), base: str | None = None) -> CheckResult:
+def load_and_check(
+    root: Path, *, paths: Sequence[str] = (), base: str | None = None, now: dt.datetime | None = None
+) -> CheckResult:
     """Load the whole log, run every rule, and keep the findings about ``paths``.
 
     ``paths`` are relative to ``root`` (POSIX); empty means everything. With
-    ``base`` (a git revision) the rules that compare against it run too.
+    ``base`` (a git revision) the rules that compare against it run too. With
+    ``now``, also the notes on where proposals stand at that moment (DL322,
+    ``declog.check.ready``) for the decisions without errors.
     """
     with paused_gc():
-        return _load_and_check(root, paths, base)
+        return _load_and_check(root, paths, base, now)
 
 
-def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> CheckResult:
+def _load_and_check(
+    root: Path, paths: Sequence[str], base: str | None, now: dt.datetime | None
+) -> CheckResult:
     config, found = load_config(root)
     if config is None:
         return CheckResult(None, _unique(found), config_failed=True)
@@ -105,6 +111,10 @@ def _load_and_check(root: Path, paths: Sequence[str], base: str | None) -> Check
         found += [_linked(c) for c in changes if through_link(real_root, c.path) is not None]
     folded = cascade.fold(apply_rule_settings(found, config, log), log)
     found = folded.found
+    if now is not None:  # "ready" only where nothing is wrong with the decision
+        broken = {d.path for d in found if d.severity is Severity.ERROR}
+        notes = [n for n in ready.dl322_ready_to_accept(log, now) if n.path not in broken]
+        found += apply_rule_settings(notes, config, log)
     if paths:
         found = _select(found, paths, folded.held) + _named_problems(paths, root)
     changed = [d.id for d in touched(base_log, log)] if base_log is not None else []

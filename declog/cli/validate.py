@@ -25,7 +25,7 @@ from declog.cli.base import (
     root_option,
     summary_line,
 )
-from declog.log import git
+from declog.log import clock, git
 from declog.log.codes import CODES, Code
 from declog.log.load import iter_paths
 from declog.log.schema import KINDS, SCHEMAS
@@ -67,7 +67,7 @@ def check(
     log_root = resolve_root(root)
     named = list(iter_paths(log_root, [str(p) for p in paths]))
     try:
-        result = load_and_check(log_root, paths=named, base=base)
+        result = load_and_check(log_root, paths=named, base=base, now=clock.current())
     except BaseRevisionError as exc:
         error(str(exc))
         sys.exit(EXIT_USAGE)

@@ -439,6 +439,13 @@ _TABLE: list[Code] = [
         "An accepted decision has no empty sections: every heading in its body has text under it.",
         'Write the section, or remove its heading (`[rules] DL321 = "off"` where empty sections are fine).',
     ),
+    Code(
+        "DL322",
+        "ready-to-accept",
+        Severity.NOTE,
+        "A proposal whose required approvals are all in is ready to accept.",
+        "Set `status: accepted` and `decided:` to the moment the note gives (when the last approval came in) and commit; record silence that counts first (`declog approvals --write` records it). Never a failure, not even with `--strict`.",
+    ),
     # --- against the base revision --------------------------------------------------
     Code(
         "DL401",

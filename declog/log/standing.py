@@ -46,7 +46,7 @@ import datetime as dt
 import functools
 import re
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -248,6 +248,22 @@ class Standing:
         """A proposal whose approvals are complete (silence due included): it can be accepted."""
         d = self.decision
         return d.status == vocab.PROPOSED and bool(d.partners) and len(self.approved_by) >= self.needed
+
+    def decided_at(self, now: dt.datetime) -> dt.datetime:
+        """For a ``ready`` proposal: the moment to write as ``decided`` on accepting it (``decided_at``)."""
+        silence = any(p.state in (SILENCE, SILENCE_DUE) for p in self.partners)
+        return decided_at(self.decision, [self.decision.deadline] if silence else [], now)
+
+
+def decided_at(d: Decision, approved: Iterable[dt.datetime | None], now: dt.datetime) -> dt.datetime:
+    """When a proposal whose approvals are complete was decided: when the last approval came in.
+
+    The latest of the approvals on record and ``approved`` (those about to be recorded; silence
+    counts from the deadline), never before it was proposed: a ``decided`` earlier than any of
+    them is a finding (DL316, DL313). ``now`` when no time is known.
+    """
+    times = [t for t in (d.proposed, *(a.at for a in d.approvals), *approved) if t is not None]
+    return max(times, default=now)
 
 
 #: The last standing worked out per decision, with the log and moment it was for: the board, the
