@@ -201,7 +201,9 @@ def agree_silence_for_acme_then_propose(repo: PrRepo) -> str:
 def test_silence_counts_only_where_agreed_and_after_the_deadline(repo: PrRepo) -> None:
     head = agree_silence_for_acme_then_propose(repo)
     run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head)))
-    assert partner_lines(run)["acme"] == "approved by silence at 2026-11-04T09:00:00Z"
+    assert partner_lines(run)["acme"] == (
+        "approved by silence at 2026-11-04T09:00:00Z, not recorded yet: `declog approvals --write` records it"
+    )
     assert run.exit_code == 0
 
 
@@ -234,6 +236,61 @@ def test_write_records_the_approvals_and_keeps_every_other_byte(repo: PrRepo) ->
     assert repo.read() == after
     check = invoke(["check", "--root", str(repo.root), "--base", "main"])
     assert check.exit_code == 0, check.stdout
+
+
+def test_write_says_the_decision_is_ready_and_the_lines_that_accept_it(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+    reviews = str(repo.reviews("rest-reviews.json", head, add_bob))
+    run = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert run.exit_code == 0, run.stdout
+    # decided: when the last approval came in (bob-acme's review)
+    assert run.stderr == (
+        f"declog: next: {DECISION}: ready to accept: set `status: accepted` and "
+        f"`decided: 2026-11-04T13:00:00+00:00` in {DECISION} and commit\n"
+    )
+    # doing just that makes an accepted decision that passes every check
+    text = repo.read().replace("status: proposed\n", "status: accepted\n")
+    repo.write(DECISION, text.replace("rationale:", "decided: 2026-11-04T13:00:00+00:00\nrationale:"))
+    repo.commit("accept")
+    check = invoke(["check", "--root", str(repo.root), "--base", "main", "--strict"])
+    assert (check.exit_code, check.stdout) == (0, "")
+    assert repo.approvals("--reviews", reviews, "--pr", "17").exit_code == 0
+    # without --write nothing is recorded, and no next step is said
+    assert repo.approvals("--reviews", reviews, "--pr", "17").stderr == ""
+
+
+def test_write_says_who_is_still_awaited_and_until_when(
+    repo: PrRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = repo.commit("propose")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 11, 3, 12, tzinfo=dt.UTC).timestamp())))
+    reviews = str(repo.reviews("rest-reviews.json", head))
+    run = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert run.exit_code == 1, run.stdout
+    assert run.stderr == (
+        f"declog: next: {DECISION}: still awaited: acme (until the feedback deadline, 2026-11-04 09:00 UTC)\n"
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 11, 5, tzinfo=dt.UTC).timestamp())))
+    later = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert later.stderr == (
+        f"declog: next: {DECISION}: still awaited: acme (the feedback deadline, 2026-11-04 09:00 UTC, has passed)\n"
+    )
+
+
+def test_write_names_a_blocking_concern_among_those_awaited(repo: PrRepo) -> None:
+    head = repo.commit("propose")
+
+    def concern(data: list[dict[str, Any]]) -> None:
+        add_bob(data)
+        data.append({**data[1], "id": 2, "submitted_at": "2026-11-04T14:00:00Z"})  # northwind again
+
+    run = repo.approvals("--reviews", str(repo.reviews("rest-reviews.json", head, concern)), "--write")
+    assert run.exit_code == 1, run.stdout
+    [step] = run.stderr.splitlines()
+    assert step.startswith(
+        f"declog: next: {DECISION}: still awaited: northwind (changes requested by jsmith-northwind: "
+        "only they can lift it)"
+    ), step
 
 
 def test_approvals_and_where_the_decision_stands_tell_one_story(repo: PrRepo) -> None:

@@ -24,6 +24,7 @@ from declog.cli.base import (
 )
 from declog.log import clock, git
 from declog.log.diagnostics import plural
+from declog.log.escape import line
 
 # --- pull requests as the workflow: init, new, approvals -------------------------------------
 
@@ -233,7 +234,8 @@ def new(
 @click.option(
     "--write",
     is_flag=True,
-    help="Record the approvals in the decision files: the reviews, and silence that counts.",
+    help="Record the approvals in the decision files (the reviews, and silence that counts), then say "
+    "what is next for each proposal: the lines that accept it, or who is still awaited.",
 )
 @click.option(
     "--force",
@@ -280,6 +282,9 @@ def approvals(
         click.echo(pullrequest.render_json(result), nl=False)
     else:
         click.echo(pullrequest.render_text(result), nl=False)
+    if write:
+        for step in pullrequest.next_steps(result):
+            click.echo(f"declog: next: {line(step)}", err=True)
     if fmt == "github":
         prefix = git.repo_prefix(log_root)
         click.echo(output.render_github(list(result.report.findings), prefix), nl=False)

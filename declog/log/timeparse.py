@@ -75,3 +75,8 @@ def zone(name: str) -> dt.tzinfo:
     if name in known_timezones():
         return zoneinfo.ZoneInfo(name)
     return dt.UTC
+
+
+def shown_in(moment: dt.datetime, name: str) -> str:
+    """``2026-11-04 10:00 Europe/Berlin``: a moment as a person reads it, in the zone ``name``."""
+    return f"{moment.astimezone(zone(name)):%Y-%m-%d %H:%M} {name}"

@@ -27,7 +27,16 @@ from declog.log import clock, git, standing, vocab
 from declog.log.escape import json_text, line, md_code, md_text
 from declog.log.load import RawFile, build_log, kind_of, parse_document
 from declog.log.model import Decision, Log
-from declog.pr.approvals import Evidence, PartnerStatus, Report, approvals_to_write, assess
+from declog.log.timeparse import shown_in
+from declog.pr.approvals import (
+    NEEDS_APPROVAL,
+    DecisionReport,
+    Evidence,
+    PartnerStatus,
+    Report,
+    approvals_to_write,
+    assess,
+)
 from declog.pr.reviews import (
     GitHubClient,
     PullRequest,
@@ -92,6 +101,8 @@ class ApprovalsResult:
     report: Report | None = None
     written: list[str] = field(default_factory=list)
     base: str | None = None
+    now: dt.datetime | None = None
+    """The moment the approvals were judged at."""
 
     @property
     def ok(self) -> bool:
@@ -150,7 +161,7 @@ def run(
     report = assess(
         log, pull, paths, now=when, version_at=version_at, evidence=evidence, unreadable=unreadable
     )
-    result = ApprovalsResult(check, report, base=base)
+    result = ApprovalsResult(check, report, base=base, now=when)
     if write:
         result.written = _write(root, log, report)
     return result
@@ -280,7 +291,8 @@ def _when(value: dt.datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value else ""
 
 
-def _state_text(s: PartnerStatus) -> str:
+def _state_text(s: PartnerStatus, unrecorded: bool = False) -> str:
+    """A partner's state in the text report; ``unrecorded``: its silence counts but is not in the file."""
     text = s.label
     if s.by:
         text += f" by {s.by}"
@@ -290,7 +302,18 @@ def _state_text(s: PartnerStatus) -> str:
         text += f" (via {s.via})"
     if s.note:
         text += f" ({s.note})"
+    if unrecorded:
+        text += ", not recorded yet: `declog approvals --write` records it"
     return text
+
+
+def _unrecorded_silence(dr: DecisionReport, written: list[str]) -> set[str]:
+    """Partners whose silence the report counts for ``dr`` and ``--write`` would record (not written yet)."""
+    d = dr.decision
+    if d.path in written or d.status not in NEEDS_APPROVAL:
+        return set()
+    recorded = {a.partner for a in d.approvals if a.via == vocab.VIA_SILENCE}
+    return {s.partner for s in dr.partners if s.state == standing.SILENCE and s.partner not in recorded}
 
 
 def _partner_json(s: PartnerStatus) -> dict[str, Any]:
@@ -321,8 +344,9 @@ def render_text(result: ApprovalsResult) -> str:
         verdict = "ok" if dr.satisfied else "NOT APPROVED"
         need = f"{dr.approved} of {dr.needed} needed" if dr.needed else "no approval needed"
         lines.append(f"{d.path}: {d.id} {d.title!r} ({d.status}): {need}: {verdict}")
+        unrecorded = _unrecorded_silence(dr, result.written)
         for s in dr.partners:
-            lines.append(f"  {s.partner:<16} {_state_text(s)}")
+            lines.append(f"  {s.partner:<16} {_state_text(s, s.partner in unrecorded)}")
     for path in report.unreadable:
         lines.append(f"{path}: does not load as a decision: NOT APPROVED (see `declog check {path}`)")
     gov = report.governance
@@ -346,6 +370,66 @@ def render_text(result: ApprovalsResult) -> str:
     lines += [concise(f) for f in report.findings]
     lines += [f"wrote approvals to {p}" for p in result.written]
     return "".join(line(text) + "\n" for text in lines)  # a value never makes a line of its own
+
+
+def next_steps(result: ApprovalsResult) -> list[str]:
+    """What to do next with each proposal once ``--write`` recorded its approvals (for the CLI to print).
+
+    Ready (every approval the rules require is in, and no approval is forged or stale): the
+    lines that accept it, ``decided`` when the last approval came in. Otherwise the partners
+    still awaited, and until when.
+    """
+    report, log = result.report, result.check.log
+    if report is None or log is None:
+        return []
+    now = result.now or clock.current()
+    tz = log.config.site.timezone
+    broken = {f.path for f in report.findings if f.severity == "error"}
+    out = []
+    for dr in report.decisions:
+        d = dr.decision
+        if d.status != vocab.PROPOSED:
+            continue  # accepted and the rest: the verdict above says whether it stands
+        if dr.satisfied and d.path in broken:
+            out.append(f"{d.path}: not ready to accept until the findings above are fixed")
+        elif dr.satisfied:
+            moment = standing.decided_at(d, [s.at for s in dr.partners if s.counts], now)
+            out.append(
+                f"{d.path}: ready to accept: set `status: accepted` and `decided: {moment.isoformat()}` "
+                f"in {d.path} and commit"
+            )
+        else:
+            out.append(f"{d.path}: {_awaited(dr.partners, dr.needed - dr.approved, d.deadline, tz, now)}")
+    gov = report.governance
+    if gov is not None and not gov.satisfied:
+        missing = sum(1 for s in gov.partners if not s.counts)
+        out.append(f"governance changes: {_awaited(gov.partners, missing, None, tz, now)}")
+    return out
+
+
+def _awaited(
+    partners: tuple[PartnerStatus, ...], missing: int, deadline: dt.datetime | None, tz: str, now: dt.datetime
+) -> str:
+    """``still awaited: globex, northwind (changes requested by x) (until ...)``."""
+    names = []
+    for s in partners:
+        if s.counts:
+            continue
+        if s.state == standing.CHANGES_REQUESTED:
+            names.append(f"{s.partner} (changes requested by {s.by}: only they can lift it)")
+        elif s.state == standing.STALE:
+            names.append(f"{s.partner} (its approval is of an earlier text: a member reviews again)")
+        else:
+            names.append(s.partner)
+    waiting = ", ".join(names)
+    text = f"still awaited: {waiting}" if missing >= len(names) else f"still awaited: {missing} of {waiting}"
+    if deadline is not None:
+        when = shown_in(deadline, tz)
+        if now >= deadline:
+            text += f" (the feedback deadline, {when}, has passed)"
+        else:
+            text += f" (until the feedback deadline, {when})"
+    return text
 
 
 def render_json(result: ApprovalsResult) -> str:
