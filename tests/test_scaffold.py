@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, LogMaker, doc, invoke, isolated_git
+from conftest import CONFIG, REPO, LogMaker, doc, invoke, isolated_git
 
 from declog import __version__
 from declog.authoring import scaffold
@@ -248,6 +248,43 @@ def test_new_writes_a_proposal_with_the_deadline_from_the_window(log: LogMaker) 
     assert [(f.code, f.message) for f in findings] == [("DL310", "proposed decision without rationale")]
 
 
+#: 2026-11-02T08:00:00Z, for SOURCE_DATE_EPOCH: the moment ``new`` proposes at.
+PROPOSED_AT = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC).timestamp()))}
+
+
+def test_new_says_what_to_do_next_on_stderr_and_only_the_path_on_stdout(log: LogMaker) -> None:
+    """The next steps for this decision: its file, a pull request, who approves by when, `approvals`."""
+    log.config(CONFIG.replace('title = "Test log"', 'title = "Test log"\ntimezone = "Asia/Tokyo"'))
+    args = ["new", "--root", str(log.root), "Pricing", "--owner", "bob"]
+    run = invoke(args, env=PROPOSED_AT)
+    assert (run.exit_code, run.stdout) == (0, "content/decisions/0001-pricing.md\n")
+    # proposed 09:00 in Berlin (bob's partner), the 48h deadline shown in the site's zone
+    assert (
+        "deadline: 2026-11-04T09:00:00+01:00" in (log.root / "content/decisions/0001-pricing.md").read_text()
+    )
+    assert run.stderr.splitlines() == [
+        "declog: next: add `rationale:` (why, in a sentence or two) and fill in the sections of the body "
+        "in content/decisions/0001-pricing.md",
+        "declog: next: commit it on a branch of its own and open a pull request",
+        "declog: next: acme and globex must approve it by the feedback deadline, 2026-11-04 17:00 Asia/Tokyo: "
+        "a member of each reviews the pull request and chooses Approve (not the owner)",
+        "declog: next: `declog approvals` shows where it stands (the pull request's `approvals` check runs "
+        "it on every review)",
+    ]
+    quiet = invoke([*args, "--quiet"], env=PROPOSED_AT)
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "content/decisions/0002-pricing.md\n", "")
+
+
+def test_new_with_a_quorum_says_how_many_partners_must_approve(log: LogMaker) -> None:
+    log.config(CONFIG.replace('approval = "all"', 'approval = "quorum"\nquorum = 1'))
+    run = invoke(["new", "--root", str(log.root), "Pricing", "--owner", "bob"], env=PROPOSED_AT)
+    assert run.exit_code == 0, run.stderr
+    assert (
+        "declog: next: 1 of acme and globex must approve it by the feedback deadline, 2026-11-04 08:00 UTC: "
+        "a member of each reviews the pull request and chooses Approve (not the owner)\n"
+    ) in run.stderr
+
+
 def test_new_takes_the_next_id_and_never_overwrites(log: LogMaker) -> None:
     log.decision("0007-old", doc('id: "0007"\ntitle: Old\nstatus: draft\n'))
     assert new(log, "Next one", "--owner", "bob")[1] == "content/decisions/0008-next-one.md"
@@ -297,6 +334,11 @@ def test_new_sync_decision_from_a_meeting(log: LogMaker) -> None:
         "    via: meeting",
     ]
     assert 'declog: next: add "0001" to `decisions` in content/meetings/2026-11-20-steering.md' in err
+    assert (
+        "declog: next: decided in meeting '2026-11-20-steering' with every partner present: "
+        "its approvals are recorded\n"
+    ) in err
+    assert "must approve" not in err
     # accepted, with its sections still to write
     assert {f.code for f in log.findings()} == {"DL310", "DL320", "DL321"}
 
@@ -308,6 +350,11 @@ def test_new_sync_decision_with_a_partner_absent_stays_proposed(log: LogMaker) -
     front = (log.root / path).read_text()
     assert "status: proposed" in front and "decided:" not in front
     assert "no attendee of meeting '2026-11-20-steering' can approve for globex" in err
+    assert (
+        "declog: next: decided in a meeting: the partners absent must approve: globex: a member of each "
+        "reviews the pull request and chooses Approve (not the owner)\n"
+    ) in err
+    assert "deadline" not in err
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from declog.log.fields import describe
 from declog.log.load import CONTENT
 from declog.log.model import Log
 from declog.log.names import short_name_of
-from declog.log.timeparse import zone
+from declog.log.timeparse import shown_in, zone
 
 #: The handle ``init`` writes when it is given none and knows none.
 PLACEHOLDER = owners.PLACEHOLDER
@@ -482,10 +482,42 @@ def new_decision(
         lines.append(f"status: {vocab.PROPOSED}")
         lines += fields
         notes.append("a sync decision is decided in a meeting: pass --meeting ID once it is scheduled")
-    notes.append("add `rationale:` (why, in a sentence or two) and fill in the sections of the body")
+    notes.append(
+        f"add `rationale:` (why, in a sentence or two) and fill in the sections of the body in {rel}"
+    )
+    notes.append("commit it on a branch of its own and open a pull request")
+    if mode == vocab.ASYNC:
+        deadline = shown_in(when + wf.feedback_window, log.config.site.timezone)
+        notes.append(f"{_who_approves(log, parties)} by the feedback deadline, {deadline}{_review(log)}")
+    elif meeting and absent:
+        notes.append(f"decided in a meeting: the partners absent must approve: {_and(absent)}{_review(log)}")
+    elif meeting:
+        notes.append(f"decided in meeting '{meeting}' with every partner present: its approvals are recorded")
+    notes.append(
+        "`declog approvals` shows where it stands "
+        "(the pull request's `approvals` check runs it on every review)"
+    )
     body = "\n## Context\n\n\n## Decision\n\n\n## Consequences\n\n"  # the why is `rationale:`, not a section
     text = "---\n" + "\n".join(lines) + "\n---\n" + body
     return NewDecision(rel, text, tuple(notes))
+
+
+def _review(log: Log) -> str:
+    """How a partner approves a pull request, said after who must."""
+    own = "" if log.config.workflow.self_approval else " (not the owner)"
+    return f": a member of each reviews the pull request and chooses Approve{own}"
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _who_approves(log: Log, parties: Sequence[str]) -> str:
+    """Which partners must approve a decision party to ``parties`` (all of them, or the quorum)."""
+    wf = log.config.workflow
+    if wf.approval == vocab.APPROVE_QUORUM and wf.quorum < len(parties):
+        return f"{wf.quorum} of {_and(parties)} must approve it"
+    return f"{_and(parties)} must approve it"
 
 
 def _meeting_approvals(

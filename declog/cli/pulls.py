@@ -170,6 +170,7 @@ def _init_update(directory: Path, action: str | None) -> None:
     metavar="REF",
     help="Base branch for the next free id. Default: origin/HEAD, origin/main or main.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print only the path, not what to do next.")
 def new(
     title: str,
     root: Path | None,
@@ -179,11 +180,14 @@ def new(
     meeting: str | None,
     owner: str | None,
     base: str | None,
+    quiet: bool,
 ) -> None:
     """Write a new decision and print its path.
 
     The decision is titled TITLE; its id is one more than the highest in the
-    work tree and on the base branch. Never overwrites a file.
+    work tree and on the base branch. Never overwrites a file. The path goes
+    to standard output; what to do next (write the body, open a pull request,
+    who must approve it and by when) to standard error, unless --quiet.
     """
 
     from declog.authoring import scaffold
@@ -211,8 +215,9 @@ def new(
         click.echo(f"declog: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(shown_path(path))
-    for note in made.notes:
-        click.echo(f"declog: next: {note}", err=True)
+    if not quiet:
+        for note in made.notes:
+            click.echo(f"declog: next: {line(note)}", err=True)
 
 
 @cli.command(docs="workflow.md")
