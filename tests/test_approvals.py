@@ -413,9 +413,12 @@ def test_a_silence_recorded_without_a_person_shows_on_the_site_and_in_the_export
     page = (site / "decisions/0001/index.html").read_text(encoding="utf-8")
     acme = page[page.index('<tr class="state-silence">') :].split("</tr>")[0]
     assert acme.split("</th>\n")[1] == (
-        "<td>approved by silence</td>\n<td></td>\n"  # no one to name: the row says how
-        '<td><time datetime="2026-11-04T09:00:00+00:00">2026-11-04 10:00 CET</time></td>\n'
-        "<td>silence</td>\n"
+        '<td data-label="State" class="state">approved by silence</td>\n'
+        '<td data-label="By"></td>\n'  # no one to name: the row says how
+        '<td data-label="When"><time datetime="2026-11-04T09:00:00+00:00">2026-11-04 09:00 UTC</time>'
+        '<small class="local">Acme local time: <time datetime="2026-11-04T09:00:00+00:00">'
+        "2026-11-04 10:00 CET</time></small></td>\n"
+        '<td data-label="How">silence</td>\n'
     )
     [record] = [
         d for d in json.loads((site / "decisions.json").read_text())["decisions"] if d["id"] == "0001"

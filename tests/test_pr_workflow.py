@@ -123,7 +123,8 @@ def test_from_an_empty_repository_to_a_published_approved_decision(
     page = (tmp_path / "site/decisions/0002/index.html").read_text()
     matrix = page[page.index('id="dl-approvals"') : page.index("</table>", page.index('id="dl-approvals"'))]
     rows = re.findall(
-        r'<tr class="state-(\w+)">\s*<th scope="row">.*?>([^<]+)</a></th>\s*<td>([^<]+)</td>\s*<td>([^<]*)',
+        r'<tr class="state-(\w+)">\s*<th scope="row">.*?>([^<]+)</a></th>\s*'
+        r'<td data-label="State"[^>]*>([^<]+)</td>\s*<td data-label="By">([^<]*)',
         matrix,
     )
     assert sorted(rows) == [
