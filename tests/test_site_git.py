@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -63,14 +64,19 @@ def test_history_comes_from_one_git_log_pass(repo: Path) -> None:
 
 def test_decision_pages_show_their_history_and_as_of_is_the_last_commit(repo: Path) -> None:
     site = repo.parent / "site"
-    assert build(repo, site, search_index=False).built
+    # Half an hour after the last commit, with no deadline in between: the site is as of that commit.
+    now = dt.datetime.fromisoformat("2026-02-09T10:30:00+01:00")
+    assert build(repo, site, search_index=False, now=now).built
     page = (site / "decisions/0013/index.html").read_text(encoding="utf-8")
     table = page.split('aria-labelledby="dl-history"')[1].split("</section>")[0]
-    assert table.count("<tr><td>") == 2
-    assert "Anja Kessler</td><td>Note the consequences of 0013 &lt;b&gt;now&lt;/b&gt;</td>" in table
+    assert table.count('<tr><td data-label="Date">') == 2
+    assert (
+        '<td data-label="Author">Anja Kessler</td>'
+        '<td data-label="Change">Note the consequences of 0013 &lt;b&gt;now&lt;/b&gt;</td>'
+    ) in table
     assert '<time datetime="2026-02-09T10:00:00+01:00">' in page.split("As of")[1]
     other = (site / "decisions/0001/index.html").read_text(encoding="utf-8")
-    assert other.split('aria-labelledby="dl-history"')[1].count("<tr><td>") == 1
+    assert other.split('aria-labelledby="dl-history"')[1].count('<tr><td data-label="Date">') == 1
 
 
 def test_outside_git_there_is_no_history_section(tmp_path: Path) -> None:

@@ -78,14 +78,14 @@ def test_pr_references_and_the_source_file_link_into_the_repository(
 ) -> None:
     site = built(log, settings)
     page = (site / "decisions/0001/index.html").read_text(encoding="utf-8")
-    assert f'<td>pr-review (<a href="{pull}">#54</a>)</td>' in page
+    assert f'<td data-label="How">pr-review (<a href="{pull}">#54</a>)</td>' in page
     assert f'<dt>Source file</dt><dd><a href="{source}"><code>{FILE}</code></a></dd>' in page
 
 
 def test_without_the_setting_nothing_links_into_a_repository(log: LogMaker) -> None:
     site = built(log, "")
     page = (site / "decisions/0001/index.html").read_text(encoding="utf-8")
-    assert "<td>pr-review (#54)</td>" in page
+    assert '<td data-label="How">pr-review (#54)</td>' in page
     assert f"<dt>Source file</dt><dd><code>{FILE}</code></dd>" in page
     assert [href for href in links(site) if href.startswith("http")] == []
 
@@ -99,8 +99,10 @@ def test_only_a_pr_review_s_pull_request_number_is_linked(log: LogMaker) -> None
     out = log.root.parent / "site"
     assert build(log.root, out, now=NOW, search_index=False).built
     page = (out / "decisions/0001/index.html").read_text(encoding="utf-8")
-    assert "<td>pr-review (see #54)</td>" in page  # not a pull request number alone
-    assert "<td>explicit (#7)</td>" in page  # not a pull request: an explicit approval's own reference
+    assert '<td data-label="How">pr-review (see #54)</td>' in page  # not a pull request number alone
+    assert (
+        '<td data-label="How">explicit (#7)</td>' in page
+    )  # not a pull request: an explicit approval's own reference
     assert "/pull/" not in page
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from declog.log import vocab
 from declog.log.diagnostics import Diagnostic, Pos, Severity, plural
 from declog.log.model import Decision, Document, Log, Meeting
+from declog.log.standing import FILE_LINK, WIKI_REF
 
 #: Codes of the findings about a document that names a partner whose file did not parse.
 _PARTNER = frozenset({"DL201", "DL302", "DL303", "DL311", "DL312", "DL313"})
@@ -107,7 +108,7 @@ def _names(doc: Document, kind: str, ident: str) -> Collection[Pos]:
             out += [doc.pos("supersedes", i) for i, s in enumerate(doc.supersedes) if s == ident]
             if doc.superseded_by == ident:
                 out.append(doc.pos("superseded_by"))
-            if f"[[{ident}]]" in doc.body or f"decisions/{ident}-" in doc.body:
+            if _names_in_body(doc.body, ident):
                 out.append(Pos(0, 0))  # a link in the body
     elif isinstance(doc, Meeting) and kind == "decision":
         out += [doc.pos("decisions", i) for i, s in enumerate(doc.decisions) if s == ident]
@@ -133,3 +134,10 @@ def _with_notes(
             d = replace(d, hint=f"{d.hint}; {note}" if d.hint else note)
         out.append(d)
     return out
+
+
+def _names_in_body(body: str, ident: str) -> bool:
+    """Whether ``body`` refers to decision ``ident``, as the reference rules read it."""
+    return any(m.group(1) == ident for m in WIKI_REF.finditer(body)) or any(
+        m.group(2).split("-", 1)[0] == ident for m in FILE_LINK.finditer(body)
+    )
