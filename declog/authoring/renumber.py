@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from declog.authoring.frontmatter_edit import EditError, FieldPath, replace_values
+from declog.authoring.rewrite import replace_text
 from declog.authoring.scaffold import next_id
 from declog.log import load, vocab
 from declog.log.config import CONFIG_FILE
@@ -334,18 +334,6 @@ def write(root: Path, planned: Plan) -> None:
         except FileExistsError:
             raise RenumberError(f"{change.path} exists; declog never overwrites a file") from None
     for change in rest:
-        _replace(root / change.path, change.text)
+        replace_text(root / change.path, change.text)
     for change in renamed:
         (root / change.renamed_from).unlink()
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

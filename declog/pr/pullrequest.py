@@ -14,13 +14,13 @@ import datetime as dt
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from declog.authoring.frontmatter_edit import KEEP, EditError, set_approvals
+from declog.authoring.rewrite import replace_text
 from declog.check.checker import CheckResult, load_and_check, read_base
 from declog.check.output import concise
 from declog.log import clock, git, standing, vocab
@@ -268,20 +268,8 @@ def _write(root: Path, log: Log, report: Report) -> list[str]:
         except (OSError, EditError) as exc:
             raise ApprovalsError(str(exc)) from None
     for rel, text in staged.items():
-        _replace(root / rel, text)
+        replace_text(root / rel, text)
     return sorted(staged)
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- reports as text -------------------------------------------------------------------------
