@@ -164,17 +164,19 @@ def as_of(log: Log, now: dt.datetime, base: dt.datetime | None = None) -> dt.dat
     changed. Never after ``now``.
     """
     latest = base or _newest(log)
-    for t in _moments(log):
-        if t <= now:
-            latest = max(latest, min(t + _TICK, now))
+    passed = max((t for t in _moments(log) if t <= now), default=None)
+    if passed is not None:
+        latest = max(latest, min(passed + _TICK, now))
     return min(latest, now).astimezone(now.tzinfo)
 
 
 def next_change(log: Log, now: dt.datetime) -> dt.datetime | None:
     """The first moment after ``now`` at which time alone changes what the pages of ``log`` show
     (``as_of``), or None when no deadline or draft lies ahead."""
-    later = [x for t in _moments(log) for x in (t, t + _TICK) if x > now]
-    return min(later, default=None)
+    ahead = min((t for t in _moments(log) if t + _TICK > now), default=None)
+    if ahead is None:
+        return None
+    return ahead if ahead > now else ahead + _TICK
 
 
 def _moments(log: Log) -> Iterator[dt.datetime]:
