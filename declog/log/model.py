@@ -55,7 +55,7 @@ class Partner(Document):
     members: tuple[Member, ...] = ()
     url: str = ""
 
-    @property
+    @functools.cached_property
     def short_name(self) -> str:
         """The name shown where space is tight: ``short``, else the name when it is short enough,
         else its first words up to 24 characters, else the id (declog.log.names.short_name_of)."""
