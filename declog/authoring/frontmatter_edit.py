@@ -54,6 +54,17 @@ def render_item(entry: Mapping[str, str], indent: str) -> list[str]:
     return lines
 
 
+def _open(text: str, path: str) -> tuple[str, str, Frontmatter, Parsed]:
+    """A document to edit: its byte-order mark (or ""), the text after it, and its parsed frontmatter.
+    Refuses CRLF line endings, which an edit in place would mix with LF."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    if "\r" in body:
+        raise EditError(f"{path}: has CRLF line endings; convert it to LF first (DL011)")
+    front, parsed = _parse(body, path)
+    return bom, body, front, parsed
+
+
 def _parse(text: str, path: str) -> tuple[Frontmatter, Parsed]:
     front = split_frontmatter(text, path)
     if isinstance(front, Diagnostic):
@@ -68,11 +79,7 @@ def _parse(text: str, path: str) -> tuple[Frontmatter, Parsed]:
 
 def set_approvals(text: str, entries: Sequence[Mapping[str, str]], path: str = "decision") -> str:
     """``text`` with its ``approvals`` replaced by ``entries``; other bytes unchanged."""
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom) :]
-    if "\r" in body:
-        raise EditError(f"{path}: has CRLF line endings; convert it to LF first (DL011)")
-    front, parsed = _parse(body, path)
+    bom, body, front, parsed = _open(text, path)
     lines = body.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n") and len(lines) < front.body_line - 1:
         lines[-1] += "\n"
@@ -162,11 +169,7 @@ def replace_values(text: str, changes: Mapping[FieldPath, tuple[str, str]], path
     is written in the same style. Used to renumber a decision: ids are digits, which every style
     writes as they are.
     """
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom) :]
-    if "\r" in body:
-        raise EditError(f"{path}: has CRLF line endings; convert it to LF first (DL011)")
-    _, parsed = _parse(body, path)
+    bom, body, _, parsed = _open(text, path)
     lines = body.splitlines(keepends=True)
     want = json.loads(json.dumps(parsed.data, default=str))
     # Right to left along each line, so an edit never moves a value still to be edited.
