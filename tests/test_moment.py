@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import GitRepo, invoke, isolated_git
 from sitetools import copy_example
+
+from declog.check.checker import load_and_check
+from declog.insight.audit import STALE_AFTER
+from declog.site import views
 
 pytestmark = pytest.mark.git
 
@@ -104,3 +110,45 @@ def test_without_source_date_epoch_the_site_is_as_of_the_clock(
     data = json.loads((repo.root / "site/decisions.json").read_text(encoding="utf-8"))
     as_of = dt.datetime.fromisoformat(data["as_of"])
     assert now - dt.timedelta(minutes=11) < as_of <= dt.datetime.now(dt.UTC)
+
+
+def _what_time_decides(views: Any) -> object:
+    """Everything a page shows that time alone can change: where each decision stands, what needs
+    attention (overdue, ready, waiting on whom), each partner's list, the audit's figures."""
+    log = views.log
+
+    def attention(a: Any) -> tuple[object, ...]:
+        return (a.decision.id, a.passed, a.overdue, a.ready, [w.partner.id for w in a.waiting])
+
+    figures = [
+        (f.key, f.value, f.n, f.ids) for s in views.audit.sections for f in s.figures if f.value is not None
+    ]
+    return (
+        {d.id: [(r.partner, r.state) for r in views.standing(d).partners] for d in log.decisions},
+        [attention(a) for a in views.board.attention],
+        [attention(a) for a in views.board.upcoming],
+        {pid: [attention(a) for a in pv.awaiting] for pid, pv in views.partners.items()},
+        figures,
+    )
+
+
+def test_the_site_as_of_its_moment_says_what_it_would_say_at_the_build_moment(tmp_path: Path) -> None:
+    """views.as_of's promise (docs/site.md): between the moments it knows, time changes nothing a
+    page shows. Tried at, just before and just after every moment, and at random ones between."""
+    root = copy_example(tmp_path / "log")
+    checked = load_and_check(root)
+    assert checked.log is not None
+    log = checked.log
+    window = log.config.workflow.feedback_window
+    moments = [t for d in log.decisions if d.deadline for t in (d.deadline, d.deadline - window)]
+    begun = [d.proposed or d.logged for d in log.decisions if d.status == "draft"]
+    moments += [t + STALE_AFTER for t in begun if t is not None]
+    tries = [t + dt.timedelta(seconds=s) for t in moments for s in (-1, 0, 1, 2, 3600)]
+    rng = random.Random(21)
+    first, last = min(moments), max(moments)
+    tries += [first + (last - first) * rng.random() for _ in range(40)]
+    for now in tries:
+        moment = views.as_of(log, now)
+        assert moment <= now
+        at_now = _what_time_decides(views.Views(log, now, {}))
+        assert _what_time_decides(views.Views(log, moment, {})) == at_now, (now, moment)
