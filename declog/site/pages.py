@@ -411,10 +411,11 @@ class Renderer:
         n = len(state.jobs)
         size = 100  # in one process, progress is reported every so many jobs
         self.pending: list[Future[Outcome]] = []
-        if workers >= 2 and n >= PARALLEL_FROM:
+        parallel = workers >= 2 and n >= PARALLEL_FROM
+        if parallel:
             size = max(25, n // (workers * 16) + 1)
         self.chunks = [(i, min(i + size, n)) for i in range(0, n, size)]
-        if workers >= 2 and n >= PARALLEL_FROM:
+        if parallel:
             # What the workers inherit is never freed before they end: frozen, their collector does
             # not walk it (and so does not copy every page of it on its first pass).
             gc.freeze()
