@@ -13,7 +13,6 @@ and build's text) and ``table`` (query's), are still accepted.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import sys
@@ -26,7 +25,7 @@ import click
 from declog import __version__
 from declog.check import output
 from declog.check.checker import CheckResult
-from declog.log import git, load
+from declog.log import fields, git, load
 from declog.log.about import docs_url
 from declog.log.config import CONFIG_FILE
 from declog.log.diagnostics import Diagnostic, plural
@@ -170,9 +169,10 @@ class Group(click.Group):
 
 
 def did_you_mean(name: str, choices: Sequence[str]) -> str:
-    """`` (did you mean 'X'?)`` for the choice closest to a mistyped ``name``, or nothing."""
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """`` (did you mean 'X'?)`` for the command or option closest to a mistyped ``name``, or nothing
+    (declog.log.fields.did_you_mean, which every did-you-mean of declog's uses)."""
+    guess = fields.did_you_mean(name, choices, synonyms=False)
+    return f" ({guess})" if guess else ""
 
 
 def usage_error(exc: click.UsageError) -> None:
