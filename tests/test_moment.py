@@ -152,3 +152,37 @@ def test_the_site_as_of_its_moment_says_what_it_would_say_at_the_build_moment(tm
         assert moment <= now
         at_now = _what_time_decides(views.Views(log, now, {}))
         assert _what_time_decides(views.Views(log, moment, {})) == at_now, (now, moment)
+
+
+def test_source_date_epoch_fixes_the_moment_of_every_command(tmp_path: Path) -> None:
+    """docs/site.md: with SOURCE_DATE_EPOCH set, every command works at that moment."""
+    root = copy_example(tmp_path / "log")
+    at = DEADLINE_28 + dt.timedelta(minutes=5)
+    audit = invoke(["audit", "--root", str(root), "--format", "json"], env=epoch(at))
+    assert audit.exit_code == 0, audit.stderr
+    assert dt.datetime.fromisoformat(audit.json()["window"]["now"]) == at
+    query = invoke(["query", "--root", str(root), "--format", "json", "id = 0028"], env=epoch(at))
+    assert query.json()[0]["silence_due"] == ["kanto-lab", "rota-sul"]  # 0028's deadline has passed
+    check = invoke(["check", "--root", str(root)], env=epoch(DEADLINE_28 - dt.timedelta(hours=1)))
+    assert "0028 is ready" not in check.stdout  # its deadline not yet passed, silence not yet counted
+    check = invoke(["check", "--root", str(root)], env=epoch(at))
+    assert "note DL322 0028 is ready to accept" in check.stdout
+
+
+def test_with_source_date_epoch_serve_waits_for_no_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/serve.md: serve rebuilds when a deadline passes, unless SOURCE_DATE_EPOCH fixes the moment."""
+    from declog.site.incremental import Incremental
+
+    root = copy_example(tmp_path / "log")
+    doc = next((root / "content/decisions").glob("0028-*.md"))
+    ahead = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
+    doc.write_text(re.sub(r"(?m)^deadline: .*$", f"deadline: {ahead.isoformat()}", doc.read_text()))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    site = Incremental(root, tmp_path / "out")
+    assert site.update().built
+    due = site.next_change()
+    assert due is not None and due <= 3600  # at the latest 0028's deadline, an hour from now
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime.now(dt.UTC).timestamp())))
+    assert site.next_change() is None
