@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
+from declog.pr.github import GitHub
 from declog.pr.pullrequest import load_pull
 from declog.pr.reviews import (
     APPROVED,
     CHANGES_REQUESTED,
     COMMENTED,
-    GitHubClient,
     Review,
     ReviewsError,
     latest_by_reviewer,
@@ -167,7 +167,7 @@ def test_the_client_follows_every_page(api: Api) -> None:
         {"Link": f'<BASE{BASE}/reviews?per_page=100&page=2>; rel="next"'},
     )
     api.routes[f"{BASE}/reviews?per_page=100&page=2"] = (200, REVIEWS[2:], {})
-    pull = GitHubClient("t0ken", api_url=api.url).pull_request("acme-northwind/decisions", 17)
+    pull = GitHub("t0ken", "acme-northwind/decisions", api_url=api.url).pull_request(17)
     assert (pull.number, pull.author, len(pull.reviews)) == (17, "akim-acme", 5)
     assert [p for p, _ in api.seen] == [
         BASE,
@@ -181,39 +181,49 @@ def test_the_api_url_comes_from_the_environment(api: Api, monkeypatch: pytest.Mo
     monkeypatch.setenv("GITHUB_API_URL", api.url)
     api.routes[BASE] = (200, PR, {})
     api.routes[f"{BASE}/reviews?per_page=100"] = (200, [], {})
-    assert GitHubClient("t").pull_request("acme-northwind/decisions", 17).reviews == ()
+    assert GitHub("t", "acme-northwind/decisions").pull_request(17).reviews == ()
 
 
 def test_the_token_never_follows_a_link_to_another_host(api: Api) -> None:
     api.routes[BASE] = (200, PR, {})
     api.routes[f"{BASE}/reviews?per_page=100"] = (200, [], {"Link": '<http://example.invalid/x>; rel="next"'})
     with pytest.raises(ReviewsError, match="refusing to follow a link to another host"):
-        GitHubClient("t", api_url=api.url).pull_request("acme-northwind/decisions", 17)
+        GitHub("t", "acme-northwind/decisions", api_url=api.url).pull_request(17)
 
 
 @pytest.mark.parametrize(
     ("status", "headers", "message"),
     [
         (401, {}, r"GitHub refused the token \(401 Bad credentials\): check GITHUB_TOKEN"),
-        (403, {}, r"GitHub denied access \(403\) .*pull-requests: read"),
+        (
+            403,
+            {},
+            r"GitHub denied GET /repos/acme-northwind/decisions/pulls/17 \(403: \"nope\"\): .*pull-requests: read",
+        ),
         (404, {}, r"not found \(404\): .*a private repository also answers 404"),
         (
             403,
-            {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1798761600"},
-            r"rate limit exceeded \(403\); the limit resets at 2027-01-01T00:00:00\+00:00",
+            {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"},
+            r"rate limit exceeded \(403\) on GET /repos/acme-northwind/decisions/pulls/17; retry after the limit resets at 2100-01-01T00:00:00Z$",
         ),
-        (429, {"Retry-After": "30"}, r"rate limit exceeded \(429\); retry after 30s"),
+        (
+            429,
+            {"Retry-After": "30"},
+            r"rate limit exceeded \(429\) .*; retry after 30s .*; gave up after 3 retries$",
+        ),
     ],
 )
 def test_api_errors_say_what_to_do(api: Api, status: int, headers: dict[str, str], message: str) -> None:
+    slept: list[float] = []
     api.routes[BASE] = (status, {"message": "nope"}, headers)
     with pytest.raises(ReviewsError, match=message):
-        GitHubClient("t", api_url=api.url).pull_request("acme-northwind/decisions", 17)
+        GitHub("t", "acme-northwind/decisions", api_url=api.url, sleep=slept.append).pull_request(17)
+    assert slept == ([30.0] * 3 if status == 429 else [])
 
 
 def test_an_unreachable_api() -> None:
     with pytest.raises(ReviewsError, match=r"cannot reach http://127\.0\.0\.1:9"):
-        GitHubClient("t", api_url="http://127.0.0.1:9", timeout=5).pull_request("a/b", 1)
+        GitHub("t", "a/b", api_url="http://127.0.0.1:9", timeout=5).pull_request(1)
 
 
 def test_in_actions_the_event_names_the_pull_request_and_the_api_gives_every_review(

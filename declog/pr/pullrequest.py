@@ -37,8 +37,8 @@ from declog.pr.approvals import (
     approvals_to_write,
     assess,
 )
+from declog.pr.github import GitHub
 from declog.pr.reviews import (
-    GitHubClient,
     PullRequest,
     Review,
     ReviewsError,
@@ -82,7 +82,7 @@ def load_pull(
     )
     token = env.get("GITHUB_TOKEN", "")
     if token and repo and isinstance(number, int):
-        return GitHubClient(token, api_url=env.get("GITHUB_API_URL")).pull_request(repo, number)
+        return GitHub.from_env(env, repo=repo).pull_request(number)
     if event.get("review"):
         return parse_reviews(event, str(event_file))
     raise ReviewsError(

@@ -7,20 +7,15 @@ Three file shapes are read (tests/fixtures/github/ has one of each):
 * the Actions ``pull_request_review`` event payload (``$GITHUB_EVENT_PATH``),
   which holds one review only and spells its state in lower case.
 
-Extra fields are ignored. The API client uses the standard library only,
-follows ``Link: rel="next"`` pages on the same host, and turns 401, 403, 404
-and rate limits into a ``ReviewsError`` that says what to do.
+Extra fields are ignored. The REST API client is ``declog.pr.github``; it reads
+its answers with ``loads_json`` and follows pages with ``next_link``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +28,6 @@ COMMENTED = "COMMENTED"
 DISMISSED = "DISMISSED"
 PENDING = "PENDING"
 STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
-
-DEFAULT_API_URL = "https://api.github.com"
 
 
 class ReviewsError(Exception):
@@ -234,87 +227,3 @@ def next_link(header: str | None) -> str | None:
         if "next" in rel.split():
             return str(url)
     return None
-
-
-class GitHubClient:
-    """A small read-only client for the pull request endpoints declog needs."""
-
-    def __init__(self, token: str, *, api_url: str | None = None, timeout: float = 30.0) -> None:
-        self.token = token
-        self.api_url = (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
-        self.timeout = timeout
-        self._host = urllib.parse.urlsplit(self.api_url).netloc
-
-    def _get(self, url: str) -> tuple[Any, str | None]:
-        if urllib.parse.urlsplit(url).netloc != self._host:
-            # Never send the token to another host, whatever a Link header says.
-            raise ReviewsError(f"refusing to follow a link to another host: {url}")
-        request = urllib.request.Request(
-            url,
-            headers={
-                "Accept": "application/vnd.github+json",
-                "Authorization": f"Bearer {self.token}",
-                "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": "declog",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(MAX_JSON_BYTES + 1)
-                link = response.headers.get("Link")
-        except urllib.error.HTTPError as exc:
-            raise ReviewsError(_http_message(exc, url)) from None
-        except urllib.error.URLError as exc:
-            raise ReviewsError(f"cannot reach {self.api_url}: {exc.reason}") from None
-        except TimeoutError:
-            raise ReviewsError(f"{url}: no answer within {self.timeout:g}s") from None
-        return loads_json(body, url), link
-
-    def pull_request(self, repo: str, number: int) -> PullRequest:
-        """The pull request's author and head commit, and every review (all pages)."""
-        pr, _ = self._get(f"{self.api_url}/repos/{repo}/pulls/{number}")
-        if not isinstance(pr, dict):
-            raise ReviewsError(f"pull request {repo}#{number}: unexpected answer")
-        reviews: list[Review] = []
-        url: str | None = f"{self.api_url}/repos/{repo}/pulls/{number}/reviews?per_page=100"
-        while url:
-            page, link = self._get(url)
-            if not isinstance(page, list):
-                raise ReviewsError(f"{url}: expected a list of reviews")
-            reviews.extend(_review(r, url) for r in page)
-            url = next_link(link)
-        return PullRequest(
-            number=number,
-            author=_login(pr.get("user")),
-            head_sha=_text(_obj(pr.get("head")).get("sha")),
-            reviews=tuple(reviews),
-            repository=repo,
-            opened=_when(pr.get("created_at")),
-        )
-
-
-def _http_message(exc: urllib.error.HTTPError, url: str) -> str:
-    headers = exc.headers
-    remaining = headers.get("X-RateLimit-Remaining") if headers else None
-    if exc.code == 429 or (exc.code == 403 and remaining == "0"):
-        retry = headers.get("Retry-After") if headers else None
-        reset = headers.get("X-RateLimit-Reset") if headers else None
-        when = ""
-        if retry:
-            when = f"; retry after {retry}s"
-        elif reset and reset.isdigit():
-            when = f"; the limit resets at {dt.datetime.fromtimestamp(int(reset), dt.UTC).isoformat()}"
-        return f"GitHub API rate limit exceeded ({exc.code}){when}"
-    if exc.code == 401:
-        return "GitHub refused the token (401 Bad credentials): check GITHUB_TOKEN"
-    if exc.code == 403:
-        return (
-            f"GitHub denied access (403) to {url}: give the workflow `permissions: pull-requests: read`"
-            " or use a token that can read the repository"
-        )
-    if exc.code == 404:
-        return (
-            f"not found (404): {url}; check the repository and pull request number "
-            "(a private repository also answers 404 to a token that cannot see it)"
-        )
-    return f"GitHub API error {exc.code} {exc.reason} for {url}"
