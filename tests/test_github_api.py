@@ -9,7 +9,10 @@ repository.
 
 from __future__ import annotations
 
+import json
 import subprocess
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -468,3 +471,34 @@ def test_from_env_reads_the_api_url_and_the_repository(gh: FakeGitHub) -> None:
     assert (api.repo, api.api_url, api.pull(1)["number"]) == ("acme/log", gh.url, 1)
     other = GitHub.from_env({"GITHUB_TOKEN": TOKEN}, repo="globex/log")
     assert (other.repo, other.api_url) == ("globex/log", "https://api.github.com")
+
+
+# --- the fake's own promises, which the status comment and remind tests rely on -----------------
+
+
+def _raw(gh: FakeGitHub, path: str, token: str = TOKEN) -> tuple[int, Any, dict[str, str]]:
+    request = urllib.request.Request(gh.url + path, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read()), dict(answer.headers)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, json.loads(exc.read()), dict(exc.headers)
+
+
+def test_the_fake_pages_answers_and_combines_statuses_as_github_does(gh: FakeGitHub) -> None:
+    for n in range(2, 6):
+        gh.add_pull(n, author="ann", head_sha=f"{n:040x}", head_ref=f"b{n}")
+    status, body, headers = _raw(gh, "/repos/acme/log/pulls?per_page=2&page=2")
+    assert (status, [p["number"] for p in body]) == (200, [3, 4])
+    assert f'<{gh.url}/repos/acme/log/pulls?per_page=2&page=3>; rel="next"' in headers["Link"]
+    assert f'<{gh.url}/repos/acme/log/pulls?per_page=2&page=3>; rel="last"' in headers["Link"]
+    assert _raw(gh, "/repos/acme/log/pulls", token="nope")[:2] == (401, {"message": "Bad credentials"})
+    assert _raw(gh, "/repos/acme/log/nothing")[:2] == (404, {"message": "Not Found"})
+    api = Client(gh).api
+    api.set_status("a" * 40, "failure", "declog/approvals", "waiting")
+    api.set_status("a" * 40, "success", "declog/check", "ok")
+    assert _raw(gh, f"/repos/acme/log/commits/{'a' * 40}/status")[1]["state"] == "failure"
+    api.set_status("a" * 40, "success", "declog/approvals", "approved")
+    combined = _raw(gh, f"/repos/acme/log/commits/{'a' * 40}/status")[1]
+    assert (combined["state"], combined["total_count"]) == ("success", 2)
