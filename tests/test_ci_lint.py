@@ -59,7 +59,7 @@ def log(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 def workflows(root: Path) -> list[Path]:
     found = sorted((root / ".github/workflows").glob("*.yml"))
-    assert len(found) == 4, found
+    assert len(found) == 5, found
     return found
 
 
@@ -99,8 +99,8 @@ def test_zizmor_ignores_only_the_privileged_triggers_and_declogs_release_tag(tmp
     lines = {p.name: p.read_text().splitlines() for p in flows}
     tag = scaffold.default_action()
     expected = sorted(
-        [("dangerous-triggers", "declog-rejudge.yml"), ("dangerous-triggers", "declog.yml")]
-        + [("unpinned-uses", name) for name in ("declog.yml", "declog.yml", "pages.yml")]
+        [("dangerous-triggers", name) for name in ("declog-rejudge.yml", "declog-remind.yml", "declog.yml")]
+        + [("unpinned-uses", name) for name in ("declog-remind.yml", "declog.yml", "declog.yml", "pages.yml")]
     )
     assert sorted((rule, name) for rule, name, _ in ignored) == expected
     for rule, name, line in ignored:
@@ -256,6 +256,7 @@ def test_every_tool_runs_from_outside_the_checkout_isolated_and_nothing_steers_l
     assert sorted(ran) == [
         "action.yml: Install declog from this action's checkout into a virtual environment",
         "action.yml: Run declog",
+        "declog-remind.yml remind: declog remind",
         "declog.yml approvals: declog approvals",
         "declog.yml check: declog check",
         "pages.yml build: declog build",

@@ -26,12 +26,12 @@ from actions_emulator import (
     JobRun,
     Runner,
     copy_working_tree,
-    github_api,
     load_workflow,
     make_python_shim,
     provide_build_backend,
 )
 from conftest import invoke
+from fake_github import FakeGitHub
 
 from declog import __version__
 from declog.authoring import scaffold
@@ -64,6 +64,7 @@ class Repository:
     main: str
     heads: dict[int, str]
     gh_calls: Path
+    gh: FakeGitHub
 
     def workflow(self, name: str, ref: str = "main") -> dict[str, Any]:
         """A workflow as it is on ``ref``: pull_request_target and workflow_run run main's."""
@@ -157,20 +158,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
 
     heads = {GOOD: _propose(origin, GOOD, good), BAD: _propose(origin, BAD, bad)}
     now = dt.datetime.now(dt.UTC)
-    routes: dict[str, Any] = {}
     approvals = {
         GOOD: [_review("bob-acme", heads[GOOD], now), _review("mlee-globex", heads[GOOD], now)],
         BAD: [_review("mlee-globex", heads[BAD], now)],
     }
-    for number, reviews in approvals.items():
-        prefix = f"/repos/{REPOSITORY}/pulls/{number}"
-        routes[prefix] = {
-            "number": number,
-            "user": {"login": "akim-acme"},
-            "head": {"sha": heads[number]},
-            "created_at": (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        routes[f"{prefix}/reviews?per_page=100"] = reviews
+    opened = (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     tools = tmp / "tools"
     tools.mkdir()
@@ -193,9 +185,18 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
         tmp=tmp / "runner",
         extra_path=[str(tools)],
     )
-    with github_api(routes, runner.token) as api_url:
-        runner.api_url = api_url
-        yield Repository(origin, runner, main, heads, gh_calls)
+    with FakeGitHub(REPOSITORY, token=runner.token, git=origin / ".git") as gh:
+        for number, reviews in approvals.items():
+            gh.add_pull(
+                number,
+                author="akim-acme",
+                head_sha=heads[number],
+                head_ref=f"propose/{number}",
+                created_at=opened,
+            )
+            gh.reviews[number] = reviews
+        runner.api_url = gh.url
+        yield Repository(origin, runner, main, heads, gh_calls, gh)
 
 
 def _installed(job: JobRun) -> None:
@@ -222,6 +223,12 @@ def test_the_checks_pass_a_good_pull_request(repo: Repository) -> None:
     assert re.search(r"acme +approved by bob-acme", out), out
     assert re.search(r"globex +approved by mlee-globex", out), out
     assert "0002" in approvals.summary  # the job summary names the decision
+    # each job set its commit status on the head, and the approvals job keeps the status comment
+    for context in ("declog/check", "declog/approvals"):
+        status = repo.gh.status_of(repo.heads[GOOD], context)
+        assert status is not None and status["state"] == "success", (context, status)
+    [comment] = repo.gh.comments[GOOD]
+    assert comment["body"].startswith("<!-- declog:status -->") and "ready to accept" in comment["body"]
 
 
 def test_the_checks_fail_a_bad_pull_request_whatever_it_does_to_the_workflow(repo: Repository) -> None:
@@ -239,6 +246,28 @@ def test_the_checks_fail_a_bad_pull_request_whatever_it_does_to_the_workflow(rep
     step = approvals.step("declog approvals")
     assert step.returncode == 1, approvals.log
     assert "acme" in step.stdout and "pending" in step.stdout, step.stdout
+    checked = repo.gh.status_of(repo.heads[BAD], "declog/check")
+    assert checked is not None and checked["state"] == "failure", checked
+    approved = repo.gh.status_of(repo.heads[BAD], "declog/approvals")  # awaits the partners' say
+    assert approved is not None and approved["state"] == "pending", approved
+    assert approved["description"] == "governance: 1 of 2"
+
+
+def test_the_reminder_workflow_judges_every_open_pull_request_from_main(repo: Repository) -> None:
+    """It runs main's file on a schedule, checks main out and fetches each head only as data."""
+    remind = repo.workflow("declog-remind.yml")
+    written = len(repo.gh.writes())
+    job = repo.runner.run_job(
+        remind, "remind", event_name="schedule", event={}, sha=repo.main, ref="refs/heads/main"
+    )
+    assert job.ok, job.log
+    _installed(job)
+    said = job.step("declog remind").stderr
+    # the proposals were just opened: their deadlines are two days away, so nothing is due yet
+    assert f"declog: #{GOOD}: nothing due" in said and f"declog: #{BAD}: nothing due" in said, said
+    assert repo.gh.writes()[written:] == []
+    reads = {r.path for r in repo.gh.requests if r.method == "GET"}
+    assert f"/repos/{REPOSITORY}/pulls/{GOOD}/reviews?per_page=100" in reads
 
 
 def test_a_review_wakes_the_rejudge_which_reruns_the_reviewed_commits_checks(repo: Repository) -> None:

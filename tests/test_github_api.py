@@ -219,6 +219,19 @@ def test_a_reset_connection_is_retried(gh: FakeGitHub) -> None:
     assert client.slept == [1.0]
 
 
+def test_a_new_comment_is_never_posted_twice_but_retried_after_a_rate_limit(gh: FakeGitHub) -> None:
+    """A 502 or a reset may come after GitHub made the comment: posting again could make two."""
+    for status in (502, 0):
+        gh.fail_next("POST", "/repos/acme/log/issues/1/comments", status)
+        error = raised(lambda: Client(gh).api.create_comment(1, "hello"))
+        assert str(error).endswith("not retried, since GitHub may have acted on it")
+    assert [r.method for r in gh.requests if r.method == "POST"] == ["POST", "POST"]
+    gh.fail_next("POST", "/repos/acme/log/issues/1/comments", 429, headers={"Retry-After": "3"})
+    client = Client(gh)
+    client.api.create_comment(1, "hello")
+    assert client.slept == [3.0] and [c["body"] for c in gh.comments[1]] == ["hello"]
+
+
 def test_an_unreachable_api_is_not_retried() -> None:
     client = Client(FakeGitHub())  # never started: nothing listens on its url
     client.api = GitHub(TOKEN, "acme/log", api_url="http://127.0.0.1:9", sleep=client.slept.append, timeout=5)

@@ -24,6 +24,7 @@ INIT = [
     ".github/CODEOWNERS",
     ".github/pull_request_template.md",
     ".github/workflows/declog-rejudge.yml",
+    ".github/workflows/declog-remind.yml",
     ".github/workflows/declog-review.yml",
     ".github/workflows/declog.yml",
     ".github/workflows/pages.yml",
@@ -157,6 +158,7 @@ def test_the_workflows_are_valid_github_workflows(tmp_path: Path) -> None:
     workflows = sorted((tmp_path / ".github/workflows").glob("*.yml"))
     assert [p.name for p in workflows] == [
         "declog-rejudge.yml",
+        "declog-remind.yml",
         "declog-review.yml",
         "declog.yml",
         "pages.yml",
@@ -173,9 +175,15 @@ def test_the_checks_run_the_base_branchs_definition_and_only_read_the_pull_reque
     # `on:` is read by YAML 1.1 as True
     assert list(checks[True]) == ["pull_request_target"]
     assert checks["permissions"] == {}
+    # least privilege: read the head; set the job's own status; the approvals job also reads the
+    # reviews and keeps the status comment (docs/bot.md)
+    assert checks["jobs"]["check"]["permissions"] == {"contents": "read", "statuses": "write"}
+    assert checks["jobs"]["approvals"]["permissions"] == {
+        "contents": "read",
+        "pull-requests": "write",
+        "statuses": "write",
+    }
     for name, job in checks["jobs"].items():
-        assert set(job["permissions"]) <= {"contents", "pull-requests"}, name
-        assert set(job["permissions"].values()) == {"read"}, name
         [checkout] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
         assert checkout["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
         assert checkout["with"]["path"] == "pr"
@@ -193,6 +201,16 @@ def test_the_checks_run_the_base_branchs_definition_and_only_read_the_pull_reque
         assert run["env"]["DECLOG"] == f"${{{{ steps.{install['id']}.outputs.declog }}}}"
         assert run["run"].startswith('cd "$RUNNER_TEMP"\n')
         assert f'"$DECLOG" {name} --root "$GITHUB_WORKSPACE/pr" ' in run["run"] and "--base" in run["run"]
+    remind = yaml.safe_load((flows / "declog-remind.yml").read_text())
+    assert set(remind[True]) == {"schedule", "workflow_dispatch", "pull_request_target"}
+    assert remind["permissions"] == {}
+    [job] = remind["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write", "statuses": "write"}
+    [checkout] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert "ref" not in checkout["with"]  # the base branch: its rules, members and settings steer
+    assert checkout["with"]["persist-credentials"] is False
+    [run] = [s for s in job["steps"] if "run" in s]
+    assert run["run"] == 'cd "$RUNNER_TEMP"\n"$DECLOG" remind --root "$GITHUB_WORKSPACE/log"\n'
     review = yaml.safe_load((flows / "declog-review.yml").read_text())
     assert review["permissions"] == {}
     assert all("uses" not in s for job in review["jobs"].values() for s in job["steps"])

@@ -54,6 +54,7 @@ CI_FILES: Mapping[str, str] = {
     ".github/workflows/declog.yml": "github/workflows/declog.yml",
     ".github/workflows/declog-review.yml": "github/workflows/declog-review.yml",
     ".github/workflows/declog-rejudge.yml": "github/workflows/declog-rejudge.yml",
+    ".github/workflows/declog-remind.yml": "github/workflows/declog-remind.yml",
     ".github/workflows/pages.yml": "github/workflows/pages.yml",
     ".github/pull_request_template.md": "pull_request_template.md",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",

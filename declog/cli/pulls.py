@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,7 +26,11 @@ from declog.cli.base import (
 )
 from declog.log import clock, git
 from declog.log.diagnostics import plural
-from declog.log.escape import line
+from declog.log.escape import json_text, line, md_text
+
+if TYPE_CHECKING:
+    from declog.pr.pullrequest import ApprovalsResult
+    from declog.pr.reviews import PullRequest
 
 # --- pull requests as the workflow: init, new, approvals -------------------------------------
 
@@ -247,6 +253,13 @@ def new(
     is_flag=True,
     help="Apply reviews that do not look like this pull request's (files or commits not here).",
 )
+@click.option(
+    "--comment",
+    is_flag=True,
+    help="Keep one status comment on the pull request (edited in place) and set the commit status "
+    "declog/approvals on its head. GitHub Actions: needs GITHUB_TOKEN with pull-requests: write and "
+    "statuses: write.",
+)
 @format_option(
     ("text", "json", "github"),
     "How the approvals are printed; github: text plus annotations and a job summary.",
@@ -259,6 +272,7 @@ def approvals(
     base: str | None,
     write: bool,
     force: bool,
+    comment: bool,
     fmt: str,
 ) -> None:
     """Judge a pull request's approvals by partner.
@@ -290,14 +304,113 @@ def approvals(
     if write:
         for step in pullrequest.next_steps(result):
             click.echo(f"declog: next: {line(step)}", err=True)
+    summary = pullrequest.render_markdown(result)
+    if comment:
+        summary += _comment(pull, result)
     if fmt == "github":
         prefix = git.repo_prefix(log_root)
         click.echo(output.render_github(list(result.report.findings), prefix), nl=False)
-        target = os.environ.get("GITHUB_STEP_SUMMARY")
-        try:
-            if target:
-                with open(target, "a", encoding="utf-8") as fh:
-                    fh.write(pullrequest.render_markdown(result))
-        except OSError as exc:
-            click.echo(f"declog: warning: cannot write the job summary to {target}: {exc.strerror}", err=True)
+    if fmt == "github" or comment:
+        _job_summary(summary)
     sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
+
+
+def _job_summary(text: str) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    try:
+        if target:
+            with open(target, "a", encoding="utf-8") as fh:
+                fh.write(text)
+    except OSError as exc:
+        click.echo(f"declog: warning: cannot write the job summary to {target}: {exc.strerror}", err=True)
+
+
+def _comment(pull: PullRequest, result: ApprovalsResult) -> str:
+    """``approvals --comment``: publish the status; on failure a warning and a note for the job summary."""
+    from declog.pr import bot
+    from declog.pr.github import GitHub, GitHubError
+
+    if pull.number is None:
+        error("--comment needs the pull request's number: pass --pr N")
+        sys.exit(EXIT_USAGE)
+    try:
+        gh = GitHub.from_env(repo=pull.repository or None)
+        for done in bot.publish(gh, pull.number, result, pull.head_sha):
+            click.echo(f"declog: {line(done)}", err=True)
+    except (GitHubError, bot.BotError) as exc:
+        click.echo(f"declog: warning: no status comment: {line(str(exc))}", err=True)
+        return (
+            "\n> [!NOTE]\n> declog could not comment on the pull request or set its status: "
+            f"{md_text(str(exc))}\n> The report above is the same. docs/bot.md says which "
+            "permissions the workflow needs; a pull request from a fork gets a read-only token "
+            "under `pull_request` (use `pull_request_target`, as `declog init` writes it).\n"
+        )
+    return ""
+
+
+@cli.command(docs="bot.md")
+@root_option
+@click.option(
+    "--now",
+    "moment",
+    metavar="TIME",
+    help="Judge at this moment (ISO 8601, e.g. 2026-11-26T15:00:00Z). Default: the clock.",
+)
+@click.option(
+    "--pr", "numbers", type=int, multiple=True, metavar="N", help="Only this pull request (repeat)."
+)
+@click.option("--dry-run", is_flag=True, help="Print every change it would make on GitHub, and make none.")
+def remind(root: Path | None, moment: str | None, numbers: tuple[int, ...], dry_run: bool) -> None:
+    """Remind awaited partners and record silence.
+
+    For every open pull request with proposed decisions, judged by the base
+    branch at ROOT (the default branch's checkout): before each deadline, at
+    the points of [workflow.reminders] before, it mentions the members of the
+    partners still awaited, once per point; after the deadline it commits the
+    silence approvals the rules count to the pull request's branch and sets the
+    new head's statuses, or, where silence does not count, posts one overdue
+    notice and adds a label. Nothing is sent twice: what was sent is marked in
+    the pull request's own comments. Needs GITHUB_TOKEN and GITHUB_REPOSITORY.
+    Exit 0 when every pull request was handled, 1 when one could
+    not be, 2 on usage errors.
+    """
+    from declog.log.timeparse import parse_datetime
+    from declog.pr import bot
+    from declog.pr.github import GitHub, GitHubError
+
+    log_root = resolve_root(root)
+    now = clock.current()
+    if moment is not None:
+        try:
+            now = parse_datetime(moment)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--now") from None
+    checked = load_and_check(log_root)
+    if checked.log is None:
+        emit(checked.findings, "text", log_root, None, files=0)
+        sys.exit(EXIT_USAGE)
+
+    def planned(method: str, path: str, body: object) -> None:
+        click.echo(f"would {method} {path}")
+        if body is not None:
+            click.echo(json_text(json.dumps(body, indent=2, ensure_ascii=False)))
+
+    try:
+        gh = GitHub.from_env(dry_run=planned if dry_run else None)
+        outcomes = bot.remind(
+            log_root,
+            gh,
+            checked.log.config.workflow.reminders,
+            now,
+            numbers=numbers,
+            token=os.environ.get("GITHUB_TOKEN", ""),
+            dry_run=dry_run,
+            say=lambda text: click.echo(f"declog: {line(text)}", err=True),
+        )
+    except GitHubError as exc:
+        error(str(exc))
+        sys.exit(EXIT_USAGE)
+    failed = [o for o in outcomes if o.failed]
+    if not outcomes:
+        click.echo("declog: no open pull request", err=True)
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)

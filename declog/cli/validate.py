@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import click
 
-from declog.check.checker import BaseRevisionError, load_and_check
+from declog.check.checker import BaseRevisionError, CheckResult, load_and_check
 from declog.check.ruledocs import reference, rule_plain, rule_text
 from declog.cli.base import (
     EXIT_OK,
@@ -27,6 +28,7 @@ from declog.cli.base import (
 )
 from declog.log import clock, git
 from declog.log.codes import CODES, Code
+from declog.log.escape import line
 from declog.log.load import iter_paths
 from declog.log.schema import KINDS, SCHEMAS
 
@@ -48,6 +50,13 @@ from declog.log.schema import KINDS, SCHEMAS
     help="Write the findings to this file instead of standard output.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+@click.option(
+    "--status",
+    "status_sha",
+    metavar="SHA",
+    help="Also set the commit status declog/check on commit SHA (GitHub Actions: GITHUB_TOKEN with "
+    "statuses: write, and GITHUB_REPOSITORY).",
+)
 def check(
     paths: tuple[Path, ...],
     root: Path | None,
@@ -56,6 +65,7 @@ def check(
     fmt: str,
     output_file: Path | None,
     quiet: bool,
+    status_sha: str | None,
 ) -> None:
     """Check the log against its rules.
 
@@ -82,9 +92,26 @@ def check(
     emit(result.findings, fmt, log_root, output_file, files=count_documents(result), touched=touched)
     if not quiet:
         click.echo(summary_line(result), err=True)
+    if status_sha is not None:
+        _set_status(status_sha, result, strict)
     if result.config_failed:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_PROBLEMS if result.failed(strict) else EXIT_OK)
+
+
+def _set_status(sha: str, result: CheckResult, strict: bool) -> None:
+    """``check --status``: the verdict as the commit status declog/check (a warning when GitHub refuses)."""
+    from declog.pr.github import GitHub, GitHubError
+    from declog.pr.status import CHECK_CONTEXT, check_summary
+
+    if not re.fullmatch(r"[0-9a-f]{40}", sha):
+        error(f"--status needs a full commit sha (40 hexadecimal digits), not '{line(sha)}'")
+        sys.exit(EXIT_USAGE)
+    verdict = check_summary(result, strict)
+    try:
+        GitHub.from_env().set_status(sha, verdict.state, CHECK_CONTEXT, verdict.description)
+    except GitHubError as exc:
+        click.echo(f"declog: warning: commit status not set: {line(str(exc))}", err=True)
 
 
 cli.add_alias("validate", "check")

@@ -67,6 +67,18 @@ class Silence:
 
 
 @dataclass(frozen=True)
+class Reminders:
+    """``[workflow.reminders]``: what ``declog remind`` does for open pull requests (docs/bot.md)."""
+
+    before: tuple[dt.timedelta, ...] = (dt.timedelta(hours=24), dt.timedelta(hours=2))
+    """How long before a deadline the awaited partners' members are mentioned, once per point."""
+    record_silence: bool = True
+    """After the deadline, commit the silence approvals the rules count to the pull request's branch."""
+    overdue_label: str = "declog: overdue"
+    """The label put on a pull request whose deadline passed without the approvals it needs ('' none)."""
+
+
+@dataclass(frozen=True)
 class Workflow:
     feedback_window: dt.timedelta = dt.timedelta(hours=48)
     approval: str = vocab.APPROVE_ALL
@@ -78,6 +90,7 @@ class Workflow:
         default_factory=lambda: dict(vocab.DEFAULT_TRANSITIONS)
     )
     silence: Silence = Silence()
+    reminders: Reminders = Reminders()
 
 
 @dataclass(frozen=True)
@@ -397,13 +410,20 @@ def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     if isinstance(site, dict):
         out += _repository(site, parsed)
     wf = data.get("workflow", {})
-    for key in ("feedback_window", "exception_window"):
-        value = wf.get(key) if isinstance(wf, dict) else None
+    durations: list[tuple[tuple[str | int, ...], object]] = [
+        (("workflow", key), wf.get(key) if isinstance(wf, dict) else None)
+        for key in ("feedback_window", "exception_window")
+    ]
+    reminders = wf.get("reminders") if isinstance(wf, dict) else None
+    before = reminders.get("before") if isinstance(reminders, dict) else None
+    if isinstance(before, list):
+        durations += [(("workflow", "reminders", "before", i), b) for i, b in enumerate(before)]
+    for at, value in durations:
         try:
             if isinstance(value, str):
                 parse_duration(value)
         except DurationTooLong as exc:
-            out.append(finding("DL502", CONFIG_FILE, parsed.pos("workflow", key), f"workflow.{key}: {exc}"))
+            out.append(finding("DL502", CONFIG_FILE, parsed.pos(*at), f"{field_name(at)}: {exc}"))
         except ValueError:
             pass  # not a duration at all: the schema says so
     if wf.get("approval") == vocab.APPROVE_QUORUM and "quorum" not in wf:
@@ -433,6 +453,7 @@ def _build(data: dict[str, Any]) -> Config:
     site_d = data.get("site", {})
     wf = data.get("workflow", {})
     silence_d = wf.get("silence", {})
+    remind_d = wf.get("reminders", {})
     workflow = Workflow(
         feedback_window=parse_duration(wf.get("feedback_window", "48h")),
         approval=wf.get("approval", vocab.APPROVE_ALL),
@@ -451,6 +472,13 @@ def _build(data: dict[str, Any]) -> Config:
             partners=tuple(silence_d.get("partners", ())),
             categories=tuple(silence_d.get("categories", ())),
             agreement=silence_d.get("agreement", ""),
+        ),
+        reminders=Reminders(
+            before=tuple(
+                sorted({parse_duration(b) for b in remind_d.get("before", ("24h", "2h"))}, reverse=True)
+            ),
+            record_silence=remind_d.get("record_silence", True),
+            overdue_label=remind_d.get("overdue_label", Reminders.overdue_label),
         ),
     )
     rules = {}

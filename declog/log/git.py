@@ -12,12 +12,16 @@ settings changes what declog reads or runs a program.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from declog.log.codes import finding
 from declog.log.diagnostics import Pos
@@ -53,11 +57,15 @@ def _command(root: Path, args: Iterable[str]) -> list[str]:
     return ["git", *SAFE, "-C", str(root), *args]
 
 
-def run(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """``git -C root ARGS``'s output; GitError with git's last line of complaint when it fails."""
+def run(root: Path, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
+    """``git -C root ARGS``'s output; GitError with git's last line of complaint when it fails.
+
+    ``env``: variables added to the environment of this one process (a credential for a fetch).
+    """
     if shutil.which("git") is None:
         raise GitError("git is not installed")
-    proc = subprocess.run(_command(root, args), input=stdin, capture_output=True, check=False)
+    environ = {**os.environ, **env} if env else None
+    proc = subprocess.run(_command(root, args), input=stdin, capture_output=True, check=False, env=environ)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[-1] if message else f"git {args[0]} failed")
@@ -315,3 +323,49 @@ def branch_touches(root: Path, base: str, under: str = f"{CONTENT}/decisions") -
     except GitError:
         return {}
     return _oldest_per_path(root, "--relative", "--format=%x00%aI %cI", f"{since}..HEAD", "--", under)
+
+
+# --- other commits of the repository, as data: ``declog remind`` ---------------------------------
+
+
+def fetch(root: Path, *refspecs: str, token: str = "", remote: str = "origin") -> None:
+    """Fetch ``refspecs`` from ``remote``; with ``token``, authenticated as GitHub Actions does.
+
+    The token goes to git only through this process's environment (``GIT_CONFIG_*``: an
+    ``http.extraheader`` for the remote's HTTPS host), never into a file or a command line.
+    """
+    env: dict[str, str] = {}
+    if token:
+        url = decoded(run(root, "remote", "get-url", remote)).strip()
+        parts = urlsplit(url)
+        if parts.scheme == "https" and parts.hostname:
+            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+            env = {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": f"http.https://{parts.netloc}/.extraheader",
+                "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+            }
+    run(root, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote, *refspecs, env=env)
+
+
+@contextlib.contextmanager
+def checkout(root: Path, commit: str) -> Iterator[Path]:
+    """A detached work tree of ``commit`` in a temporary folder, removed afterwards.
+
+    The commit is data: no hook runs (``core.hooksPath`` is empty), no LFS or other filter
+    program is started on its files, and no submodule is checked out.
+    """
+    quiet = (
+        *("-c", "core.hooksPath=/dev/null"),
+        *("-c", "filter.lfs.process=", "-c", "filter.lfs.smudge=", "-c", "filter.lfs.required=false"),
+    )
+    with tempfile.TemporaryDirectory(prefix="declog-pr-") as tmp:
+        tree = Path(tmp) / "tree"
+        run(root, *quiet, "worktree", "add", "--quiet", "--detach", str(tree), commit)
+        try:
+            yield tree
+        finally:
+            with contextlib.suppress(GitError):
+                run(root, "worktree", "remove", "--force", str(tree))
+            with contextlib.suppress(GitError):
+                run(root, "worktree", "prune")

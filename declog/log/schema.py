@@ -302,6 +302,29 @@ CONFIG: dict[str, Any] = {
                 ),
                 "exception_window": {**_DURATION, "default": "24h"},
                 "transitions": _TRANSITIONS,
+                "reminders": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "description": "What `declog remind` does for open pull requests (docs/bot.md).",
+                    "properties": {
+                        "before": _list(
+                            _DURATION,
+                            "How long before a deadline the awaited partners are reminded, once each "
+                            '(default ["24h", "2h"]; [] for no reminders).',
+                        ),
+                        "record_silence": {
+                            "type": "boolean",
+                            "description": "After the deadline, commit the silence approvals the rules count "
+                            "to the pull request's branch (default true).",
+                        },
+                        "overdue_label": {
+                            "type": "string",
+                            "maxLength": 50,
+                            "description": "Label for a pull request whose deadline passed without the "
+                            'approvals it needs (default "declog: overdue"; "" for none).',
+                        },
+                    },
+                },
                 "silence": {
                     "type": "object",
                     "additionalProperties": False,

@@ -83,10 +83,12 @@ class GitHubError(ReviewsError):
 class _Retry(Exception):
     """A failure worth another try after ``wait`` seconds; ``message`` if none is left."""
 
-    def __init__(self, wait: float, message: str, status: int | None) -> None:
+    def __init__(self, wait: float, message: str, status: int | None, *, refused: bool = False) -> None:
         self.wait = wait
         self.message = message
         self.status = status
+        self.refused = refused
+        """GitHub refused the request (a rate limit): it surely did nothing, so any call may retry."""
 
 
 class GitHub:
@@ -184,7 +186,7 @@ class GitHub:
     def create_comment(self, number: int, body: str) -> dict[str, Any]:
         """The new comment (``{}`` in a dry run)."""
         path = f"/repos/{self.repo}/issues/{int(number)}/comments"
-        return _object(self._call("POST", path, {"body": body}, need=WRITE_COMMENTS))
+        return _object(self._call("POST", path, {"body": body}, need=WRITE_COMMENTS, once=True))
 
     def edit_comment(self, comment_id: int, body: str) -> dict[str, Any]:
         """The edited comment (``{}`` in a dry run)."""
@@ -282,15 +284,21 @@ class GitHub:
             url = next_link(link)
         return items
 
-    def _call(self, method: str, path: str, body: Any = None, *, need: str) -> Any:
+    def _call(self, method: str, path: str, body: Any = None, *, need: str, once: bool = False) -> Any:
         if method in _WRITES and self.dry_run is not None:
             self.dry_run(method, path, body)
             return {}
-        data, _ = self._request(method, self.api_url + path, body, need)
+        data, _ = self._request(method, self.api_url + path, body, need, once=once)
         return data
 
-    def _request(self, method: str, url: str, body: Any, need: str) -> tuple[Any, str | None]:
-        """The JSON answer and its ``Link`` header, after at most ``retries`` retries."""
+    def _request(
+        self, method: str, url: str, body: Any, need: str, *, once: bool = False
+    ) -> tuple[Any, str | None]:
+        """The JSON answer and its ``Link`` header, after at most ``retries`` retries.
+
+        ``once``: a call that must not be repeated (a new comment would be posted twice) is retried
+        only after GitHub refused it (a rate limit), never after a failure it may have acted on.
+        """
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != self._origin:
             # Never send the token to another host, whatever a Link header says.
@@ -301,6 +309,11 @@ class GitHub:
             try:
                 return self._send(method, url, body, where, need, attempt)
             except _Retry as retry:
+                if once and not retry.refused:
+                    raise GitHubError(
+                        self._scrub(f"{retry.message}; not retried, since GitHub may have acted on it"),
+                        retry.status,
+                    ) from None
                 if attempt >= self.retries:
                     raise GitHubError(
                         self._scrub(f"{retry.message}; gave up after {self.retries} retries"), retry.status
@@ -368,7 +381,7 @@ class GitHub:
             wait, when = self._rate_wait(retry_after, remaining, reset, secondary, attempt)
             if wait > self.max_wait:
                 return GitHubError(f"{what}; retry {when}", status)
-            return _Retry(wait, f"{what}; retry {when}", status)
+            return _Retry(wait, f"{what}; retry {when}", status, refused=True)
         if status in _TRANSIENT:
             return _Retry(self._backoff(attempt), f"GitHub answered {status} {exc.reason} to {where}", status)
         quoted = json.dumps(terminal(detail or message), ensure_ascii=False) if (detail or message) else ""

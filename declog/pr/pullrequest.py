@@ -103,6 +103,8 @@ class ApprovalsResult:
     base: str | None = None
     now: dt.datetime | None = None
     """The moment the approvals were judged at."""
+    judge: Log | None = None
+    """The log that judged: the base branch's (its partners, members and time zones), else the change's."""
 
     @property
     def ok(self) -> bool:
@@ -161,7 +163,8 @@ def run(
     report = assess(
         log, pull, paths, now=when, version_at=version_at, evidence=evidence, unreadable=unreadable
     )
-    result = ApprovalsResult(check, report, base=base, now=when)
+    judge = evidence.judge if evidence is not None else log
+    result = ApprovalsResult(check, report, base=base, now=when, judge=judge)
     if write:
         result.written = _write(root, log, report)
     return result
@@ -295,7 +298,7 @@ def _state_text(s: PartnerStatus, unrecorded: bool = False) -> str:
     return text
 
 
-def _unrecorded_silence(dr: DecisionReport, written: list[str]) -> set[str]:
+def unrecorded_silence(dr: DecisionReport, written: list[str]) -> set[str]:
     """Partners whose silence the report counts for ``dr`` and ``--write`` would record (not written yet)."""
     d = dr.decision
     if d.path in written or d.status not in NEEDS_APPROVAL:
@@ -332,7 +335,7 @@ def render_text(result: ApprovalsResult) -> str:
         verdict = "ok" if dr.satisfied else "NOT APPROVED"
         need = f"{dr.approved} of {dr.needed} needed" if dr.needed else "no approval needed"
         lines.append(f"{d.path}: {d.id} {d.title!r} ({d.status}): {need}: {verdict}")
-        unrecorded = _unrecorded_silence(dr, result.written)
+        unrecorded = unrecorded_silence(dr, result.written)
         for s in dr.partners:
             lines.append(f"  {s.partner:<16} {_state_text(s, s.partner in unrecorded)}")
     for path in report.unreadable:
@@ -360,6 +363,42 @@ def render_text(result: ApprovalsResult) -> str:
     return "".join(line(text) + "\n" for text in lines)  # a value never makes a line of its own
 
 
+@dataclass(frozen=True)
+class Step:
+    """What is next for one proposal: accept it (``ready``), fix findings first, or wait on partners."""
+
+    decision: DecisionReport
+    ready: bool = False
+    blocked: bool = False
+    """Every approval is in, but the file has errors to fix first."""
+    decided: dt.datetime | None = None
+    """For a ready proposal: the ``decided`` to write, when the last approval came in."""
+    missing: int = 0
+    """How many more partners must approve."""
+
+
+def steps(result: ApprovalsResult) -> list[Step]:
+    """The next step for each proposal in the report (accepted and closed decisions have none)."""
+    report = result.report
+    if report is None:
+        return []
+    now = result.now or clock.current()
+    broken = {f.path for f in report.findings if f.severity == "error"}
+    out = []
+    for dr in report.decisions:
+        d = dr.decision
+        if d.status != vocab.PROPOSED:
+            continue  # accepted and the rest: the verdict says whether it stands
+        if dr.satisfied and d.path in broken:
+            out.append(Step(dr, blocked=True))
+        elif dr.satisfied:
+            moment = standing.decided_at(d, [s.at for s in dr.partners if s.counts], now)
+            out.append(Step(dr, ready=True, decided=moment))
+        else:
+            out.append(Step(dr, missing=dr.needed - dr.approved))
+    return out
+
+
 def next_steps(result: ApprovalsResult) -> list[str]:
     """What to do next with each proposal once ``--write`` recorded its approvals (for the CLI to print).
 
@@ -372,22 +411,19 @@ def next_steps(result: ApprovalsResult) -> list[str]:
         return []
     now = result.now or clock.current()
     tz = log.config.site.timezone
-    broken = {f.path for f in report.findings if f.severity == "error"}
     out = []
-    for dr in report.decisions:
-        d = dr.decision
-        if d.status != vocab.PROPOSED:
-            continue  # accepted and the rest: the verdict above says whether it stands
-        if dr.satisfied and d.path in broken:
+    for step in steps(result):
+        d = step.decision.decision
+        if step.blocked:
             out.append(f"{d.path}: not ready to accept until the findings above are fixed")
-        elif dr.satisfied:
-            moment = standing.decided_at(d, [s.at for s in dr.partners if s.counts], now)
+        elif step.ready and step.decided is not None:
+            decided = step.decided.isoformat()
             out.append(
-                f"{d.path}: ready to accept: set `status: accepted` and `decided: {moment.isoformat()}` "
+                f"{d.path}: ready to accept: set `status: accepted` and `decided: {decided}` "
                 f"in {d.path} and commit"
             )
         else:
-            out.append(f"{d.path}: {_awaited(dr.partners, dr.needed - dr.approved, d.deadline, tz, now)}")
+            out.append(f"{d.path}: {_awaited(step.decision.partners, step.missing, d.deadline, tz, now)}")
     gov = report.governance
     if gov is not None and not gov.satisfied:
         missing = sum(1 for s in gov.partners if not s.counts)
