@@ -84,6 +84,8 @@ EXPECTED = [
     "content/decisions/0029-deep.md:5:8 error DL102 tags[1] should be text, not a list",
     "content/decisions/0029-deep.md:5:71 error DL016 lists and mappings nested more than 64 deep",
     "content/decisions/0030-ready.md:4:9 note DL322 0030 is ready to accept: the approvals the rules require are in; set `status: accepted` and `decided: 2026-01-06T16:30:00+01:00`",
+    "content/decisions/0031-review.md:10:11 error DL324 reviews 0010, which is proposed, not accepted",
+    "content/decisions/0031-review.md:11:12 error DL323 review_by 2027-01-08 on a rejected decision, which never takes effect",
     "content/decisions/notes.txt:1:1 warning DL013 'notes.txt' is not a .md document and is ignored",
     "content/meetings/2026-01-10-kickoff.md:5:25 error DL202 attendee 'mallory' is not a member of any partner",
     "content/meetings/2026-01-10-kickoff.md:6:21 error DL204 meeting lists unknown decision '0077'",
@@ -121,7 +123,7 @@ def test_the_whole_list_of_findings(tmp_path: Path) -> None:
     code, lines, stderr = findings(tmp_path)
     assert code == 1
     assert lines == EXPECTED
-    assert stderr == "declog: checked 29 documents: 63 errors, 11 warnings\n"
+    assert stderr == "declog: checked 30 documents: 65 errors, 11 warnings\n"
 
 
 def test_the_fixture_shows_every_code_that_one_log_can_show() -> None:

@@ -254,6 +254,11 @@ CASES = [
     Case("DL204", sub(Q4, 'decisions: ["0026"]', 'decisions: ["0062"]'), sub(Q4, '["0062"]', '["0026"]')),
     Case("DL205", sub(D30, "[[0015]]", "[[0051]]"), sub(D30, "[[0051]]", "[[0015]]")),
     Case(
+        "DL323",
+        sub(D26, "rationale: >-", "review_by: 2026-11-01\nrationale: >-"),
+        sub(D26, "review_by: 2026-11-01", "review_by: 2026-11-10"),
+    ),
+    Case(
         "DL206",
         sub(ROTA, "handle: beatriz-lima", "handle: your-github-handle"),
         steps(sub(ROTA, "handle: your-github-handle", "handle: beatriz-lima"), run("init", "--update")),
@@ -410,6 +415,7 @@ NOT_MECHANICAL = {
     "DL306": "time cannot be rewound: the exception was logged late",
     "DL313": "an explicit approval has to be collected, or the partners have to agree silence (a decision)",
     "DL319": "accepting the successor needs its partners' approvals",
+    "DL324": "which accepted decision a review confirms is the partners' judgement, not the closest id",
     "DL405": "renumbering needs both branches: tests/test_base.py covers it",
     "DL406": "the dates of a pull request come from the git host",
     "DL407": "the approvals come from people on the git host",

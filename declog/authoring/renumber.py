@@ -2,7 +2,7 @@
 
 Two pull requests can take the same merge-safe id (DL109, DL405). Renumbering
 the newer decision renames its file (``NNNN-slug.md``, the slug kept), sets its
-``id``, and rewrites what refers to it: ``supersedes`` and ``superseded_by`` of
+``id``, and rewrites what refers to it: ``supersedes``, ``superseded_by`` and ``reviews`` of
 other decisions, meetings' ``decisions``, ``[[NNNN]]`` references and links to
 its file in any body, and ``[workflow.silence] agreement`` in declog.toml.
 Fields are edited in place (``frontmatter_edit.replace_values``): comments,
@@ -244,6 +244,9 @@ class _References:
                     yield ("supersedes", i)
             if doc.superseded_by == self.old_id:
                 yield ("superseded_by",)
+            for i, ref in enumerate(doc.reviews):
+                if ref == self.old_id:
+                    yield ("reviews", i)
         elif isinstance(doc, Meeting):
             for i, ref in enumerate(doc.decisions):
                 if ref == self.old_id:
@@ -276,7 +279,9 @@ class _References:
 def _links_to(decision: Decision, doc: Document) -> bool:
     """Whether ``decision`` names ``doc`` (a supersede pair, the meeting it was made in)."""
     if isinstance(doc, Decision):
-        return bool(doc.id) and (doc.id in decision.supersedes or doc.id == decision.superseded_by)
+        return bool(doc.id) and (
+            doc.id in decision.supersedes or doc.id == decision.superseded_by or doc.id in decision.reviews
+        )
     if isinstance(doc, Meeting):
         return bool(doc.id) and doc.id == decision.meeting
     return False

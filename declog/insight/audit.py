@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from declog.log import vocab
+from declog.log import review, vocab
 from declog.log.fields import did_you_mean
 from declog.log.model import Decision, Log
 from declog.log.standing import APPROVED, PENDING, SILENCE, SILENCE_DUE, logging_lag, standing, when
@@ -199,6 +199,7 @@ def audit(log: Log, window: Window) -> Audit:
             _resolution_section(ds, resolution, window.now),
             _disagreement_section(ds, log),
             _completeness_section(ds),
+            _review_section(ds, log, window.now),
         ),
         participation=tuple(_participation(pid, ds, log, window.now) for pid in partners),
         lags=lags,
@@ -414,6 +415,79 @@ def _completeness_section(ds: Sequence[Decision]) -> Section:
                 past_draft,
                 lambda d: not d.owner,
                 f"no owner, {among}",
+            ),
+        ),
+    )
+
+
+def _review_section(ds: Sequence[Decision], log: Log, now: dt.datetime) -> Section:
+    """How the reviews that came due by ``now`` went: on time, late (by how much), still overdue."""
+    tz = zone(log.config.site.timezone)
+    today = now.astimezone(tz).date()
+    on_time: list[str] = []
+    late: list[tuple[str, dt.timedelta]] = []
+    overdue: list[tuple[str, dt.timedelta]] = []
+    for d in ds:
+        for c in review.cycles(d, log, now):
+            answered = c.answered
+            if answered is None:  # open at now
+                if c.due < today:
+                    overdue.append((d.id, dt.timedelta(days=(today - c.due).days)))
+                break
+            lateness = dt.timedelta(days=(answered.astimezone(tz).date() - c.due).days)
+            if lateness > dt.timedelta(0):
+                late.append((d.id, lateness))
+            else:
+                on_time.append(d.id)
+    came = len(on_time) + len(late) + len(overdue)
+    after = ", ".join(
+        f"{c} {format_duration(t)}" for c, t in sorted(log.config.workflow.review.after.items())
+    )
+    rule = f"review_by, else decided plus [workflow.review] after ({after or 'not set'})"
+    return Section(
+        "review",
+        "Reviews",
+        (
+            Figure(
+                "review.due",
+                "Reviews that came due or were done",
+                came,
+                came,
+                f"review dates ({rule}) on or before {today.isoformat()}, or answered by then, of accepted "
+                "decisions in the window; a decision counts once per review",
+                tuple(dict.fromkeys([*on_time, *(i for i, _ in late), *(i for i, _ in overdue)])),
+            ),
+            Figure(
+                "review.on_time",
+                "Reviewed on time",
+                len(on_time),
+                came,
+                "reviews answered (by a decision listing it in reviews, or one superseding it) "
+                "on or before their day",
+                tuple(dict.fromkeys(on_time)),
+            ),
+            Figure(
+                "review.late",
+                "Reviewed late",
+                len(late),
+                came,
+                "reviews answered after their day",
+                tuple(dict.fromkeys(i for i, _ in late)),
+            ),
+            Figure(
+                "review.overdue",
+                "Overdue, not reviewed",
+                len(overdue),
+                came,
+                f"reviews whose day is before {today.isoformat()} and not answered by {now.isoformat()}",
+                tuple(dict.fromkeys(i for i, _ in overdue)),
+            ),
+            Figure(
+                "review.lateness_median",
+                "Median lateness of late and overdue reviews",
+                median([t for _, t in [*late, *overdue]]),
+                len(late) + len(overdue),
+                "days from the review's day to its answer (late) or to today (overdue)",
             ),
         ),
     )

@@ -37,6 +37,7 @@ from declog.log import vocab
 from declog.log.escape import json_text, line, no_command, terminal
 from declog.log.fields import did_you_mean
 from declog.log.model import Decision, Log
+from declog.log.review import next_review
 from declog.log.standing import Standing, standing
 from declog.log.timeparse import NaiveDatetime, parse_datetime, parse_duration
 from declog.log.yamlparse import CONTROL, visible
@@ -69,7 +70,7 @@ Kind = Literal["text", "id", "list", "time"]
 class Field:
     name: str
     kind: Kind
-    get: Callable[[Decision, Subject], str | tuple[str, ...] | dt.datetime | None]
+    get: Callable[[Decision, Subject], str | tuple[str, ...] | dt.date | None]
     doc: str
     values: tuple[str, ...] = ()
     """The values the field can have, when they are a fixed list: any other is a mistake."""
@@ -141,6 +142,14 @@ _FIELD_LIST = (
     Field("deadline", "time", lambda d, _s: d.deadline, "the feedback deadline"),
     Field("decided", "time", lambda d, _s: d.decided, "when it was accepted or rejected"),
     Field("logged", "time", lambda d, _s: d.logged, "when it was logged (default: the commit that added it)"),
+    Field(
+        "review_by",
+        "time",
+        lambda d, s: next_review(d, s.log, s.now),
+        "the day its open review is due: review_by, else decided plus [workflow.review] after, moved on "
+        "by each review (empty when superseded or never due)",
+    ),
+    Field("reviews", "list", lambda d, _s: d.reviews, "ids of the decisions it reviews"),
 )
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
 ALIASES = {"partners": "partner", "tags": "tag"}
@@ -287,6 +296,11 @@ class Compare(Node):
         got = self.field.get(d, s)
         v = self.value
         if self.field.kind == "time":
+            if isinstance(got, dt.date) and not isinstance(got, dt.datetime):  # a day, as review_by
+                if v.day is not None:
+                    return _order(got, self.op, v.day)
+                assert v.moment is not None
+                return _order(dt.datetime.combine(got, dt.time(), self.tz), self.op, v.moment)
             if not isinstance(got, dt.datetime):
                 return False  # no value: every comparison is false (use `is empty`)
             if v.day is not None:
@@ -666,7 +680,7 @@ def record(d: Decision, s: Subject) -> dict[str, object]:
     out: dict[str, object] = {}
     for f in _FIELD_LIST:
         got = f.get(d, s)
-        if isinstance(got, dt.datetime):
+        if isinstance(got, dt.date):
             out[f.name] = got.isoformat()
         elif isinstance(got, tuple):
             out[f.name + ("s" if f.name in ("partner", "tag") else "")] = list(got)

@@ -262,7 +262,7 @@ _TABLE: list[Code] = [
         "DL204",
         "unknown-decision",
         E,
-        "Decisions named in supersedes, superseded_by or a meeting exist.",
+        "Decisions named in supersedes, superseded_by, reviews or a meeting exist.",
         "Fix the decision id.",
     ),
     Code(
@@ -445,6 +445,20 @@ _TABLE: list[Code] = [
         Severity.NOTE,
         "A proposal whose required approvals are all in is ready to accept.",
         "Set `status: accepted` and `decided:` to the moment the note gives (when the last approval came in) and commit; record silence that counts first (`declog approvals --write` records it). Never a failure, not even with `--strict`.",
+    ),
+    Code(
+        "DL323",
+        "review-date",
+        E,
+        "A review date (`review_by`) is on a decision that can take effect, and not before it was decided.",
+        "Remove `review_by` from a rejected or withdrawn decision; on an accepted one, set a day on or after `decided`.",
+    ),
+    Code(
+        "DL324",
+        "review-of-unaccepted",
+        E,
+        "A decision reviews (`reviews`) only other decisions that were accepted (or since superseded).",
+        "List the ids of accepted decisions in `reviews`; a proposal is decided, not reviewed.",
     ),
     # --- against the base revision --------------------------------------------------
     Code(

@@ -79,6 +79,14 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class Review:
+    after: Mapping[str, dt.timedelta] = field(default_factory=dict)
+    """Category -> how long after it was decided an accepted decision comes due for review."""
+    lead: dt.timedelta = dt.timedelta(days=30)
+    """How long before its review date a decision shows as due for review."""
+
+
+@dataclass(frozen=True)
 class Workflow:
     feedback_window: dt.timedelta = dt.timedelta(hours=48)
     approval: str = vocab.APPROVE_ALL
@@ -91,6 +99,7 @@ class Workflow:
     )
     silence: Silence = Silence()
     reminders: Reminders = Reminders()
+    review: Review = Review()
 
 
 @dataclass(frozen=True)
@@ -404,15 +413,24 @@ def _repository(site: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     return out
 
 
+_WINDOWS = ("feedback_window", "exception_window")
+
+
 def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     site = data.get("site")
     if isinstance(site, dict):
         out += _repository(site, parsed)
     wf = data.get("workflow", {})
+    review = wf.get("review") if isinstance(wf, dict) else None
+    review = review if isinstance(review, dict) else {}
+    after = review.get("after")
     durations: list[tuple[tuple[str | int, ...], object]] = [
-        (("workflow", key), wf.get(key) if isinstance(wf, dict) else None)
-        for key in ("feedback_window", "exception_window")
+        (("workflow", key), wf.get(key) if isinstance(wf, dict) else None) for key in _WINDOWS
+    ]
+    durations.append((("workflow", "review", "lead"), review.get("lead")))
+    durations += [
+        (("workflow", "review", "after", c), v) for c, v in (after if isinstance(after, dict) else {}).items()
     ]
     reminders = wf.get("reminders") if isinstance(wf, dict) else None
     before = reminders.get("before") if isinstance(reminders, dict) else None
@@ -454,6 +472,7 @@ def _build(data: dict[str, Any]) -> Config:
     wf = data.get("workflow", {})
     silence_d = wf.get("silence", {})
     remind_d = wf.get("reminders", {})
+    review_d = wf.get("review", {})
     workflow = Workflow(
         feedback_window=parse_duration(wf.get("feedback_window", "48h")),
         approval=wf.get("approval", vocab.APPROVE_ALL),
@@ -479,6 +498,10 @@ def _build(data: dict[str, Any]) -> Config:
             ),
             record_silence=remind_d.get("record_silence", True),
             overdue_label=remind_d.get("overdue_label", Reminders.overdue_label),
+        ),
+        review=Review(
+            after={c: parse_duration(v) for c, v in review_d.get("after", {}).items()},
+            lead=parse_duration(review_d.get("lead", "30d")),
         ),
     )
     rules = {}

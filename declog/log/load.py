@@ -27,7 +27,7 @@ from declog.log.config import Config
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.fields import check_fields, describe
 from declog.log.model import Approval, Decision, Document, Log, Meeting, Member, Partner, Source
-from declog.log.timeparse import parse_datetime
+from declog.log.timeparse import parse_date, parse_datetime
 from declog.log.yamlparse import Frontmatter, Parsed, parse_yaml, split_frontmatter
 
 CONTENT = "content"
@@ -430,6 +430,15 @@ def _dt(value: Any) -> dt.datetime | None:
         return None
 
 
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
 def _common(path: str, parsed: Parsed, front: Frontmatter) -> dict[str, Any]:
     return {"path": path, "doc": parsed, "body": front.body, "body_line": front.body_line}
 
@@ -475,6 +484,8 @@ def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
         supersedes=_strs(d, "supersedes"),
         superseded_by=_s(d, "superseded_by"),
         tags=_strs(d, "tags"),
+        review_by=_date(d.get("review_by")),
+        reviews=_strs(d, "reviews"),
         rationale=_s(d, "rationale"),
         reason=_s(d, "reason"),
         source=Source(_s(src, "kind"), _s(src, "ref")) if isinstance(src, dict) else None,

@@ -115,6 +115,10 @@ class Decision(Document):
     supersedes: tuple[str, ...] = ()
     superseded_by: str = ""
     tags: tuple[str, ...] = ()
+    review_by: dt.date | None = None
+    """When the partners look at the decision again, as written (declog.log.review computes the default)."""
+    reviews: tuple[str, ...] = ()
+    """Ids of the earlier decisions this one reviews (confirms, once accepted)."""
     rationale: str = ""
     reason: str = ""
     source: Source | None = None

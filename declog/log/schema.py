@@ -131,6 +131,17 @@ DECISION: dict[str, Any] = {
             "description": "The later decision that replaced this one.",
         },
         "tags": _list({**_SLUG, "description": "A lower-case tag."}, "Free tags for filtering."),
+        "review_by": {
+            "type": "string",
+            "format": "date",
+            "description": "When the partners look at this decision again (YYYY-MM-DD). Default: decided plus "
+            "[workflow.review] after for its category.",
+        },
+        "reviews": _list(
+            _DECISION_ID,
+            "Earlier accepted decisions this one reviews: accepting it confirms them, and their next "
+            "review is this decision's review_by.",
+        ),
         "rationale": {**_TEXT, "description": "Why, in a sentence or two."},
         "reason": {**_TEXT, "description": "Why a decision was rejected or withdrawn."},
         "source": {
@@ -322,6 +333,24 @@ CONFIG: dict[str, Any] = {
                             "maxLength": 50,
                             "description": "Label for a pull request whose deadline passed without the "
                             'approvals it needs (default "declog: overdue"; "" for none).',
+                        },
+                    },
+                },
+                "review": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "after": {
+                            "type": "object",
+                            "description": "Category -> how long after it was decided an accepted decision "
+                            'comes due for review, e.g. { strategic = "365d" }.',
+                            "propertyNames": {"enum": list(vocab.CATEGORIES)},
+                            "additionalProperties": _DURATION,
+                        },
+                        "lead": {
+                            **_DURATION,
+                            "default": "30d",
+                            "description": "How long before its review date a decision shows as due for review.",
                         },
                     },
                 },

@@ -25,6 +25,7 @@ from declog.log import vocab
 from declog.log.history import Commit
 from declog.log.model import Decision
 from declog.log.names import end_sentence
+from declog.log.review import Due
 from declog.log.standing import Standing, attending, logging_lag, when
 from declog.log.yamlparse import has_controls
 from declog.site import urls
@@ -417,8 +418,10 @@ def calendar(
     base: str,
     uid_host: str,
     cache: Parts | None = None,
+    reviews: Sequence[Due] = (),
 ) -> bytes:
-    """An iCalendar file with one event at each open feedback deadline.
+    """An iCalendar file with one event at each open feedback deadline, and an all-day event on each
+    open review date (``reviews``).
 
     UIDs (``decision-0042-deadline-SITE@host``) stay the same from build to build,
     so a subscribed calendar updates its events instead of duplicating them.
@@ -441,8 +444,30 @@ def calendar(
         if known is None or known[0] != key:  # the same Attention object while it is unchanged
             known = events[a.decision.path] = (key, _event(a, site_key, base, uid_host))
         parts.append(known[1])
+    for r in reviews:
+        parts.append(_review_event(r, site_key, base, uid_host))
     parts.append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
+
+
+def _review_event(r: Due, site_key: str, base: str, uid_host: str) -> str:
+    """One open review date as a folded all-day VEVENT, each line ending in CRLF."""
+    d = r.decision
+    stamp = (r.last.decided if r.last is not None else None) or d.decided or d.logged
+    stamp = stamp or dt.datetime.combine(r.due, dt.time(), tzinfo=dt.UTC)
+    how = f'Record the review as a new decision with reviews: ["{d.id}"], or supersede it.'
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{_ics_value(f'decision-{d.id}-review-{site_key}@{uid_host}')}",
+        f"DTSTAMP:{_utc(stamp)}",
+        f"DTSTART;VALUE=DATE:{r.due.year:04d}{r.due.month:02d}{r.due.day:02d}",
+        f"SUMMARY:{ics_text(f'Review due: {d.id} {d.title}')}",
+        f"DESCRIPTION:{ics_text(f'Decision {d.id} is due for review by {r.due.isoformat()}. {how}')}",
+    ]
+    if base.startswith(("https://", "http://")):
+        lines.append(f"URL:{_ics_value(urls.join(base, urls.decision(d.id)))}")
+    lines.append("END:VEVENT")
+    return "".join(fold(line) + "\r\n" for line in lines)
 
 
 def _event(a: Attention, site_key: str, base: str, uid_host: str) -> str:

@@ -337,8 +337,9 @@ def twins(state: SiteState) -> list[Job]:
             calendar = ctx(
                 feeds.calendar,  # not a local function: it shows only what it is given
                 site_key=feeds.site_key(title),
-                name=f"Feedback deadlines for {pv.partner.name}",
+                name=f"Feedback deadlines and reviews for {pv.partner.name}",
                 items=pv.awaiting,
+                reviews=[r for r in views.open_reviews if pid in r.decision.partners],
                 base=url,
                 uid_host=host,
                 cache=state.parts,

@@ -278,6 +278,7 @@ class Theme:
             placed=when,
             item=self.item,
             attention=self.attention,
+            review=self.review,
             facet_nav=self._facet_nav,
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
@@ -392,6 +393,17 @@ class Theme:
         if cached is None:  # keeps a alive, so its id stays its own
             cached = self._attentions[id(a), only] = (a, self._macro("attention_item", a, only))
         return cached[1]
+
+    def review(self, r: Any) -> Markup:
+        """A decision due for review (declog.log.review.Due), with its review date and whether it is overdue.
+
+        A theme whose macros.html predates ``review_item`` gets the same item without its styling.
+        """
+        if self._macros is None:
+            self._macros = self.env.get_template("macros.html").module
+        if hasattr(self._macros, "review_item"):
+            return self._macro("review_item", r)
+        return Markup("<li>{} {}: {}</li>").format(r.decision.id, r.decision.title, r.text)
 
     def _facet_nav(self, facets: Any, current: tuple[str, str], more: Any = None) -> Markup:
         """The filter bar, rendered once per value of ``current`` for the same ``facets`` (and ``more``,

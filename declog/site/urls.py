@@ -64,7 +64,7 @@ def partner_feed(partner_id: str) -> str:
 
 
 def partner_calendar(partner_id: str) -> str:
-    """The iCalendar file of the feedback deadlines awaiting a partner."""
+    """The iCalendar file of a partner: feedback deadlines awaiting it, review dates of its decisions."""
     return f"partners/{partner_id}/deadlines.ics"
 
 

@@ -19,6 +19,8 @@ from declog.insight.audit import audit as run_audit
 from declog.log import vocab
 from declog.log.history import Commit
 from declog.log.model import Approval, Decision, Log, Meeting, Member, Partner
+from declog.log.review import Due, due_reviews, open_reviews
+from declog.log.review import moments as review_moments
 from declog.log.standing import LABELS, SILENCE, Links, Standing, links, logging_lag, standing, when
 from declog.log.timeparse import zone
 from declog.site import urls
@@ -117,6 +119,8 @@ class Board:
     """The ``RECENT_SIZE`` decisions decided last (accepted, rejected or superseded), newest first."""
     everyone: frozenset[str] = frozenset()
     """Ids of the decisions every partner of the log is party to (cards leave their partners out)."""
+    reviews: tuple[Due, ...] = ()
+    """Accepted decisions whose review is due within the lead time, or overdue (declog.log.review)."""
 
     @property
     def open(self) -> tuple[Attention, ...]:
@@ -180,7 +184,9 @@ def next_change(log: Log, now: dt.datetime) -> dt.datetime | None:
 
 
 def _moments(log: Log) -> Iterator[dt.datetime]:
-    """The moments ``as_of`` turns at: deadlines, the start of their attention window, stale drafts."""
+    """The moments ``as_of`` turns at: deadlines, the start of their attention window, stale drafts,
+    and review dates (entering their lead time, each day counted down, and overdue)."""
+    yield from review_moments(log)
     window = log.config.workflow.feedback_window
     for d in log.decisions:
         if d.deadline is not None:
@@ -209,10 +215,12 @@ def board(
     *,
     ordered: Sequence[Decision] | None = None,
     open_items: Sequence[Attention] | None = None,
+    reviews: Sequence[Due] | None = None,
 ) -> Board:
     """The home page: what needs attention first, then a column per status.
 
-    ``ordered`` (the decisions newest first) and ``open_items`` (``open_proposals``) when already known.
+    ``ordered`` (the decisions newest first), ``open_items`` (``open_proposals``) and ``reviews``
+    (``declog.log.review.due_reviews``) when already known.
     """
     window = log.config.workflow.feedback_window
     open_items = open_items if open_items is not None else open_proposals(log, now)
@@ -234,7 +242,8 @@ def board(
     decided.sort(key=lambda d: (d.decided or when(d) or epoch, d.id), reverse=True)
     every = frozenset(log.partners)
     everyone = frozenset(d.id for d in log.decisions if every <= set(d.partners))
-    return Board(urgent, columns, classified, later, ready, tuple(decided[:RECENT_SIZE]), everyone)
+    due = tuple(reviews if reviews is not None else due_reviews(log, now))
+    return Board(urgent, columns, classified, later, ready, tuple(decided[:RECENT_SIZE]), everyone, due)
 
 
 # --- the timeline and other paginated lists ---------------------------------------------
@@ -430,6 +439,8 @@ class PartnerView:
     proposals: tuple[Decision, ...]
     party: int
     """How many decisions the partner is party to."""
+    reviews: tuple[Due, ...] = ()
+    """Decisions owned by the partner's members whose review is due soon or overdue."""
 
     @property
     def url(self) -> str:
@@ -466,10 +477,11 @@ def partner_views(
     *,
     ordered: Sequence[Decision] | None = None,
     open_items: Sequence[Attention] | None = None,
+    reviews: Sequence[Due] | None = None,
 ) -> dict[str, PartnerView]:
     """Every partner's view, from one pass over the decisions (newest first).
 
-    ``ordered`` and ``open_items`` (``open_proposals``) when already known.
+    ``ordered``, ``open_items`` (``open_proposals``) and ``reviews`` (``due_reviews``) when already known.
     """
     ids = sorted(log.partners)
     awaiting: dict[str, list[Attention]] = {pid: [] for pid in ids}
@@ -479,6 +491,10 @@ def partner_views(
     for a in open_items if open_items is not None else open_proposals(log, now):
         for pid in dict.fromkeys(w.partner.id for w in a.waiting):
             awaiting[pid].append(a)
+    owned: dict[str, list[Due]] = {pid: [] for pid in ids}
+    for r in reviews if reviews is not None else due_reviews(log, now):
+        for pid in sorted(log.member_of.get(r.decision.owner, ())):
+            owned[pid].append(r)
     for d in ordered if ordered is not None else newest_first(log.decisions):
         parties = [pid for pid in dict.fromkeys(d.partners) if pid in awaiting]
         party.update(parties)
@@ -501,6 +517,7 @@ def partner_views(
             absent=tuple(absent[pid]),
             proposals=tuple(proposals[pid]),
             party=party[pid],
+            reviews=tuple(owned[pid]),
         )
         for pid in ids
     }
@@ -721,13 +738,25 @@ class Views:
         return open_proposals(self.log, self.now)
 
     @functools.cached_property
+    def open_reviews(self) -> list[Due]:
+        """Every open review date, however far ahead (the partners' calendars)."""
+        return open_reviews(self.log, self.now)
+
+    @functools.cached_property
+    def reviews(self) -> list[Due]:
+        """Decisions due for review as of the pages' time (declog.log.review.due_reviews)."""
+        return due_reviews(self.log, self.now, self.open_reviews)
+
+    @functools.cached_property
     def index(self) -> tuple[Decision, ...]:
         """The log's decisions by number: the rows of the compact index (decisions/index.html)."""
         return tuple(sorted(self.log.decisions, key=lambda d: (len(d.id), d.id)))
 
     @functools.cached_property
     def board(self) -> Board:
-        return board(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
+        return board(
+            self.log, self.now, ordered=self.ordered, open_items=self.open_proposals, reviews=self.reviews
+        )
 
     @functools.cached_property
     def facets(self) -> dict[str, tuple[FacetValue, ...]]:
@@ -743,7 +772,9 @@ class Views:
 
     @functools.cached_property
     def partners(self) -> dict[str, PartnerView]:
-        return partner_views(self.log, self.now, ordered=self.ordered, open_items=self.open_proposals)
+        return partner_views(
+            self.log, self.now, ordered=self.ordered, open_items=self.open_proposals, reviews=self.reviews
+        )
 
     def warm(self) -> None:
         """Compute the shared projections now: forked workers inherit them instead of each redoing them."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 
-from declog.check.rules import history, identity, owners, references, text, workflow
+from declog.check.rules import history, identity, owners, references, review, text, workflow
 from declog.check.rules.context import Context
 from declog.log.codes import AS_WARNING, CODES, OFF
 from declog.log.diagnostics import Diagnostic, Severity
@@ -50,6 +50,8 @@ RULES: tuple[Rule, ...] = (
     workflow.dl319_superseded_by_unaccepted,
     workflow.dl320_decision_in_meeting,
     text.dl321_empty_section,
+    review.dl323_review_date,
+    review.dl324_review_of_unaccepted,
 )
 
 #: Rules comparing the log with the base revision (``declog check --base REF``).

@@ -120,12 +120,23 @@ def dl203_unknown_meeting(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
-    """Decisions named in supersedes, superseded_by or a meeting exist."""
+    """Decisions named in supersedes, superseded_by, reviews or a meeting exist."""
     ids = ctx.log.by_id
     for d in ctx.decisions:
         for i, ref in enumerate(d.supersedes):
             if ref not in ids:
                 yield ctx.at("DL204", d, "supersedes", i, message=f"supersedes unknown decision '{ref}'")
+        for i, ref in enumerate(d.reviews):
+            if ref not in ids:
+                accepted = [k for k, x in ids.items() if x.status in vocab.FROZEN_STATUSES]
+                yield ctx.at(
+                    "DL204",
+                    d,
+                    "reviews",
+                    i,
+                    message=f"reviews unknown decision '{ref}'",
+                    hint=did_you_mean(ref, accepted, synonyms=False),
+                )
         if d.superseded_by and d.superseded_by not in ids:
             yield ctx.at(
                 "DL204",
