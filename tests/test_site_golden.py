@@ -74,5 +74,5 @@ def test_two_builds_are_byte_identical_serial_or_parallel(tmp_path: Path, site: 
 def test_pages_carry_no_build_time(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     # Built at EXAMPLE_NOW (09:00 on 25 November), the site is as of the last moment time changed it:
-    # 15:00 UTC on the 24th, when 0028's deadline came within the two-day feedback window.
-    assert 'As of <time datetime="2026-11-24T15:00:01+00:00">' in home
+    # midnight UTC on the 25th, when 0010's review (due 9 December) counted down to 14 days.
+    assert 'As of <time datetime="2026-11-25T00:00:01+00:00">' in home
