@@ -141,7 +141,8 @@ class BaseRead:
     settings: Config | None
     """declog.toml where the change started (None when it had none or it was unusable)."""
     config: Config
-    """The change's own settings with the base's ``[workflow]`` and ``[rules]``: what judges it."""
+    """The change's own settings with the base's ``[workflow]``, ``[rules]`` and ``[fields]``: what
+    judges it."""
     decisions: tuple[str, ...]
     """Decision files the change adds, edits or deletes (relative to the log's root)."""
     anywhere: tuple[str, ...]
@@ -162,7 +163,9 @@ def read_base(root: Path, base: str, config: Config, now: dt.datetime) -> BaseRe
     settings = config_at(root, fork or base)
     judge = config
     if settings is not None:
-        judge = dataclasses.replace(config, workflow=settings.workflow, rules=settings.rules)
+        judge = dataclasses.replace(
+            config, workflow=settings.workflow, rules=settings.rules, fields=settings.fields
+        )
     decisions = git.changed_files(root, base)
     touches = git.branch_touches(root, base)
     return BaseRead(

@@ -278,6 +278,7 @@ def _config_change(settings: tuple[Config | None, Config] | None) -> str:
         for name, a, b in (
             ("[workflow]", old.workflow, new.workflow),
             ("[rules]", old.rules, new.rules),
+            ("[fields]", old.fields, new.fields),
             ("[site]", old.site, new.site),
         )
         if a != b

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from declog.log import vocab
+from declog.log import customfields, vocab
 from declog.log.codes import CODES, finding
+from declog.log.customfields import FieldSpec, Required
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.fields import check_fields, field_name, url_problem
+from declog.log.fields import check_fields, did_you_mean, field_name, url_problem
+from declog.log.schema import DECISION
 from declog.log.timeparse import DurationTooLong, parse_date, parse_duration
 from declog.log.yamlparse import CONTROL, MAX_DEPTH, Parsed, control_name, visible
 
@@ -115,6 +117,8 @@ class Config:
     site: Site = Site()
     workflow: Workflow = Workflow()
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    fields: Mapping[str, FieldSpec] = field(default_factory=dict)
+    """The partnership's own fields of a decision (``[fields.NAME]``), in the order declared."""
     path: str = CONFIG_FILE
     positions: Mapping[tuple[str | int, ...], Pos] = field(default_factory=dict, compare=False, repr=False)
     """Where each setting is written in declog.toml, for findings about it."""
@@ -453,6 +457,11 @@ def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
                 'approval = "quorum" needs `quorum = N` (how many partners must approve)',
             )
         )
+    declared = data.get("fields")
+    if isinstance(declared, dict):
+        for name, spec in declared.items():
+            if isinstance(spec, dict):
+                out += _declaration(name, spec, parsed)
     for code in data.get("rules", {}) if isinstance(data.get("rules"), dict) else ():
         if isinstance(code, str) and code not in CODES:
             out.append(
@@ -464,6 +473,121 @@ def _semantic(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
                     "`declog rules` lists the codes",
                 )
             )
+    return out
+
+
+#: A decision's built-in fields, which a declared field may not shadow.
+BUILTIN_FIELDS = frozenset(DECISION["properties"]) | customfields.RESERVED
+
+
+def _declaration(name: str, spec: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
+    """DL502 for each thing wrong with the declaration ``[fields.NAME]`` the schema cannot tell."""
+    out: list[Diagnostic] = []
+
+    def bad(key: str, message: str, hint: str = "") -> None:
+        out.append(finding("DL502", CONFIG_FILE, parsed.pos("fields", name, key), message, hint))
+
+    where = f"[fields.{visible(name)}]"
+    if name in BUILTIN_FIELDS:
+        out.append(
+            finding(
+                "DL502",
+                CONFIG_FILE,
+                parsed.pos("fields", name),
+                f"{where} shadows the built-in decision field '{name}'",
+                f"give the field another name, e.g. '{name}_note'",
+            )
+        )
+    kind, items = spec.get("type"), spec.get("items")
+    item_kind = items.get("type") if isinstance(items, dict) else None
+    for key, value, allowed in (("type", kind, customfields.TYPES), ("items", item_kind, customfields.TYPES)):
+        if isinstance(value, str) and value not in allowed:
+            hint = did_you_mean(value, allowed, synonyms=False) or f"one of: {', '.join(allowed)}"
+            bad(key, f"{where} {key}: unknown type '{visible(value)}'", hint)
+    if not isinstance(kind, str) or kind not in customfields.TYPES:
+        return out
+    if kind == "list":
+        if not isinstance(items, dict):
+            bad("type", f"{where} is a list but says not of what", 'add items = { type = "..." }')
+            return out
+        if item_kind == "list":
+            bad("items", f"{where}: a list's items cannot be lists", "declare the items as another type")
+        if item_kind not in customfields.TYPES or item_kind == "list":
+            return out
+    elif items is not None:
+        bad(
+            "items",
+            f"{where}: items is only for a list",
+            f'write type = "list" and items = {{ type = "{kind}" }}',
+        )
+    holder = items if kind == "list" and isinstance(items, dict) else spec
+    effective = item_kind if kind == "list" else kind
+    if effective == "enum" and "values" not in holder:
+        key = "items" if kind == "list" else "type"
+        bad(key, f"{where} is an enum without values", 'add values = ["...", "..."]: the values it allows')
+    if effective != "enum" and "values" in holder:
+        bad("items" if holder is items else "values", f"{where}: values is only for an enum", "delete it")
+    if spec.get("facet") is True and effective not in customfields.FACET_TYPES:
+        what = f"a list of {effective}" if kind == "list" else f"a {kind}"
+        bad(
+            "facet",
+            f"{where} is {what}, which cannot be a filter (facet)",
+            "facets are for enum, partner, member and boolean fields (and lists of them): delete facet",
+        )
+    if "default" in spec and not out:
+        _, problems = customfields.read_value(_spec(name, spec), _toml_value(spec["default"]))
+        if problems:
+            p = problems[0]
+            problem = p.message.removeprefix(name).lstrip(" :")
+            bad("default", f"{where} default {problem}", p.hint)
+    return out
+
+
+def _toml_value(value: Any) -> Any:
+    """A TOML value as YAML would give it: TOML's own dates and times as the text they are written as."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_toml_value(v) for v in value]
+    return value
+
+
+def _spec(
+    name: str, d: dict[str, Any], transitions: Mapping[str, tuple[str, ...]] | None = None
+) -> FieldSpec:
+    """A declaration the checks passed, as a ``FieldSpec`` (its default not yet read)."""
+    items: dict[str, Any] = d["items"] if isinstance(d.get("items"), dict) else {}
+    values = d.get("values", items.get("values", ()))
+    req = d.get("required", False)
+    if isinstance(req, dict):
+        since = req.get("from", "")
+        statuses = (
+            customfields.from_on(transitions or vocab.DEFAULT_TRANSITIONS, since) if since else frozenset()
+        )
+        required = Required(categories=tuple(req.get("categories", ())), since=since, statuses=statuses)
+    else:
+        required = Required(always=req is True)
+    return FieldSpec(
+        name=name,
+        type=d["type"],
+        items=items.get("type", ""),
+        values=tuple(values),
+        required=required,
+        description=d.get("description", ""),
+        index=d.get("index", False),
+        facet=d.get("facet", False),
+    )
+
+
+def _field_specs(data: dict[str, Any], transitions: Mapping[str, tuple[str, ...]]) -> dict[str, FieldSpec]:
+    out = {}
+    for name, d in data.get("fields", {}).items():
+        spec = _spec(name, d, transitions)
+        if "default" in d:
+            spec = dataclasses.replace(
+                spec, default=customfields.read_value(spec, _toml_value(d["default"]))[0]
+            )
+        out[name] = spec
     return out
 
 
@@ -513,7 +637,8 @@ def _build(data: dict[str, Any]) -> Config:
             rules[code] = RuleSetting(setting["severity"], parse_date(since) if since else None)
     known = {f.name for f in dataclasses.fields(Site)}
     site = Site(**{k: v for k, v in site_d.items() if k in known})  # unknown keys were reported (DL503)
-    return Config(site=site, workflow=workflow, rules=rules)
+    fields = _field_specs(data, workflow.transitions)
+    return Config(site=site, workflow=workflow, rules=rules, fields=fields)
 
 
 def _toml_positions(text: str, data: dict[str, Any]) -> dict[tuple[str | int, ...], Pos]:

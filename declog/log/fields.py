@@ -78,15 +78,23 @@ _FORMATS: dict[str, Callable[[object], bool]] = {
 }
 
 
+def _schema(kind: str, declared: tuple[str, ...]) -> dict[str, Any]:
+    """The schema of ``kind``, with the log's declared fields allowed (``read_value`` checks their values)."""
+    schema = SCHEMAS[kind]
+    if not declared:
+        return schema
+    return {**schema, "properties": {**schema["properties"], **{key: {} for key in declared}}}
+
+
 @functools.cache
-def validator(kind: str) -> Draft202012Validator:
+def validator(kind: str, declared: tuple[str, ...] = ()) -> Draft202012Validator:
     """jsonschema's validator, which explains every error (imported only when one is found)."""
     from jsonschema import Draft202012Validator, FormatChecker
 
     checker = FormatChecker(formats=())
     for name, check in _FORMATS.items():
         checker.checks(name, raises=ValueError)(check)
-    return Draft202012Validator(SCHEMAS[kind], format_checker=checker)
+    return Draft202012Validator(_schema(kind, declared), format_checker=checker)
 
 
 def _passes(check: Callable[[object], bool]) -> Callable[[object], bool]:
@@ -100,7 +108,7 @@ def _passes(check: Callable[[object], bool]) -> Callable[[object], bool]:
 
 
 @functools.cache
-def _fast_validator(kind: str) -> Callable[[Any], Any]:
+def _fast_validator(kind: str, declared: tuple[str, ...] = ()) -> Callable[[Any], Any]:
     """A compiled validator for the common case of a valid document.
 
     jsonschema explains every error but costs ~0.5 ms a document; fastjsonschema
@@ -108,7 +116,10 @@ def _fast_validator(kind: str) -> Callable[[Any], Any]:
     The schemas use only keywords whose meaning is identical in draft 7, which
     fastjsonschema implements. Invalid documents go through jsonschema.
     """
-    schema = {**_exception_free(SCHEMAS[kind]), "$schema": "http://json-schema.org/draft-07/schema#"}
+    schema = {
+        **_exception_free(_schema(kind, declared)),
+        "$schema": "http://json-schema.org/draft-07/schema#",
+    }
     formats = {name: _passes(fn) for name, fn in _FORMATS.items()}
     return fastjsonschema.compile(schema, formats=formats)
 
@@ -254,14 +265,20 @@ def _edits(a: str, b: str, limit: int) -> int:
     return row[-1]
 
 
-def check_fields(parsed: Parsed, kind: str, path: str, config: bool = False) -> list[Diagnostic]:
-    """Every schema error in ``parsed.data`` as a finding at the value's position."""
+def check_fields(
+    parsed: Parsed, kind: str, path: str, config: bool = False, declared: tuple[str, ...] = ()
+) -> list[Diagnostic]:
+    """Every schema error in ``parsed.data`` as a finding at the value's position.
+
+    ``declared`` names the log's own fields (declog.toml ``[fields]``): known, so neither
+    unknown nor a misspelling of another, and each a field a misspelling can be of.
+    """
     try:
-        _fast_validator(kind)(parsed.data)
+        _fast_validator(kind, declared)(parsed.data)
         return []
     except fastjsonschema.JsonSchemaException:
         pass
-    errors = list(validator(kind).iter_errors(parsed.data))
+    errors = list(validator(kind, declared).iter_errors(parsed.data))
     # A value of the wrong type is one mistake: say so once, not also "not one of" or "bad format".
     wrong_type = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     out: list[Diagnostic] = []

@@ -24,6 +24,7 @@ from typing import Any
 from declog.log import vocab
 from declog.log.codes import finding
 from declog.log.config import Config
+from declog.log.customfields import Fields, decision_fields
 from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.fields import check_fields, describe
 from declog.log.model import Approval, Decision, Document, Log, Meeting, Member, Partner, Source
@@ -369,8 +370,12 @@ def decode(raw: RawFile) -> tuple[str | None, list[Diagnostic]]:
     return text, found
 
 
-def parse_document(raw: RawFile) -> tuple[Document | None, list[Diagnostic]]:
-    """One file to one record (or None), with every finding about it."""
+def parse_document(raw: RawFile, fields: Fields | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """One file to one record (or None), with every finding about it.
+
+    ``fields`` are the log's own fields (``Config.fields``): a decision may hold them, and
+    holds their typed values (``Decision.fields``).
+    """
     kind = kind_of(raw.path)
     text, found = decode(raw)
     if text is None or kind is None:
@@ -399,8 +404,16 @@ def parse_document(raw: RawFile) -> tuple[Document | None, list[Diagnostic]]:
             )
         )
         return None, found
-    found += check_fields(parsed, kind, raw.path)
-    return _BUILDERS[kind](raw.path, parsed, front), found
+    declared = tuple(fields or ()) if kind == "decision" else ()
+    found += check_fields(parsed, kind, raw.path, declared=declared)
+    record = _BUILDERS[kind](raw.path, parsed, front)
+    if fields and isinstance(record, Decision):
+        values, wrong = decision_fields(fields, record.data, record.category, record.status)
+        for p in wrong:
+            where = parsed.pos(*p.at) if p.at else Pos(1, 1)
+            found.append(finding(p.code, raw.path, where, p.message, p.hint))
+        record = dataclasses.replace(record, fields=values)
+    return record, found
 
 
 # --- building records leniently: a wrong-typed field was reported; use a default -----
@@ -547,6 +560,8 @@ class LoadMemo:
     """Path -> the findings parsing it gave, for the files that have some."""
     records: dict[str, tuple[Document, Any, Decision]] = field(default_factory=dict)
     """Path -> a parsed decision, the defaults filled in, the decision with them."""
+    fields: Fields | None = None
+    """The declared fields the records were parsed with: when they change, every file is parsed again."""
 
 
 def build_log(
@@ -565,11 +580,15 @@ def build_log(
         return _build_log(root, config, files, added, memo)
 
 
-def _parse_all(files: Iterable[RawFile], memo: LoadMemo | None) -> Iterator[tuple[str, ParseResult]]:
+def _parse_all(
+    files: Iterable[RawFile], memo: LoadMemo | None, fields: Fields
+) -> Iterator[tuple[str, ParseResult]]:
     if memo is None:
         for raw in files:
-            yield raw.path, parse_document(raw)
+            yield raw.path, parse_document(raw, fields)
         return
+    if memo.fields != fields:  # what a decision may hold changed: nothing parsed before still stands
+        memo.parsed, memo.records, memo.fields = {}, {}, fields
     known, memo.parsed, memo.problems = memo.parsed, {}, {}
     for raw in files:
         yield raw.path, _parse_kept(raw, memo, known.get(raw.path))
@@ -583,7 +602,8 @@ def _parse_kept(
         result = known[2]
     else:
         digest = hashlib.blake2b(raw.data, digest_size=16).digest() if raw.data is not None else b""
-        result = known[2] if known is not None and digest and known[1] == digest else parse_document(raw)
+        same = known is not None and digest and known[1] == digest
+        result = known[2] if known is not None and same else parse_document(raw, memo.fields)
         known = (raw, digest, result)
     memo.parsed[raw.path] = known
     if result[1]:
@@ -722,7 +742,7 @@ def _build_log(
     duplicates: list[Document] = []
     found: list[Diagnostic] = []
     unparsed: set[str] = set()
-    for path, (record, problems) in _parse_all(files, memo):
+    for path, (record, problems) in _parse_all(files, memo, config.fields):
         found += problems
         if record is None and kind_of(path) is not None:
             unparsed.add(path)

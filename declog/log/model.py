@@ -122,6 +122,11 @@ class Decision(Document):
     rationale: str = ""
     reason: str = ""
     source: Source | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    """The typed values of the log's own fields (declog.toml ``[fields]``), by name, defaults filled
+    in; a field without a usable value is absent. Types: ``str`` (string, text, url, enum, partner,
+    member), ``int``, ``int | float`` (number), ``bool``, ``datetime.date``, ``datetime.datetime``,
+    ``declog.log.customfields.Money``, and a ``tuple`` of these for a list."""
 
     @property
     def imported(self) -> bool:

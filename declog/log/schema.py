@@ -249,6 +249,59 @@ _TRANSITIONS = {
     },
 }
 
+#: A declared field's name: what YAML and `query` can write without quotes.
+FIELD_NAME = "^[a-z][a-z0-9_]*$"
+_FIELD_VALUES = {
+    "type": "array",
+    "items": _LINE,
+    "minItems": 1,
+    "uniqueItems": True,
+    "description": "The values an enum allows.",
+}
+_FIELD = {
+    "type": "object",
+    "description": "One declared field: its type and when a decision must hold it.",
+    "required": ["type"],
+    "additionalProperties": False,
+    "properties": {
+        "type": {
+            "type": "string",
+            "description": "string, text, integer, number, boolean, date, "
+            "datetime, url, money, enum, partner, member or list.",
+        },
+        "values": _FIELD_VALUES,
+        "items": {
+            "type": "object",
+            "description": 'For a list: the type of its items, e.g. { type = "enum", values = [...] }.',
+            "required": ["type"],
+            "additionalProperties": False,
+            "properties": {"type": {"type": "string"}, "values": _FIELD_VALUES},
+        },
+        "required": {
+            "oneOf": [
+                {"type": "boolean"},
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "additionalProperties": False,
+                    "properties": {
+                        "categories": _list(
+                            _enum(vocab.CATEGORIES, "category"), "Required in these categories.", 1
+                        ),
+                        "from": _enum(vocab.STATUSES, "Required from this status on."),
+                    },
+                },
+            ],
+            "description": 'true, { categories = ["strategic"] } or { from = "accepted" }.',
+        },
+        "description": _LINE,
+        "default": {"description": "The value a decision that omits the field gets."},
+        "index": {"type": "boolean", "description": "Show it as a column of the site's index."},
+        "facet": {"type": "boolean", "description": "Offer it as a filter of the timeline."},
+    },
+}
+
 CONFIG: dict[str, Any] = {
     "$schema": DRAFT,
     "$id": SCHEMA_BASE + "config",
@@ -371,6 +424,12 @@ CONFIG: dict[str, Any] = {
                     },
                 },
             },
+        },
+        "fields": {
+            "type": "object",
+            "description": "The partnership's own typed fields of a decision: [fields.NAME] tables.",
+            "propertyNames": {"pattern": FIELD_NAME},
+            "additionalProperties": _FIELD,
         },
         "rules": {
             "type": "object",

@@ -10,7 +10,7 @@ from declog.log import vocab
 from declog.log.codes import finding
 from declog.log.config import CONFIG_FILE
 from declog.log.diagnostics import Diagnostic, Pos
-from declog.log.fields import did_you_mean
+from declog.log.fields import did_you_mean, field_name
 from declog.log.model import Decision, Document, Log
 from declog.log.standing import WIKI_REF, code_blocks_of, outside_code, reference_candidates
 
@@ -40,6 +40,15 @@ def dl201_unknown_partner(ctx: Context) -> Iterator[Diagnostic]:
                     "partner",
                     message=f"approval names unknown partner '{a.partner}'",
                     hint=did_you_mean(a.partner, known),
+                )
+        for where, pid in declared_values(ctx, d, "partner"):
+            if pid not in known:
+                yield ctx.at(
+                    "DL201",
+                    d,
+                    *where,
+                    message=f"{field_name(where)} names unknown partner '{pid}'",
+                    hint=did_you_mean(pid, known) or f"add content/partners/{pid}.md",
                 )
     if not ctx.whole:
         return
@@ -74,6 +83,15 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
                 message=f"owner '{d.owner}' is not a member of any partner",
                 hint=did_you_mean(d.owner, members),
             )
+        for where, handle in declared_values(ctx, d, "member"):
+            if unknown(handle):
+                yield ctx.at(
+                    "DL202",
+                    d,
+                    *where,
+                    message=f"{field_name(where)} '{handle}' is not a member of any partner",
+                    hint=did_you_mean(handle, members),
+                )
         for a in d.approvals:
             if unknown(a.by):
                 yield ctx.at(
@@ -104,6 +122,22 @@ def dl202_unknown_person(ctx: Context) -> Iterator[Diagnostic]:
                 message=f"chair '{m.chair}' is not a member of any partner",
                 hint=did_you_mean(m.chair, members),
             )
+
+
+def declared_values(ctx: Context, d: Decision, kind: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Where ``d`` names a partner or member (``kind``) in a field of the log's own, and the name.
+
+    Only values as written (a default was checked with the declaration) and of the right form
+    (one that is not was reported, DL104).
+    """
+    for name, spec in ctx.config.fields.items():
+        if spec.item_type != kind or name not in d.fields or name not in d.data:
+            continue
+        typed, written = d.fields[name], d.data[name]
+        if isinstance(typed, str):
+            yield (name,), typed
+        elif isinstance(written, list):
+            yield from (((name, i), v) for i, v in enumerate(written) if isinstance(v, str) and v in typed)
 
 
 def dl203_unknown_meeting(ctx: Context) -> Iterator[Diagnostic]:
