@@ -8,12 +8,13 @@ and hint, and that doing what the hint says leaves the log clean.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, LogMaker, doc, isolated_git
+from conftest import CONFIG, LogMaker, doc, invoke, isolated_git
 
 from declog.check.checker import load_and_check
 from declog.log.customfields import Money
@@ -339,7 +340,7 @@ def test_required_always_and_empty_is_not_filled(log: LogMaker) -> None:
     log.decision("0002-x", draft(regulator="  # required: bafin or fca"))
     [f] = [f for f in log.findings() if f.path == D]
     assert (f.line, f.col, f.code, f.message) == (5, 11, "DL110", "regulator is empty")
-    assert f.hint == "fill in the value (e.g. bafin) or remove the field"
+    assert f.hint == "fill in the value (e.g. bafin): it is required"
 
 
 # --- declarations ----------------------------------------------------------------------------------
@@ -432,3 +433,125 @@ def test_changing_a_declaration_is_a_governance_change_judged_by_the_base(
         )
     ]  # and the base's declaration judges the change: the budget is not yet required
     assert [(f.code, f.message) for f in log.findings()] == [("DL101", "missing required field 'budget'")]
+
+
+# --- new, import, decisions.json, schema -----------------------------------------------------------
+
+
+def test_new_writes_required_fields_as_placeholders_that_fail_check(log: LogMaker) -> None:
+    declare(
+        log,
+        '[fields.budget]\ntype = "money"\nrequired = { categories = ["strategic"] }\ndescription = "What it costs."\n\n'
+        '[fields.regulator]\ntype = "enum"\nvalues = ["bafin", "fca"]\nrequired = true\n\n'
+        '[fields.contract]\ntype = "url"\nrequired = { from = "accepted" }\n',
+    )
+    run = invoke(
+        ["new", "Buy new servers", "--category", "strategic", "--owner", "alice", "--root", str(log.root)]
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    path = log.root / "content/decisions/0001-buy-new-servers.md"
+    lines = path.read_text().splitlines()
+    assert [line for line in lines if line.startswith(("budget", "regulator", "contract"))] == [
+        "budget:  # required: What it costs. (e.g. EUR 410000)",
+        "regulator:  # required: e.g. bafin",
+    ]  # a proposal: the contract is required from accepted on
+    line = lines.index("regulator:  # required: e.g. bafin") + 1
+    found = [(f.line, f.code, f.message, f.hint) for f in log.findings() if f.severity == "error"]
+    assert found == [
+        (line - 1, "DL110", "budget is empty", "fill in the value (e.g. EUR 410000): it is required"),
+        (line, "DL110", "regulator is empty", "fill in the value (e.g. bafin): it is required"),
+    ]
+    text = path.read_text()
+    text = text.replace("budget:  #", "budget: EUR 410000  #").replace("regulator:  #", "regulator: fca  #")
+    path.write_text(text)
+    assert [f for f in log.findings() if f.severity == "error"] == []
+    operational = invoke(["new", "Rename a queue", "--owner", "alice", "--root", str(log.root)])
+    assert operational.exit_code == 0
+    text = (log.root / "content/decisions/0002-rename-a-queue.md").read_text()
+    assert "regulator:  # required" in text
+    assert "budget:" not in text
+
+
+def test_import_maps_a_column_into_a_custom_field(log: LogMaker, tmp_path: Path) -> None:
+    declare(
+        log,
+        '[fields.budget]\ntype = "money"\n\n[fields.headcount]\ntype = "integer"\n\n'
+        '[fields.systems]\ntype = "list"\nitems = { type = "enum", values = ["billing", "portal"] }\n',
+    )
+    sheet = tmp_path / "s.csv"
+    sheet.write_text('Title,Cost,People,Touches\nShip on Fridays,EUR 410000,"1,200","billing; portal"\n')
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\nbudget = "Cost"\nheadcount = "People"\nsystems = "Touches"\n')
+    run = invoke(["import", "csv", str(sheet), "--map", str(mapping), "--root", str(log.root)])
+    assert run.exit_code == 0, run.stdout + run.stderr
+    text = (log.root / "content/decisions/0001-ship-on-fridays.md").read_text()
+    assert 'budget: "EUR 410000"\nheadcount: 1200\nsystems: [billing, portal]\n' in text
+    result = load_and_check(log.root)
+    assert result.log is not None and result.errors == 0
+    [d] = result.log.decisions
+    assert dict(d.fields) == {
+        "budget": Money(Decimal(410000), "EUR"),
+        "headcount": 1200,
+        "systems": ("billing", "portal"),
+    }
+
+
+def test_import_map_names_the_declared_fields_when_a_column_fills_none(log: LogMaker, tmp_path: Path) -> None:
+    declare(log, '[fields.budget]\ntype = "money"\n')
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("Title,Cost\nx,EUR 1\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\nbudgte = "Cost"\n')
+    run = invoke(["import", "csv", str(sheet), "--map", str(mapping), "--root", str(log.root)])
+    assert run.exit_code == 2
+    assert "[columns] budgte: not a field an import fills" in run.stderr
+    assert run.stderr.rstrip().endswith("superseded_by, budget)")
+
+
+def test_decisions_json_carries_the_typed_values(log: LogMaker, tmp_path: Path) -> None:
+    declare(
+        log,
+        '[fields.budget]\ntype = "money"\n\n[fields.due]\ntype = "date"\n\n'
+        '[fields.systems]\ntype = "list"\nitems = { type = "string" }\n\n'
+        '[fields.open]\ntype = "boolean"\ndefault = false\n',
+    )
+    log.decision(
+        "0002-x", draft(budget="{amount: 410000.50, currency: EUR}", due="2027-01-31", systems="[billing]")
+    )
+    site = tmp_path / "site"
+    built = invoke(["build", "--root", str(log.root), "--output", str(site)])
+    assert built.exit_code == 0, built.stdout + built.stderr
+    [record] = json.loads((site / "decisions.json").read_text())["decisions"]
+    assert record["fields"] == {
+        "budget": {"amount": 410000.5, "currency": "EUR"},
+        "due": "2027-01-31",
+        "systems": ["billing"],
+        "open": False,
+    }
+
+
+def test_schema_tells_editors_the_declared_fields(log: LogMaker) -> None:
+    declare(
+        log,
+        '[fields.regulator]\ntype = "enum"\nvalues = ["bafin", "fca"]\ndescription = "Who oversees it."\n'
+        'required = { categories = ["strategic"] }\n',
+    )
+    run = invoke(["schema", "--root", str(log.root)])
+    assert run.exit_code == 0, run.stderr
+    schema = json.loads(run.stdout)
+    assert schema["properties"]["regulator"] == {
+        "type": "string",
+        "enum": ["bafin", "fca"],
+        "description": "Who oversees it.",
+    }
+    assert {
+        "if": {"required": ["category"], "properties": {"category": {"enum": ["strategic"]}}},
+        "then": {"required": ["regulator"]},
+    } in schema["allOf"]
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema)
+    assert not validator.is_valid({"id": "0001", "title": "X", "status": "draft", "category": "strategic"})
+    assert validator.is_valid(
+        {"id": "0001", "title": "X", "status": "draft", "category": "strategic", "regulator": "fca"}
+    )

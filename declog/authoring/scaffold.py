@@ -29,6 +29,7 @@ from declog.check.rules import owners
 from declog.log import git, suggest, vocab
 from declog.log.about import PROJECT_URL, docs_url, project_url
 from declog.log.config import CONFIG_FILE
+from declog.log.customfields import example
 from declog.log.fields import describe
 from declog.log.load import CONTENT
 from declog.log.model import Log
@@ -483,6 +484,12 @@ def new_decision(
         lines.append(f"status: {vocab.PROPOSED}")
         lines += fields
         notes.append("a sync decision is decided in a meeting: pass --meeting ID once it is scheduled")
+    status = next(line.removeprefix("status: ") for line in lines if line.startswith("status: "))
+    placeholders = required_placeholders(log, category, status)
+    lines += placeholders
+    if placeholders:
+        names = ", ".join(f"`{line.split(':', 1)[0]}:`" for line in placeholders)
+        notes.append(f"fill in {names}: the log requires them, and `declog check` fails until they are")
     notes.append(
         f"add `rationale:` (why, in a sentence or two) and fill in the sections of the body in {rel}"
     )
@@ -501,6 +508,19 @@ def new_decision(
     body = "\n## Context\n\n\n## Decision\n\n\n## Consequences\n\n"  # the why is `rationale:`, not a section
     text = "---\n" + "\n".join(lines) + "\n---\n" + body
     return NewDecision(rel, text, tuple(notes))
+
+
+def required_placeholders(log: Log, category: str, status: str) -> list[str]:
+    """An empty line for each of the log's own fields a decision of this category and status must
+    hold, its comment saying what goes there: empty, it fails ``check`` (DL110) until filled in."""
+    out = []
+    for name, spec in log.config.fields.items():
+        if spec.required.of(category, status):
+            about = (
+                f"{spec.description} (e.g. {example(spec)})" if spec.description else f"e.g. {example(spec)}"
+            )
+            out.append(f"{name}:  # required: {about}")
+    return out
 
 
 def _review(log: Log) -> str:

@@ -28,8 +28,10 @@ from declog.cli.base import (
 )
 from declog.log import clock, git
 from declog.log.codes import CODES, Code
+from declog.log.config import load_config
+from declog.log.customfields import decision_schema
 from declog.log.escape import line
-from declog.log.load import iter_paths
+from declog.log.load import find_root, iter_paths
 from declog.log.schema import KINDS, SCHEMAS
 
 
@@ -125,12 +127,23 @@ cli.add_alias("validate", "check")
     show_default=True,
     help="Which document's schema to print.",
 )
-def schema(kind: str) -> None:
+@root_option
+def schema(kind: str, root: Path | None) -> None:
     """Print the JSON Schema of a kind of document.
 
-    JSON Schema 2020-12, for editors that check YAML as it is typed.
+    JSON Schema 2020-12, for editors that check YAML as it is typed. Inside a
+    log, a decision's schema has the log's own fields (declog.toml [fields]).
     """
-    click.echo(json.dumps(SCHEMAS[kind], indent=2))
+    printed = SCHEMAS[kind]
+    found = resolve_root(root) if root is not None else find_root(Path.cwd())
+    if kind == "decision" and found is not None:
+        config, problems = load_config(found)
+        if config is None:
+            shown = "; ".join(f"{p.path}:{p.line}: {p.message}" for p in problems[:1])
+            click.echo(f"declog: warning: the log's own fields are left out: {shown}", err=True)
+        else:
+            printed = decision_schema(printed, config.fields)
+    click.echo(json.dumps(printed, indent=2))
 
 
 @cli.command(docs="rules.md")

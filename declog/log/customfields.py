@@ -475,6 +475,31 @@ def _example(spec: FieldSpec) -> str:
     return f"fill in the value (e.g. {example(spec)}) or remove the field"
 
 
+# --- a spreadsheet's cell --------------------------------------------------------------------------
+
+_TRUE = frozenset({"true", "yes", "y", "x", "1", "ja", "wahr"})
+_FALSE = frozenset({"false", "no", "n", "0", "nein", "falsch"})
+
+
+def cell_value(spec: FieldSpec, cell: str) -> Any:
+    """What ``declog import`` writes for a cell of a column mapped to ``spec``: a number or a
+    boolean where the cell reads as one, a list split at commas, semicolons and line breaks, else
+    the text (``check`` then says what is wrong with it)."""
+    text = cell.strip()
+    if spec.type == "list":
+        return [one for part in re.split(r"[,;\n]", text) if (one := part.strip())]
+    if spec.type == "text":
+        return text
+    text = " ".join(text.split())
+    if spec.type == "integer" and re.fullmatch(r"-?[0-9]+", text.replace(",", "").replace("_", "")):
+        return int(text.replace(",", "").replace("_", ""))
+    if spec.type == "number" and (number := _decimal(text.replace(",", ""))) is not None:
+        return int(number) if number == number.to_integral_value() and "." not in text else float(number)
+    if spec.type == "boolean" and text.lower() in _TRUE | _FALSE:
+        return text.lower() in _TRUE
+    return text
+
+
 # --- what a decision holds -----------------------------------------------------------------------
 
 
@@ -502,6 +527,13 @@ def decision_fields(
                 values[name] = spec.default
             continue
         typed, found = read_value(spec, data[name])
+        if typed is None and spec.required.of(category, status):  # removing it is no fix
+            found = [
+                p._replace(hint=f"fill in the value (e.g. {example(spec)}): it is required")
+                if p.code == "DL110" and p.at == (name,)
+                else p
+                for p in found
+            ]
         problems += found
         if typed is not None:
             values[name] = typed

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from declog.log import vocab
+from declog.log.customfields import to_json
 from declog.log.history import Commit
 from declog.log.model import Decision
 from declog.log.names import end_sentence
@@ -244,6 +245,7 @@ def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
         "rationale": d.rationale or None,
         "reason": d.reason or None,
         "source": {"kind": d.source.kind, "ref": d.source.ref or None} if d.source else None,
+        "fields": {name: to_json(value) for name, value in d.fields.items()},
         "links_to": list(views.links.out.get(d.id, ())),
         "linked_from": list(views.links.into.get(d.id, ())),
         "history": [_commit(c) for c in views.history.get(d.path, ())],

@@ -170,6 +170,7 @@ def _row(source: Source, where: Where, headers: list[str], fields: dict[int, str
             body=_body(values.get("notes", ""), where, shown),
             keys=tuple(keys),
             superseded_by=_items(values.get("superseded_by")),
+            custom=tuple((name, text) for name, text in values.items() if name not in COLUMNS),
         )
     )
 

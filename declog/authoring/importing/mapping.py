@@ -189,10 +189,10 @@ def read_map(path: Path, shown: str, log: Log) -> MapFile:
                 raise SourceError(f"{out.line(table, key)}: [{table}] {key} must be a word in quotes")
     columns = data.get("columns", {})
     for key in columns:
-        if key not in COLUMNS:
+        if key not in COLUMNS and key not in log.config.fields:
             raise SourceError(
                 f"{out.line('columns', key)}: [columns] {key}: not a field an import fills "
-                f"(one of: {', '.join(COLUMNS)})"
+                f"(one of: {', '.join([*COLUMNS, *log.config.fields])})"
             )
     status = {normal(k): v.strip().casefold() for k, v in data.get("status", {}).items()}
     for key, target in data.get("status", {}).items():

@@ -22,6 +22,7 @@ from declog.authoring.importing.records import Record, Skipped, Source, Where
 from declog.authoring.importing.text import DateFormat, date_format, file_slug, parse_date, slug
 from declog.authoring.scaffold import next_id
 from declog.log import vocab
+from declog.log.customfields import cell_value
 from declog.log.load import CONTENT
 from declog.log.model import Decision, Log
 from declog.log.progress import PLAN, Progress, silent
@@ -109,6 +110,8 @@ def plan(
         if status is not None:
             draft = _Draft(record, status)
             _fields(draft, how, tz, matcher, out)
+            for name, cell in record.custom:  # the log's own fields, as --map names their columns
+                draft.values[name] = cell_value(log.config.fields[name], cell)
             drafts.append(draft)
     _identify(drafts, log, source.format)
     _link(drafts, out)
@@ -431,6 +434,7 @@ def _finish(
         out.known.append(Known(d.record.where, d.path, _differences(d.existing, v, body)))
         return
     ordered = {"id": d.id, **{k: v[k] for k in _ORDER if k in v}}
+    ordered.update((name, v[name]) for name, _ in d.record.custom if name in v)
     ordered["imported_from"] = _origin(fmt, d.record.where)
     text = render(ordered, body)
     problem = _reads_back(text, d.path, ordered)
@@ -472,6 +476,8 @@ def render(values: Mapping[str, Any], body: str) -> str:
             lines += [f"  {k}: {x if isinstance(x, int) else scalar(x)}" for k, x in value.items()]
         elif isinstance(value, list):
             lines.append(f"{key}: [{', '.join(scalar(x) for x in value)}]")
+        elif isinstance(value, bool | int | float):
+            lines.append(f"{key}: {str(value).lower() if isinstance(value, bool) else value}")
         else:
             lines.append(f"{key}: {scalar(value)}")
     lines.append("---")

@@ -63,6 +63,8 @@ class Record:
     """References to the record that replaced it, as written."""
     supersedes: tuple[str, ...] = ()
     """References to the records it replaced, as written."""
+    custom: tuple[tuple[str, str], ...] = ()
+    """Cells for the log's own fields (``--map`` ``[columns]``): the field's name, the cell as written."""
 
 
 @dataclass(frozen=True)
