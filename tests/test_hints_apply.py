@@ -255,7 +255,7 @@ CASES = [
     Case("DL205", sub(D30, "[[0015]]", "[[0051]]"), sub(D30, "[[0051]]", "[[0015]]")),
     Case(
         "DL323",
-        sub(D26, "rationale: >-", "review_by: 2026-11-01\nrationale: >-"),
+        sub(D26, "review_by: 2027-06-30", "review_by: 2026-11-01"),
         sub(D26, "review_by: 2026-11-01", "review_by: 2026-11-10"),
     ),
     Case(

@@ -60,18 +60,18 @@ def test_the_figures_are_those_of_declog_audit(page: str, tmp_path: Path) -> Non
     # the same window in words, the time as a reader reads it (no raw ISO in the text)
     assert "An audit of the last 20 decisions by number (20 in all), as of <time " in page
     # as of the moment the site is (views.as_of): nothing time changes happened after it
-    assert ">2026-11-24 15:00 UTC</time>: how long" in page
-    assert 'before <time datetime="2026-11-24T15:00:01+00:00">2026-11-24 15:00 UTC</time>, among' in page
+    assert ">2026-11-25 00:00 UTC</time>: how long" in page
+    assert 'before <time datetime="2026-11-25T00:00:01+00:00">2026-11-25 00:00 UTC</time>, among' in page
     assert not re.search(r">[^<]*\d{4}-\d{2}-\d{2}T\d{2}:", page)  # no raw ISO time in the text
     figures = [f for s in data["sections"] for f in s["figures"]]
-    assert len(figures) == 19
+    assert len(figures) == 24  # five sections: logging, resolution, participation, disagreement, reviews
     for f in figures:
         if f["key"] in audit.UNKNOWABLE:  # a row that could only say n/a: explained once instead
             assert f'<th scope="row">{html.escape(f["label"])}</th>' not in page
             assert f"<strong>{html.escape(f['label'].lower())}</strong> ({html.escape(f['method'])})" in page
             continue
         # the method in words, its dates as a reader reads them (a <time>, never raw ISO)
-        method = html.escape(re.split(r"\d{4}-\d{2}-\d{2}T", f["method"])[0])
+        method = html.escape(re.split(r"\d{4}-\d{2}-\d{2}", f["method"])[0])
         row = (
             f'<tr><th scope="row">{html.escape(f["label"])}</th>'
             f'<td class="num" data-label="Value">{html.escape(f["display"])}</td>'
@@ -114,6 +114,6 @@ def test_ids_on_the_page_are_unique(page: str) -> None:
 
 def test_the_audit_has_a_json_twin(site: Path, page: str) -> None:
     data = json.loads((site / "health" / "audit.json").read_text(encoding="utf-8"))
-    assert data["window"]["now"] == "2026-11-24T15:00:01+00:00"  # the site's moment (views.as_of)
+    assert data["window"]["now"] == "2026-11-25T00:00:01+00:00"  # the site's moment (views.as_of)
     assert data["window"]["last"] == 20
     assert '<a href="../health/audit.json">audit.json</a>' in page

@@ -487,7 +487,7 @@ def _review_section(ds: Sequence[Decision], log: Log, now: dt.datetime) -> Secti
                 "Median lateness of late and overdue reviews",
                 median([t for _, t in [*late, *overdue]]),
                 len(late) + len(overdue),
-                "days from the review's day to its answer (late) or to today (overdue)",
+                "days from the day a review was due to its answer (late) or to today (overdue)",
             ),
         ),
     )
