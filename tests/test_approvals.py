@@ -579,11 +579,11 @@ def test_github_format_annotates_and_writes_the_job_summary(repo: PrRepo, tmp_pa
     assert run.exit_code == 1
     assert any(line.startswith(f"::error file={DECISION},line=12,col=9") for line in run.lines), run.stdout
     text = summary.read_text()
-    assert text.startswith(
-        "## Approvals for pull request #17\n\n### ❌ 0001 Co-marketing budget split for H1"
-    )
-    assert "| northwind | approved | jsmith-northwind | 2026-11-04T09:05:31Z |" in text
-    assert "Reviewers in no partner (not counted): octo-intern" in text
+    # the job summary is the status comment's report (docs/bot.md), without its marker
+    assert text.startswith("## Approvals for pull request #17\n\n### ❌ Decision log: 0001: 2 of 3")
+    assert "\n#### ❌ 0001 Co-marketing budget split for H1\n" in text and "declog:status" not in text
+    assert "| Northwind | ✅ approved by `jsmith-northwind`, 2026-11-04 09:05 UTC" in text
+    assert "Reviews by people in no partner do not count: `octo-intern`." in text
 
 
 # --- usage ------------------------------------------------------------------------------------

@@ -123,6 +123,7 @@ class World:
 
 
 def make_world(tmp: Path, monkeypatch: pytest.MonkeyPatch, config: str = CONFIG) -> Iterator[World]:
+    tmp.mkdir(parents=True, exist_ok=True)
     isolated_git(monkeypatch, tmp, when=iso(PROPOSED))
     origin = tmp / "origin.git"
     git(tmp, "init", "-q", "--bare", "-b", "main", str(origin))
@@ -460,37 +461,42 @@ HOSTILE_EDITS = [
 ]
 
 
-@pytest.mark.parametrize("seed", range(6))
 def test_the_silence_commit_changes_only_approvals_and_only_as_the_base_rules_say(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rnd = random.Random(seed)
-    base_silence = rnd.choice([CONFIG, CONFIG + SILENCE_FOR_GLOBEX])
-    for w in make_world(tmp_path, monkeypatch, base_silence):
-        edits = rnd.sample(HOSTILE_EDITS, rnd.randint(0, 3))
-        for name, edit, config in edits:
-            (w.work / DECISION).write_text(edit((w.work / DECISION).read_text()))
-            if config is not None:
-                (w.work / "declog.toml").write_text(config)
-            if name == "self member":
-                path = w.work / "content/partners/globex.md"
-                path.write_text(path.read_text().replace("[mlee-globex]", "[mlee-globex, akim-acme]"))
-            git(w.work, "commit", "-qam", name)
-        head = git(w.work, "rev-parse", "HEAD")
-        git(w.work, "push", "-q", "origin", "propose/1")
-        w.gh.pulls[1]["head"]["sha"] = head
-        reviewers = rnd.sample(["bob-acme", "jsmith-northwind", "mlee-globex"], rnd.randint(0, 3))
-        for login in reviewers:
-            w.review(login, sha=head)
-        w.remind(DEADLINE + dt.timedelta(hours=rnd.randint(-3, 30)))
-        new = w.branch_head()
-        if new == head:
-            continue
-        # a commit was made: the base counts globex's silence, the deadline passed, and only approvals changed
-        assert base_silence.endswith(SILENCE_FOR_GLOBEX) and "mlee-globex" not in reviewers
-        assert git(w.origin, "diff", "--name-only", head, new) == DECISION
-        before = git(w.origin, "show", f"{head}:{DECISION}")
-        after = git(w.origin, "show", f"{new}:{DECISION}")
-        strip = re.compile(r"^approvals:.*?(?=^[a-z_]+:|^---)", re.S | re.M)
-        assert strip.sub("", before) == strip.sub("", after), (before, after)
-        assert "via: silence" in after and "partner: globex" in after
+    """Over generated pull requests, some hostile: every commit remind makes is one the base proves."""
+    outcomes = []
+    for seed in range(20):
+        rnd = random.Random(seed)
+        base_silence = rnd.choice([CONFIG, CONFIG + SILENCE_FOR_GLOBEX])
+        for w in make_world(tmp_path / str(seed), monkeypatch, base_silence):
+            edits = rnd.sample(HOSTILE_EDITS, rnd.randint(0, 3))
+            for name, edit, config in edits:
+                (w.work / DECISION).write_text(edit((w.work / DECISION).read_text()))
+                if config is not None:
+                    (w.work / "declog.toml").write_text(config)
+                if name == "self member":
+                    path = w.work / "content/partners/globex.md"
+                    path.write_text(path.read_text().replace("[mlee-globex]", "[mlee-globex, akim-acme]"))
+                git(w.work, "commit", "-qam", name)
+            head = git(w.work, "rev-parse", "HEAD")
+            git(w.work, "push", "-q", "origin", "propose/1")
+            w.gh.pulls[1]["head"]["sha"] = head
+            reviewers = rnd.sample(["bob-acme", "jsmith-northwind"], rnd.randint(0, 2))
+            reviewers += ["mlee-globex"] if rnd.random() < 0.3 else []
+            for login in reviewers:
+                w.review(login, sha=head)
+            w.remind(DEADLINE + dt.timedelta(hours=rnd.choice([-3, 2, 30])))
+            new = w.branch_head()
+            outcomes.append(new != head)
+            if new == head:
+                continue
+            # a commit: main counts globex's silence, globex did not review, and only approvals changed
+            assert base_silence.endswith(SILENCE_FOR_GLOBEX) and "mlee-globex" not in reviewers, seed
+            assert git(w.origin, "diff", "--name-only", head, new) == DECISION
+            before = git(w.origin, "show", f"{head}:{DECISION}")
+            after = git(w.origin, "show", f"{new}:{DECISION}")
+            strip = re.compile(r"^approvals:.*?(?=^[a-z_]+:|^---)", re.S | re.M)
+            assert strip.sub("", before) == strip.sub("", after), (seed, before, after)
+            assert "via: silence" in after and "partner: globex" in after
+    assert 3 <= sum(outcomes) <= len(outcomes) - 3, outcomes  # both kinds of pull request were made

@@ -304,7 +304,10 @@ def approvals(
     if write:
         for step in pullrequest.next_steps(result):
             click.echo(f"declog: next: {line(step)}", err=True)
-    summary = pullrequest.render_markdown(result)
+    from declog.pr import status
+
+    which = f"pull request #{pull.number}" if pull.number else "the pull request"
+    summary = f"## Approvals for {which}\n\n" + status.render(result, head=pull.head_sha, comment=False)
     if comment:
         summary += _comment(pull, result)
     if fmt == "github":

@@ -31,7 +31,7 @@ from declog.authoring.frontmatter_edit import EditError, set_approvals
 from declog.check.checker import load_and_check
 from declog.log import git, standing
 from declog.log.config import Reminders
-from declog.log.escape import md_code, md_text
+from declog.log.escape import md_text
 from declog.log.model import Log
 from declog.log.timeparse import format_duration, shown_in
 from declog.pr import pullrequest, status
@@ -40,8 +40,6 @@ from declog.pr.github import GitHub, GitHubError
 from declog.pr.pullrequest import ApprovalsResult
 from declog.pr.reviews import ReviewsError
 
-#: A GitHub login, which alone may follow an ``@``: letters, digits and single hyphens.
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 #: Anything but these in a marker's fields is replaced: a marker is one HTML comment, always.
 _MARKER_UNSAFE = re.compile(r"[^A-Za-z0-9._:+/-]")
 
@@ -216,7 +214,7 @@ def _handles(dr: DecisionReport, judge: Log, author: str) -> tuple[str, ...]:
 
 
 def _mention(handle: str) -> str:
-    return f"@{handle}" if _LOGIN.match(handle) else md_code(handle)
+    return f"@{handle}" if status.LOGIN.match(handle) else status.handle(handle)
 
 
 def reminder_text(reminders: Sequence[Reminder], judge: Log, now: dt.datetime) -> str:

@@ -24,7 +24,7 @@ from declog.authoring.rewrite import replace_text
 from declog.check.checker import CheckResult, load_and_check, read_base
 from declog.check.output import concise
 from declog.log import clock, git, standing, vocab
-from declog.log.escape import json_text, line, md_code, md_text
+from declog.log.escape import json_text, line
 from declog.log.load import RawFile, build_log, kind_of, parse_document
 from declog.log.model import Decision, Log
 from declog.log.timeparse import shown_in
@@ -505,36 +505,3 @@ def render_json(result: ApprovalsResult) -> str:
         "written": result.written,
     }
     return json_text(json.dumps(data, indent=2) + "\n")
-
-
-def render_markdown(result: ApprovalsResult) -> str:
-    """The report as a GitHub job summary: one table per decision, every value escaped for Markdown."""
-    report = result.report
-    if report is None:
-        return ""
-    title = f"pull request #{report.pull.number}" if report.pull.number else "the pull request"
-    out = [f"## Approvals for {title}\n"]
-    for dr in report.decisions:
-        d = dr.decision
-        mark = "✅" if dr.satisfied else "❌"
-        out.append(f"\n### {mark} {md_text(d.id)} {md_text(d.title)} ({md_text(d.status)})\n\n")
-        out.append("| partner | state | by | at |\n|---|---|---|---|\n")
-        out.extend(_partner_row(s) for s in dr.partners)
-    out.extend(f"\n### ❌ {md_code(path)} does not load as a decision\n" for path in report.unreadable)
-    gov = report.governance
-    if gov is not None:
-        mark = "✅" if gov.satisfied else "❌"
-        out.append(f"\n### {mark} Governance changes: every partner approves\n\n")
-        out.extend(f"- {md_code(c.path)}: {md_text(c.what)}\n" for c in gov.changes)
-        out.append("\n| partner | state | by | at |\n|---|---|---|---|\n")
-        out.extend(_partner_row(s) for s in gov.partners)
-    if report.non_members:
-        shown = ", ".join(map(md_text, report.non_members))
-        out.append(f"\nReviewers in no partner (not counted): {shown}\n")
-    if report.findings:
-        out.append("\n" + "".join(f"- {md_code(concise(f))}\n" for f in report.findings))
-    return "".join(out)
-
-
-def _partner_row(s: PartnerStatus) -> str:
-    return f"| {md_text(s.partner)} | {md_text(s.label)} | {md_text(s.by)} | {_when(s.at)} |\n"

@@ -114,8 +114,8 @@ def _cut(text: str) -> str:
     return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1] + "…"
 
 
-def render(result: ApprovalsResult, *, head: str = "", file_url: str = "") -> str:
-    """The status comment's Markdown, ``MARKER`` first.
+def render(result: ApprovalsResult, *, head: str = "", file_url: str = "", comment: bool = True) -> str:
+    """The status comment's Markdown, ``MARKER`` first; with ``comment`` false, the job summary's.
 
     ``head``: the commit judged (its first 12 characters are shown); ``file_url``: a URL prefix
     to which a decision's path is appended to link it (the blob view at the head), or ''.
@@ -123,7 +123,7 @@ def render(result: ApprovalsResult, *, head: str = "", file_url: str = "") -> st
     report = result.report
     now = result.now or dt.datetime.now(dt.UTC)
     judge = result.judge or result.check.log
-    out = [MARKER + "\n"]
+    out = [MARKER + "\n"] if comment else []
     state = summary(result)
     mark = {"success": "✅", "pending": "⏳"}.get(state.state, "❌")
     out.append(f"### {mark} Decision log: {md_text(state.description)}\n")
@@ -142,7 +142,7 @@ def render(result: ApprovalsResult, *, head: str = "", file_url: str = "") -> st
         out.append("\n| Partner | State |\n|---|---|\n")
         out.extend(f"| {_partner(judge, s.partner)} | {_state(s)} |\n" for s in gov.partners)
     if report.non_members:
-        shown = ", ".join(md_code(n, cell=True) for n in report.non_members)
+        shown = ", ".join(handle(n) for n in report.non_members)
         out.append(f"\nReviews by people in no partner do not count: {shown}.\n")
     errors = [f for f in report.findings if f.severity == "error"]
     if errors:
@@ -153,21 +153,16 @@ def render(result: ApprovalsResult, *, head: str = "", file_url: str = "") -> st
     judged = f"{now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
     commit = f" on {md_code(head[:12])}" if head else ""
     rules = f" by the rules of {md_code(result.base)}" if result.base else ""
-    out.append(
-        f"\n<sub>Judged at {judged}{commit}{rules}. declog edits this comment in place as reviews "
-        "arrive; `declog approvals` gives the same report.</sub>\n"
-    )
+    edited = " declog edits this comment in place as reviews arrive." if comment else ""
+    out.append(f"\n<sub>Judged at {judged}{commit}{rules}.{edited}</sub>\n")
     return "".join(out)
 
 
 def _decision(dr: DecisionReport, step: Step | None, judge: Log, now: dt.datetime, file_url: str) -> str:
     d = dr.decision
-    if dr.satisfied:
-        mark = "✅"
-    elif any(s.state in (standing.CHANGES_REQUESTED, standing.STALE) for s in dr.partners):
-        mark = "❌"
-    else:
-        mark = "⏳"
+    blocked = any(s.state in (standing.CHANGES_REQUESTED, standing.STALE) for s in dr.partners)
+    overdue = d.deadline is not None and now >= d.deadline
+    mark = "✅" if dr.satisfied else "❌" if blocked or overdue else "⏳"
     name = f"{md_text(d.id)} {md_text(d.title)}".strip()
     if file_url and _LINKABLE.match(file_url + "x"):
         name = f"[{name}]({file_url}{url_path(d.path)})"
@@ -218,6 +213,17 @@ def _next(step: Step | None, dr: DecisionReport, judge: Log, now: dt.datetime) -
     return text + "."
 
 
+#: A GitHub login: letters, digits and single hyphens (the only handles shown as code).
+LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+
+def handle(login: str) -> str:
+    """A handle as code when it is a GitHub login; anything else as escaped text that mentions nobody."""
+    if LOGIN.match(login):
+        return md_code(login)
+    return md_text(login).replace("@", "&#64;")
+
+
 def _partner(judge: Log, pid: str) -> str:
     p: Partner | None = judge.partners.get(pid)
     return md_text(p.short_name) if p is not None else md_code(pid, cell=True)
@@ -226,7 +232,7 @@ def _partner(judge: Log, pid: str) -> str:
 def _state(s: PartnerStatus) -> str:
     text = f"{_MARKS.get(s.state, '')} {md_text(s.label)}".strip()
     if s.by:
-        text += f" by {md_code(s.by, cell=True)}"
+        text += f" by {handle(s.by)}"
     if s.at:
         text += f", {s.at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
     if s.via and s.via not in (vocab.VIA_PR_REVIEW, vocab.VIA_SILENCE) and s.state == standing.APPROVED:
