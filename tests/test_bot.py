@@ -500,3 +500,23 @@ def test_the_silence_commit_changes_only_approvals_and_only_as_the_base_rules_sa
             assert strip.sub("", before) == strip.sub("", after), (seed, before, after)
             assert "via: silence" in after and "partner: globex" in after
     assert 3 <= sum(outcomes) <= len(outcomes) - 3, outcomes  # both kinds of pull request were made
+
+
+def test_remind_keeps_the_status_comment_current_as_the_deadline_passes(world: World) -> None:
+    world.review("bob-acme")
+    world.approvals("--comment", now=DEADLINE - dt.timedelta(hours=30))
+    status = world.gh.status_of(world.head, "declog/approvals")
+    assert status is not None and status["state"] == "pending"
+    summary = world.tmp / "summary.md"
+    run = invoke(
+        ["remind", "--root", str(world.main), "--now", iso(DEADLINE + dt.timedelta(hours=1))],
+        env={**world.env, "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert run.exit_code == 0, run.stderr
+    status = world.gh.status_of(world.head, "declog/approvals")
+    assert status is not None and status["state"] == "failure"
+    assert status["description"] == "0001: 1 of 3, deadline passed"
+    [body] = [b for b in world.bot_comments() if b.startswith("<!-- declog:status -->")]
+    assert "deadline 2026-11-04 09:00 UTC (passed)" in body and "the deadline has passed" in body
+    text = summary.read_text()
+    assert text.startswith("## declog remind\n\n") and "- #1: overdue notice for 0001\n" in text

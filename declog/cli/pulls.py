@@ -416,4 +416,7 @@ def remind(root: Path | None, moment: str | None, numbers: tuple[int, ...], dry_
     failed = [o for o in outcomes if o.failed]
     if not outcomes:
         click.echo("declog: no open pull request", err=True)
+    lines = [t for o in outcomes for t in (*o.done, *o.notes, *([o.failed] if o.failed else []))]
+    title = "## declog remind" + (" (dry run: nothing was sent)" if dry_run else "")
+    _job_summary(f"{title}\n\n" + "".join(f"- {md_text(t)}\n" for t in lines or ["no open pull request"]))
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)

@@ -367,9 +367,11 @@ def _one(
     )
     judge = result.judge
     outcome.notes += [f"#{number}: {n}" for n in plan_.notes]
-    if judge is None or plan_.empty:
-        outcome.notes.append(f"#{number}: nothing due")
+    if judge is None:
+        outcome.notes.append(f"#{number}: the log does not load at its head; nothing done")
         return
+    if plan_.empty:
+        outcome.notes.append(f"#{number}: nothing due")
     if plan_.reminders:
         gh.create_comment(number, reminder_text(plan_.reminders, judge, now))
         points = ", ".join(f"{r.decision.decision.id} ({'/'.join(r.points)})" for r in plan_.reminders)
@@ -401,6 +403,10 @@ def _one(
         outcome.done.append(f"#{number}: overdue notice for {ids}")
     if new_head and not dry_run:
         _rejudge(root, gh, number, branch, base_ref, new_head, now, token, outcome)
+    elif find_comment(comments, status.MARKER) is not None:
+        # the status comment is in use: keep it (and the status) current as the clock moves,
+        # e.g. from "pending" to "deadline passed"
+        outcome.done += publish(gh, number, result, sha)
 
 
 def _id_of(result: ApprovalsResult, path: str) -> str:
