@@ -40,6 +40,7 @@ def test_tables_and_version(db: sqlite3.Connection) -> None:
     assert tables == [
         "approvals",
         "decision_partners",
+        "decision_reviews",
         "decision_tags",
         "decisions",
         "export",

@@ -108,6 +108,8 @@ def example(prop: dict[str, Any], name: str, default: Any = None) -> Any:
     fmt = prop.get("format")
     if fmt == "date-time":
         return "2026-05-04T10:00:00+02:00"
+    if fmt == "date":
+        return "2026-05-04"
     if fmt == "uri":
         return "https://example.org/"
     if fmt == "timezone":

@@ -253,8 +253,11 @@ def test_the_site_shows_the_due_review_on_the_home_and_owner_partner_page(log: L
     assert run.exit_code == 0, run.stderr
     site = log.root / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "Due for review" in home
-    assert 'Review by 2027-01-08 · <strong class="left">review due in 5 days</strong>' in home
+    assert "<strong>Due for review:</strong>" in home
+    assert (
+        'title="Keep decisions in git: review by 2027-01-08"><span class="id">0001</span> due in 5 days</a>'
+        in home
+    )
     acme = (site / "partners" / "acme" / "index.html").read_text(encoding="utf-8")
     assert "review due in 5 days" in acme
     globex = (site / "partners" / "globex" / "index.html").read_text(encoding="utf-8")

@@ -71,7 +71,7 @@ def test_home_counts_each_status_once(site: Path) -> None:
 
 
 def test_needs_attention_lists_every_open_proposal_with_whom_it_waits_on(site: Path) -> None:
-    block = section(read(site, "index.html"), "dl-attention")
+    block = section(read(site, "index.html"), "dl-attention").split('<p class="reviews-due"')[0]
     assert ids(block) == ["0027", "0028", "0029", "0030"]  # soonest deadline first
     # Without the script, words that stay true once the build is old: the time left is the reader's.
     first = block[block.index("decisions/0027/") :].split("</li>")[0]
@@ -292,7 +292,7 @@ def test_pages_load_no_script_but_the_theme_s(site: Path) -> None:
 
 def test_decisions_json_is_the_whole_database(site: Path) -> None:
     data = json.loads(read(site, "decisions.json"))
-    assert data["version"] == 1 and data["as_of"] == "2026-11-24T15:00:01+00:00"
+    assert data["version"] == 1 and data["as_of"] == "2026-11-25T00:00:01+00:00"
     assert len(data["decisions"]) == 32 and len(data["partners"]) == 4 and len(data["meetings"]) == 7
     d28 = next(d for d in data["decisions"] if d["id"] == "0028")
     assert d28["waiting_on"] == ["kanto-lab", "rota-sul"]
@@ -325,13 +325,16 @@ def test_partner_calendar_has_its_open_deadlines(site: Path) -> None:
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     unfolded = raw.decode("utf-8").replace("\r\n ", "")
     uids = re.findall(r"^UID:([^\r\n]*)", unfolded, re.M)
-    assert uids == [
+    deadlines = [u for u in uids if "-deadline-" in u]
+    assert deadlines == [
         f"decision-{n}-deadline-wayline-consortium-decision-log@example.github.io"
         for n in ("0028", "0029", "0030")
     ]
+    # the rest are review dates (test_review_dates.py), one all-day event each
+    assert all(re.fullmatch(r"decision-\d{4}-review-[a-z-]+@example\.github\.io", u) for u in uids[3:]), uids
     assert "DTSTART:20261126T150000Z" in unfolded
     assert f"URL:{SITE_URL}decisions/0028/index.html" in unfolded
-    assert (site / "partners/kessler/deadlines.ics").read_bytes().count(b"BEGIN:VEVENT") == 2
+    assert (site / "partners/kessler/deadlines.ics").read_bytes().count(b"-deadline-") == 2
     # a name ending in a full stop ends the sentence once: "Ltda.", never "Ltda.."
     rota = (site / "partners/rota-sul/deadlines.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
     assert (

@@ -40,6 +40,7 @@ CREATE TABLE decisions (
     logged        TEXT,
     meeting       TEXT,
     superseded_by TEXT,
+    review_by     TEXT,
     rationale     TEXT,
     reason        TEXT,
     source_kind   TEXT,
@@ -56,6 +57,11 @@ CREATE TABLE decision_partners (
 );
 CREATE TABLE export (
     as_of TEXT NOT NULL
+);
+CREATE TABLE decision_reviews (
+    decision TEXT NOT NULL REFERENCES decisions(id),
+    reviews  TEXT NOT NULL,
+    PRIMARY KEY (decision, reviews)
 );
 CREATE TABLE decision_tags (
     decision TEXT NOT NULL REFERENCES decisions(id),
@@ -161,7 +167,7 @@ def _fill(db: sqlite3.Connection, log: Log, now: dt.datetime) -> None:
     standings = {d.id: standing(d, log, now) for d in decisions}
     db.execute("INSERT INTO export VALUES (?)", (now.isoformat(),))
     db.executemany(
-        "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 d.id,
@@ -178,6 +184,7 @@ def _fill(db: sqlite3.Connection, log: Log, now: dt.datetime) -> None:
                 _iso(d.logged),
                 _or_null(d.meeting),
                 _or_null(d.superseded_by),
+                d.review_by.isoformat() if d.review_by else None,
                 _or_null(d.rationale),
                 _or_null(d.reason),
                 d.source.kind if d.source else None,
@@ -195,6 +202,10 @@ def _fill(db: sqlite3.Connection, log: Log, now: dt.datetime) -> None:
     )
     db.executemany(
         "INSERT OR IGNORE INTO decision_tags VALUES (?,?)", [(d.id, t) for d in decisions for t in d.tags]
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO decision_reviews VALUES (?,?)",
+        [(d.id, r) for d in decisions for r in d.reviews],
     )
     rows = []
     for d in decisions:

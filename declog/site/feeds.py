@@ -242,6 +242,8 @@ def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
         "supersedes": list(d.supersedes),
         "superseded_by": d.superseded_by or None,
         "tags": list(d.tags),
+        "review_by": d.review_by.isoformat() if d.review_by else None,
+        "reviews": list(d.reviews),
         "rationale": d.rationale or None,
         "reason": d.reason or None,
         "source": {"kind": d.source.kind, "ref": d.source.ref or None} if d.source else None,
