@@ -99,7 +99,7 @@ def test_valid_expressions(hand_log: Log, expr: str, expected: list[str]) -> Non
         ("deadline < 2d", 12, 2, "a duration alone is not a date; deadline needs a date"),
         ("deadline < 2026-02-30", 12, 10, "'2026-02-30' is not a real date"),
         ("deadline < 2026-02-03T10:00", 12, 16, "'2026-02-03T10:00' has no time zone offset"),
-        ("title < 3", 7, 1, "'<' orders ids and dates only; title is text"),
+        ("title < 3", 7, 1, "'<' orders numbers, money, ids and dates only; title is text"),
         ("id > abc", 6, 3, "'abc' is not a decision number"),
         ("deadline ~ today", 10, 1, "'~' (contains) needs a text field"),
         ("deadline in (today)", 10, 2, "'in' needs a text field; deadline is a date"),

@@ -131,7 +131,7 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
     tz = zone(log.config.site.timezone)
     try:
         now = _now_for(today, log.config.site.timezone)
-        parsed = q.parse(expr, now=now, tz=tz, known=q.partner_values(log))
+        parsed = q.parse(expr, now=now, tz=tz, known=q.known_values(log), fields=log.config.fields)
     except q.QueryError as exc:
         click.echo(f"declog: error: {exc.show(expr)}", err=True)
         sys.exit(EXIT_USAGE)

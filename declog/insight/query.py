@@ -29,16 +29,16 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
-from declog.log import vocab
+from declog.insight.queryfields import ALIASES, FIELD_LIST, FIELDS, Field, Subject, declared_fields
+from declog.log.customfields import FieldSpec, Money, read_value, to_json
 from declog.log.escape import json_text, line, no_command, terminal
 from declog.log.fields import did_you_mean
 from declog.log.model import Decision, Log
-from declog.log.review import next_review
-from declog.log.standing import Standing, standing
 from declog.log.timeparse import NaiveDatetime, parse_datetime, parse_duration
 from declog.log.yamlparse import CONTROL, visible
 
@@ -60,99 +60,6 @@ class QueryError(ValueError):
         hint = f"\n  hint: {self.hint}" if self.hint else ""
         return f"query:1:{self.column}: {self.message}\n  {expr}\n  {caret}{hint}"
 
-
-# --- fields ------------------------------------------------------------------------------------
-
-Kind = Literal["text", "id", "list", "time"]
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: Kind
-    get: Callable[[Decision, Subject], str | tuple[str, ...] | dt.date | None]
-    doc: str
-    values: tuple[str, ...] = ()
-    """The values the field can have, when they are a fixed list: any other is a mistake."""
-
-
-class Subject:
-    """The log a query reads at its moment (``Query.now``), with where each decision stands."""
-
-    def __init__(self, log: Log, now: dt.datetime) -> None:
-        self.log, self.now = log, now
-
-    def standing(self, d: Decision) -> Standing:
-        return standing(d, self.log, self.now)
-
-
-_FIELD_LIST = (
-    Field("id", "id", lambda d, _s: d.id, "the decision's number; compared as a number (`id >= 20`)"),
-    Field("title", "text", lambda d, _s: d.title, "the one-line title"),
-    Field(
-        "status",
-        "text",
-        lambda d, _s: d.status,
-        "draft, proposed, accepted, rejected, withdrawn, superseded",
-        vocab.STATUSES,
-    ),
-    Field("mode", "text", lambda d, _s: d.mode, "sync or async", vocab.MODES),
-    Field("category", "text", lambda d, _s: d.category, "strategic or operational", vocab.CATEGORIES),
-    Field("owner", "text", lambda d, _s: d.owner, "handle of the person accountable"),
-    Field("meeting", "text", lambda d, _s: d.meeting, "id of the meeting it was made in"),
-    Field("superseded_by", "text", lambda d, _s: d.superseded_by, "id of the decision that replaced it"),
-    Field("rationale", "text", lambda d, _s: d.rationale, "why, in a sentence or two"),
-    Field("reason", "text", lambda d, _s: d.reason, "why it was rejected or withdrawn"),
-    Field(
-        "source",
-        "text",
-        lambda d, _s: d.source.kind if d.source else "",
-        "chat, email, call or other",
-        vocab.SOURCE_KINDS,
-    ),
-    Field("path", "text", lambda d, _s: d.path, "the file, e.g. content/decisions/0031-x.md"),
-    Field("partner", "list", lambda d, _s: d.partners, "the partners party to it (alias: partners)"),
-    Field("tag", "list", lambda d, _s: d.tags, "its tags (alias: tags)"),
-    Field("supersedes", "list", lambda d, _s: d.supersedes, "ids of the decisions it replaces"),
-    Field(
-        "approved_by",
-        "list",
-        lambda d, s: s.standing(d).approved_by,
-        "partners whose approval counts under the workflow rules (silence that is due included)",
-    ),
-    Field(
-        "silence_due",
-        "list",
-        lambda d, s: s.standing(d).silence_due,
-        "partners whose silence counts as approval but is not recorded yet",
-    ),
-    Field(
-        "waiting_on",
-        "list",
-        lambda d, s: s.standing(d).waiting_on,
-        "partners an open decision still waits on",
-    ),
-    Field(
-        "ready",
-        "text",
-        lambda d, s: "yes" if s.standing(d).ready else "no",
-        "yes for a proposal whose approvals are complete, so it can be accepted; else no",
-    ),
-    Field("proposed", "time", lambda d, _s: d.proposed, "when it was proposed"),
-    Field("deadline", "time", lambda d, _s: d.deadline, "the feedback deadline"),
-    Field("decided", "time", lambda d, _s: d.decided, "when it was accepted or rejected"),
-    Field("logged", "time", lambda d, _s: d.logged, "when it was logged (default: the commit that added it)"),
-    Field(
-        "review_by",
-        "time",
-        lambda d, s: next_review(d, s.log, s.now),
-        "the day its open review is due: review_by, else decided plus [workflow.review] after, moved on "
-        "by each review (empty when superseded or never due)",
-    ),
-    Field("reviews", "list", lambda d, _s: d.reviews, "ids of the decisions it reviews"),
-)
-FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
-ALIASES = {"partners": "partner", "tags": "tag"}
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "is", "empty", "today", "now"})
 
@@ -181,7 +88,7 @@ _TOKEN = re.compile(
   | (?P<datetime>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)(?![\w-])
   | (?P<date>\d{4}-\d{2}-\d{2})(?![\w-])
   | (?P<duration>\d+(?:\.\d+)?[mhdw])(?![\w-])
-  | (?P<word>[^\W][\w-]*)
+  | (?P<word>[^\W][\w-]*(?:\.[\w-]+)*)
   | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<op><=|>=|!=|==|=|<|>|~)
   | (?P<punct>[(),+-])
@@ -281,7 +188,8 @@ class IsEmpty(Node):
     negated: bool
 
     def test(self, d: Decision, s: Subject) -> bool:
-        empty = not self.field.get(d, s)
+        got = self.field.get(d, s)
+        empty = got is None or got == "" or got == ()  # not 0 nor false: those are values
         return empty != self.negated
 
 
@@ -291,29 +199,47 @@ class Compare(Node):
     op: str
     value: Value
     tz: dt.tzinfo
+    want: Any = None
+    """The value as the field's kind holds it: a ``Decimal`` for a number, ``Money``; else unused."""
 
     def test(self, d: Decision, s: Subject) -> bool:
         got = self.field.get(d, s)
-        v = self.value
-        if self.field.kind == "time":
+        if self.field.many:
+            if self.op == "!=":  # no item equals
+                return not any(self.holds(item, "=") for item in got)
+            return any(self.holds(item, self.op) for item in got)
+        if got is None:
+            return False  # no value: every comparison is false (use `is empty`)
+        return self.holds(got, self.op)
+
+    def holds(self, got: Any, op: str) -> bool:
+        """Whether one value (a list's item, or the field's value) stands in ``op`` to the value."""
+        v, kind = self.value, self.field.kind
+        if kind == "time":
             if isinstance(got, dt.date) and not isinstance(got, dt.datetime):  # a day, as review_by
                 if v.day is not None:
-                    return _order(got, self.op, v.day)
+                    return _order(got, op, v.day)
                 assert v.moment is not None
-                return _order(dt.datetime.combine(got, dt.time(), self.tz), self.op, v.moment)
+                return _order(dt.datetime.combine(got, dt.time(), self.tz), op, v.moment)
             if not isinstance(got, dt.datetime):
-                return False  # no value: every comparison is false (use `is empty`)
+                return False
             if v.day is not None:
-                return _order(got.astimezone(self.tz).date(), self.op, v.day)
+                return _order(got.astimezone(self.tz).date(), op, v.day)
             assert v.moment is not None
-            return _order(got, self.op, v.moment)
-        if isinstance(got, tuple):
-            hit = any(_text_match(item, self.op, v.text) for item in got)
-            return not any(item == v.text for item in got) if self.op == "!=" else hit
+            return _order(got, op, v.moment)
+        if kind == "number":
+            return _order(_number(got), op, self.want)
+        if kind == "money":
+            assert isinstance(got, Money) and isinstance(self.want, Money)
+            if got.currency != self.want.currency:
+                return False  # amounts in two currencies are not comparable: no match, whatever op
+            return _order(got.amount, op, self.want.amount)
+        if kind == "bool":
+            got = "true" if got else "false"
         assert isinstance(got, str)
-        if self.field.kind == "id" and self.op not in ("~",) and _decimal(got) and _decimal(v.text):
-            return _order(_numeric(got), self.op, _numeric(v.text))
-        return _text_match(got, self.op, v.text)
+        if kind == "id" and op != "~" and _decimal(got) and _decimal(v.text):
+            return _order(_numeric(got), op, _numeric(v.text))
+        return _text_match(got, op, v.text)
 
 
 def _decimal(text: str) -> bool:
@@ -326,21 +252,22 @@ def _numeric(digits: str) -> tuple[int, str]:
     return len(significant), significant
 
 
+def _number(value: int | float | Decimal) -> Decimal:
+    """A number as written: a float as its shortest repr (1.1, not 1.100000000000000088)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 @dataclass(frozen=True)
 class In(Node):
-    field: Field
-    values: tuple[str, ...]
+    """``field in (a, b)``: any of the equalities holds (on a list: any item equals one of them)."""
+
+    options: tuple[Compare, ...]
     negated: bool
 
     def test(self, d: Decision, s: Subject) -> bool:
-        got = self.field.get(d, s)
-        items: Iterable[object] = got if isinstance(got, tuple) else (got,)
-        if self.field.kind == "id":
-            wanted = {_numeric(v) if _decimal(v) else v for v in self.values}
-            hit = any((_numeric(i) if isinstance(i, str) and _decimal(i) else i) in wanted for i in items)
-        else:
-            hit = any(i in self.values for i in items)
-        return hit != self.negated
+        return any(c.test(d, s) for c in self.options) != self.negated
 
 
 def _order(a: object, op: str, b: object) -> bool:
@@ -384,38 +311,48 @@ class Query:
         return [d for d in log.decisions if self.root.test(d, s)]
 
 
-#: Fields whose values are partner ids: a value that names no partner of the log is a mistake.
-PARTNER_FIELDS = ("partner", "approved_by", "silence_due", "waiting_on")
-
-
-def partner_values(log: Log) -> dict[str, tuple[str, ...]]:
-    """For ``parse``'s ``known``: the partner ids of ``log``, for every field that holds them."""
-    ids = tuple(sorted(log.partners))
-    return dict.fromkeys(PARTNER_FIELDS, ids)
+def known_values(log: Log) -> dict[str, tuple[str, ...]]:
+    """For ``parse``'s ``known``: the partner ids and the members' handles of ``log``."""
+    handles = {m.handle for p in log.partners.values() for m in p.members}
+    return {"partner": tuple(sorted(log.partners)), "member": tuple(sorted(handles))}
 
 
 def parse(
-    expr: str, *, now: dt.datetime, tz: dt.tzinfo, known: Mapping[str, Sequence[str]] | None = None
+    expr: str,
+    *,
+    now: dt.datetime,
+    tz: dt.tzinfo,
+    known: Mapping[str, Sequence[str]] | None = None,
+    fields: Mapping[str, FieldSpec] | None = None,
 ) -> Query:
     """Parse ``expr``; ``now`` and ``tz`` give ``today`` and ``now`` and the zone of bare dates.
 
-    ``known`` gives, per field name, the values the log can have (``partner_values``):
-    any other value is refused as for fields with a fixed list of values.
+    ``known`` gives the partner ids (``"partner"``) and members' handles (``"member"``) of the log
+    (``known_values``): a value of a field that names partners or members and is not among them
+    is refused, as for fields with a fixed list of values. ``fields`` are the log's own fields
+    (``Config.fields``), which the expression may use besides the built-in ones.
     """
     if not expr.strip():
         raise QueryError("empty expression", 1, hint='e.g. "status = proposed"')
-    return Query(expr, _Parser(tokenize(expr), now, tz, known or {}).parse(), now)
+    every = {**FIELDS, **declared_fields(fields or {})}
+    return Query(expr, _Parser(tokenize(expr), now, tz, known or {}, every).parse(), now)
 
 
 class _Parser:
     def __init__(
-        self, tokens: Sequence[Token], now: dt.datetime, tz: dt.tzinfo, known: Mapping[str, Sequence[str]]
+        self,
+        tokens: Sequence[Token],
+        now: dt.datetime,
+        tz: dt.tzinfo,
+        known: Mapping[str, Sequence[str]],
+        fields: Mapping[str, Field],
     ) -> None:
         self.tokens = tokens
         self.i = 0
         self.now = now
         self.tz = tz
         self.in_log = known
+        self.fields = fields
         self.depth = 0
         """How many parentheses and ``not`` the parser is inside."""
 
@@ -482,19 +419,33 @@ class _Parser:
 
     def field(self) -> Field:
         tok = self.tok
-        if tok.kind != "word" or tok.word in KEYWORDS:
-            raise self.error("expected a field name", hint=f"fields: {', '.join(FIELDS)}")
+        names = [n for n in self.fields if "." not in n]
+        # A field of the log's own may be called like a keyword (`empty`): where a field stands, it is one.
+        if tok.kind != "word" or (tok.word in KEYWORDS and tok.text not in self.fields):
+            raise self.error("expected a field name", hint=f"fields: {', '.join(names)}")
         self.advance()
         name = ALIASES.get(tok.text, tok.text)
-        if name not in FIELDS:
-            close = difflib.get_close_matches(tok.text, [*FIELDS, *ALIASES], n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(FIELDS)}"
-            raise QueryError(f"unknown field '{tok.text}'", tok.column, len(tok.text), hint)
-        return FIELDS[name]
+        if name not in self.fields:
+            raise QueryError(f"unknown field '{tok.text}'", tok.column, len(tok.text), self.unknown(tok.text))
+        return self.fields[name]
+
+    def unknown(self, name: str) -> str:
+        """The hint for an unknown field: the closest name, or what a money field's parts are."""
+        base, dot, part = name.partition(".")
+        if dot and base in self.fields:
+            if self.fields[base].kind != "money":
+                return f"only money fields have parts (.amount, .currency); {base} is compared as it is"
+            close = difflib.get_close_matches(part, ["amount", "currency"], n=1)
+            return f"did you mean '{base}.{close[0]}'?" if close else f"{base} has .amount and .currency"
+        close = difflib.get_close_matches(name, [*self.fields, *ALIASES], n=1)
+        names = [n for n in self.fields if "." not in n]
+        return f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(names)}"
 
     def comparison(self) -> Node:
         field = self.field()
         tok = self.tok
+        if tok.word == "contains" or (tok.word == "not" and self.tokens[self.i + 1].word == "contains"):
+            return self.contains(field)
         if tok.word == "is":
             self.advance()
             negated = self.tok.word == "not"
@@ -514,11 +465,47 @@ class _Parser:
         self.advance()
         value = self.value()
         if field.kind != "time":
-            value = value.as_text() or value
-        self.check(field, tok, value)
+            value = self.money_words(field, value.as_text() or value)
+        want = self.check(field, tok, value)
         if tok.text != "~" and value.kind == "text":
             self.known(field, value.text, value.column, value.length)
-        return Compare(field, "=" if tok.text == "==" else tok.text, value, self.tz)
+        return Compare(field, "=" if tok.text == "==" else tok.text, value, self.tz, want)
+
+    def contains(self, field: Field) -> Node:
+        """``systems contains billing``: an item equals the value (``not contains``: none does)."""
+        negated = self.tok.word == "not"
+        if negated:
+            self.advance()
+        tok = self.advance()
+        if not field.many:
+            hint = f"write `{field.name} ~ ...` for text that contains a word" if field.kind == "text" else ""
+            raise QueryError(
+                f"'contains' needs a list; {field.name} holds one value",
+                tok.column,
+                len(tok.text),
+                hint or f"write `{field.name} = ...`",
+            )
+        op = Token("op", "!=" if negated else "=", tok.column)
+        return self.equal(field, op)
+
+    def equal(self, field: Field, op: Token) -> Compare:
+        """``field OP value`` for an equality ``op`` whose value follows."""
+        value = self.value()
+        if field.kind != "time":
+            value = self.money_words(field, value.as_text() or value)
+        want = self.check(field, op, value)
+        if value.kind == "text":
+            self.known(field, value.text, value.column, value.length)
+        return Compare(field, op.text, value, self.tz, want)
+
+    def money_words(self, field: Field, value: Value) -> Value:
+        """``budget > EUR 10000``: a currency and an amount, written as two words, are one value."""
+        nxt = self.tok
+        if field.kind != "money" or value.kind != "text" or nxt.kind != "word" or not _AMOUNT.match(nxt.text):
+            return value
+        self.advance()
+        length = nxt.column + len(nxt.text) - value.column
+        return Value("text", text=f"{value.text} {nxt.text}", column=value.column, length=length)
 
     def membership(self, field: Field) -> Node:
         negated = self.tok.word == "not"
@@ -532,34 +519,32 @@ class _Parser:
         if self.tok.kind != "(":
             raise self.error("expected '(' after 'in'", hint=f"e.g. {field.name} in (a, b)")
         self.advance()
-        values = [self.text_value(field)]
+        equal = Token("op", "=", in_tok.column)
+        options = [self.equal(field, equal)]
         while self.tok.kind == ",":
             self.advance()
-            values.append(self.text_value(field))
+            options.append(self.equal(field, equal))
         if self.tok.kind != ")":
             raise self.error("expected ',' or ')'")
         self.advance()
-        return In(field, tuple(values), negated)
-
-    def text_value(self, field: Field) -> str:
-        value = self.value()
-        text = value.as_text()
-        if text is None:
-            raise QueryError(f"{field.name} is text; {_describe(value)} is not", value.column, value.length)
-        self.known(field, text.text, value.column, value.length)
-        return text.text
+        return In(tuple(options), negated)
 
     def known(self, field: Field, text: str, column: int, length: int) -> None:
         """Refuse a value a field can never have: ``status = acepted``, a partner the log lacks."""
         if field.values and text not in field.values:
-            hint = did_you_mean(text, field.values) or f"{field.name} is one of {', '.join(field.values)}"
+            if len(field.values) > 12:  # the currencies: too many to list
+                hint = did_you_mean(text, field.values, synonyms=False) or f"{field.name} is an ISO 4217 code"
+            else:
+                hint = did_you_mean(text, field.values) or f"{field.name} is one of {', '.join(field.values)}"
             raise QueryError(f"no decision has {field.name} '{text}'", column, length, hint)
-        in_log = self.in_log.get(field.name)
+        in_log = self.in_log.get(field.known) if field.known else None
         if in_log is not None and text not in in_log:
+            what = f"{field.known}s"
             hint = did_you_mean(text, in_log) or (
-                f"the partners are {', '.join(in_log)}" if in_log else "the log has no partners"
+                f"the {what} are {', '.join(in_log)}" if in_log else f"the log has no {what}"
             )
-            raise QueryError(f"'{text}' is not a partner of this log", column, length, hint)
+            of = "a partner of this log" if field.known == "partner" else "a member of any partner"
+            raise QueryError(f"'{text}' is not {of}", column, length, hint)
 
     def value(self) -> Value:
         value = self.term()
@@ -628,10 +613,16 @@ class _Parser:
         if tok.kind == "word" and tok.word not in KEYWORDS:
             self.advance()
             return Value("text", text=tok.text, column=col, length=length)
+        nxt = self.tokens[self.i + 1] if tok.kind == "-" else tok
+        if nxt is not tok and nxt.kind == "word" and nxt.column == col + 1 and _AMOUNT.match(nxt.text):
+            self.advance()  # a negative number: -12.5
+            self.advance()
+            return Value("text", text=f"-{nxt.text}", column=col, length=length + len(nxt.text), literal=True)
         raise self.error("expected a value", hint='a word, a "quoted text", a date, today or now')
 
-    def check(self, field: Field, op: Token, value: Value) -> None:
-        """Refuse comparisons that can never make sense, at the value's column."""
+    def check(self, field: Field, op: Token, value: Value) -> Any:
+        """Refuse comparisons that can never make sense, at the value's column; the typed value
+        a number or money field compares with (``Compare.want``)."""
         if value.kind == "span":
             raise QueryError(
                 f"a duration alone is not a date; {field.name} needs a date",
@@ -650,18 +641,54 @@ class _Parser:
                 )
             if op.text == "~":
                 raise QueryError("'~' (contains) needs a text field", op.column, 1)
-            return
+            return None
         if value.kind != "text":
-            raise QueryError(
-                f"{field.name} is text; quote the value to compare it as text", value.column, value.length
-            )
+            what = {"number": "a number", "money": "money", "bool": "true or false"}.get(field.kind)
+            message = f"{field.name} is text; quote the value to compare it as text"
+            if what:
+                message = f"{field.name} is {what}; {_describe(value)} is not"
+            raise QueryError(message, value.column, value.length)
+        if op.text == "~" and field.kind in ("number", "money", "bool"):
+            raise QueryError("'~' (contains) needs a text field", op.column, 1)
+        if field.kind == "number":
+            if not _AMOUNT.match(value.text):
+                raise QueryError(
+                    f"{field.name} is a number; '{value.text}' is not a number",
+                    value.column,
+                    value.length,
+                    f"e.g. {field.name} > 10000 or {field.name} <= -2.5",
+                )
+            return Decimal(value.text)
+        if field.kind == "money":
+            return self.money(field, value)
         if op.text in ("<", "<=", ">", ">="):
             if field.kind != "id":
                 raise QueryError(
-                    f"'{op.text}' orders ids and dates only; {field.name} is text", op.column, len(op.text)
+                    f"'{op.text}' orders numbers, money, ids and dates only; {field.name} is "
+                    + ("true or false" if field.kind == "bool" else "text"),
+                    op.column,
+                    len(op.text),
                 )
             if not _decimal(value.text):
                 raise QueryError(f"'{value.text}' is not a decision number", value.column, value.length)
+        return None
+
+    def money(self, field: Field, value: Value) -> Money:
+        """The amount with its currency a money field is compared with (``EUR 10000``)."""
+        typed, problems = read_value(FieldSpec(field.name, "money"), value.text)
+        if isinstance(typed, Money):
+            return typed
+        if re.fullmatch(r"[A-Za-z]{3}", value.text):
+            code = value.text.upper()
+            hint = f"e.g. {field.name} > {code} 10000, or {field.name}.currency = {code}"
+        else:
+            hint = problems[0].hint if problems and problems[0].hint else f"e.g. {field.name} > EUR 10000"
+        message = f"{field.name} is money; '{value.text}' is not an amount with its currency"
+        raise QueryError(message, value.column, value.length, hint)
+
+
+#: A number as the query language writes it: digits, a sign, a decimal point (no exponent, no NaN).
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?$")
 
 
 def _describe(value: Value) -> str:
@@ -676,9 +703,10 @@ COLUMNS = ("id", "status", "mode", "category", "partners", "owner", "deadline", 
 
 
 def record(d: Decision, s: Subject) -> dict[str, object]:
-    """A decision as plain data for JSON: every field the language knows, dates as ISO text."""
+    """A decision as plain data for JSON: every built-in field the language knows, dates as ISO
+    text, and ``fields``: the log's own fields as decisions.json writes them."""
     out: dict[str, object] = {}
-    for f in _FIELD_LIST:
+    for f in FIELD_LIST:
         got = f.get(d, s)
         if isinstance(got, dt.date):
             out[f.name] = got.isoformat()
@@ -686,6 +714,7 @@ def record(d: Decision, s: Subject) -> dict[str, object]:
             out[f.name + ("s" if f.name in ("partner", "tag") else "")] = list(got)
         else:
             out[f.name] = got
+    out["fields"] = {name: to_json(value) for name, value in d.fields.items()}
     return out
 
 
