@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic corpus generator for declog benchmarks (standard library only).
 
-    python benchmarks/gen_corpus.py OUTDIR N [--seed S] [--layout LAYOUT]
+    python benchmarks/gen_corpus.py OUTDIR N [--seed S] [--layout LAYOUT] [--fields]
 
 Writes N decision records (Markdown + metadata) and whatever configuration the
 chosen tool needs, so that OUTDIR is a ready-to-build site. OUTDIR must be
@@ -43,6 +43,12 @@ A log that ``declog check`` accepts with no errors and no warnings, at any N::
   OUTDIR/content/meetings/DATE-partner-sync.md
                                       one meeting per day that has sync decisions;
                                       attendees, chair, the decisions confirmed
+
+With ``--fields``, declog.toml also declares three fields of the log's own
+(``budget``: money, required in strategic decisions; ``systems``: a list of an
+enum; ``renewal``: a date) and decisions fill them (every strategic one and 60%
+of the others a budget, 80% systems, half a renewal), drawn from a generator of
+their own so every other byte is as without ``--fields``.
 
 Every decision carries the frontmatter keys of declog's schema and nothing
 else: id, title, status, mode, category, partners, owner, logged, tags,
@@ -662,14 +668,54 @@ def meeting_doc(m: Meeting) -> str:
     return "\n".join(L) + "\n"
 
 
-def out_declog(root: str, c: Corpus) -> None:
+#: ``--fields``: three declared fields of the log's own (issue 24), filled in every decision.
+FIELDS_TOML = """
+[fields.budget]
+type = "money"
+required = { categories = ["strategic"] }
+description = "What it costs over its lifetime."
+
+[fields.systems]
+type = "list"
+items = { type = "enum", values = ["billing", "crm", "portal", "tracking", "warehouse"] }
+
+[fields.renewal]
+type = "date"
+"""
+SYSTEMS = ("billing", "crm", "portal", "tracking", "warehouse")
+CURRENCIES = ("EUR", "USD", "GBP", "JPY")
+
+
+def field_lines(d: Decision, seed: int) -> list[tuple[str, object]]:
+    """The ``--fields`` values of ``d``: drawn from their own generator (seeded by the decision's
+    number), so every other byte of the corpus is the same with and without them."""
+    rng = random.Random(seed * 1_000_003 + d.num)
+    out: list[tuple[str, object]] = []
+    if d.category == "strategic" or rng.random() < 0.6:
+        amount = rng.randrange(1, 2_000_000) * (100 if rng.random() < 0.5 else 1)
+        cents = f".{rng.randrange(100):02d}" if rng.random() < 0.3 else ""
+        currency = rng.choice(CURRENCIES)
+        if rng.random() < 0.5:
+            out.append(("budget", f"{currency} {amount}{cents}"))
+        else:
+            out.append(("budget", f"{{amount: {amount}{cents}, currency: {currency}}}"))
+    if rng.random() < 0.8:
+        out.append(("systems", "[" + ", ".join(rng.sample(SYSTEMS, rng.randint(1, 3))) + "]"))
+    if rng.random() < 0.5:
+        out.append(("renewal", (d.created.date() + dt.timedelta(days=rng.randint(90, 1500))).isoformat()))
+    return out
+
+
+def out_declog(root: str, c: Corpus, fields: int | None = None) -> None:
+    """The declog layout; ``fields`` (the seed) declares and fills FIELDS_TOML's three fields."""
     for d in c.decisions:
-        write(f"{root}/content/decisions/{d.stem}.md", yaml_frontmatter(d) + d.body)
+        extra = field_lines(d, fields) if fields is not None else ()
+        write(f"{root}/content/decisions/{d.stem}.md", yaml_frontmatter(d, extra) + d.body)
     for m in c.meetings:
         write(f"{root}/content/meetings/{m.id}.md", meeting_doc(m))
     for pid in PARTNERS:
         write(f"{root}/content/partners/{pid}.md", partner_doc(pid))
-    write(f"{root}/declog.toml", CONFIG_TOML)
+    write(f"{root}/declog.toml", CONFIG_TOML + (FIELDS_TOML if fields is not None else ""))
 
 
 HUGO_LAYOUTS = {
@@ -810,13 +856,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("n", type=int)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--layout", choices=LAYOUTS, default="declog")
+    ap.add_argument(
+        "--fields",
+        action="store_true",
+        help="declog layout: declare three fields of the log's own (money, list of enum, date) and fill them",
+    )
     a = ap.parse_args(argv)
+    if a.fields and a.layout != "declog":
+        ap.error("--fields is for the declog layout")
     if a.n < 1:
         ap.error("N must be at least 1")
     if os.path.exists(a.outdir) and (not os.path.isdir(a.outdir) or os.listdir(a.outdir)):
         ap.error(f"{a.outdir}: exists and is not an empty folder (refusing to overwrite)")
     corpus = build(a.n, a.seed)
-    WRITERS[a.layout](a.outdir, corpus)
+    if a.fields:
+        out_declog(a.outdir, corpus, fields=a.seed)
+    else:
+        WRITERS[a.layout](a.outdir, corpus)
     total = sum(words(d.body) for d in corpus.decisions)
     meetings = f", {len(corpus.meetings)} meetings" if a.layout == "declog" else ""
     print(
