@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import LogMaker, invoke
 from test_audit import write_log
+from test_query_fields import write_log as write_fields_log
 
 from declog.insight.export import SCHEMA_VERSION
 
@@ -39,6 +40,7 @@ def test_tables_and_version(db: sqlite3.Connection) -> None:
     tables = [r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     assert tables == [
         "approvals",
+        "decision_fields",
         "decision_partners",
         "decision_reviews",
         "decision_tags",
@@ -144,3 +146,54 @@ def test_export_replaces_the_file_and_reports_unwritable_targets(
         "declog.toml",
         "log.db",
     ]  # no temp file left
+
+
+def test_custom_fields_sum_by_currency_exactly(tmp_path: Path) -> None:
+    """docs/export.md's example: amounts exact (TEXT), the currency apart, list items a row each."""
+    m = write_fields_log(
+        tmp_path / "log"
+    )  # budgets EUR 410000, EUR 9999.99, USD 50000, EUR 10000, JPY 2000000
+    out = invoke(
+        ["export", "--root", str(m.root), "--sqlite", str(tmp_path / "log.db"), "--today", "2026-03-01"]
+    )
+    assert out.exit_code == 0, out.stderr
+    with contextlib.closing(sqlite3.connect(tmp_path / "log.db")) as conn:
+        budgets = rows(
+            conn,
+            "SELECT currency, count(*), SUM(amount) FROM decision_fields WHERE name = 'budget' "
+            "GROUP BY currency ORDER BY currency",
+        )
+        assert budgets == [("EUR", 3, 429999.99), ("JPY", 1, 2000000.0), ("USD", 1, 50000.0)]
+        assert rows(
+            conn, "SELECT amount FROM decision_fields WHERE decision = '0002' AND name = 'budget'"
+        ) == [("9999.99",)]
+        assert rows(
+            conn,
+            "SELECT decision, position, text FROM decision_fields WHERE name = 'systems' ORDER BY decision, position",
+        ) == [
+            ("0001", 0, "billing"),
+            ("0001", 1, "portal"),
+            ("0002", 0, "tracking"),
+            ("0003", 0, "portal"),
+            ("0006", 0, "billing"),
+        ]
+        typed = rows(
+            conn,
+            "SELECT name, position, type, text, integer, real, date FROM decision_fields "
+            "WHERE decision = '0001' AND name IN ('seats', 'share', 'public', 'renewal', 'signed') ORDER BY name",
+        )
+        assert typed == [
+            ("public", None, "boolean", "true", 1, None, None),
+            ("renewal", None, "date", "2026-03-20", None, None, "2026-03-20"),
+            ("seats", None, "integer", "12", 12, None, None),
+            ("share", None, "number", "0.25", None, 0.25, None),
+            (
+                "signed",
+                None,
+                "datetime",
+                "2026-02-27T18:00:00-05:00",
+                None,
+                None,
+                "2026-02-27T18:00:00-05:00",
+            ),
+        ]

@@ -152,7 +152,7 @@ def query(expr: str, root: Path | None, fmt: str, today: str | None) -> None:
 def export(root: Path | None, target: Path, today: str | None) -> None:
     """Export the whole log to a SQLite database.
 
-    Decisions, partners, meetings, approvals and links, one table each; the
+    Decisions (with the log's own fields), partners, meetings, approvals and links; the
     documentation describes every table and column.
     """
     from declog.insight.export import ExportError, export_sqlite

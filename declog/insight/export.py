@@ -18,11 +18,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from declog.log.model import Log
+from declog.log.customfields import Money
+from declog.log.model import Decision, Log
 from declog.log.standing import links, logging_lag, standing
 
 #: Bumped whenever a table or column changes meaning (stored in PRAGMA user_version).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """\
 CREATE TABLE decisions (
@@ -119,7 +120,21 @@ CREATE TABLE links (
     kind   TEXT NOT NULL CHECK (kind IN ('supersedes', 'superseded_by', 'mentions')),
     PRIMARY KEY (source, target, kind)
 );
+CREATE TABLE decision_fields (
+    decision TEXT NOT NULL REFERENCES decisions(id),
+    name     TEXT NOT NULL,
+    position INTEGER,
+    type     TEXT NOT NULL,
+    text     TEXT NOT NULL,
+    integer  INTEGER,
+    real     REAL,
+    date     TEXT,
+    amount   TEXT,
+    currency TEXT,
+    UNIQUE (decision, name, position)
+);
 CREATE INDEX decisions_status ON decisions(status);
+CREATE INDEX decision_fields_name ON decision_fields(name);
 CREATE INDEX approvals_partner ON approvals(partner);
 CREATE INDEX links_target ON links(target);
 """
@@ -250,6 +265,51 @@ def _fill(db: sqlite3.Connection, log: Log, now: dt.datetime) -> None:
         [(m.id, d) for m in log.meetings.values() for d in m.decisions],
     )
     db.executemany("INSERT OR IGNORE INTO links VALUES (?,?,?)", list(_links(log)))
+    db.executemany(
+        "INSERT INTO decision_fields VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [row for d in decisions for row in _field_rows(d, log)],
+    )
+
+
+#: The largest integer SQLite's INTEGER holds (8 bytes, signed).
+_INT64 = 2**63 - 1
+FieldRow = tuple[str, str, int | None, str, str, int | None, float | None, str | None, str | None, str | None]
+
+
+def _field_rows(d: Decision, log: Log) -> Iterator[FieldRow]:
+    """One row per value of the log's own fields in ``d`` (per item of a list, at its position)."""
+    for name, value in d.fields.items():
+        spec = log.config.fields.get(name)
+        if spec is None:  # pragma: no cover -- Decision.fields holds declared fields only
+            continue
+        if spec.type == "list":
+            for position, item in enumerate(value):
+                yield (d.id, name, position, spec.items, *_typed(spec.items, item))
+        else:
+            yield (d.id, name, None, spec.type, *_typed(spec.type, value))
+
+
+Typed = tuple[str, int | None, float | None, str | None, str | None, str | None]
+
+
+def _typed(kind: str, value: object) -> Typed:
+    """``text, integer, real, date, amount, currency`` of one value of type ``kind``: its text, and
+    the typed column the type has (a boolean is 0 or 1; money's amount is the exact decimal, TEXT)."""
+    if isinstance(value, Money):
+        return str(value), None, None, None, str(value.amount), value.currency
+    if isinstance(value, bool):
+        return ("true" if value else "false"), int(value), None, None, None, None
+    if isinstance(value, int | float):
+        text = repr(value)
+        if kind == "integer" and isinstance(value, int):  # beyond 8 bytes: only the text holds it
+            return text, value if -_INT64 - 1 <= value <= _INT64 else None, None, None, None, None
+        try:
+            return text, None, float(value), None, None, None
+        except OverflowError:  # a whole number too large for a REAL
+            return text, None, None, None, None, None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None, None, value.isoformat(), None, None
+    return str(value), None, None, None, None, None
 
 
 def _seconds(span: dt.timedelta | None) -> int | None:
