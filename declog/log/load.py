@@ -16,7 +16,7 @@ import gc
 import hashlib
 import os
 import stat
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -406,14 +406,11 @@ def parse_document(raw: RawFile, fields: Fields | None = None) -> tuple[Document
         return None, found
     declared = tuple(fields or ()) if kind == "decision" else ()
     found += check_fields(parsed, kind, raw.path, declared=declared)
-    record = _BUILDERS[kind](raw.path, parsed, front)
-    if fields and isinstance(record, Decision):
-        values, wrong = decision_fields(fields, record.data, record.category, record.status)
-        for p in wrong:
-            where = parsed.pos(*p.at) if p.at else Pos(1, 1)
-            found.append(finding(p.code, raw.path, where, p.message, p.hint))
-        record = dataclasses.replace(record, fields=values)
-    return record, found
+    if kind != "decision":
+        return _BUILDERS[kind](raw.path, parsed, front), found
+    # The typed values go into the record as it is made: a dataclasses.replace of each record
+    # cost more than reading the values (about 15 us a decision, 3% of check at 10,000).
+    return _decision(raw.path, parsed, front, fields or {}, found), found
 
 
 # --- building records leniently: a wrong-typed field was reported; use a default -----
@@ -456,7 +453,10 @@ def _common(path: str, parsed: Parsed, front: Frontmatter) -> dict[str, Any]:
     return {"path": path, "doc": parsed, "body": front.body, "body_line": front.body_line}
 
 
-def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
+def _decision(
+    path: str, parsed: Parsed, front: Frontmatter, fields: Fields, found: list[Diagnostic]
+) -> Decision:
+    """The decision, with the typed values of the log's own ``fields``; their problems go to ``found``."""
     d = parsed.data
     name = path.rsplit("/", 1)[-1]
     m = vocab.DECISION_FILE_RE.match(name)
@@ -478,14 +478,22 @@ def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
     status = _s(d, "status")
     mode = _s(d, "mode")
     category = _s(d, "category")
+    status = status if status in vocab.STATUSES else vocab.DRAFT
+    category = category if category in vocab.CATEGORIES else vocab.OPERATIONAL
+    values: dict[str, Any] = {}
+    if fields:
+        values, wrong = decision_fields(fields, d, category, status)
+        for p in wrong:
+            where = parsed.pos(*p.at) if p.at else Pos(1, 1)
+            found.append(finding(p.code, path, where, p.message, p.hint))
     return Decision(
         **_common(path, parsed, front),
         id=_s(d, "id"),
         slug=m.group("slug") if m else name.removesuffix(".md"),
         title=_s(d, "title"),
-        status=status if status in vocab.STATUSES else vocab.DRAFT,
+        status=status,
         mode=mode if mode in vocab.MODES else vocab.ASYNC,
-        category=category if category in vocab.CATEGORIES else vocab.OPERATIONAL,
+        category=category,
         partners=_strs(d, "partners"),
         owner=_s(d, "owner"),
         proposed=_dt(d.get("proposed")),
@@ -502,6 +510,7 @@ def _decision(path: str, parsed: Parsed, front: Frontmatter) -> Decision:
         rationale=_s(d, "rationale"),
         reason=_s(d, "reason"),
         source=Source(_s(src, "kind"), _s(src, "ref")) if isinstance(src, dict) else None,
+        fields=values,
     )
 
 
@@ -537,7 +546,10 @@ def _meeting(path: str, parsed: Parsed, front: Frontmatter) -> Meeting:
     )
 
 
-_BUILDERS = {"decision": _decision, "partner": _partner, "meeting": _meeting}
+_BUILDERS: dict[str, Callable[[str, Parsed, Frontmatter], Document]] = {
+    "partner": _partner,
+    "meeting": _meeting,
+}
 
 
 ParseResult = tuple[Document | None, list[Diagnostic]]
