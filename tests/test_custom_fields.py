@@ -378,6 +378,12 @@ DECLARATIONS = [
         None,
     ),
     (
+        '[fields.ready]\ntype = "boolean"\n',
+        1,
+        "[fields.ready] would be hidden in `declog query`, where 'ready' already means something",
+        None,
+    ),
+    (
         '[fields.systems]\ntype = "list"\nitems = { type = "list" }\n',
         3,
         "[fields.systems]: a list's items cannot be lists",
@@ -555,3 +561,12 @@ def test_schema_tells_editors_the_declared_fields(log: LogMaker) -> None:
     assert validator.is_valid(
         {"id": "0001", "title": "X", "status": "draft", "category": "strategic", "regulator": "fca"}
     )
+
+
+def test_no_field_can_take_a_name_query_already_gives_a_meaning() -> None:
+    """Every field, alias and word of `declog query` is refused as a field's name (config.BUILTIN_FIELDS)."""
+    from declog.insight.query import KEYWORDS
+    from declog.insight.queryfields import ALIASES, FIELDS
+    from declog.log.config import BUILTIN_FIELDS
+
+    assert set(FIELDS) | set(ALIASES) | KEYWORDS | {"contains"} <= BUILTIN_FIELDS

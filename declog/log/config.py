@@ -489,12 +489,17 @@ def _declaration(name: str, spec: dict[str, Any], parsed: Parsed) -> list[Diagno
 
     where = f"[fields.{visible(name)}]"
     if name in BUILTIN_FIELDS:
+        what = (
+            f"shadows the built-in decision field '{name}'"
+            if name in DECISION["properties"] or name in ("review_by", "reviews")
+            else f"would be hidden in `declog query`, where '{name}' already means something"
+        )
         out.append(
             finding(
                 "DL502",
                 CONFIG_FILE,
                 parsed.pos("fields", name),
-                f"{where} shadows the built-in decision field '{name}'",
+                f"{where} {what}",
                 f"give the field another name, e.g. '{name}_note'",
             )
         )

@@ -41,8 +41,13 @@ TYPES = (
 )
 #: Types the timeline can filter by (``facet = true``), alone or as a list's items.
 FACET_TYPES = frozenset({"enum", "partner", "member", "boolean"})
-#: What a decision's own fields are called besides those of its schema: built-ins on their way in.
-RESERVED = frozenset({"review_by", "reviews"})
+#: Names a declared field may not take besides the schema's fields: the fields and words of
+#: ``declog query`` (declog.insight.queryfields, declog.insight.query.KEYWORDS; a test keeps the
+#: two in step), where a field of that name could not be asked for.
+RESERVED = frozenset(
+    {"review_by", "reviews", "partner", "tag", "path", "ready", "approved_by", "waiting_on", "silence_due"}
+    | {"and", "or", "not", "in", "is", "empty", "today", "now", "contains"}
+)
 
 
 @dataclass(frozen=True)
