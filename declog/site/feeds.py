@@ -338,7 +338,7 @@ def feed(
             published=d.logged or when(d),
             updated=updated(d, history),
             summary=x(d.rationale or d.reason or d.title),
-            content=x(str(body_html(d))),
+            content=x(views.fields.html(d) + str(body_html(d))),
             content_base=x(urls.join(base, urls.decision(d.id))),
             categories=tuple(x(c) for c in (d.status, d.mode, d.category, *d.tags)),
             decision=d,

@@ -45,6 +45,7 @@ from declog.log.names import ends_sentence
 from declog.log.standing import when
 from declog.log.timeparse import format_duration, zone
 from declog.site import urls
+from declog.site.fieldviews import FieldViews
 
 #: Templates the build renders; a log may override any of them.
 PAGES = (
@@ -64,6 +65,8 @@ PAGES = (
     "sitemap.xml",
 )
 ASSETS = "assets"
+#: The timeline's built-in facets as the filter bar names them (the log's own fields add theirs).
+FACET_NAMES = {"status": "Status", "mode": "Mode", "category": "Category", "partner": "Partner", "tag": "Tag"}
 #: Stands for the way back to the site root while a page or a shared fragment renders;
 #: each page replaces it with its own "../" prefix, so fragments can be reused on any page.
 ROOT_MARK = "\x00root\x00"
@@ -280,6 +283,8 @@ class Theme:
             attention=self.attention,
             review=self.review,
             facet_nav=self._facet_nav,
+            fields=(fields := FieldViews(log.config.fields, partners, default_tz)),
+            facet_names={**FACET_NAMES, **{f.facet: f.label for f in fields.facets}},
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
         self._attentions: dict[tuple[int, str], tuple[Any, Markup]] = {}

@@ -24,6 +24,7 @@ from declog.log.review import moments as review_moments
 from declog.log.standing import LABELS, SILENCE, Links, Standing, links, logging_lag, standing, when
 from declog.log.timeparse import zone
 from declog.site import urls
+from declog.site.fieldviews import FieldViews
 
 #: Timeline facets with a pre-built page per value (tags have their own pages).
 FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
@@ -351,8 +352,9 @@ class FacetValue:
     url: str
 
 
-def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
-    """Every facet's values that occur in the log, with counts and the filtered page."""
+def facet_values(log: Log, fields: FieldViews | None = None) -> dict[str, tuple[FacetValue, ...]]:
+    """Every facet's values that occur in the log, with counts and the filtered page; then the log's
+    own fields declared with ``facet = true`` (``fields``), each as ``field-NAME``."""
     counts: dict[str, Counter[str]] = {f: Counter() for f in (*FACETS, "tag")}
     for d in log.decisions:
         counts["status"][d.status] += 1
@@ -367,7 +369,7 @@ def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
         "partner": sorted(counts["partner"]),
         "tag": sorted(counts["tag"]),
     }
-    return {
+    out = {
         f: tuple(
             FacetValue(v, log.partner_name(v) if f == "partner" else v, counts[f][v], urls.facet(f, v))
             for v in order[f]
@@ -375,8 +377,14 @@ def facet_values(log: Log) -> dict[str, tuple[FacetValue, ...]]:
         )
         for f in order
     }
+    if fields is not None:
+        for f, values in fields.counts(log.decisions).items():
+            out[f] = tuple(FacetValue(k, text, n, urls.facet(f, k)) for k, text, n in values)
+    return out
 
 
+#: The types of the log's own facets whose values the partners' page lists (members by partner).
+_PEOPLE = ("partner", "member")
 #: The page that lists every value of a facet the filter bar may cut short.
 _EVERY_VALUE = {"tag": urls.TAGS, "partner": urls.PARTNERS}
 
@@ -391,23 +399,33 @@ class FilterBar:
     """Each facet cut short -> the page that lists all its values (tags/, partners/)."""
 
 
-def filter_bar(facets: Mapping[str, tuple[FacetValue, ...]], size: int = FILTER_SIZE) -> FilterBar:
-    """``facets`` with each tag and partner list cut to its ``size`` most used values (ties: in order)."""
+def filter_bar(
+    facets: Mapping[str, tuple[FacetValue, ...]],
+    size: int = FILTER_SIZE,
+    every: Mapping[str, str] | None = None,
+) -> FilterBar:
+    """``facets`` with each tag and partner list cut to its ``size`` most used values (ties: in order).
+
+    ``every``: more facets that are cut short the same way -> the page that lists all their values
+    (a field of partners or members: the partners' page).
+    """
+    pages = {**_EVERY_VALUE, **(every or {})}
     shown: dict[str, tuple[FacetValue, ...]] = {}
     more: dict[str, str] = {}
     for f, values in facets.items():
-        if len(values) > size and f in _EVERY_VALUE:
+        if len(values) > size and f in pages:
             most = sorted(range(len(values)), key=lambda i: -values[i].count)[:size]
-            more[f] = _EVERY_VALUE[f]
+            more[f] = pages[f]
             values = tuple(values[i] for i in sorted(most))
         shown[f] = values
     return FilterBar(shown, more)
 
 
 def facet_members(
-    log: Log, ordered: Sequence[Decision] | None = None
+    log: Log, ordered: Sequence[Decision] | None = None, fields: FieldViews | None = None
 ) -> dict[tuple[str, str], list[Decision]]:
-    """(facet, value) -> the decisions in it, for every facet including tags.
+    """(facet, value) -> the decisions in it, for every facet including tags and the facets of the
+    log's own fields (``fields``: (``field-NAME``, key)).
 
     In the order of ``ordered`` (the log's decisions in some order), else the log's.
     """
@@ -416,6 +434,8 @@ def facet_members(
         keys = [("status", d.status), ("mode", d.mode), ("category", d.category)]
         keys += [("partner", p) for p in dict.fromkeys(d.partners)]
         keys += [("tag", t) for t in dict.fromkeys(d.tags)]
+        if fields is not None:
+            keys += fields.members(d)
         for key in keys:
             out.setdefault(key, []).append(d)
     return out
@@ -759,16 +779,24 @@ class Views:
         )
 
     @functools.cached_property
+    def fields(self) -> FieldViews:
+        """The log's own fields as the pages show them (declog.site.fieldviews)."""
+        return FieldViews(self.log.config.fields, self.log.partners, self.tz)
+
+    @functools.cached_property
     def facets(self) -> dict[str, tuple[FacetValue, ...]]:
-        return facet_values(self.log)
+        return facet_values(self.log, self.fields)
 
     @functools.cached_property
     def filters(self) -> FilterBar:
-        return filter_bar(self.facets)
+        people = {
+            f.facet: urls.PARTNERS for f in self.fields.facets if f.spec.item_type in ("partner", "member")
+        }
+        return filter_bar(self.facets, every=people)
 
     @functools.cached_property
     def facet_members(self) -> dict[tuple[str, str], list[Decision]]:
-        return facet_members(self.log, self.ordered)
+        return facet_members(self.log, self.ordered, self.fields)
 
     @functools.cached_property
     def partners(self) -> dict[str, PartnerView]:
@@ -839,9 +867,12 @@ class Views:
         pages = cut(
             urls.TIMELINE_FOLDER, "Timeline", self.ordered, intro="Every decision over time, newest first."
         )
+        labels = {(f, v.value): v.label for f, values in self.facets.items() for v in values}
         for (facet, value), ds in sorted(self.facet_members.items()):
-            label = log.partner_name(value) if facet == "partner" else value
-            heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {facet} {label}"
+            label = log.partner_name(value) if facet == "partner" else labels.get((facet, value), value)
+            custom = self.fields.by_facet.get(facet)
+            name = custom.label.lower() if custom is not None else facet
+            heading = f"Tag: {value}" if facet == "tag" else f"Timeline: {name} {label}"
             pages += cut(urls.facet_folder(facet, value), heading, ds, facet=(facet, value))
         for pid, pv in self.partners.items():
             name = pv.partner.name
