@@ -197,10 +197,10 @@ def test_javascript_narrows_a_timeline_page_by_several_facets(browser: Any, base
     form = page.locator("form.js-filter")
     assert form.is_visible()
     form.get_by_label("Status").select_option("accepted")
-    assert page.locator("li.item:visible").count() == 17
+    assert page.locator("li.item:visible").count() == 18
     form.get_by_label("Partner").select_option("rota-sul")
     visible = page.locator("li.item:visible")
-    assert 0 < visible.count() < 17
+    assert 0 < visible.count() < 18
     assert all(
         "rota-sul" in (visible.nth(i).get_attribute("data-partner") or "") for i in range(visible.count())
     )

@@ -141,16 +141,16 @@ def test_the_index_sorts_and_filters_with_javascript(browser: Any, base_url: str
     watch = Watch(page)
     page.goto(base_url + "decisions/index.html")
     rows = page.locator("#dl-index tbody tr")
-    assert rows.count() == 32 and rows.first.locator("th").first.inner_text() == "0001"
+    assert rows.count() == 33 and rows.first.locator("th").first.inner_text() == "0001"
     page.get_by_role("button", name="#").click()  # ascending is the order already given
     page.get_by_role("button", name="#").click()
-    assert rows.first.locator("th").first.inner_text() == "0032"
+    assert rows.first.locator("th").first.inner_text() == "0033"
     form = page.locator("form.table-filter")
     form.get_by_label("Status").select_option("proposed")
     assert page.locator("#dl-index tbody tr:visible").count() == 4
     form.get_by_label("Find").fill("API v1")
     assert page.locator("#dl-index tbody tr:visible").count() == 1
-    assert "1 of 32 shown" in form.locator("output").inner_text()
+    assert "1 of 33 shown" in form.locator("output").inner_text()
     assert watch.problems == []
     page.close()
 
@@ -159,7 +159,7 @@ def test_the_index_is_complete_without_javascript(browser: Any, base_url: str) -
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(base_url + "decisions/index.html")
-    assert page.locator("#dl-index tbody tr:visible").count() == 32
+    assert page.locator("#dl-index tbody tr:visible").count() == 33
     assert page.locator("form.table-filter").is_hidden()
     context.close()
 

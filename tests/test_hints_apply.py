@@ -124,7 +124,7 @@ class Case:
     """Checked with ``--base HEAD``: the clean log is committed before it is broken."""
 
 
-DRAFT_0033 = """\
+DRAFT_0034 = """\
 ---
 id: "{id}"
 title: Publish the API changelog as a feed
@@ -220,13 +220,13 @@ CASES = [
         sub(D30, "status: proposed", "status: proposed\ncolour: blue"),
         sub(D30, "colour: blue\n", ""),
     ),
-    Case("DL108", sub(D30, 'id: "0030"', 'id: "0033"'), move(D30, "content/decisions/0033-eta-report.md")),
+    Case("DL108", sub(D30, 'id: "0030"', 'id: "0034"'), move(D30, "content/decisions/0034-eta-report.md")),
     Case(
         "DL109",
-        write("content/decisions/0032-feed.md", DRAFT_0033.format(id="0032")),
+        write("content/decisions/0032-feed.md", DRAFT_0034.format(id="0032")),
         steps(
             delete("content/decisions/0032-feed.md"),
-            write("content/decisions/0033-feed.md", DRAFT_0033.format(id="0033")),
+            write("content/decisions/0034-feed.md", DRAFT_0034.format(id="0034")),
         ),
     ),
     Case(
@@ -251,7 +251,7 @@ CASES = [
         sub(D26, "meeting: 2026-11-10-steering-q4", "meeting: 2026-11-11-steering-q4"),
         sub(D26, "meeting: 2026-11-11-steering-q4", "meeting: 2026-11-10-steering-q4"),
     ),
-    Case("DL204", sub(Q4, 'decisions: ["0026"]', 'decisions: ["0062"]'), sub(Q4, '["0062"]', '["0026"]')),
+    Case("DL204", sub(Q4, '"0026", "0033"]', '"0062", "0033"]'), sub(Q4, '["0062", ', '["0026", ')),
     Case("DL205", sub(D30, "[[0015]]", "[[0051]]"), sub(D30, "[[0051]]", "[[0015]]")),
     Case(
         "DL323",
@@ -356,8 +356,8 @@ CASES = [
     ),
     Case(
         "DL320",
-        sub(Q4, 'decisions: ["0026"]', "decisions: []"),
-        sub(Q4, "decisions: []", 'decisions: ["0026"]'),
+        sub(Q4, 'decisions: ["0026", "0033"]', "decisions: []"),
+        sub(Q4, "decisions: []", 'decisions: ["0026", "0033"]'),
     ),
     Case(
         "DL321",

@@ -150,19 +150,19 @@ def test_edits_additions_renames_and_deletions_show_up(root: Path) -> None:
         s.until("decisions/0005/index.html", has("Shipment keys, revised"), "showed the new title")
         s.until("timeline/index.html", has("Shipment keys, revised"), "listed the new title")
 
-        added = root / "content/decisions/0033-an-added-decision.md"
+        added = root / "content/decisions/0034-an-added-decision.md"
         text = (root / DECISION).read_text(encoding="utf-8")
-        added.write_text(text.replace('id: "0005"', 'id: "0033"').replace("Shipment keys, revised", "Added"))
-        s.until("decisions/0033/index.html", has("Added"), "served the added decision")
+        added.write_text(text.replace('id: "0005"', 'id: "0034"').replace("Shipment keys, revised", "Added"))
+        s.until("decisions/0034/index.html", has("Added"), "served the added decision")
 
-        added.rename(root / "content/decisions/0033-renamed-on-disk.md")
+        added.rename(root / "content/decisions/0034-renamed-on-disk.md")
         s.edit(
-            "content/decisions/0033-renamed-on-disk.md", lambda t: t.replace("title: Added", "title: Moved")
+            "content/decisions/0034-renamed-on-disk.md", lambda t: t.replace("title: Added", "title: Moved")
         )
-        s.until("decisions/0033/index.html", has("Moved"), "followed the rename")
+        s.until("decisions/0034/index.html", has("Moved"), "followed the rename")
 
-        (root / "content/decisions/0033-renamed-on-disk.md").unlink()
-        s.until("decisions/0033/index.html", lambda code, _: code == 404, "dropped the deleted decision")
+        (root / "content/decisions/0034-renamed-on-disk.md").unlink()
+        s.until("decisions/0034/index.html", lambda code, _: code == 404, "dropped the deleted decision")
         s.until("timeline/index.html", lambda code, page: code == 200 and "Moved" not in page, "unlisted it")
 
         template = root / "templates" / "decision.html"

@@ -57,22 +57,24 @@ def test_board_has_a_column_per_status_with_the_right_decisions(site: Path) -> N
     assert ids(section(home, "dl-col-rejected")) == ["0018", "0015", "0011"]
     assert ids(section(home, "dl-col-superseded")) == ["0016", "0008", "0007", "0004"]
     accepted = section(home, "dl-col-accepted")
-    assert ids(accepted) == ["0026", "0024", "0023", "0022", "0020", "0019"]  # six, the newest
-    assert 'href="timeline/status/accepted/index.html">11 more accepted</a>' in accepted
+    assert ids(accepted) == ["0033", "0026", "0024", "0023", "0022", "0020"]  # six, the newest
+    assert 'href="timeline/status/accepted/index.html">12 more accepted</a>' in accepted
 
 
 def test_home_counts_each_status_once(site: Path) -> None:
     """The counts row says how many; the board and the classified index do not say it again."""
     home = read(site, "index.html")
-    assert home.count('<span class="n">17</span>') == 1
+    assert home.count('<span class="n">18</span>') == 1
     assert '<span class="count">' not in section(home, "dl-board")
     table = home.split('<table class="classified">')[1].split("</table>")[0]
-    assert ">All<" not in table and "<td>17</td>" not in table
+    assert ">All<" not in table and "<td>18</td>" not in table
 
 
 def test_needs_attention_lists_every_open_proposal_with_whom_it_waits_on(site: Path) -> None:
-    block = section(read(site, "index.html"), "dl-attention").split('<p class="reviews-due"')[0]
+    home = section(read(site, "index.html"), "dl-attention")
+    block, reviews = home.split('<p class="reviews-due"')
     assert ids(block) == ["0027", "0028", "0029", "0030"]  # soonest deadline first
+    assert ids(reviews) == ["0003", "0010"]  # then the reviews due (0001 and 0002 were confirmed by 0033)
     # Without the script, words that stay true once the build is old: the time left is the reader's.
     first = block[block.index("decisions/0027/") :].split("</li>")[0]
     assert '<strong class="left" data-deadline="2026-11-20T09:00:00-05:00">passed</strong>' in first
@@ -95,10 +97,10 @@ def test_a_partner_page_gives_the_deadline_in_the_partners_own_time(site: Path) 
 def test_home_says_what_was_decided_recently_and_counts_each_status(site: Path) -> None:
     home = read(site, "index.html")
     recent = section(home, "dl-recent")
-    assert ids(recent)[:3] == ["0026", "0024", "0023"] and len(ids(recent)) == 10
+    assert ids(recent)[:3] == ["0033", "0026", "0024"] and len(ids(recent)) == 10
     assert '<time datetime="2026-11-10' in recent and "status-accepted" in recent
     counts = home.split('<ul class="counts"', 1)[1].split("</ul>")[0]
-    assert 'status-accepted">accepted</span> <span class="n">17</span>' in counts
+    assert 'status-accepted">accepted</span> <span class="n">18</span>' in counts
     assert home.count("Wayline Consortium — Decision Log</a>") == 1  # the title, once
     # cards leave out the partners when every partner is party to the decision
     accepted = section(home, "dl-col-accepted")
@@ -109,8 +111,8 @@ def test_the_classified_index_counts_status_by_category(site: Path) -> None:
     table = read(site, "index.html").split('<table class="classified">')[1].split("</table>")[0]
     rows = re.findall(r"<tr><th scope=\"row\">(?:<a [^>]*>)?(\w+)(?:</a>)?</th>((?:<td>\d+</td>)+)", table)
     counts = {status: [int(n) for n in re.findall(r"\d+", cells)] for status, cells in rows}
-    assert sum(sum(c) for c in counts.values()) == 32
-    assert counts["accepted"] == [10, 7]  # strategic, operational
+    assert sum(sum(c) for c in counts.values()) == 33
+    assert counts["accepted"] == [11, 7]  # strategic, operational
 
 
 # --- partner pages ------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def test_partner_page_shows_what_awaits_it_and_what_was_decided_without_it(site:
     assert "0019</span> Split running costs" in absent or "absent from the meeting" in absent
     assert "accepted by silence" in absent
     assert ids(section(page, "dl-proposals")) == ["0030", "0025", "0018", "0015", "0032"]  # undated last
-    assert 'href="../../timeline/partner/kanto-lab/index.html">30 decisions on the timeline' in page
+    assert 'href="../../timeline/partner/kanto-lab/index.html">31 decisions on the timeline' in page
     members = section(page, "dl-members")
     assert "Hiroshi Tanaka (<code>hiro-tanaka</code>), Lab Director" in members
     assert (
@@ -144,7 +146,7 @@ def test_a_partner_that_missed_nothing_says_so(site: Path) -> None:
 
 def test_timeline_groups_by_month_and_filters_without_javascript(site: Path) -> None:
     page = read(site, "timeline/index.html")
-    assert len(ids(page.split('<section class="month"', 1)[1])) == 32
+    assert len(ids(page.split('<section class="month"', 1)[1])) == 33
     november = section(page, "dl-m-2026-11")
     assert '<h2 id="dl-m-2026-11">November 2026</h2>' in november
     assert "0026" in ids(november)
@@ -156,7 +158,7 @@ def test_timeline_groups_by_month_and_filters_without_javascript(site: Path) -> 
     ]
     rota = read(site, "timeline/partner/rota-sul/index.html")
     assert (
-        "30 decisions" in rota and 'aria-current="page" title="Rota Sul Distribuição Ltda.">Rota Sul' in rota
+        "31 decisions" in rota and 'aria-current="page" title="Rota Sul Distribuição Ltda.">Rota Sul' in rota
     )
     sync = read(site, "timeline/mode/sync/index.html").split('<section class="month"', 1)[1]
     assert all('data-mode="sync"' in li for li in sync.split('<li class="item"')[1:])
@@ -181,7 +183,7 @@ def test_long_lists_are_paginated(tmp_path: Path) -> None:
         )
         assert 1 <= len(found) <= 5
         seen += found
-    assert sorted(seen) == [f"{n:04d}" for n in range(1, 33)]
+    assert sorted(seen) == [f"{n:04d}" for n in range(1, 34)]
     second = pages[1].read_text(encoding="utf-8")
     assert '<a href="../../timeline/index.html" rel="prev">Newer</a>' in second
     assert '<a href="../../timeline/3/index.html" rel="next">Older</a>' in second
@@ -293,7 +295,7 @@ def test_pages_load_no_script_but_the_theme_s(site: Path) -> None:
 def test_decisions_json_is_the_whole_database(site: Path) -> None:
     data = json.loads(read(site, "decisions.json"))
     assert data["version"] == 1 and data["as_of"] == "2026-11-25T00:00:01+00:00"
-    assert len(data["decisions"]) == 32 and len(data["partners"]) == 4 and len(data["meetings"]) == 7
+    assert len(data["decisions"]) == 33 and len(data["partners"]) == 4 and len(data["meetings"]) == 7
     d28 = next(d for d in data["decisions"] if d["id"] == "0028")
     assert d28["waiting_on"] == ["kanto-lab", "rota-sul"]
     assert d28["page"] == "decisions/0028/index.html" and (site / d28["page"]).is_file()
@@ -307,15 +309,15 @@ def test_atom_feeds_parse_and_keep_stable_ids(site: Path) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     root = ET.fromstring((site / "feed.xml").read_bytes())
     entries = root.findall("a:entry", ns)
-    assert len(entries) == 32
+    assert len(entries) == 33
     assert {e.findtext("a:id", namespaces=ns) for e in entries} == {
-        f"{SITE_URL}decisions/{n:04d}/index.html" for n in range(1, 33)
+        f"{SITE_URL}decisions/{n:04d}/index.html" for n in range(1, 34)
     }
     content = entries[0].find("a:content", ns)
     assert content is not None and content.get("type") == "html"
     assert content.get("{http://www.w3.org/XML/1998/namespace}base", "").startswith(SITE_URL + "decisions/")
     partner = ET.fromstring((site / "partners/kanto-lab/feed.xml").read_bytes())
-    assert len(partner.findall("a:entry", ns)) == 30
+    assert len(partner.findall("a:entry", ns)) == 31
 
 
 def test_partner_calendar_has_its_open_deadlines(site: Path) -> None:
@@ -325,16 +327,16 @@ def test_partner_calendar_has_its_open_deadlines(site: Path) -> None:
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     unfolded = raw.decode("utf-8").replace("\r\n ", "")
     uids = re.findall(r"^UID:([^\r\n]*)", unfolded, re.M)
-    deadlines = [u for u in uids if "-deadline-" in u]
-    assert deadlines == [
+    assert uids == [
         f"decision-{n}-deadline-wayline-consortium-decision-log@example.github.io"
         for n in ("0028", "0029", "0030")
+    ] + [  # then each open review date, soonest first (0001 and 0002 were confirmed by 0033)
+        f"decision-{n}-review-wayline-consortium-decision-log@example.github.io"
+        for n in ("0003", "0010", "0014", "0017", "0019", "0026", "0023", "0024", "0001", "0002")
     ]
-    # the rest are review dates (test_review_dates.py), one all-day event each
-    assert all(re.fullmatch(r"decision-\d{4}-review-[a-z-]+@example\.github\.io", u) for u in uids[3:]), uids
     assert "DTSTART:20261126T150000Z" in unfolded
     assert f"URL:{SITE_URL}decisions/0028/index.html" in unfolded
-    assert (site / "partners/kessler/deadlines.ics").read_bytes().count(b"-deadline-") == 2
+    assert (site / "partners/kessler/deadlines.ics").read_bytes().count(b"BEGIN:VEVENT") == 2 + 10
     # a name ending in a full stop ends the sentence once: "Ltda.", never "Ltda.."
     rota = (site / "partners/rota-sul/deadlines.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
     assert (
@@ -395,8 +397,8 @@ def test_the_index_has_one_row_per_decision_by_number(site: Path) -> None:
     page = read(site, "decisions/index.html")
     body = page.split("<tbody>", 1)[1].split("</tbody>")[0]
     rows = body.split('<tr class="item"')[1:]
-    assert len(rows) == 32
-    assert ids(body) == [f"{n:04d}" for n in range(1, 33)]
+    assert len(rows) == 33
+    assert ids(body) == [f"{n:04d}" for n in range(1, 34)]
     row = next(r for r in rows if "decisions/0028/" in r)
     assert "status-proposed" in row
     assert '<td data-label="Category">operational</td>' in row and '<td data-label="Mode">async</td>' in row
