@@ -275,3 +275,42 @@ def test_search_finds_decisions_and_filters_by_status(browser: Any, tmp_path: Pa
         assert font == page.evaluate("getComputedStyle(document.body).fontFamily")
         assert watch.problems == []
         page.close()
+
+
+def test_the_timeline_filters_by_a_custom_field_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "timeline/index.html")
+    page.locator("details.filters > summary").click()
+    nav = page.get_by_role("navigation", name="Filter the timeline")
+    systems = nav.locator(".facet").filter(has=page.get_by_text("Systems", exact=True))
+    systems.get_by_role("link", name="billing").click()
+    assert page.url.endswith("/timeline/field-systems/billing/index.html")
+    assert page.locator("h1").inner_text() == "Timeline: systems billing"
+    ids = page.locator("li.item .id").all_inner_texts()
+    assert ids == ["0026", "0019", "0004"]
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_javascript_narrows_the_timeline_by_a_custom_field_with_the_others(
+    browser: Any, base_url: str, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    watch = Watch(page)
+    page.goto(base_url + "timeline/index.html")
+    if width < 768:  # folded on a phone: one tap opens the filters
+        page.locator("details.filters > summary").click()
+    form = page.locator("form.js-filter")
+    form.get_by_label("Systems").select_option("portal")
+    visible = page.locator("li.item:visible")
+    assert visible.locator(".id").all_inner_texts() == [
+        "0030", "0027", "0024", "0021", "0020", "0017", "0012", "0010", "0007",
+    ]  # fmt: skip
+    assert "9 of 33 shown" in form.locator("output").inner_text()
+    form.get_by_label("Status").select_option("accepted")  # and the built-in facets still apply
+    assert visible.locator(".id").all_inner_texts() == ["0024", "0020", "0017", "0012", "0010"]
+    form.get_by_label("Systems").select_option("")
+    assert visible.count() == 18
+    assert watch.problems == []
+    page.close()

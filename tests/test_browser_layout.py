@@ -37,12 +37,14 @@ PAGES = [
     "decisions/index.html",
     "timeline/index.html",
     "timeline/partner/rota-sul/index.html",
+    "timeline/field-systems/billing/index.html",  # a facet of the log's own fields
     "tags/index.html",
     "tags/gdpr/index.html",
     "partners/index.html",
     "partners/kanto-lab/index.html",
     "decisions/0013/index.html",
     "decisions/0008/index.html",
+    "decisions/0020/index.html",  # the log's own fields: money, a list, a long contract URL
     "decisions/0028/index.html",
     "meetings/index.html",
     "meetings/2026-06-16-steering-q2/index.html",
@@ -256,4 +258,37 @@ def test_the_history_table_stacks_on_a_phone(browser: Any, base_url: str) -> Non
         '<td data-label="Commit"><code>3d18002</code></td></tr></tbody></table>')"""
     )
     assert page.evaluate(CLIPPED_CELLS) == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_index_shows_a_custom_field_column_that_sorts_and_filters(
+    browser: Any, base_url: str, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    watch = Watch(page)
+    page.goto(base_url + "decisions/index.html")
+    row = page.locator("#dl-index tbody tr").filter(has=page.locator('a[href$="decisions/0026/index.html"]'))
+    cell = row.locator('td[data-label="Budget"]')
+    assert cell.inner_text() == "EUR 410,000" and cell.is_visible()
+    if width < 640:  # a card: the cell names its column itself
+        label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+        assert label == '"Budget"'
+    else:
+        assert page.get_by_role("columnheader", name="Budget").is_visible()
+        page.get_by_role("button", name="Budget").click()  # ascending: by currency, then by amount
+        budgets = [t.strip() for t in page.locator('#dl-index td[data-label="Budget"]').all_inner_texts()]
+        spent = [b for b in budgets if b]
+        assert spent == [
+            "EUR 4,800", "EUR 18,000", "EUR 31,000", "EUR 38,000", "EUR 112,000", "EUR 120,000",
+            "EUR 410,000", "USD 60,000",
+        ]  # fmt: skip
+    form = page.locator("form.table-filter")
+    form.get_by_label("Systems").select_option("billing")
+    rows = page.locator("#dl-index tbody tr:visible")
+    shown = [rows.nth(i).locator("th.num").inner_text() for i in range(rows.count())]
+    assert sorted(shown) == ["0004", "0019", "0026"]
+    assert "3 of 33 shown" in form.locator("output").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert watch.problems == []
     page.close()
