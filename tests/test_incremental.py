@@ -106,7 +106,9 @@ def edit_tags(root: Path, rng: random.Random) -> Edit:
 
 
 def edit_link(root: Path, rng: random.Random) -> Edit:
-    f, target = rng.sample(decisions(root), 2)
+    f = rng.choice(decisions(root))
+    # to one of the example's own decisions: an added one may be deleted later, which breaks the link
+    target = rng.choice([p for p in decisions(root) if p != f and "ed-decision-" not in p.name])
     append_line(root, f, f"See also [[{target.name[:4]}]].")
     return f"link {f.name} -> {target.name[:4]}", rel(root, f)
 
