@@ -114,6 +114,8 @@ def cycles(d: Decision, log: Log, now: dt.datetime | None = None) -> tuple[Cycle
     """
     if d.status not in vocab.FROZEN_STATUSES or d.reviews:
         return ()
+    if d.review_by is None and (d.decided is None or d.category not in log.config.workflow.review.after):
+        return ()  # never due: what most decisions of most logs are, answered before any other work
     tz = zone(log.config.site.timezone)
     due = _after(d, d, log, tz)
     if due is None:
@@ -175,11 +177,19 @@ class Due:
         return f"review due in {self.days} day{'s' if self.days != 1 else ''}"
 
 
+def _reviewed(log: Log) -> tuple[Decision, ...]:
+    """The decisions that can come due for review: every one when ``[workflow.review] after`` names
+    a category, else only those with their own ``review_by`` (most logs: none, found at once)."""
+    if log.config.workflow.review.after:
+        return log.decisions
+    return tuple(d for d in log.decisions if d.review_by is not None)
+
+
 def open_reviews(log: Log, now: dt.datetime) -> list[Due]:
     """Every decision with an open review date, however far ahead, soonest first."""
     today = _day(now, zone(log.config.site.timezone))
     out = []
-    for d in log.decisions:
+    for d in _reviewed(log):
         found = cycles(d, log, now)
         if found and found[-1].answer is None:
             last = found[-2].answer if len(found) > 1 else None
@@ -208,7 +218,7 @@ def moments(log: Log) -> Iterator[dt.datetime]:
     down, and the day it is overdue."""
     tz = zone(log.config.site.timezone)
     lead = log.config.workflow.review.lead
-    dues = {c.due for d in log.decisions for c in cycles(d, log)}
+    dues = {c.due for d in _reviewed(log) for c in cycles(d, log)}
     for due in sorted(dues):
         start = lead_start(due, tz, lead)
         if start > _FIRST:
