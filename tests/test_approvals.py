@@ -238,6 +238,19 @@ def test_write_records_the_approvals_and_keeps_every_other_byte(repo: PrRepo) ->
     assert check.exit_code == 0, check.stdout
 
 
+def test_write_refuses_a_crlf_file_rather_than_rewrite_its_line_endings(repo: PrRepo) -> None:
+    """--write edits in place, as every editor of declog does (frontmatter_edit.read_document):
+    a file with CRLF line endings is refused, never rewritten to LF behind the user's back."""
+    crlf = PROPOSAL.replace("\n", "\r\n").encode()
+    (repo.root / DECISION).write_bytes(crlf)
+    head = repo.commit("propose")
+    reviews = str(repo.reviews("rest-reviews.json", head, add_bob))
+    run = repo.approvals("--reviews", reviews, "--pr", "17", "--write")
+    assert run.exit_code == 2
+    assert f"{DECISION}: has CRLF line endings; convert it to LF first (DL011)" in run.stderr
+    assert (repo.root / DECISION).read_bytes() == crlf
+
+
 def test_write_says_the_decision_is_ready_and_the_lines_that_accept_it(repo: PrRepo) -> None:
     head = repo.commit("propose")
     reviews = str(repo.reviews("rest-reviews.json", head, add_bob))

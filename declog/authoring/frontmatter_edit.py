@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from declog.log import load
 from declog.log.diagnostics import Diagnostic
 from declog.log.yamlparse import Frontmatter, Parsed, parse_yaml, split_frontmatter
 
@@ -52,6 +54,21 @@ def render_item(entry: Mapping[str, str], indent: str) -> list[str]:
         lead = f"{indent}- " if i == 0 else f"{indent}  "
         lines.append(f"{lead}{k}: {scalar(entry[k])}\n")
     return lines
+
+
+def read_document(root: Path, rel: str) -> str:
+    """The text of the document ``rel`` under ``root``, to edit in place: read as the loader reads
+    it (a regular file inside the root, never through a symlink), as it is (no line ending
+    translated, so ``_open`` sees a CRLF file and refuses it). EditError otherwise."""
+    if (root / rel).is_symlink():
+        raise EditError(f"{rel} is a symlink; declog edits only regular files")
+    raw = load.read_file(root.resolve(), rel)
+    if raw.data is None:
+        raise EditError(f"{rel}: {raw.problem.message if raw.problem else 'cannot be read'}")
+    try:
+        return raw.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditError(f"{rel} is not UTF-8 text") from None
 
 
 def _open(text: str, path: str) -> tuple[str, str, Frontmatter, Parsed]:

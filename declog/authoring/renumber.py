@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from declog.authoring.frontmatter_edit import EditError, FieldPath, replace_values
+from declog.authoring.frontmatter_edit import EditError, FieldPath, read_document, replace_values
 from declog.authoring.rewrite import replace_text
 from declog.authoring.scaffold import next_id
 from declog.log import load, vocab
@@ -179,16 +179,10 @@ def _documents(log: Log) -> Iterator[Document]:
 
 
 def _read(root: Path, rel: str) -> str:
-    if (root / rel).is_symlink():
-        raise RenumberError(f"{rel} is a symlink; declog renumber edits only regular files")
-    raw = load.read_file(root.resolve(), rel)
-    if raw.data is None:
-        why = raw.problem.message if raw.problem else "cannot be read"
-        raise RenumberError(f"{rel}: {why}")
     try:
-        return raw.data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RenumberError(f"{rel} is not UTF-8 text") from None
+        return read_document(root, rel)
+    except EditError as exc:
+        raise RenumberError(str(exc)) from None
 
 
 class _References:

@@ -198,17 +198,13 @@ def init_files(
     return dict(sorted(files.items()))
 
 
-#: A full commit sha: the only ``uses:`` ref nobody can move.
-_COMMIT_RE = re.compile(r"[0-9a-f]{40}")
-
-
 def pin_note(uses: Action) -> str:
     """The comment beside ``uses:`` of declog's action: a commit is pinned; a tag is said to be one.
 
     A release of declog cannot name its own commit, so by default the workflows use its
     tag; zizmor's ``unpinned-uses`` is silenced for that line only, with the reason.
     """
-    if _COMMIT_RE.fullmatch(uses.ref):
+    if git.COMMIT_ID.fullmatch(uses.ref):  # the only ref nobody can move
         return "a commit of declog (declog init --action)"
     return "zizmor: ignore[unpinned-uses] a release tag: no release names its own commit (--action pins one)"
 

@@ -319,15 +319,23 @@ def _source_lines(root: Path, path: str) -> Sequence[str]:
 
 
 def _append_step_summary(found: list[Diagnostic], files: int, prefix: str) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
+    if not os.environ.get("GITHUB_STEP_SUMMARY"):
         return
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
     repo, sha = os.environ.get("GITHUB_REPOSITORY"), os.environ.get("GITHUB_SHA")
     blob = f"{server}/{repo}/blob/{sha}" if repo and sha else ""
+    append_job_summary(output.render_summary(found, files=files, prefix=prefix, blob_url=blob))
+
+
+def append_job_summary(text: str) -> None:
+    """Add ``text`` (Markdown) to the GitHub Actions job summary, when there is one; a warning if
+    it cannot be written."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
     try:
         with open(target, "a", encoding="utf-8") as fh:
-            fh.write(output.render_summary(found, files=files, prefix=prefix, blob_url=blob))
+            fh.write(text)
     except OSError as exc:
         click.echo(f"declog: warning: cannot write the job summary to {target}: {exc.strerror}", err=True)
 

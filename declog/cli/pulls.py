@@ -16,6 +16,7 @@ from declog.cli.base import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    append_job_summary,
     cli,
     emit,
     error,
@@ -314,18 +315,8 @@ def approvals(
         prefix = git.repo_prefix(log_root)
         click.echo(output.render_github(list(result.report.findings), prefix), nl=False)
     if fmt == "github" or comment:
-        _job_summary(summary)
+        append_job_summary(summary)
     sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
-
-
-def _job_summary(text: str) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    try:
-        if target:
-            with open(target, "a", encoding="utf-8") as fh:
-                fh.write(text)
-    except OSError as exc:
-        click.echo(f"declog: warning: cannot write the job summary to {target}: {exc.strerror}", err=True)
 
 
 def _comment(pull: PullRequest, result: ApprovalsResult) -> str:
@@ -418,5 +409,7 @@ def remind(root: Path | None, moment: str | None, numbers: tuple[int, ...], dry_
         click.echo("declog: no open pull request", err=True)
     lines = [t for o in outcomes for t in (*o.done, *o.notes, *([o.failed] if o.failed else []))]
     title = "## declog remind" + (" (dry run: nothing was sent)" if dry_run else "")
-    _job_summary(f"{title}\n\n" + "".join(f"- {md_text(t)}\n" for t in lines or ["no open pull request"]))
+    append_job_summary(
+        f"{title}\n\n" + "".join(f"- {md_text(t)}\n" for t in lines or ["no open pull request"])
+    )
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)

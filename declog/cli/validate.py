@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -106,7 +105,7 @@ def _set_status(sha: str, result: CheckResult, strict: bool) -> None:
     from declog.pr.github import GitHub, GitHubError
     from declog.pr.status import CHECK_CONTEXT, check_summary
 
-    if not re.fullmatch(r"[0-9a-f]{40}", sha):
+    if not git.COMMIT_ID.fullmatch(sha):
         error(f"--status needs a full commit sha (40 hexadecimal digits), not '{line(sha)}'")
         sys.exit(EXIT_USAGE)
     verdict = check_summary(result, strict)

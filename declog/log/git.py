@@ -16,6 +16,7 @@ import base64
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +27,9 @@ from urllib.parse import urlsplit
 from declog.log.codes import finding
 from declog.log.diagnostics import Pos
 from declog.log.load import CONTENT, RawFile, not_utf8
+
+#: A full (SHA-1) commit id as git and GitHub write it.
+COMMIT_ID = re.compile(r"[0-9a-f]{40}")
 
 
 class GitError(Exception):

@@ -20,25 +20,26 @@ is checked out only to be parsed, and its own rules, members and settings never 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog.authoring.frontmatter_edit import EditError, set_approvals
+from declog.authoring.frontmatter_edit import EditError
 from declog.check.checker import load_and_check
-from declog.log import git, standing
+from declog.log import git, standing, vocab
 from declog.log.config import Reminders
 from declog.log.escape import md_text
 from declog.log.model import Log
 from declog.log.timeparse import format_duration, shown_in
 from declog.pr import pullrequest, status
-from declog.pr.approvals import NEEDS_APPROVAL, DecisionReport, approvals_to_write
+from declog.pr.approvals import NEEDS_APPROVAL, DecisionReport
 from declog.pr.github import GitHub, GitHubError
 from declog.pr.pullrequest import ApprovalsResult
-from declog.pr.reviews import ReviewsError
+from declog.pr.reviews import ReviewsError, as_object
 
 #: Anything but these in a marker's fields is replaced: a marker is one HTML comment, always.
 _MARKER_UNSAFE = re.compile(r"[^A-Za-z0-9._:+/-]")
@@ -107,7 +108,7 @@ def _pull_url(gh: GitHub, number: int) -> str:
 
 
 def _blob_url(gh: GitHub, head: str) -> str:
-    return f"{_web(gh)}/blob/{head}/" if re.fullmatch(r"[0-9a-f]{40}", head or "") else ""
+    return f"{_web(gh)}/blob/{head}/" if git.COMMIT_ID.fullmatch(head or "") else ""
 
 
 # --- reminders, silence and overdue notices: what is due at a moment --------------------------
@@ -187,9 +188,10 @@ def plan(
         unrecorded = pullrequest.unrecorded_silence(dr, [])
         if unrecorded and settings.record_silence:
             try:
-                text = (root / d.path).read_bytes().decode("utf-8")  # as it is: no newline translated
-                out.silence[d.path] = set_approvals(text, approvals_to_write(dr, report.pull), d.path)
-            except (OSError, UnicodeDecodeError, EditError) as exc:
+                text = pullrequest.with_approvals(root, dr, report.pull)
+                if text is not None:
+                    out.silence[d.path] = text
+            except EditError as exc:
                 out.notes.append(f"{d.path}: cannot record the silence approvals: {exc}")
         elif unrecorded:
             out.notes.append(
@@ -214,7 +216,7 @@ def _handles(dr: DecisionReport, judge: Log, author: str) -> tuple[str, ...]:
 
 
 def _mention(handle: str) -> str:
-    return f"@{handle}" if status.LOGIN.match(handle) else status.handle(handle)
+    return f"@{handle}" if vocab.HANDLE_RE.match(handle) else status.handle(handle)
 
 
 def reminder_text(reminders: Sequence[Reminder], judge: Log, now: dt.datetime) -> str:
@@ -333,10 +335,6 @@ def remind(
     return outcomes
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _one(
     root: Path,
     gh: GitHub,
@@ -349,22 +347,19 @@ def _one(
     dry_run: bool,
 ) -> None:
     number = outcome.number
-    head, base = _obj(pr.get("head")), _obj(pr.get("base"))
-    sha, branch, base_ref = str(head.get("sha", "")), str(head.get("ref", "")), str(base.get("ref", ""))
-    if not re.fullmatch(r"[0-9a-f]{40}", sha) or not base_ref:
+    head, target = as_object(pr.get("head")), as_object(pr.get("base"))
+    sha, branch, base_ref = str(head.get("sha", "")), str(head.get("ref", "")), str(target.get("ref", ""))
+    if not git.COMMIT_ID.fullmatch(sha) or not base_ref:
         raise BotError("GitHub's answer names no head commit or base branch")
-    same_repo = _obj(head.get("repo")).get("full_name") == gh.repo
+    same_repo = as_object(head.get("repo")).get("full_name") == gh.repo
     pull = gh.pull_request(number)
     comments = gh.comments(number)
-    result, plan_ = _judge(
-        root,
-        pull,
-        base_ref,
-        sha,
-        now,
-        token,
-        lambda r, tree: plan(r, comments, settings, now, root=tree, author=pull.author),
-    )
+    prefix, base = git.repo_prefix(root), f"origin/{base_ref}"
+    with _checked_out(
+        root, prefix, sha, f"+refs/heads/{base_ref}:refs/remotes/{base}", sha, token=token
+    ) as tree:
+        result = pullrequest.run(tree, pull, base=base, now=now)
+        plan_ = plan(result, comments, settings, now, root=tree, author=pull.author)
     judge = result.judge
     outcome.notes += [f"#{number}: {n}" for n in plan_.notes]
     if judge is None:
@@ -384,7 +379,6 @@ def _one(
                 "workflow's token cannot write to: run `declog approvals --write` on the branch and push"
             )
         else:
-            prefix = git.repo_prefix(root)
             files = {prefix + path: text.encode("utf-8") for path, text in plan_.silence.items()}
             ids = ", ".join(_id_of(result, p) for p in plan_.silence)
             message = (
@@ -402,7 +396,10 @@ def _one(
         ids = ", ".join(dr.decision.id for dr in plan_.overdue)
         outcome.done.append(f"#{number}: overdue notice for {ids}")
     if new_head and not dry_run:
-        _rejudge(root, gh, number, branch, base_ref, new_head, now, token, outcome)
+        with _checked_out(
+            root, prefix, new_head, f"+refs/heads/{branch}:refs/declog/pull/{number}", token=token
+        ) as tree:
+            _rejudge(tree, gh, number, base, new_head, now, outcome)
     elif find_comment(comments, status.MARKER) is not None:
         # the status comment is in use: keep it (and the status) current as the clock moves,
         # e.g. from "pending" to "deadline passed"
@@ -417,44 +414,20 @@ def _id_of(result: ApprovalsResult, path: str) -> str:
     return path
 
 
-def _judge(
-    root: Path,
-    pull: Any,
-    base_ref: str,
-    sha: str,
-    now: dt.datetime,
-    token: str,
-    then: Callable[[ApprovalsResult, Path], Plan],
-) -> tuple[ApprovalsResult, Plan]:
-    """Fetch the head and the base, check the head out as data, judge it, and plan in it."""
-    base = f"origin/{base_ref}"
-    git.fetch(root, f"+refs/heads/{base_ref}:refs/remotes/{base}", sha, token=token)
-    prefix = git.repo_prefix(root)
-    with git.checkout(root, sha) as tree:
-        log_root = tree / prefix if prefix else tree
-        result = pullrequest.run(log_root, pull, base=base, now=now)
-        return result, then(result, log_root)
+@contextlib.contextmanager
+def _checked_out(root: Path, prefix: str, commit: str, *refspecs: str, token: str) -> Iterator[Path]:
+    """Fetch ``refspecs``, check ``commit`` out as data (``git.checkout``); the log's root in it."""
+    git.fetch(root, *refspecs, token=token)
+    with git.checkout(root, commit) as tree:
+        yield tree / prefix if prefix else tree
 
 
 def _rejudge(
-    root: Path,
-    gh: GitHub,
-    number: int,
-    branch: str,
-    base_ref: str,
-    head: str,
-    now: dt.datetime,
-    token: str,
-    outcome: Outcome,
+    log_root: Path, gh: GitHub, number: int, base: str, head: str, now: dt.datetime, outcome: Outcome
 ) -> None:
-    """After the silence commit: judge the new head as the required checks would, and say so."""
-    pull = gh.pull_request(number)
-    base = f"origin/{base_ref}"
-    git.fetch(root, f"+refs/heads/{branch}:refs/declog/pull/{number}", token=token)
-    prefix = git.repo_prefix(root)
-    with git.checkout(root, head) as tree:
-        log_root = tree / prefix if prefix else tree
-        verdict = status.check_summary(load_and_check(log_root, base=base))
-        gh.set_status(head, verdict.state, status.CHECK_CONTEXT, verdict.description, _pull_url(gh, number))
-        result = pullrequest.run(log_root, pull, base=base, now=now)
-        outcome.done += publish(gh, number, result, head)
+    """After the silence commit, checked out at ``log_root``: judge it as the required checks
+    would, and say so (statuses and the status comment)."""
+    verdict = status.check_summary(load_and_check(log_root, base=base))
+    gh.set_status(head, verdict.state, status.CHECK_CONTEXT, verdict.description, _pull_url(gh, number))
+    result = pullrequest.run(log_root, gh.pull_request(number), base=base, now=now)
+    outcome.done += publish(gh, number, result, head)

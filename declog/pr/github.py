@@ -35,10 +35,10 @@ from declog.pr.reviews import (
     Review,
     ReviewsError,
     _login,
-    _obj,
     _review,
     _text,
     _when,
+    as_object,
     loads_json,
     next_link,
 )
@@ -166,7 +166,7 @@ class GitHub:
         return PullRequest(
             number=number,
             author=_login(pr.get("user")),
-            head_sha=_text(_obj(pr.get("head")).get("sha")),
+            head_sha=_text(as_object(pr.get("head")).get("sha")),
             reviews=tuple(reviews),
             repository=self.repo,
             opened=_when(pr.get("created_at")),
@@ -186,12 +186,12 @@ class GitHub:
     def create_comment(self, number: int, body: str) -> dict[str, Any]:
         """The new comment (``{}`` in a dry run)."""
         path = f"/repos/{self.repo}/issues/{int(number)}/comments"
-        return _object(self._call("POST", path, {"body": body}, need=WRITE_COMMENTS, once=True))
+        return as_object(self._call("POST", path, {"body": body}, need=WRITE_COMMENTS, once=True))
 
     def edit_comment(self, comment_id: int, body: str) -> dict[str, Any]:
         """The edited comment (``{}`` in a dry run)."""
         path = f"/repos/{self.repo}/issues/comments/{int(comment_id)}"
-        return _object(self._call("PATCH", path, {"body": body}, need=WRITE_COMMENTS))
+        return as_object(self._call("PATCH", path, {"body": body}, need=WRITE_COMMENTS))
 
     def set_status(self, sha: str, state: str, context: str, description: str, target_url: str = "") -> None:
         """A commit status; ``description`` is cut to GitHub's 140 characters (ending with an ellipsis)."""
@@ -222,8 +222,8 @@ class GitHub:
         """
         repo, parent = self.repo, _sha(parent)
         ref = urllib.parse.quote(branch, safe="/")
-        base = _object(self._call("GET", f"/repos/{repo}/git/commits/{parent}", need=WRITE_CONTENTS))
-        base_tree = _text(_obj(base.get("tree")).get("sha"))
+        base = as_object(self._call("GET", f"/repos/{repo}/git/commits/{parent}", need=WRITE_CONTENTS))
+        base_tree = _text(as_object(base.get("tree")).get("sha"))
         if not base_tree:
             raise GitHubError(f"commit {parent[:12]} in {repo}: GitHub gave no tree for it")
         entries = []
@@ -430,7 +430,7 @@ class GitHub:
         """The ``sha`` of what GitHub created; ``placeholder`` in a dry run."""
         if self.dry_run is not None:
             return placeholder
-        sha = _text(_obj(answer).get("sha"))
+        sha = _text(as_object(answer).get("sha"))
         if not sha:
             raise GitHubError(f"GitHub's answer names no sha for the new {placeholder.strip('<>')}")
         return sha
@@ -483,10 +483,6 @@ def _sha(value: str) -> str:
     if not _SHA.fullmatch(value):
         raise GitHubError(f"not a commit sha: {terminal(value)!r}")
     return value
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _objects(items: list[Any]) -> list[dict[str, Any]]:

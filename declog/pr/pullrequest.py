@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from declog.authoring.frontmatter_edit import KEEP, EditError, set_approvals
+from declog.authoring.frontmatter_edit import KEEP, EditError, read_document, set_approvals
 from declog.authoring.rewrite import replace_text
 from declog.check.checker import CheckResult, load_and_check, read_base
 from declog.check.output import concise
@@ -257,19 +257,26 @@ def _plain_bytes(path: Path, limit: int = 16 * 1024 * 1024) -> bytes | None:
     return data if len(data) <= limit else None
 
 
+def with_approvals(root: Path, dr: DecisionReport, pull: PullRequest) -> str | None:
+    """The text of ``dr``'s file with the approvals the report proves recorded (``approvals_to_write``),
+    every other byte as it is; None when there is nothing new to record. EditError when it cannot be
+    edited (``--write``, and ``declog remind``'s silence commit)."""
+    d = dr.decision
+    entries = approvals_to_write(dr, pull)
+    if all(KEEP in e for e in entries) and len(entries) == len(d.approvals):
+        return None
+    return set_approvals(read_document(root, d.path), entries, d.path)
+
+
 def _write(root: Path, log: Log, report: Report) -> list[str]:
     staged: dict[str, str] = {}
     for dr in report.decisions:
-        d = dr.decision
-        entries = approvals_to_write(dr, report.pull)
-        if all(KEEP in e for e in entries) and len(entries) == len(d.approvals):
-            continue  # nothing new to record
-        path = root / d.path
         try:
-            text = path.read_text(encoding="utf-8")
-            staged[d.path] = set_approvals(text, entries, d.path)
-        except (OSError, EditError) as exc:
+            text = with_approvals(root, dr, report.pull)
+        except EditError as exc:
             raise ApprovalsError(str(exc)) from None
+        if text is not None:
+            staged[dr.decision.path] = text
     for rel, text in staged.items():
         replace_text(root / rel, text)
     return sorted(staged)

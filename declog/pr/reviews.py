@@ -66,7 +66,8 @@ class PullRequest:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _obj(value: Any) -> dict[str, Any]:
+def as_object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one: GitHub's answers are read defensively."""
     return value if isinstance(value, dict) else {}
 
 
@@ -122,16 +123,16 @@ def parse_reviews(data: Any, source: str = "reviews") -> PullRequest:
         return PullRequest(
             number=pr.get("number") if isinstance(pr.get("number"), int) else None,
             author=_login(pr.get("user")),
-            head_sha=_text(_obj(pr.get("head")).get("sha")),
+            head_sha=_text(as_object(pr.get("head")).get("sha")),
             reviews=(_review(data["review"], f"{source}: review"),),
-            repository=_text(_obj(data.get("repository")).get("full_name")),
+            repository=_text(as_object(data.get("repository")).get("full_name")),
             complete=False,
             opened=_when(pr.get("created_at")),
         )
     if isinstance(data.get("reviews"), list):
         files: list[Any] = data["files"] if isinstance(data.get("files"), list) else []
         commits: list[Any] = data["commits"] if isinstance(data.get("commits"), list) else []
-        last = _obj(commits[-1]) if commits else {}
+        last = as_object(commits[-1]) if commits else {}
         return PullRequest(
             number=data.get("number") if isinstance(data.get("number"), int) else None,
             author=_login(data.get("author")),

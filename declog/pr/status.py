@@ -76,8 +76,8 @@ def summary(result: ApprovalsResult) -> Summary:
         if dr.satisfied:
             continue
         d = dr.decision
-        blocked = [s for s in dr.partners if s.state in (standing.CHANGES_REQUESTED, standing.STALE)]
-        overdue = d.deadline is not None and now >= d.deadline
+        blocked = _blocking(dr)
+        overdue = _overdue(dr, now)
         text = f"{d.id or d.path}: {dr.approved} of {dr.needed}"
         if blocked:
             problems.append(f"{text}, {blocked[0].label} by {blocked[0].partner}")
@@ -107,6 +107,15 @@ def check_summary(result: CheckResult, strict: bool = False) -> Summary:
         return Summary("failure", f"{counted} finding(s) to fix: run declog check")
     warned = f" ({result.warnings} warning(s))" if result.warnings else ""
     return Summary("success", f"the log's rules hold{warned}")
+
+
+def _blocking(dr: DecisionReport) -> list[PartnerStatus]:
+    """The partners whose review blocks the decision: changes requested, or an approval gone stale."""
+    return [s for s in dr.partners if s.state in (standing.CHANGES_REQUESTED, standing.STALE)]
+
+
+def _overdue(dr: DecisionReport, now: dt.datetime) -> bool:
+    return dr.decision.deadline is not None and now >= dr.decision.deadline
 
 
 def _cut(text: str) -> str:
@@ -160,9 +169,7 @@ def render(result: ApprovalsResult, *, head: str = "", file_url: str = "", comme
 
 def _decision(dr: DecisionReport, step: Step | None, judge: Log, now: dt.datetime, file_url: str) -> str:
     d = dr.decision
-    blocked = any(s.state in (standing.CHANGES_REQUESTED, standing.STALE) for s in dr.partners)
-    overdue = d.deadline is not None and now >= d.deadline
-    mark = "✅" if dr.satisfied else "❌" if blocked or overdue else "⏳"
+    mark = "✅" if dr.satisfied else "❌" if _blocking(dr) or _overdue(dr, now) else "⏳"
     name = f"{md_text(d.id)} {md_text(d.title)}".strip()
     if file_url and _LINKABLE.match(file_url + "x"):
         name = f"[{name}]({file_url}{url_path(d.path)})"
@@ -213,13 +220,9 @@ def _next(step: Step | None, dr: DecisionReport, judge: Log, now: dt.datetime) -
     return text + "."
 
 
-#: A GitHub login: letters, digits and single hyphens (the only handles shown as code).
-LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-
-
 def handle(login: str) -> str:
     """A handle as code when it is a GitHub login; anything else as escaped text that mentions nobody."""
-    if LOGIN.match(login):
+    if vocab.HANDLE_RE.match(login):  # a GitHub login: the only handles shown as code
         return md_code(login)
     return md_text(login).replace("@", "&#64;")
 
