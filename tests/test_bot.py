@@ -9,6 +9,7 @@ Every moment is explicit (``--now``, ``SOURCE_DATE_EPOCH``), never today's.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 import re
@@ -16,6 +17,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Run, doc, invoke, isolated_git
@@ -520,3 +522,56 @@ def test_remind_keeps_the_status_comment_current_as_the_deadline_passes(world: W
     assert "deadline 2026-11-04 09:00 UTC (passed)" in body and "the deadline has passed" in body
     text = summary.read_text()
     assert text.startswith("## declog remind\n\n") and "- #1: overdue notice for 0001\n" in text
+
+
+def test_a_moved_deadline_starts_the_reminder_points_anew(world: World) -> None:
+    world.remind(DEADLINE - dt.timedelta(hours=20))
+    assert len(world.bot_comments()) == 1
+    later = DEADLINE + dt.timedelta(days=2)
+    text = (
+        (world.work / DECISION).read_text().replace(f"deadline: {iso(DEADLINE)}", f"deadline: {iso(later)}")
+    )
+    (world.work / DECISION).write_text(text)
+    git(world.work, "commit", "-qam", "more time")
+    git(world.work, "push", "-q", "origin", "propose/1")
+    world.gh.pulls[1]["head"]["sha"] = git(world.work, "rev-parse", "HEAD")
+    world.remind(later - dt.timedelta(hours=20))
+    [_, again] = world.bot_comments()
+    assert f"<!-- declog:reminder 0001 {iso(later)} 1d -->" in again
+
+
+def test_main_can_turn_off_recording_silence_and_the_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    off = CONFIG + SILENCE_FOR_GLOBEX + '\n[workflow.reminders]\nrecord_silence = false\noverdue_label = ""\n'
+    for w in make_world(tmp_path, monkeypatch, off):
+        w.review("bob-acme")
+        run = w.remind(DEADLINE + dt.timedelta(hours=1))
+        assert run.exit_code == 0, run.stderr
+        assert w.branch_head() == w.head  # nothing committed; the log says what would record it
+        assert "silence counts for globex; recording it is off" in run.stderr
+        assert "declog approvals --write" in run.stderr
+        # northwind is still awaited: one overdue notice, and no label
+        assert len([b for b in w.bot_comments() if "declog:overdue" in b]) == 1
+        assert w.gh.labels[1] == []
+
+
+def test_the_token_reaches_git_only_in_the_fetchs_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """git.fetch authenticates as actions/checkout does, without writing the token anywhere."""
+    from declog.log import git as gitmod
+
+    calls: list[tuple[tuple[str, ...], dict[str, str]]] = []
+
+    def fake_run(root: Path, *args: str, stdin: bytes | None = None, env: Any = None) -> bytes:
+        calls.append((args, dict(env or {})))
+        return b"https://github.com/acme/log.git\n" if args[:2] == ("remote", "get-url") else b""
+
+    monkeypatch.setattr(gitmod, "run", fake_run)
+    gitmod.fetch(Path("."), "+refs/heads/main:refs/remotes/origin/main", token="ghs_secret")
+    (_, none), (args, env) = calls
+    assert none == {} and "ghs_secret" not in " ".join(args)
+    assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraheader"
+    assert (
+        env["GIT_CONFIG_VALUE_0"]
+        == "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:ghs_secret").decode()
+    )
