@@ -307,15 +307,14 @@ def approvals(
             click.echo(f"declog: next: {line(step)}", err=True)
     from declog.pr import status
 
-    which = f"pull request #{pull.number}" if pull.number else "the pull request"
-    summary = f"## Approvals for {which}\n\n" + status.render(result, head=pull.head_sha, comment=False)
-    if comment:
-        summary += _comment(pull, result)
+    note = _comment(pull, result) if comment else ""
     if fmt == "github":
         prefix = git.repo_prefix(log_root)
         click.echo(output.render_github(list(result.report.findings), prefix), nl=False)
-    if fmt == "github" or comment:
-        append_job_summary(summary)
+    if (fmt == "github" or comment) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        which = f"pull request #{pull.number}" if pull.number else "the pull request"
+        report = status.render(result, head=pull.head_sha, comment=False)
+        append_job_summary(f"## Approvals for {which}\n\n{report}{note}")
     sys.exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
 
 
