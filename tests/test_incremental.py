@@ -19,7 +19,7 @@ import pytest
 from sitetools import EXAMPLE_NOW, copy_example
 
 from declog.site.build import build
-from declog.site.incremental import Abandoned, Incremental, fingerprint
+from declog.site.incremental import Abandoned, Incremental
 from declog.site.render import packaged_templates
 
 
@@ -183,12 +183,13 @@ def edit_config(root: Path, rng: random.Random) -> Edit:
 
 
 #: Edits of text only (declog.check.shape): a text-only rebuild renders just the pages showing them.
-TEXT_EDITS = [edit_body, edit_title, edit_rationale, edit_meeting]
+BODY_EDITS = [edit_body, edit_meeting, edit_partner]
 EDITS = [
-    *TEXT_EDITS,
+    *BODY_EDITS,
+    edit_title,
+    edit_rationale,
     edit_tags,
     edit_link,
-    edit_partner,
     add_decision,
     delete_added,
     rename_added,
@@ -209,7 +210,7 @@ def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path,
     sequence = EDITS * 2  # every kind of edit, twice, in a random order
     rng.shuffle(sequence)
     done = []
-    text_only = 0
+    bodies_only = 0
     for edit in sequence:
         what, changed = edit(root, rng)
         done.append(what)
@@ -217,10 +218,10 @@ def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path,
         assert update.built, (done, [f"{d.path}:{d.line}: {d.message}" for d in update.findings])
         assert not update.full
         assert_same_as_full_build(root, site, tmp_path)
-        text_only += update.text_only
-        if edit in TEXT_EDITS:
-            assert update.text_only, done
-    assert 0 < text_only < len(sequence)
+        bodies_only += update.bodies_only
+        if edit in BODY_EDITS:
+            assert update.bodies_only, done[-3:]
+    assert 0 < bodies_only < len(sequence)
 
 
 def test_an_edit_renders_only_the_pages_that_show_it(root: Path, tmp_path: Path) -> None:
@@ -281,37 +282,56 @@ def test_an_overtaken_rebuild_writes_nothing(root: Path, tmp_path: Path) -> None
     assert inc.update().changed > 0
 
 
-def test_a_rebind_puts_later_records_in_and_keeps_everything_else(root: Path) -> None:
-    """Views kept from a full look get the edited records; what holds none of them stays the same object."""
-    import dataclasses
-
-    from declog.check.checker import load_and_check
-    from declog.site.fingerprint import Rebinder
-    from declog.site.views import Views
-
-    log = load_and_check(root).log
-    assert log is not None
-    views = Views(log, EXAMPLE_NOW, {})
-    lists, partners = views.lists(), views.partners
-    edited = log.decisions[3]
-    later = dataclasses.replace(edited, body=edited.body + "\nLater.\n")
-    rebind = Rebinder()
-    new_lists, new_partners = rebind(lists, {edited.path: later}), rebind(partners, {edited.path: later})
-    for old, new in zip(lists, new_lists, strict=True):
-        held = [d for m in old.months for d in m.items]
-        assert (new is old) == (edited not in held)
-        assert [d for m in new.months for d in m.items] == [later if d is edited else d for d in held]
-    assert new_lists[0].path == lists[0].path and new_lists[0].months[0].label == lists[0].months[0].label
-    assert all(later not in (a.decision for a in pv.absent) for pv in partners.values())
-    assert rebind(partners, {}) is partners
-    assert rebind(new_partners, {later.path: later}) is new_partners  # the same record: nothing to do
+def test_a_body_edit_renders_only_what_shows_that_body(root: Path, tmp_path: Path) -> None:
+    """Lists, the index and the home page show decisions' metadata, not their bodies: they are not
+    rendered after a body edit; the decision's page, the feeds it is in and decisions.json are."""
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    inc.update()
+    f = decisions(root)[4]
+    before = {rel: (site / rel).stat().st_mtime_ns for rel in ("index.html", "decisions/index.html")}
+    append_line(root, f, "A body edit.")
+    update = inc.update(changed=rel(root, f))
+    assert update.bodies_only
+    page = f"decisions/{f.name[:4]}/index.html"
+    assert "A body edit." in (site / page).read_text(encoding="utf-8")
+    assert {rel: (site / rel).stat().st_mtime_ns for rel in before} == before
+    assert update.rendered <= 12  # its page, decisions.json, the site's and its partners' feeds
+    assert_same_as_full_build(root, site, tmp_path)
 
 
-def test_fingerprints_follow_values_not_identity() -> None:
-    assert fingerprint({"a": (1, "x")}) == fingerprint({"a": (1, "x")})
-    assert fingerprint({"a": (1, "x")}) != fingerprint({"a": (1, "y")})
-    assert fingerprint("<b>") != fingerprint(__import__("markupsafe").Markup("<b>"))
-    assert fingerprint(object()) != fingerprint(object())  # not understood: never equal
+def test_a_status_edit_leaves_other_decisions_pages_alone(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    inc.update()
+    pages = sorted(site.glob("decisions/*/index.html"))
+    before = {page: page.stat().st_mtime_ns for page in pages}
+    f = next(p for p in decisions(root) if "\nstatus: draft\n" in p.read_text(encoding="utf-8"))
+    f.write_text(f.read_text(encoding="utf-8").replace("\nstatus: draft\n", "\nstatus: withdrawn\n"), "utf-8")
+    text = f.read_text(encoding="utf-8")
+    if "\nreason:" not in text:
+        f.write_text(text.replace("\nstatus: withdrawn\n", "\nstatus: withdrawn\nreason: Dropped.\n"), "utf-8")
+    update = inc.update(changed=rel(root, f))
+    assert update.built and not update.bodies_only, [d.message for d in update.findings]
+    touched = [page.parent.name for page in pages if page.stat().st_mtime_ns != before[page]]
+    assert f.name[:4] in touched
+    assert len(touched) <= 4, touched  # it and the decisions that link to it or that it links to
+    assert_same_as_full_build(root, site, tmp_path)
+
+
+def test_every_planned_file_declares_its_inputs(root: Path, tmp_path: Path) -> None:
+    """A file that declares nothing is rendered on every change: none of the default theme's is."""
+    from declog.site import pages
+    from declog.site.writer import InPlace
+
+    inc = Incremental(root, tmp_path / "site", now=EXAMPLE_NOW)
+    inc.update()
+    kept = inc.kept
+    assert kept is not None
+    planned = pages.plan(pages.SiteState(kept.theme, kept.views, InPlace(tmp_path / "site"), kept.markdown))
+    assert len(planned) > 100
+    assert [job.path for job in planned if job.deps is None] == []
+    assert inc.update().rendered == 0
 
 
 def test_rebuilds_in_one_process_keep_no_old_log_alive(root: Path, tmp_path: Path) -> None:

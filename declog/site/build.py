@@ -31,6 +31,8 @@ __all__ = ["BuildResult", "OutputError", "build", "failed", "theme_for", "with_s
 
 @dataclass
 class BuildResult:
+    """What a build, a warm build (declog.site.cache) or a rebuild of ``declog serve`` did."""
+
     check: CheckResult
     findings: list[Diagnostic] = field(default_factory=list)
     """The check's findings plus the build's own (templates, search)."""
@@ -44,6 +46,12 @@ class BuildResult:
     seconds: float = 0.0
     bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     """Markdown bodies the build rendered early, by path: (digest of the text, HTML)."""
+    removed: int = 0
+    """Files of the previous build that the new one no longer has (a rebuild's)."""
+    full: bool = False
+    """Every file was rendered (a rebuild with nothing to go by, or a build)."""
+    bodies_only: bool = False
+    """A rebuild after a change of bodies alone: the views were kept (declog.site.incremental)."""
 
 
 def build(
@@ -112,7 +120,7 @@ def build(
         early.close()
         gc.unfreeze()
     result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
-    result.rendered = len(state.jobs)
+    result.rendered, result.full = len(state.jobs), True
     result.bodies = state.bodies
     result.seconds = time.perf_counter() - started
     return result

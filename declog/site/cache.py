@@ -431,18 +431,15 @@ def cached_build(
             sweep(out)  # what an interrupted declog serve or build left half written
             sweep_beside(out)
             site.restore(state)
-            update = site.rebuild(binary=binary, progress=progress)
+            result = site.rebuild(binary=binary, jobs=jobs, progress=progress)
         except (TooMuch, OutputError):
             pass
         except Exception:  # a cache that reads but does not make sense: build from scratch
             site.forget()
         else:
-            result = BuildResult(
-                update.check, update.findings, update.built, update.pages, update.rendered, update.changed
-            )
             if search_index and binary is None:
                 result.findings.append(search.missing())
-            if update.built:
+            if result.built:
                 _save(path, head, site.snapshot())
             result.seconds = time.perf_counter() - started
             return result

@@ -73,11 +73,8 @@ class Parts:
     Each piece (a decisions.json entry, a calendar event) is made again only
     when what it is made from changed. What every piece depends on besides
     that (the configuration, the partners) is the caller's to watch: ``clear``
-    when it changes. A cache handed to the page, not something the page shows:
-    fingerprints leave it out.
+    when it changes.
     """
-
-    not_an_input = True
 
     def __init__(self) -> None:
         self.spaces: dict[str, dict[str, tuple[tuple[object, ...], Any]]] = {}
@@ -277,8 +274,6 @@ class Entry:
     content_base: str
     """xml:base for the content: its links are relative to the decision's page."""
     categories: tuple[str, ...]
-    decision: Decision | None = None
-    """The decision the entry shows (so a rebuild knows the feed shows it)."""
 
 
 @dataclass(frozen=True)
@@ -341,7 +336,6 @@ def feed(
             content=x(views.fields.html(d) + str(body_html(d))),
             content_base=x(urls.join(base, urls.decision(d.id))),
             categories=tuple(x(c) for c in (d.status, d.mode, d.category, *d.tags)),
-            decision=d,
         )
         for d in chosen
     )

@@ -1,28 +1,26 @@
-"""Rebuild only the pages a change affects, with the bytes a full build would give.
+"""Rebuild only the files a change affects, with the bytes a full build would give.
 
-The page list is ``pages.plan``'s, the list ``declog build`` renders. After a
-change there are two ways to find the pages to render again:
+The file list is ``pages.plan``'s, the list ``declog build`` renders, and each
+file declares what it is made from (declog.site.deps). After a change:
 
-- **Only text changed.** When every document keeps its shape (declog.check.shape:
-  an edited body, title or rationale; no status, date, partner or link
-  changed) and so does what every page sees (settings, partners, the "as of"
-  time, git history, declog's version), the pages to render are the ones that
-  show an edited document, known from the last full look, and the ones whose
-  template changed. The view objects are kept from the last full look; the
-  edited records are put in where a page shows them (``fingerprint.rebind``).
-- **Anything else.** Every page's fingerprint (declog.site.fingerprint: the value of
-  its context and template) is computed again and compared with the last one;
-  the pages whose inputs changed are rendered, and which documents each page
-  shows is learnt anew.
+- **Only bodies changed.** When every document keeps its meta (no frontmatter
+  changed, no reference to another decision came or went) and so does what
+  every page sees, the views of the last update still hold, and the files to
+  render are those that show a changed body (known from the last update's
+  declarations) and those whose template changed.
+- **Anything else.** The views are made anew, every file's fingerprint is
+  computed from its declared inputs and compared with the last one, and the
+  files whose fingerprint changed are rendered.
 
-Either way only files whose bytes changed are written.
+Either way the files are rendered as ``declog build`` renders them
+(``pages.Renderer``) and only files whose bytes changed are written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
+import os
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -31,26 +29,24 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup
 
-from declog import __version__
 from declog.check.checker import Checker, CheckResult
 from declog.log import clock, history
-from declog.log.diagnostics import Diagnostic
-from declog.log.model import Document, Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
-from declog.site import feeds, pages, search, urls
-from declog.site.build import failed, theme_for, with_site_url
-from declog.site.fingerprint import Printer, Rebinder, Templates, fingerprint
+from declog.site import deps, feeds, pages, search, urls
+from declog.site.build import BuildResult, failed, theme_for, with_site_url
 from declog.site.markdown import Markdown
-from declog.site.render import TemplateProblem, Theme
-from declog.site.views import PROJECTIONS, Views, as_of, next_change
-from declog.site.writer import Data, InPlace, Staging, check_output, same_bytes
+from declog.site.pages import Abandoned
+from declog.site.render import Theme
+from declog.site.views import Views, as_of, next_change
+from declog.site.writer import InPlace, Staging, check_output, same_bytes
 
-__all__ = ["Abandoned", "Incremental", "TooMuch", "Update", "fingerprint"]
+__all__ = ["Abandoned", "Incremental", "TooMuch", "Update"]
 
-#: Checked between pages: how often a rebuild looks whether a newer change overtook it.
-_CHECK_EVERY = 64
+#: What a rebuild did: the same record as a build's.
+Update = BuildResult
+#: ``Known.shows``' entry for the files that show every decision's body (decisions.json).
+EVERY_BODY = "*"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -68,31 +64,8 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.code[bucket.key] = bucket.bytecode_to_string()
 
 
-class Abandoned(Exception):
-    """A newer change arrived while this rebuild ran; nothing was written."""
-
-
 class TooMuch(Exception):
-    """More pages changed than an incremental build is worth: build from scratch instead."""
-
-
-@dataclass
-class Update:
-    check: CheckResult
-    findings: list[Diagnostic] = field(default_factory=list)
-    built: bool = False
-    """True when the output folder now shows this version of the log."""
-    pages: int = 0
-    rendered: int = 0
-    """Pages and files rendered again (their inputs changed)."""
-    changed: int = 0
-    """Files written because their bytes changed."""
-    removed: int = 0
-    full: bool = False
-    """Every page was rendered (first build, or the output was not ours)."""
-    text_only: bool = False
-    """Only documents' text or templates changed: the pages showing them were rendered, none fingerprinted."""
-    seconds: float = 0.0
+    """More files changed than an incremental build is worth: build from scratch instead."""
 
 
 #: Output file -> (size, mtime in ns) as last written: a file that differs was touched by someone else.
@@ -101,66 +74,27 @@ Manifest = dict[str, tuple[int, int]]
 
 @dataclass
 class Known:
-    """What the last successful rebuild learnt about the output folder; declog.site.cache saves it as JSON."""
+    """What the last successful update learnt about the output folder; declog.site.cache saves it as JSON."""
 
     key: bytes
-    """The log's shape and what every page sees (``Incremental._key``)."""
+    """What every page sees and every document's meta (``deps``): equal, only bodies can have changed."""
     templates: dict[str, bytes]
-    """Template name -> digest (``fingerprint.Templates``)."""
+    """Template name -> digest (``deps.Templates``)."""
     prints: dict[str, bytes]
-    """Output file -> fingerprint of its inputs; b"" when rendered since without one."""
+    """Output file -> fingerprint of its declared inputs."""
     shows: dict[str, tuple[str, ...]]
-    """Document path -> the output files that show it."""
+    """Document path -> the output files that show its body (``EVERY_BODY``: every body)."""
     records: dict[str, bytes]
-    """Document path -> digest of the record the output files show."""
+    """Document path -> digests of its meta and body (``deps.Digests.record``)."""
     manifest: Manifest
     history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None
 
 
 @dataclass
-class _Plan:
-    result: Update
-    state: _State
-    prints: dict[str, bytes]
-    shows: dict[str, tuple[str, ...]] | None
-    """Learnt anew (a full look), or None: the last one still holds."""
-    todo: list[pages.Job]
-    templates: dict[str, bytes]
-    key: bytes = b""
-    edited: Mapping[str, Document] = field(default_factory=dict)
-    """Documents whose record differs from the one the output shows, by path."""
-    kept: _Kept | None = None
-    """What this process keeps once the rebuild succeeded."""
-
-
-@dataclass
-class _State(pages.SiteState):
-    """The build's state. While fingerprinting, a body stands in as its digest (no Markdown rendered)."""
-
-    rendered_bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-    placeholders: bool = False
-    used_body: bool = False
-
-    def body(self, doc: Document) -> Markup:
-        d = pages.digest(doc.body)
-        if self.placeholders:
-            self.used_body = True
-            return Markup(f"\x00body {d.hex()}\x00")  # only fingerprinted, never written
-        early = self.bodies.get(doc.path)
-        html = early[1] if early is not None and early[0] == d else None
-        if html is None:
-            html = self.markdown.render(doc.body, pages.BODY_ROOT).html
-        self.rendered_bodies[doc.path] = (d, html)
-        return Markup(html)
-
-
-@dataclass
 class _Kept:
-    """What only this process keeps between rebuilds: the views of the last full look, and so on."""
+    """What only this process keeps between updates."""
 
     views: Views
-    """The views of the last full look; their records are those of the last rebuild."""
-    rebinder: Rebinder
     theme: Theme
     theme_key: bytes
     markdown: Markdown
@@ -168,15 +102,29 @@ class _Kept:
     json_key: bytes
 
 
+@dataclass
+class _Plan:
+    result: Update
+    state: pages.SiteState
+    prints: dict[str, bytes]
+    shows: dict[str, tuple[str, ...]] | None
+    """Learnt anew, or None: the last one still holds."""
+    todo: list[pages.Job]
+    templates: dict[str, bytes]
+    key: bytes = b""
+    records: dict[str, bytes] = field(default_factory=dict)
+    """Document path -> digests of its meta and body."""
+    kept: _Kept | None = None
+
+
 class Incremental:
     """A site kept up to date across rebuilds; each ``update`` renders only what changed.
 
     ``known`` is what the output folder shows (``snapshot`` and ``restore``
     carry it between processes, declog.site.cache); this process also keeps the
-    checker's memory, the views of the last full look, the theme and its
-    rendered list items, the rendered Markdown bodies (while the link targets
-    stay the same), decisions.json's entries and the git history (while HEAD
-    stays the same).
+    checker's memory, the views, the theme and its rendered fragments, the
+    rendered Markdown bodies (while the link targets stay the same),
+    decisions.json's entries and the git history (while HEAD stays the same).
     """
 
     def __init__(
@@ -196,9 +144,8 @@ class Incremental:
         self.kept: _Kept | None = None
         self.bodies: dict[str, tuple[bytes, str]] = {}
         self.parts = feeds.Parts()
-        self.templates = Templates()
-        self.lasting: dict[int, tuple[object, bytes]] = {}
-        """Digests of the parts of records and of commits, kept between full looks (``Printer``)."""
+        self.templates = deps.Templates()
+        self.digests = deps.Digests()
         self.compiled = _CompiledTemplates()
         self._history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
         self._head_time: tuple[str | None, dt.datetime | None] | None = None
@@ -260,13 +207,15 @@ class Incremental:
         turns true, and ``OutputError`` when the output folder cannot be used.
         """
         try:
-            plan = self._plan(cancelled, changed=changed, trust_output=True)
+            plan = self._plan(changed=changed, trust_output=True)
             if not isinstance(plan, _Plan):
                 return plan
+            if cancelled():
+                raise Abandoned
             if plan.result.full:
-                written = self._write_all(plan, cancelled)
+                written = self._write(plan, Staging(self.out), 1, cancelled=cancelled)
             else:
-                written = self._write_some(plan, cancelled)
+                written = self._write(plan, InPlace(self.out), 1, cancelled=cancelled)
             return self._done(plan, written)
         finally:
             # Loading freezes what it built (load.paused_gc), as build does; a process that
@@ -282,7 +231,9 @@ class Incremental:
         moment = next_change(self.kept.views.log, now)
         return None if moment is None else max(0.0, (moment - now).total_seconds())
 
-    def rebuild(self, *, binary: Path | None, most: float = 0.5, progress: Progress = silent) -> Update:
+    def rebuild(
+        self, *, binary: Path | None, most: float = 0.5, jobs: int | None = None, progress: Progress = silent
+    ) -> Update:
         """``declog build`` with a warm cache: render what changed, keep the rest.
 
         Files the previous build wrote and someone changed since are rendered
@@ -291,19 +242,21 @@ class Incremental:
         staged (unchanged files linked) and indexed before it is swapped in.
         Raises ``TooMuch`` when more than ``most`` of the files must be
         rendered (a full build is faster), before writing anything.
+        ``jobs``: worker processes, as for ``declog build``.
         ``progress`` hears of each stage and of the files done.
         """
         try:
             progress(CHECK, 0, 0)
-            plan = self._plan(lambda: False, trust_output=False)
+            plan = self._plan(trust_output=False)
             if not isinstance(plan, _Plan):
                 return plan
             if plan.result.full or len(plan.todo) > most * len(plan.state.jobs):
                 raise TooMuch
+            workers = pages.processes(jobs)
             if binary is None:
-                written = self._write_some(plan, lambda: False, progress)
+                written = self._write(plan, InPlace(self.out), workers, progress=progress)
             else:
-                written = self._write_staged(plan, binary, progress)
+                written = self._write(plan, Staging(self.out), workers, progress=progress, binary=binary)
             return self._done(plan, written)
         finally:
             gc.unfreeze()
@@ -314,25 +267,21 @@ class Incremental:
         ``bodies`` are the Markdown bodies that build rendered (``BuildResult.bodies``).
         """
         try:
-            plan = self._plan(lambda: False, trust_output=True, checked=checked, full_look=True)
+            plan = self._plan(trust_output=True, checked=checked, full_look=True)
             if isinstance(plan, _Plan):
                 self.bodies.update(bodies or {})
+                plan.todo = []
                 self._done(plan, 0, stat_all=True)
         finally:
             gc.unfreeze()
 
     def warm(self) -> None:
-        """Prepare what the first rebuild after ``prime`` would otherwise make (a server's idle moment).
-
-        Which documents each kept view holds, decisions.json's entries, and
-        the list items and deadlines the theme reuses from page to page.
-        """
+        """Prepare what the first rebuild after ``prime`` would otherwise make (a server's idle moment):
+        decisions.json's entries, and the list items and deadlines the theme reuses from page to page."""
         kept = self.kept
         if kept is None:
             return
         views = kept.views
-        for name in PROJECTIONS:
-            kept.rebinder.holds(getattr(views, name))
         feeds.database_parts(views, self.parts)
         for d in views.log.decisions:
             kept.theme.item(d)
@@ -346,7 +295,6 @@ class Incremental:
 
     def _plan(
         self,
-        cancelled: Callable[[], bool],
         *,
         trust_output: bool,
         changed: Collection[str] | None = None,
@@ -364,57 +312,71 @@ class Incremental:
         log = with_site_url(checked.log, self.site_url)
         hist = self._file_history()
         now = as_of(log, self.now or clock.current(), self._head(self.root))
-        key = self._key(checked, log, now)
-        known, kept = self.known, self.kept
-        text_only = (
-            not full_look and known is not None and known.key == key and (self.out / urls.HOME).is_file()
+        digests = self.digests
+        head = self._history[0] if self._history is not None else ""
+        common = deps.common(log, digests, now, self.site_url, self.search, head)
+        targets = pages.log_targets(log)
+        links = deps.digest(
+            repr((sorted(targets.files.items()), sorted(targets.partners), sorted(targets.meetings)))
         )
-        if text_only and kept is not None:
-            before = kept.views.log.by_path
-            edited = {p: d for p, d in log.by_path.items() if before.get(p) is not d}
-            rebinder, markdown = kept.rebinder, kept.markdown
-            views = kept.views.carry(log, lambda value: rebinder(value, edited))
+        by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
+        key = deps.digest(common, links, *(digests.meta(by_path[path]) for path in sorted(by_path)))
+        records = {path: digests.record(d) for path, d in log.by_path.items()}
+        known, kept = self.known, self.kept
+        bodies_only = (
+            not full_look
+            and known is not None
+            and kept is not None
+            and known.key == key
+            and (self.out / urls.HOME).is_file()
+        )
+        if bodies_only:
+            assert kept is not None
+            views, markdown = kept.views.carry(log), kept.markdown
         else:
-            shapes, records = self.checker.shapes, known.records if known is not None else {}
-            edited = {p: d for p, d in log.by_path.items() if records.get(p) != shapes.record(d)}
-            rebinder, markdown = Rebinder(), Markdown(pages.log_targets(log))
-            views = Views(log, now, hist)
+            views, markdown = Views(log, now, hist), Markdown(targets)
         theme, theme_key, templates = self._theme(views)
         result.findings += theme.load_all() if kept is None or kept.theme is not theme else []
         if failed(result.findings, self.strict):
             return result
         if kept is None or kept.markdown.targets != markdown.targets:
             self.bodies = {}
-        json_key = self._json_key(log)
+        json_key = deps.digest(common)
         if kept is None or kept.json_key != json_key:
             self.parts.clear()
-        state = _State(theme, views, InPlace(self.out), markdown, bodies=self.bodies, parts=self.parts)
-        if text_only:
+        state = pages.SiteState(
+            theme, views, InPlace(self.out), markdown, bodies=self.bodies, parts=self.parts
+        )
+        state.jobs = pages.plan(state)
+        inputs = deps.Inputs(log, digests, common, links)
+        inputs.use(views.facets, views.filters)
+        new_kept = _Kept(views, theme, theme_key, markdown, json_key)
+        if bodies_only:
             assert known is not None
-            state.jobs = pages.plan(state)
-            plan = self._text_only(result, state, known, edited, templates, trust_output)
+            edited = [path for path, record in records.items() if known.records.get(path) != record]
+            plan = self._bodies_only(result, state, inputs, known, edited, templates, trust_output)
+            result.bodies_only = True
         else:
-            state.placeholders = True
-            state.jobs = pages.plan(state)
-            plan = self._full_look(result, state, templates, cancelled, trust_output)
-            state.placeholders = False
-        plan.key, plan.edited = key, edited
-        plan.kept = _Kept(views, rebinder, theme, theme_key, markdown, json_key)
+            plan = self._every_file(result, state, inputs, templates, trust_output)
+        plan.key, plan.records, plan.kept = key, records, new_kept
         result.pages = sum(job.path.endswith(".html") for job in state.jobs)
         result.rendered = len(plan.todo)
         return plan
 
-    def _text_only(
+    def _bodies_only(
         self,
         result: Update,
-        state: _State,
+        state: pages.SiteState,
+        inputs: deps.Inputs,
         known: Known,
-        edited: Mapping[str, Document],
+        edited: Collection[str],
         templates: dict[str, bytes],
         trust_output: bool,
     ) -> _Plan:
-        """Only documents' text changed: the pages showing an edited one, and those of changed templates."""
+        """Only bodies changed: the files showing an edited one, and those of changed templates."""
         affected = {page for path in edited for page in known.shows.get(path, ())}
+        if edited:
+            affected.update(known.shows.get(EVERY_BODY, ()))
         names = templates.keys() | known.templates.keys()
         retemplated = {name for name in names if templates.get(name) != known.templates.get(name)}
         prints = dict(known.prints)
@@ -424,52 +386,43 @@ class Incremental:
                 job.path in affected
                 or job.template in retemplated
                 or job.path not in known.prints
+                or job.deps is None
                 or not (trust_output or _intact(self.out, job.path, known.manifest))
                 or (job.source is not None and not _copied(job.source, self.out / job.path))
             ):
                 todo.append(job)
-                prints[job.path] = b""  # rendered without a fingerprint: the next full look renders it again
-        if len(prints) != len(state.jobs):  # the same shape gives the same pages, but be sure
+                prints[job.path] = self._print(inputs, templates, job)
+        if len(prints) != len(state.jobs):  # the same metas give the same files, but be sure
             planned = {job.path for job in state.jobs}
             prints = {path: print_ for path, print_ in prints.items() if path in planned}
-        result.text_only = True
         return _Plan(result, state, prints, None, todo, templates)
 
-    def _full_look(
+    def _every_file(
         self,
         result: Update,
-        state: _State,
+        state: pages.SiteState,
+        inputs: deps.Inputs,
         templates: dict[str, bytes],
-        cancelled: Callable[[], bool],
         trust_output: bool,
     ) -> _Plan:
-        """Fingerprint every page; render those whose fingerprint changed. Learns what each page shows."""
+        """Every file's fingerprint from its declared inputs; those whose fingerprint changed are rendered."""
         known = self.known
-        log = state.views.log
-        if len(self.lasting) > 8 * len(log.by_path) + 10_000:
-            self.lasting = {}  # the parts of records long replaced
-        printer = Printer(self.checker.shapes, self.lasting)
-        common = printer((__version__, state.theme.site, log.config, log.partners))
-        links = printer(state.markdown.targets)  # what a Markdown body's HTML depends on besides its text
         full = known is None or not (self.out / urls.HOME).is_file()
         old, manifest = (known.prints, known.manifest) if known is not None else ({}, {})
         prints: dict[str, bytes] = {}
         shows: dict[str, list[str]] = {}
         todo: list[pages.Job] = []
-        for n, job in enumerate(state.jobs):
-            if n % _CHECK_EVERY == 0 and cancelled():
-                raise Abandoned
-            state.used_body = False
-            printer.shows = []
-            if job.produce is not None:
-                inputs = printer(job.produce)
+        for job in state.jobs:
+            declared = job.deps() if job.deps is not None else None
+            if declared is None:
+                prints[job.path] = os.urandom(16)  # undeclared: rendered every time
             else:
-                inputs = templates.get(job.template, b"") + printer(job.context())
-            if state.used_body:
-                inputs += links
-            prints[job.path] = printer((common, job.path, job.template, inputs))
-            for path in set(printer.shows):
-                shows.setdefault(path, []).append(job.path)
+                prints[job.path] = inputs.fingerprint(job.path, templates.get(job.template, b""), declared)
+                for dep in declared:
+                    if dep[0] == "body":
+                        shows.setdefault(dep[1], []).append(job.path)
+                    elif dep[0] == "bodies":
+                        shows.setdefault(EVERY_BODY, []).append(job.path)
             if (
                 full
                 or old.get(job.path) != prints[job.path]
@@ -477,22 +430,22 @@ class Incremental:
             ):
                 todo.append(job)
         result.full = full
-        return _Plan(result, state, prints, {k: tuple(v) for k, v in shows.items()}, todo, templates)
+        shown = {path: tuple(dict.fromkeys(files)) for path, files in shows.items()}
+        return _Plan(result, state, prints, shown, todo, templates)
+
+    def _print(self, inputs: deps.Inputs, templates: Mapping[str, bytes], job: pages.Job) -> bytes:
+        if job.deps is None:
+            return os.urandom(16)
+        return inputs.fingerprint(job.path, templates.get(job.template, b""), job.deps())
 
     # --- what every page sees ------------------------------------------------------------------
 
-    def _key(self, checked: CheckResult, log: Log, now: dt.datetime) -> bytes:
-        """The log's shape and settings, the time, git's history and this build's options."""
-        shape = checked.shape or self.checker.shapes.log(log, self.checker.settings)
-        head = self._history[0] if self._history is not None else ""
-        options = repr((__version__, now, self.site_url, self.search, head)).encode()
-        return hashlib.blake2b(shape + options, digest_size=16).digest()
-
     def _theme(self, views: Views) -> tuple[Theme, bytes, dict[str, bytes]]:
-        """The kept theme (and its rendered list items) while partners, settings, time and templates
+        """The kept theme (and its rendered fragments) while partners, settings, time and templates
         stay the same, else a new one; with its key and the digests of its templates."""
-        options = repr((self.checker.settings, views.now, self.search)).encode()
-        key = hashlib.blake2b(self._partners(views.log) + options, digest_size=16).digest()
+        log = views.log
+        partners = [self.digests.meta(p) for p in log.partners.values()]
+        key = deps.digest(*partners, repr((log.config, views.now, self.search)))
         kept = self.kept
         if kept is not None and kept.theme_key == key and self.known is not None:
             theme = kept.theme
@@ -503,14 +456,6 @@ class Incremental:
         theme = theme_for(self.root, views, search=self.search)
         theme.env.bytecode_cache = self.compiled
         return theme, key, self.templates.digests(theme)
-
-    def _json_key(self, log: Log) -> bytes:
-        """What every decisions.json entry depends on besides its decision: settings, partners."""
-        return hashlib.blake2b(self._partners(log) + self.checker.settings, digest_size=16).digest()
-
-    def _partners(self, log: Log) -> bytes:
-        """The records of the partners, which every page sees (theme) and every entry counts with."""
-        return b"".join(self.checker.shapes.record(p) for p in log.partners.values())
 
     def _head(self, root: Path) -> dt.datetime | None:
         """HEAD's commit time, asked of git again only when HEAD moves."""
@@ -527,6 +472,51 @@ class Incremental:
 
     # --- writing -------------------------------------------------------------------------------
 
+    def _write(
+        self,
+        plan: _Plan,
+        writer: Staging,
+        workers: int,
+        *,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Progress = silent,
+        binary: Path | None = None,
+    ) -> int | None:
+        """Render the files to do with ``writer`` (a new site staged, or the live one changed in place);
+        the number of files whose bytes changed, or None when a template failed (nothing written)."""
+        state = plan.state
+        state.staging = writer
+        try:
+            if isinstance(writer, Staging) and not isinstance(writer, InPlace) and not plan.result.full:
+                todo = {job.path for job in plan.todo}
+                for job in state.jobs:  # a staged rebuild: the unchanged files linked from the last site
+                    if job.path not in todo and not writer.keep(job.path):
+                        plan.todo.append(job)
+            progress(RENDER, 0, len(plan.todo))
+            outcome = pages.Renderer(state, workers, plan.todo).wait(progress, cancelled)
+            if outcome.problems:
+                plan.result.findings += pages.unique(outcome.problems)
+                writer.abort()
+                return None
+            if binary is not None:
+                progress(INDEX, 0, 0)
+                plan.result.findings += search.index(writer.dir, binary)
+                if failed(plan.result.findings, self.strict):
+                    writer.abort()
+                    return None
+            if cancelled():
+                raise Abandoned
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        gone = sorted(set(self.known.prints if self.known else ()) - plan.prints.keys())
+        if isinstance(writer, InPlace):
+            for path in gone:
+                writer.remove(path)
+        plan.result.removed = len(gone)
+        return outcome.changed
+
     def _done(self, plan: _Plan, changed: int | None, *, stat_all: bool = False) -> Update:
         result = plan.result
         if changed is None:
@@ -535,129 +525,25 @@ class Incremental:
         result.changed = changed
         known, log = self.known, plan.state.views.log
         shows = plan.shows if plan.shows is not None or known is None else known.shows
-        records = dict(known.records) if known is not None else {}
-        records.update((path, self.checker.shapes.record(d)) for path, d in plan.edited.items())
-        if len(records) != len(log.by_path):  # documents were removed
-            records = {path: digest for path, digest in records.items() if path in log.by_path}
         if stat_all or known is None or result.full:
             manifest = {rel: _stat(self.out / rel) for rel in plan.prints}
         else:
             manifest = dict(known.manifest)
             for job in plan.todo:
                 manifest[job.path] = _stat(self.out / job.path)
-            if len(manifest) != len(plan.prints):  # pages came or went
+            if len(manifest) != len(plan.prints):  # files came or went
                 manifest = {rel: manifest.get(rel, (-1, -1)) for rel in plan.prints}
         self.known = Known(
-            plan.key, plan.templates, plan.prints, shows or {}, records, manifest, self._history
+            plan.key, plan.templates, plan.prints, shows or {}, plan.records, manifest, self._history
         )
         self.kept = plan.kept
-        self.bodies.update(plan.state.rendered_bodies)
         if len(self.bodies) > len(log.by_path):
             self.bodies = {k: v for k, v in self.bodies.items() if k in log.by_path}
+        self.digests.keep(log.by_path.values())
         plan.state.theme.keep(log.decisions)
         result.built = True
         result.seconds = time.perf_counter() - result.seconds
         return result
-
-    def _render(self, plan: _Plan, job: pages.Job) -> Data:
-        if job.produce is not None:
-            return job.produce()
-        return plan.state.theme.render(job.template, job.path, **job.context()).encode("utf-8")
-
-    def _stage(self, plan: _Plan, staging: Staging, job: pages.Job) -> bool | None:
-        """Render ``job`` into ``staging``: whether its bytes changed, or None on a template error.
-
-        On a template error the finding is recorded and the staging aborted.
-        """
-        try:
-            data = self._render(plan, job)
-        except TemplateProblem as exc:
-            plan.result.findings.append(exc.diagnostic)
-            staging.abort()
-            return None
-        return staging.write(job.path, data)
-
-    def _write_all(self, plan: _Plan, cancelled: Callable[[], bool]) -> int | None:
-        """Render everything into a staging folder and swap it in, as ``declog build`` does."""
-        staging = Staging(self.out)
-        changed = 0
-        try:
-            for n, job in enumerate(plan.todo):
-                if n % _CHECK_EVERY == 0 and cancelled():
-                    raise Abandoned
-                wrote = self._stage(plan, staging, job)
-                if wrote is None:
-                    return None
-                changed += wrote
-            if cancelled():
-                raise Abandoned
-            staging.commit()
-        except BaseException:
-            staging.abort()
-            raise
-        return changed
-
-    def _write_some(
-        self, plan: _Plan, cancelled: Callable[[], bool], progress: Progress = silent
-    ) -> int | None:
-        """Render the affected pages and replace the files that changed (none on a template error)."""
-        writer = InPlace(self.out)
-        problems: list[Diagnostic] = []
-        changed = 0
-        try:
-            for n, job in enumerate(plan.todo):
-                if n % _CHECK_EVERY == 0:
-                    if cancelled():
-                        raise Abandoned
-                    progress(RENDER, n, len(plan.todo))
-                try:
-                    data = self._render(plan, job)
-                except TemplateProblem as exc:
-                    problems.append(exc.diagnostic)  # render on: every broken template is reported
-                    continue
-                if not problems:
-                    changed += writer.write(job.path, data)
-            if problems:
-                plan.result.findings += pages.unique(problems)
-                writer.abort()
-                return None
-            if cancelled():
-                raise Abandoned
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        for gone in sorted(set(self.known.prints if self.known else ()) - plan.prints.keys()):
-            writer.remove(gone)
-            plan.result.removed += 1
-        return changed
-
-    def _write_staged(self, plan: _Plan, binary: Path, progress: Progress = silent) -> int | None:
-        """Unchanged files linked from the previous site, the rest rendered; search index; swap."""
-        todo = {job.path for job in plan.todo}
-        staging = Staging(self.out)
-        changed = 0
-        try:
-            for n, job in enumerate(plan.state.jobs):
-                if n % _CHECK_EVERY == 0:
-                    progress(RENDER, n, len(plan.state.jobs))
-                if job.path not in todo and staging.keep(job.path):
-                    continue
-                wrote = self._stage(plan, staging, job)
-                if wrote is None:
-                    return None
-                changed += wrote
-            progress(INDEX, 0, 0)
-            plan.result.findings += search.index(staging.dir, binary)
-            if failed(plan.result.findings, self.strict):
-                staging.abort()
-                return None
-            staging.commit()
-        except BaseException:
-            staging.abort()
-            raise
-        plan.result.removed = len(set(self.known.prints if self.known else ()) - plan.prints.keys())
-        return changed
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import itertools
 import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -33,11 +34,21 @@ from declog.log.diagnostics import Diagnostic
 from declog.log.load import CONTENT, read_file
 from declog.log.model import Decision, Document, Log, Meeting
 from declog.log.progress import RENDER, Progress, silent
+from declog.log.review import Due
 from declog.log.yamlparse import split_frontmatter
 from declog.site import feeds, urls
+from declog.site.deps import Dep
 from declog.site.markdown import Markdown, Targets
 from declog.site.render import TemplateProblem, Theme
-from declog.site.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
+from declog.site.views import (
+    COLUMN_SIZE,
+    Attention,
+    ListPage,
+    PartnerView,
+    Views,
+    chain,
+    meetings_newest_first,
+)
 from declog.site.writer import Data, Staging
 
 #: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
@@ -190,6 +201,9 @@ class Job(NamedTuple):
     produce: Callable[[], Data] | None = None
     source: Path | None = None
     """For a theme asset: the file copied (``produce`` reads it)."""
+    deps: Callable[[], tuple[Dep, ...]] | None = None
+    """What the file shows besides what every page sees and its template (declog.site.deps);
+    None: not declared, so it is rendered again on every change."""
 
 
 @dataclass
@@ -201,19 +215,29 @@ class SiteState:
     staging: Staging
     markdown: Markdown
     bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    """Markdown bodies rendered so far, by path: (digest of the text, HTML)."""
     jobs: list[Job] = field(default_factory=list)
     parts: feeds.Parts | None = None
     """Pieces of decisions.json and the calendars kept from an earlier build (a long-running caller's)."""
 
     def body(self, doc: Document) -> Markup:
+        """The body of the log's document at ``doc``'s path, as HTML.
+
+        By path: views kept from an earlier version of the log (declog.site.incremental)
+        hold earlier records of documents whose body alone changed since.
+        """
+        doc = self.views.log.by_path.get(doc.path, doc)
         early = self.bodies.get(doc.path)
-        if early is not None and early[0] == digest(doc.body):
+        text = digest(doc.body)
+        if early is not None and early[0] == text:
             return Markup(early[1])
-        return Markup(self.markdown.render(doc.body, BODY_ROOT).html)
+        html = self.markdown.render(doc.body, BODY_ROOT).html
+        self.bodies[doc.path] = (text, html)  # kept for the next rebuild (declog.site.incremental)
+        return Markup(html)
 
 
 def plan(state: SiteState) -> list[Job]:
-    """Every HTML page: path, template and a function giving its context."""
+    """Every HTML page: path, template, a function giving its context and one declaring its inputs."""
     views, log = state.views, state.views.log
     ctx = functools.partial
 
@@ -227,10 +251,22 @@ def plan(state: SiteState) -> list[Job]:
     def decision(d: Decision) -> dict[str, Any]:
         return {"view": views.decision(d), "body": state.body(d)}
 
+    def decision_deps(d: Decision) -> tuple[Dep, ...]:
+        links, ids = views.links, log.by_id
+        related = [*chain(d, log), *(ids[i] for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ())))]
+        return (("body", d.path), *(("doc", r.path) for r in dict.fromkeys(related)))
+
     def listing(page: ListPage) -> dict[str, Any]:
         if not page.path.startswith(FILTERED):
             return {"page": page, "facets": {}, "facet_more": {}}
         return {"page": page, "facets": views.filters.facets, "facet_more": views.filters.more}
+
+    def listing_deps(page: ListPage) -> tuple[Dep, ...]:
+        shown = [d for g in page.months for d in g.items]
+        notes = [page.notes.get(d.id, "") for d in shown]
+        about = repr((page.heading, page.intro, page.number, page.pages, page.total, page.facet, notes))
+        bar: tuple[Dep, ...] = (("filters",),) if page.path.startswith(FILTERED) else ()
+        return (("value", about), *bar, *(("doc", d.path) for d in shown))
 
     def partner(pv: PartnerView) -> dict[str, Any]:
         return {"view": pv, "body": state.body(pv.partner), "limit": COLUMN_SIZE}
@@ -238,34 +274,64 @@ def plan(state: SiteState) -> list[Job]:
     def meeting(m: Meeting) -> dict[str, Any]:
         return {"view": views.meeting(m), "body": state.body(m)}
 
+    def meeting_deps(m: Meeting) -> tuple[Dep, ...]:
+        return (("body", m.path), *(("doc", d.path) for d in views.meeting(m).decisions))
+
+    everything: Callable[[], tuple[Dep, ...]] = lambda: (("all",),)  # noqa: E731
     meetings = meetings_newest_first(log)
     jobs = twins(state)  # first: decisions.json is the longest single job
-    jobs.append(Job(urls.HOME, "index.html", home))
+    jobs.append(Job(urls.HOME, "index.html", home, deps=everything))
     jobs.append(
-        Job(urls.DECISIONS, "decisions.html", lambda: {"decisions": views.index, "facets": views.facets})
+        Job(
+            urls.DECISIONS,
+            "decisions.html",
+            lambda: {"decisions": views.index, "facets": views.facets},
+            deps=lambda: (("all",), ("facets",)),
+        )
     )
     jobs += [
-        Job(urls.decision(d.id), "decision.html", ctx(decision, d))
+        Job(urls.decision(d.id), "decision.html", ctx(decision, d), deps=ctx(decision_deps, d))
         for d in log.decisions
         if safe_segment(d.id)
     ]
-    jobs += [Job(page.path, "timeline.html", ctx(listing, page)) for page in views.lists()]
-    jobs.append(Job(urls.PARTNERS, "partners.html", lambda: {"views": list(views.partners.values())}))
     jobs += [
-        Job(urls.partner(pid), "partner.html", ctx(partner, pv))
+        Job(page.path, "timeline.html", ctx(listing, page), deps=ctx(listing_deps, page))
+        for page in views.lists()
+    ]
+    jobs.append(
+        Job(urls.PARTNERS, "partners.html", lambda: {"views": list(views.partners.values())}, deps=everything)
+    )
+    jobs += [
+        Job(
+            urls.partner(pid),
+            "partner.html",
+            ctx(partner, pv),
+            deps=ctx(lambda pv: (("all",), ("body", pv.partner.path)), pv),
+        )
         for pid, pv in views.partners.items()
         if safe_segment(pid)
     ]
     jobs.append(
-        Job(urls.MEETINGS, "meetings.html", lambda: {"meetings": [views.meeting(m) for m in meetings]})
+        Job(
+            urls.MEETINGS,
+            "meetings.html",
+            lambda: {"meetings": [views.meeting(m) for m in meetings]},
+            deps=everything,
+        )
     )
-    jobs += [Job(urls.meeting(m.id), "meeting.html", ctx(meeting, m)) for m in meetings if safe_segment(m.id)]
-    jobs.append(Job(urls.TAGS, "tags.html", lambda: {"tags": views.facets["tag"]}))
-    jobs.append(Job(urls.HEALTH, "health.html", ctx(health, views.audit)))
-    jobs.append(Job(urls.AUDIT_JSON, "", produce=ctx(health_json, views.audit)))
+    jobs += [
+        Job(urls.meeting(m.id), "meeting.html", ctx(meeting, m), deps=ctx(meeting_deps, m))
+        for m in meetings
+        if safe_segment(m.id)
+    ]
+    jobs.append(
+        Job(urls.TAGS, "tags.html", lambda: {"tags": views.facets["tag"]}, deps=lambda: (("facets",),))
+    )
+    jobs.append(Job(urls.HEALTH, "health.html", ctx(health, views.audit), deps=everything))
+    jobs.append(Job(urls.AUDIT_JSON, "", produce=ctx(health_json, views.audit), deps=everything))
     if state.theme.site.search:
-        jobs.append(Job(urls.SEARCH, "search.html"))
-    jobs.append(Job(urls.NOT_FOUND, "404.html"))
+        jobs.append(Job(urls.SEARCH, "search.html", deps=tuple))
+    jobs.append(Job(urls.NOT_FOUND, "404.html", deps=tuple))
     if (job := sitemap(state, jobs)) is not None:
         jobs.append(job)
     return jobs
@@ -326,27 +392,50 @@ def twins(state: SiteState) -> list[Job]:
             )
         }
 
+    def entries(decisions: Iterable[Decision]) -> tuple[Dep, ...]:
+        chosen = itertools.islice(decisions, feeds.FEED_SIZE)
+        return tuple(dep for d in chosen for dep in (("doc", d.path), ("body", d.path)))
+
+    def calendar_deps(items: Sequence[Attention], reviews: Sequence[Due]) -> tuple[Dep, ...]:
+        return tuple(("doc", d.path) for d in (*(a.decision for a in items), *(r.decision for r in reviews)))
+
+    def party_feed_deps(pid: str) -> tuple[Dep, ...]:
+        return entries(d for d in latest() if pid in d.partners)
+
     ctx = functools.partial
     jobs = [
-        Job(urls.DECISIONS_JSON, "", produce=ctx(feeds.database_parts, views, state.parts)),
-        Job(urls.FEED, "feed.xml", site_feed),
+        Job(
+            urls.DECISIONS_JSON,
+            "",
+            produce=ctx(feeds.database_parts, views, state.parts),
+            deps=lambda: (("all",), ("bodies",)),
+        ),
+        Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(latest())),
     ]
     for pid, pv in views.partners.items():
         if safe_segment(pid):
-            jobs.append(Job(pv.feed_url, "feed.xml", ctx(partner_feed, pv)))
+            jobs.append(Job(pv.feed_url, "feed.xml", ctx(partner_feed, pv), deps=ctx(party_feed_deps, pid)))
+            reviews = [r for r in views.open_reviews if pid in r.decision.partners]
             calendar = ctx(
                 feeds.calendar,  # not a local function: it shows only what it is given
                 site_key=feeds.site_key(title),
                 name=f"Feedback deadlines and reviews for {pv.partner.name}",
                 items=pv.awaiting,
-                reviews=[r for r in views.open_reviews if pid in r.decision.partners],
+                reviews=reviews,
                 base=url,
                 uid_host=host,
                 cache=state.parts,
             )
-            jobs.append(Job(pv.calendar_url, "", produce=calendar))
+            jobs.append(
+                Job(pv.calendar_url, "", produce=calendar, deps=ctx(calendar_deps, pv.awaiting, reviews))
+            )
     assets = state.theme.assets().items()
-    jobs += [Job(rel, "", produce=source.read_bytes, source=source) for rel, source in assets]
+    jobs += [
+        Job(
+            rel, "", produce=source.read_bytes, source=source, deps=ctx(lambda s: (("file", str(s)),), source)
+        )
+        for rel, source in assets
+    ]
     return jobs
 
 
@@ -357,7 +446,12 @@ def sitemap(state: SiteState, jobs: Sequence[Job]) -> Job | None:
     locations = [
         urls.join(url, j.path) for j in jobs if j.path.endswith(".html") and j.path != urls.NOT_FOUND
     ]
-    return Job(urls.SITEMAP, "sitemap.xml", lambda: {"locations": locations})
+    return Job(
+        urls.SITEMAP,
+        "sitemap.xml",
+        lambda: {"locations": locations},
+        deps=lambda: (("value", "\n".join(locations)),),
+    )
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -375,10 +469,14 @@ class Outcome:
         self.problems += other.problems
 
 
-def render_range(state: SiteState, start: int, stop: int) -> Outcome:
-    """Render and write jobs ``start:stop``; stop at the first template problem."""
+class Abandoned(Exception):
+    """A newer change arrived while a rebuild rendered (``Renderer.wait``'s ``cancelled``)."""
+
+
+def render_range(state: SiteState, jobs: Sequence[Job], start: int, stop: int) -> Outcome:
+    """Render ``jobs[start:stop]``, write them with ``state.staging``; stop at the first template problem."""
     out = Outcome()
-    for job in state.jobs[start:stop]:
+    for job in jobs[start:stop]:
         try:
             if job.produce is not None:
                 data = job.produce()
@@ -392,25 +490,30 @@ def render_range(state: SiteState, start: int, stop: int) -> Outcome:
     return out
 
 
-_state: SiteState | None = None
+_state: tuple[SiteState, Sequence[Job]] | None = None
 #: Fewer jobs than this render in this process: forking costs more than it saves.
 PARALLEL_FROM = 200
 
 
 def _render_chunk(bounds: tuple[int, int]) -> Outcome:
     assert _state is not None
-    return render_range(_state, *bounds)
+    return render_range(*_state, *bounds)
 
 
 class Renderer:
-    """Render every planned page, in forked workers when ``workers`` > 1."""
+    """Render ``jobs`` (default: every planned job), in forked workers when ``workers`` > 1, and write
+    each file with ``state.staging`` (a new site being staged, or the live one changed in place).
 
-    def __init__(self, state: SiteState, workers: int) -> None:
+    The one way files are rendered and written: by ``declog build``, a warm build and ``declog serve``.
+    """
+
+    def __init__(self, state: SiteState, workers: int, jobs: Sequence[Job] | None = None) -> None:
         global _state
         self.state = state
+        self.jobs = jobs if jobs is not None else state.jobs
         self.workers: Forked | None = None
-        n = len(state.jobs)
-        size = 100  # in one process, progress is reported every so many jobs
+        n = len(self.jobs)
+        size = 64  # in one process, progress (and a newer change) is looked at every so many jobs
         self.pending: list[Future[Outcome]] = []
         parallel = workers >= 2 and n >= PARALLEL_FROM
         if parallel:
@@ -421,26 +524,29 @@ class Renderer:
             # not walk it (and so does not copy every page of it on its first pass).
             gc.freeze()
             self.workers = Forked(workers)
-            _state = state
+            _state = (state, self.jobs)
             try:
                 self.pending = [self.workers.executor.submit(_render_chunk, c) for c in self.chunks]
             finally:
                 _state = None
 
-    def wait(self, progress: Progress = silent) -> Outcome:
-        """Every job's outcome; ``progress`` hears of the jobs done, chunk by chunk."""
+    def wait(self, progress: Progress = silent, cancelled: Callable[[], bool] = lambda: False) -> Outcome:
+        """Every job's outcome; ``progress`` hears of the jobs done, chunk by chunk. Raises
+        ``Abandoned`` when ``cancelled()`` turns true between two chunks rendered in this process."""
         total = Outcome()
-        n = len(self.state.jobs)
+        n = len(self.jobs)
         if self.workers is None:
             for start, stop in self.chunks:
-                total.add(render_range(self.state, start, stop))
+                if cancelled():
+                    raise Abandoned
+                total.add(render_range(self.state, self.jobs, start, stop))
                 progress(RENDER, stop, n)
                 if total.problems:
                     break
             return total
         try:
             for (start, stop), part in zip(self.chunks, self._parts(), strict=True):
-                total.add(part if part is not None else render_range(self.state, start, stop))
+                total.add(part if part is not None else render_range(self.state, self.jobs, start, stop))
                 progress(RENDER, stop, n)  # in order: every chunk before this one is done too
         finally:
             self.workers.close()

@@ -240,10 +240,7 @@ class Server:
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, OutputError) else str(exc)
             return self._finish(Event("error", message=message), [], message)
-        update = Update(
-            result.check, result.findings, result.built, result.pages, result.rendered, result.changed
-        )
-        update.seconds = result.seconds
+        update = result
         if not result.built:
             problems = [d for d in result.findings if d.severity == "error" or site.strict]
             return self._finish(Event("failed", update), problems, "")

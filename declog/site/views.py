@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -727,8 +727,23 @@ def meetings_newest_first(log: Log) -> list[Meeting]:
 
 
 #: The projections ``Views`` computes once and ``Views.carry`` keeps.
-#: (``facet_members`` only feeds ``all_lists``: not kept.)
-PROJECTIONS = ("links", "board", "facets", "filters", "partners", "named_by", "all_lists", "audit")
+PROJECTIONS = (
+    "links",
+    "ordered",
+    "open_proposals",
+    "open_reviews",
+    "reviews",
+    "index",
+    "board",
+    "fields",
+    "facets",
+    "filters",
+    "facet_members",
+    "partners",
+    "named_by",
+    "all_lists",
+    "audit",
+)
 
 
 class Views:
@@ -842,14 +857,15 @@ class Views:
     def meeting(self, m: Meeting) -> MeetingView:
         return meeting_view(m, self.log, self.named_by)
 
-    def carry(self, log: Log, rebind: Callable[[Any], Any]) -> Views:
-        """These views for ``log``: a later version of this one's log, whose shape is the same.
+    def carry(self, log: Log) -> Views:
+        """These views for ``log``: a later version of this one's log in which only bodies changed.
 
-        The projections computed so far are kept, with ``rebind`` putting the
-        later log's records in place of this one's (declog.site.fingerprint.Rebinder).
+        The projections computed so far are kept as they are: they hold the
+        earlier records, equal to the later ones but for their bodies, which
+        pages look up by path (declog.site.pages.SiteState.body).
         """
         out = Views(log, self.now, self.history)
-        out.__dict__.update({k: rebind(v) for k, v in self.__dict__.items() if k in PROJECTIONS})
+        out.__dict__.update({k: v for k, v in self.__dict__.items() if k in PROJECTIONS})
         return out
 
     def lists(self) -> list[ListPage]:

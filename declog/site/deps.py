@@ -1,0 +1,232 @@
+"""What each output file is made from, declared, and the digests that say whether it changed.
+
+Every job of the page plan (declog.site.pages) states its inputs as a tuple of
+*dependencies*, each a small tuple naming one input:
+
+- ``("doc", path)``: a document's *meta*: everything but its Markdown body (its
+  frontmatter, the values the loader filled in, the decisions its body refers
+  to). A list that shows a decision's title, status and date depends on this.
+- ``("body", path)``: a document's body, as HTML: its text and the link targets of
+  the log (which ``[[0042]]`` and links to files turn into).
+- ``("all",)``: every decision's meta (the home page's counts, the health page).
+- ``("bodies",)``: every decision's body (a file that carries them all).
+- ``("facets",)`` and ``("filters",)``: the facet values with their counts, and
+  the timeline's filter bar (declog.site.views.FilterBar).
+- ``("file", path)``: the bytes of a file outside the log (a theme asset).
+- ``("value", text)``: anything else the page shows, spelled out by the job
+  (a list page's heading, its place among the pages, its notes).
+
+Besides its own dependencies every file depends on what every page sees
+(``Inputs.common``: declog's version, the site's settings and "as of" time,
+the configuration, the partners, the meetings' frontmatter, git's HEAD) and
+on its template with everything it includes.
+
+A file's *fingerprint* digests all of that; a change renders exactly the files
+whose fingerprint changed. A document's meta and body digests are computed
+once per record (records of unchanged files are reused between loads), so a
+fingerprint costs a few dictionary lookups. Nothing here looks inside the
+objects a page is rendered from: a page that shows something it does not
+declare is a bug in its declaration (CONTRIBUTING.md, "How a rebuild knows
+what changed"), which tests/test_incremental.py looks for by comparing
+incremental output with full builds over random edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from declog import __version__
+from declog.log.model import Decision, Document, Log
+from declog.log.standing import referenced
+from declog.site.render import Theme
+
+__all__ = ["Dep", "Digests", "Inputs", "Templates", "digest"]
+
+#: One declared input: ``(kind, name)`` or ``(kind,)`` (see the module's docstring).
+Dep = tuple[str, ...]
+
+
+def digest(*parts: str | bytes) -> bytes:
+    """A digest of ``parts`` as a sequence (each part's length goes in first)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(data))
+        h.update(data)
+    return h.digest()
+
+
+class Digests:
+    """A document's meta and body digests, computed once per record and kept while the record lives."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Document, bytes, bytes]] = {}
+
+    def _of(self, doc: Document) -> tuple[Document, bytes, bytes]:
+        known = self._memo.get(id(doc))
+        if known is None:
+            kind = type(doc).__name__
+            if isinstance(doc, Decision):
+                derived = repr((doc.logged, doc.partners, list(referenced(doc))))
+            else:
+                derived = ""
+            meta = digest(kind, doc.path, repr(doc.doc.data), derived)
+            known = self._memo[id(doc)] = (
+                doc,
+                meta,
+                digest(doc.body),
+            )  # keeps doc alive: its id stays its own
+        return known
+
+    def meta(self, doc: Document) -> bytes:
+        return self._of(doc)[1]
+
+    def body(self, doc: Document) -> bytes:
+        return self._of(doc)[2]
+
+    def record(self, doc: Document) -> bytes:
+        """Meta and body together: what ``Known.records`` keeps per document."""
+        _, meta, body = self._of(doc)
+        return meta + body
+
+    def keep(self, docs: Iterable[Document]) -> None:
+        """Forget every record but ``docs`` (once the forgotten outnumber them)."""
+        docs = list(docs)
+        if len(self._memo) > 2 * len(docs) + 1000:
+            wanted = {id(d) for d in docs}
+            self._memo = {k: v for k, v in self._memo.items() if k in wanted}
+
+
+class Inputs:
+    """The digest of each dependency for one version of the log, computed on first use."""
+
+    def __init__(self, log: Log, digests: Digests, common: bytes, links: bytes) -> None:
+        self.log = log
+        self.digests = digests
+        self.common = common
+        """What every page sees (``common``)."""
+        self.links = links
+        """What a body's HTML depends on besides its text: the link targets of the log."""
+        self._made: dict[Dep, bytes] = {}
+        self._facets: Mapping[str, Sequence[object]] | None = None
+        self._filters: object = None
+
+    def use(self, facets: Mapping[str, Sequence[object]], filters: object) -> None:
+        """The views' facets and filter bar (``("facets",)``, ``("filters",)``)."""
+        self._facets, self._filters = facets, filters
+
+    def __call__(self, dep: Dep) -> bytes:
+        made = self._made.get(dep)
+        if made is None:
+            made = self._made[dep] = self._make(dep)
+        return made
+
+    def _make(self, dep: Dep) -> bytes:
+        kind = dep[0]
+        if kind == "value":
+            return digest(dep[1])
+        if kind in ("doc", "body"):
+            doc = self.log.by_path.get(dep[1])
+            if doc is None:
+                return b"missing"
+            return self.digests.meta(doc) if kind == "doc" else digest(self.digests.body(doc), self.links)
+        if kind == "all":
+            return digest(*(self.digests.meta(d) for d in self.log.decisions))
+        if kind == "bodies":
+            return digest(self.links, *(self.digests.body(d) for d in self.log.decisions))
+        if kind == "facets":
+            return digest(_facets_text(self._facets or {}))
+        if kind == "filters":
+            bar = self._filters
+            facets = getattr(bar, "facets", {})
+            return digest(_facets_text(facets), repr(sorted(getattr(bar, "more", {}).items())))
+        if kind == "file":
+            try:
+                return digest(Path(dep[1]).read_bytes())
+            except OSError as exc:
+                return digest(f"unreadable: {exc.errno}")
+        raise ValueError(f"unknown dependency {dep!r}")
+
+    def fingerprint(self, path: str, template: bytes, deps: Iterable[Dep]) -> bytes:
+        """The fingerprint of the file at ``path``: what every page sees, its template, its inputs."""
+        h = hashlib.blake2b(self.common, digest_size=16)
+        h.update(path.encode("utf-8", "surrogatepass") + b"\0" + template)
+        for dep in deps:
+            h.update("\0".join(dep).encode("utf-8", "surrogatepass") + b"\0")
+            h.update(self(dep))
+        return h.digest()
+
+
+def _facets_text(facets: Mapping[str, Sequence[object]]) -> str:
+    """Every facet value as the pages show it (declog.site.views.FacetValue)."""
+    return repr(
+        [
+            (name, [(v.value, v.label, v.count, v.url) for v in values])  # type: ignore[attr-defined]
+            for name, values in facets.items()
+        ]
+    )
+
+
+def common(log: Log, digests: Digests, *settings: object) -> bytes:
+    """What every page sees: declog's version, ``settings`` (the site's, the build's options, the
+    "as of" time, git's HEAD), the configuration, the partners and the meetings' frontmatter."""
+    parts = [__version__, repr(settings), repr(log.config)]
+    parts += [digests.meta(p).hex() for p in log.partners.values()]
+    parts += [digests.meta(m).hex() for m in log.meetings.values()]
+    return digest(*parts)
+
+
+class Templates:
+    """Template name -> digest of its source and of every template it includes, imports or extends.
+
+    The shared macros (``macros.html``, used by the ``item`` and ``facet_nav``
+    helpers) count for every template; a template naming others by a variable
+    depends on all of them. Sources are parsed again only when their bytes change.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, bytes], set[str]] = {}
+
+    def digests(self, theme: Theme) -> dict[str, bytes]:
+        env, loader = theme.env, theme.env.loader
+        assert loader is not None
+        names = sorted(env.list_templates())
+        source: dict[str, bytes] = {}
+        refs: dict[str, set[str]] = {}
+        parsed: dict[tuple[str, bytes], set[str]] = {}
+        for name in names:
+            try:
+                text = loader.get_source(env, name)[0]
+            except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+                text = ""
+            source[name] = digest(text)
+            key = (name, source[name])
+            found = self._parsed.get(key)
+            if found is None:
+                try:
+                    named = jinja2.meta.find_referenced_templates(env.parse(text))
+                    found = {"macros.html", *(r if r is not None else "*" for r in named)}
+                except jinja2.TemplateError:
+                    found = {"*"}
+            parsed[key] = refs[name] = found
+        self._parsed = parsed
+        everything = digest(b"".join(source[n] + n.encode() for n in names))
+        out: dict[str, bytes] = {}
+        for name in names:
+            seen, todo = set(), [name]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                todo += refs.get(current, ())
+            if "*" in seen:
+                out[name] = everything
+            else:
+                out[name] = digest(b"".join(n.encode() + source.get(n, b"missing") for n in sorted(seen)))
+        return out
