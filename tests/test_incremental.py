@@ -319,6 +319,29 @@ def test_a_status_edit_leaves_other_decisions_pages_alone(root: Path, tmp_path: 
     assert_same_as_full_build(root, site, tmp_path)
 
 
+def test_a_new_decision_renders_only_the_bodies_that_link_to_it(root: Path, tmp_path: Path) -> None:
+    """A body's links depend on which documents exist, but only on those it names."""
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    inc.update()
+    number = max(int(p.name[:4]) for p in decisions(root)) + 1
+    waiting = decisions(root)[2]
+    append_line(root, waiting, f"To be followed by [[{number:04d}]].")
+    inc.update(changed=rel(root, waiting))
+    page = site / "decisions" / waiting.name[:4] / "index.html"
+    assert f'decisions/{number:04d}/' not in page.read_text(encoding="utf-8")  # no such decision yet
+    pages = sorted(site.glob("decisions/*/index.html"))
+    before = {p: p.stat().st_mtime_ns for p in pages}
+    what, changed = add_decision(root, random.Random(5))
+    update = inc.update(changed=changed)
+    assert update.built, what
+    assert f'decisions/{number:04d}/' in page.read_text(encoding="utf-8")
+    touched = sorted(p.parent.name for p in pages if p.stat().st_mtime_ns != before[p])
+    assert waiting.name[:4] in touched
+    assert len(touched) < len(pages) / 3, touched
+    assert_same_as_full_build(root, site, tmp_path)
+
+
 def test_every_planned_file_declares_its_inputs(root: Path, tmp_path: Path) -> None:
     """A file that declares nothing is rendered on every change: none of the default theme's is."""
     from declog.site import pages

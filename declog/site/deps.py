@@ -6,8 +6,9 @@ Every job of the page plan (declog.site.pages) states its inputs as a tuple of
 - ``("doc", path)``: a document's *meta*: everything but its Markdown body (its
   frontmatter, the values the loader filled in, the decisions its body refers
   to). A list that shows a decision's title, status and date depends on this.
-- ``("body", path)``: a document's body, as HTML: its text and the link targets of
-  the log (which ``[[0042]]`` and links to files turn into).
+- ``("body", path)``: a document's body, as HTML: its text, and whether each
+  document it could link to exists (``[[0042]]`` and links to files become links
+  only to documents that do: ``Digests.mentions``).
 - ``("all",)``: every decision's meta (the home page's counts, the health page).
 - ``("bodies",)``: every decision's body (a file that carries them all).
 - ``("facets",)`` and ``("filters",)``: the facet values with their counts, and
@@ -34,7 +35,9 @@ incremental output with full builds over random edits.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -43,6 +46,7 @@ import jinja2.meta
 from declog import __version__
 from declog.log.model import Decision, Document, Log
 from declog.log.standing import referenced
+from declog.site.markdown import Targets
 from declog.site.render import Theme
 
 __all__ = ["Dep", "Digests", "Inputs", "Templates", "digest"]
@@ -61,11 +65,52 @@ def digest(*parts: str | bytes) -> bytes:
     return h.digest()
 
 
+#: What a body could link to, read leniently from its text (a superset of what Markdown resolves,
+#: declog.site.markdown): ``[[0042]]``, decision file names, ``partners/ID.md`` and ``meetings/ID.md``.
+_WIKI = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
+_FILE = re.compile(r"[0-9]{4,}-[a-z0-9-]+\.md", re.IGNORECASE)
+_OTHER = re.compile(r"(partners|meetings)/([a-z0-9-]+)\.md", re.IGNORECASE)
+#: Text that can spell a link target other than literally: entities, escapes, percent-encoding.
+_SPELLED = re.compile(r"&[#A-Za-z0-9]+;|\\|%[0-9A-Fa-f]{2}")
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """The documents a body could link to; ``spelled``: it may name others in a way not read here."""
+
+    ids: tuple[str, ...]
+    files: tuple[str, ...]
+    others: tuple[tuple[str, str], ...]
+    spelled: bool
+
+    @classmethod
+    def of(cls, text: str) -> Mentions:
+        return cls(
+            tuple(sorted(set(_WIKI.findall(text)))),
+            tuple(sorted(set(_FILE.findall(text)))),
+            tuple(sorted({(kind.lower(), ident) for kind, ident in _OTHER.findall(text)})),
+            _SPELLED.search(text) is not None,
+        )
+
+    def resolved(self, targets: Targets, everything: bytes) -> str | bytes:
+        """Which of them exist in ``targets`` (``everything``, their digest, when ``spelled``)."""
+        if self.spelled:
+            return everything
+        return repr(
+            (
+                [i in targets.ids for i in self.ids],
+                [targets.files.get(f) for f in self.files],
+                [i in (targets.partners if k == "partners" else targets.meetings) for k, i in self.others],
+            )
+        )
+
+
 class Digests:
     """A document's meta and body digests, computed once per record and kept while the record lives."""
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Document, bytes, bytes]] = {}
+        self._mentions: dict[bytes, Mentions] = {}
 
     def _of(self, doc: Document) -> tuple[Document, bytes, bytes]:
         known = self._memo.get(id(doc))
@@ -89,6 +134,14 @@ class Digests:
     def body(self, doc: Document) -> bytes:
         return self._of(doc)[2]
 
+    def mentions(self, doc: Document) -> Mentions:
+        """What ``doc``'s body could link to (read once per text)."""
+        body = self.body(doc)
+        found = self._mentions.get(body)
+        if found is None:
+            found = self._mentions[body] = Mentions.of(doc.body)
+        return found
+
     def record(self, doc: Document) -> bytes:
         """Meta and body together: what ``Known.records`` keeps per document."""
         _, meta, body = self._of(doc)
@@ -100,18 +153,21 @@ class Digests:
         if len(self._memo) > 2 * len(docs) + 1000:
             wanted = {id(d) for d in docs}
             self._memo = {k: v for k, v in self._memo.items() if k in wanted}
+            bodies = {v[2] for v in self._memo.values()}
+            self._mentions = {k: v for k, v in self._mentions.items() if k in bodies}
 
 
 class Inputs:
     """The digest of each dependency for one version of the log, computed on first use."""
 
-    def __init__(self, log: Log, digests: Digests, common: bytes, links: bytes) -> None:
+    def __init__(self, log: Log, digests: Digests, common: bytes, targets: Targets) -> None:
         self.log = log
         self.digests = digests
         self.common = common
         """What every page sees (``common``)."""
-        self.links = links
-        """What a body's HTML depends on besides its text: the link targets of the log."""
+        self.targets = targets
+        """What a body's links can lead to: the log's decisions, partners and meetings."""
+        self.links = links_digest(targets)
         self._made: dict[Dep, bytes] = {}
         self._facets: Mapping[str, Sequence[object]] | None = None
         self._filters: object = None
@@ -134,7 +190,11 @@ class Inputs:
             doc = self.log.by_path.get(dep[1])
             if doc is None:
                 return b"missing"
-            return self.digests.meta(doc) if kind == "doc" else digest(self.digests.body(doc), self.links)
+            if kind == "doc":
+                return self.digests.meta(doc)
+            return digest(
+                self.digests.body(doc), self.digests.mentions(doc).resolved(self.targets, self.links)
+            )
         if kind == "all":
             return digest(*(self.digests.meta(d) for d in self.log.decisions))
         if kind == "bodies":
@@ -160,6 +220,11 @@ class Inputs:
             h.update("\0".join(dep).encode("utf-8", "surrogatepass") + b"\0")
             h.update(self(dep))
         return h.digest()
+
+
+def links_digest(targets: Targets) -> bytes:
+    """The digest of every document a body can link to."""
+    return digest(repr((sorted(targets.files.items()), sorted(targets.partners), sorted(targets.meetings))))
 
 
 def _facets_text(facets: Mapping[str, Sequence[object]]) -> str:

@@ -316,9 +316,7 @@ class Incremental:
         head = self._history[0] if self._history is not None else ""
         common = deps.common(log, digests, now, self.site_url, self.search, head)
         targets = pages.log_targets(log)
-        links = deps.digest(
-            repr((sorted(targets.files.items()), sorted(targets.partners), sorted(targets.meetings)))
-        )
+        links = deps.links_digest(targets)
         by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
         key = deps.digest(common, links, *(digests.meta(by_path[path]) for path in sorted(by_path)))
         records = {path: digests.record(d) for path, d in log.by_path.items()}
@@ -348,7 +346,7 @@ class Incremental:
             theme, views, InPlace(self.out), markdown, bodies=self.bodies, parts=self.parts
         )
         state.jobs = pages.plan(state)
-        inputs = deps.Inputs(log, digests, common, links)
+        inputs = deps.Inputs(log, digests, common, targets)
         inputs.use(views.facets, views.filters)
         new_kept = _Kept(views, theme, theme_key, markdown, json_key)
         if bodies_only:
