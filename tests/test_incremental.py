@@ -310,7 +310,9 @@ def test_a_status_edit_leaves_other_decisions_pages_alone(root: Path, tmp_path: 
     f.write_text(f.read_text(encoding="utf-8").replace("\nstatus: draft\n", "\nstatus: withdrawn\n"), "utf-8")
     text = f.read_text(encoding="utf-8")
     if "\nreason:" not in text:
-        f.write_text(text.replace("\nstatus: withdrawn\n", "\nstatus: withdrawn\nreason: Dropped.\n"), "utf-8")
+        f.write_text(
+            text.replace("\nstatus: withdrawn\n", "\nstatus: withdrawn\nreason: Dropped.\n"), "utf-8"
+        )
     update = inc.update(changed=rel(root, f))
     assert update.built and not update.bodies_only, [d.message for d in update.findings]
     touched = [page.parent.name for page in pages if page.stat().st_mtime_ns != before[page]]
@@ -329,13 +331,13 @@ def test_a_new_decision_renders_only_the_bodies_that_link_to_it(root: Path, tmp_
     append_line(root, waiting, f"To be followed by [[{number:04d}]].")
     inc.update(changed=rel(root, waiting))
     page = site / "decisions" / waiting.name[:4] / "index.html"
-    assert f'decisions/{number:04d}/' not in page.read_text(encoding="utf-8")  # no such decision yet
+    assert f"decisions/{number:04d}/" not in page.read_text(encoding="utf-8")  # no such decision yet
     pages = sorted(site.glob("decisions/*/index.html"))
     before = {p: p.stat().st_mtime_ns for p in pages}
     what, changed = add_decision(root, random.Random(5))
     update = inc.update(changed=changed)
     assert update.built, what
-    assert f'decisions/{number:04d}/' in page.read_text(encoding="utf-8")
+    assert f"decisions/{number:04d}/" in page.read_text(encoding="utf-8")
     touched = sorted(p.parent.name for p in pages if p.stat().st_mtime_ns != before[p])
     assert waiting.name[:4] in touched
     assert len(touched) < len(pages) / 3, touched
