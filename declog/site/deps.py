@@ -189,16 +189,16 @@ class Inputs:
         if kind in ("doc", "body"):
             doc = self.log.by_path.get(dep[1])
             if doc is None:
-                return b"missing"
+                return digest("missing")
             if kind == "doc":
                 return self.digests.meta(doc)
             return digest(
                 self.digests.body(doc), self.digests.mentions(doc).resolved(self.targets, self.links)
             )
-        if kind == "all":
-            return digest(*(self.digests.meta(d) for d in self.log.decisions))
+        if kind == "all":  # digests of equal length, one after the other
+            return digest(b"".join([self.digests.meta(d) for d in self.log.decisions]))
         if kind == "bodies":
-            return digest(self.links, *(self.digests.body(d) for d in self.log.decisions))
+            return digest(self.links, b"".join([self.digests.body(d) for d in self.log.decisions]))
         if kind == "facets":
             return digest(_facets_text(self._facets or {}))
         if kind == "filters":
@@ -214,11 +214,12 @@ class Inputs:
 
     def fingerprint(self, path: str, template: bytes, deps: Iterable[Dep]) -> bytes:
         """The fingerprint of the file at ``path``: what every page sees, its template, its inputs."""
+        deps = tuple(deps)
+        names = "\x01".join(["\0".join(dep) for dep in deps])
         h = hashlib.blake2b(self.common, digest_size=16)
-        h.update(path.encode("utf-8", "surrogatepass") + b"\0" + template)
-        for dep in deps:
-            h.update("\0".join(dep).encode("utf-8", "surrogatepass") + b"\0")
-            h.update(self(dep))
+        h.update(b"%d:" % len(template) + template)
+        h.update(f"{path}\x02{names}".encode("utf-8", "surrogatepass"))
+        h.update(b"".join([self(dep) for dep in deps]))  # digests of equal length
         return h.digest()
 
 

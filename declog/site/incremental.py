@@ -38,7 +38,7 @@ from declog.site.build import BuildResult, failed, theme_for, with_site_url
 from declog.site.markdown import Markdown
 from declog.site.pages import Abandoned
 from declog.site.render import Theme
-from declog.site.views import Views, as_of, next_change
+from declog.site.views import Turns, Views, as_of, next_change
 from declog.site.writer import InPlace, Staging, check_output, same_bytes
 
 __all__ = ["Abandoned", "Incremental", "TooMuch", "Update"]
@@ -149,6 +149,8 @@ class Incremental:
         self.compiled = _CompiledTemplates()
         self._history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
         self._head_time: tuple[str | None, dt.datetime | None] | None = None
+        self._turns: tuple[tuple[bytes, str], Turns] | None = None
+        """The moments the pages' time turns at, for the metas and settings they were found in."""
 
     # --- between processes ---------------------------------------------------------------
 
@@ -311,14 +313,18 @@ class Incremental:
             return result
         log = with_site_url(checked.log, self.site_url)
         hist = self._file_history()
-        now = as_of(log, self.now or clock.current(), self._head(self.root))
         digests = self.digests
-        head = self._history[0] if self._history is not None else ""
-        common = deps.common(log, digests, now, self.site_url, self.search, head)
         targets = pages.log_targets(log)
         links = deps.links_digest(targets)
         by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
-        key = deps.digest(common, links, *(digests.meta(by_path[path]) for path in sorted(by_path)))
+        metas = deps.digest(links, b"".join([digests.meta(by_path[path]) for path in sorted(by_path)]))
+        config = repr(log.config)
+        if self._turns is None or self._turns[0] != (metas, config):
+            self._turns = ((metas, config), Turns.of(log))
+        now = as_of(log, self.now or clock.current(), self._head(self.root), self._turns[1])
+        head = self._history[0] if self._history is not None else ""
+        common = deps.common(log, digests, now, self.site_url, self.search, head)
+        key = deps.digest(common, metas)
         records = {path: digests.record(d) for path, d in log.by_path.items()}
         known, kept = self.known, self.kept
         bodies_only = (

@@ -253,7 +253,8 @@ def plan(state: SiteState) -> list[Job]:
 
     def decision_deps(d: Decision) -> tuple[Dep, ...]:
         links, ids = views.links, log.by_id
-        related = [*chain(d, log), *(ids[i] for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ())))]
+        related = [*(chain(d, log) if d.supersedes or d.superseded_by else (d,))]
+        related += [ids[i] for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ()))]
         return (("body", d.path), *(("doc", r.path) for r in dict.fromkeys(related)))
 
     def listing(page: ListPage) -> dict[str, Any]:

@@ -287,7 +287,7 @@ class Theme:
             facet_names={**FACET_NAMES, **{f.facet: f.label for f in fields.facets}},
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
-        self._attentions: dict[tuple[int, str], tuple[Any, Markup]] = {}
+        self._attentions: dict[tuple[Any, str], Markup] = {}
         self._navs: dict[tuple[str, str], Markup] = {}
         self._nav_facets: object = None
         self._macros: Any = None
@@ -394,10 +394,10 @@ class Theme:
 
     def attention(self, a: Any, only: str = "") -> Markup:
         """An open proposal with its deadline and whom it waits on (``only``: that partner), rendered once."""
-        cached = self._attentions.get((id(a), only))
-        if cached is None:  # keeps a alive, so its id stays its own
-            cached = self._attentions[id(a), only] = (a, self._macro("attention_item", a, only))
-        return cached[1]
+        cached = self._attentions.get((a, only))
+        if cached is None:  # by value: equal for a decision whose record and deadline did not change
+            cached = self._attentions[a, only] = self._macro("attention_item", a, only)
+        return cached
 
     def review(self, r: Any) -> Markup:
         """A decision due for review (declog.log.review.Due), with its review date and whether it is overdue.
@@ -434,7 +434,7 @@ class Theme:
             return
         live = {id(d) for d in decisions}
         self._items = {k: v for k, v in self._items.items() if id(k[0]) in live}
-        self._attentions = {k: v for k, v in self._attentions.items() if id(v[0].decision) in live}
+        self._attentions = {k: v for k, v in self._attentions.items() if id(k[0].decision) in live}
 
     def assets(self) -> dict[str, Path]:
         """``assets/...`` path -> the file that provides it (the log's own first)."""

@@ -7,6 +7,7 @@ takes it from the log's last commit), never read from the clock here.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from collections import Counter
@@ -155,7 +156,9 @@ _NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 _TICK = dt.timedelta(seconds=1)
 
 
-def as_of(log: Log, now: dt.datetime, base: dt.datetime | None = None) -> dt.datetime:
+def as_of(
+    log: Log, now: dt.datetime, base: dt.datetime | None = None, turns: Turns | None = None
+) -> dt.datetime:
     """The moment the site shows ``log`` as of, when it is built at ``now``.
 
     What a page shows changes with time alone only when ``now`` passes a
@@ -166,13 +169,26 @@ def as_of(log: Log, now: dt.datetime, base: dt.datetime | None = None) -> dt.dat
     else the newest time the log records) when that is later: every page then
     says exactly what it would say at ``now``, and a rebuild between two such
     moments changes nothing, so a scheduled rebuild rewrites only what time
-    changed. Never after ``now``.
+    changed. Never after ``now``. ``turns``: ``Turns.of(log)``, when known.
     """
-    latest = base or _newest(log)
-    passed = max((t for t in _moments(log) if t <= now), default=None)
-    if passed is not None:
-        latest = max(latest, min(passed + _TICK, now))
+    turns = turns if turns is not None else Turns.of(log)
+    latest = base or turns.newest
+    at = bisect.bisect_right(turns.moments, now)
+    if at:
+        latest = max(latest, min(turns.moments[at - 1] + _TICK, now))
     return min(latest, now).astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Turns:
+    """The moments ``as_of`` turns at, in order, and the newest time the log records."""
+
+    moments: tuple[dt.datetime, ...]
+    newest: dt.datetime
+
+    @classmethod
+    def of(cls, log: Log) -> Turns:
+        return cls(tuple(sorted(_moments(log))), _newest(log))
 
 
 def next_change(log: Log, now: dt.datetime) -> dt.datetime | None:
