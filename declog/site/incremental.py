@@ -355,78 +355,55 @@ class Incremental:
         inputs = deps.Inputs(log, digests, common, targets)
         inputs.use(views.facets, views.filters)
         new_kept = _Kept(views, theme, theme_key, markdown, json_key)
+        edited = None
         if bodies_only:
             assert known is not None
-            edited = [path for path, record in records.items() if known.records.get(path) != record]
-            plan = self._bodies_only(result, state, inputs, known, edited, templates, trust_output)
+            edited = {path for path, record in records.items() if known.records.get(path) != record}
             result.bodies_only = True
-        else:
-            plan = self._every_file(result, state, inputs, templates, trust_output)
+        plan = self._choose(result, state, inputs, templates, edited, trust_output)
         plan.key, plan.records, plan.kept = key, records, new_kept
         result.pages = sum(job.path.endswith(".html") for job in state.jobs)
         result.rendered = len(plan.todo)
         return plan
 
-    def _bodies_only(
-        self,
-        result: Update,
-        state: pages.SiteState,
-        inputs: deps.Inputs,
-        known: Known,
-        edited: Collection[str],
-        templates: dict[str, bytes],
-        trust_output: bool,
-    ) -> _Plan:
-        """Only bodies changed: the files showing an edited one, and those of changed templates."""
-        affected = {page for path in edited for page in known.shows.get(path, ())}
-        if edited:
-            affected.update(known.shows.get(EVERY_BODY, ()))
-        names = templates.keys() | known.templates.keys()
-        retemplated = {name for name in names if templates.get(name) != known.templates.get(name)}
-        prints = dict(known.prints)
-        todo = []
-        for job in state.jobs:
-            if (
-                job.path in affected
-                or job.template in retemplated
-                or job.path not in known.prints
-                or job.deps is None
-                or not (trust_output or _intact(self.out, job.path, known.manifest))
-                or (job.source is not None and not _copied(job.source, self.out / job.path))
-            ):
-                todo.append(job)
-                prints[job.path] = self._print(inputs, templates, job)
-        if len(prints) != len(state.jobs):  # the same metas give the same files, but be sure
-            planned = {job.path for job in state.jobs}
-            prints = {path: print_ for path, print_ in prints.items() if path in planned}
-        return _Plan(result, state, prints, None, todo, templates)
-
-    def _every_file(
+    def _choose(
         self,
         result: Update,
         state: pages.SiteState,
         inputs: deps.Inputs,
         templates: dict[str, bytes],
+        edited: set[str] | None,
         trust_output: bool,
     ) -> _Plan:
-        """Every file's fingerprint from its declared inputs; those whose fingerprint changed are rendered."""
+        """The files to render: each file whose fingerprint changed, or, when only the bodies at
+        ``edited`` changed, each file that declares one of them or whose template changed (the
+        others keep their fingerprints); and any file someone else touched (unless ``trust_output``)."""
         known = self.known
         full = known is None or not (self.out / urls.HOME).is_file()
         old, manifest = (known.prints, known.manifest) if known is not None else ({}, {})
+        affected: set[str] = set()
+        if known is not None and edited is not None:
+            affected = {page for path in edited for page in known.shows.get(path, ())}
+            if edited:
+                affected.update(known.shows.get(EVERY_BODY, ()))
+            was = known.templates
+            affected.update(
+                job.path for job in state.jobs if templates.get(job.template) != was.get(job.template)
+            )
         prints: dict[str, bytes] = {}
         shows: dict[str, list[str]] = {}
         todo: list[pages.Job] = []
         for job in state.jobs:
-            declared = job.deps() if job.deps is not None else None
-            if declared is None:
+            if edited is not None and job.path in old and job.path not in affected and _declared(job):
+                prints[job.path] = old[job.path]  # declares no edited body: the same inputs
+            elif job.deps is None:
                 prints[job.path] = os.urandom(16)  # undeclared: rendered every time
             else:
+                declared = job.deps()
                 prints[job.path] = inputs.fingerprint(job.path, templates.get(job.template, b""), declared)
                 for dep in declared:
-                    if dep[0] == "body":
-                        shows.setdefault(dep[1], []).append(job.path)
-                    elif dep[0] == "bodies":
-                        shows.setdefault(EVERY_BODY, []).append(job.path)
+                    if dep[0] in ("body", "bodies"):
+                        shows.setdefault(dep[1] if dep[0] == "body" else EVERY_BODY, []).append(job.path)
             if (
                 full
                 or old.get(job.path) != prints[job.path]
@@ -435,12 +412,7 @@ class Incremental:
                 todo.append(job)
         result.full = full
         shown = {path: tuple(dict.fromkeys(files)) for path, files in shows.items()}
-        return _Plan(result, state, prints, shown, todo, templates)
-
-    def _print(self, inputs: deps.Inputs, templates: Mapping[str, bytes], job: pages.Job) -> bytes:
-        if job.deps is None:
-            return os.urandom(16)
-        return inputs.fingerprint(job.path, templates.get(job.template, b""), job.deps())
+        return _Plan(result, state, prints, shown if edited is None else None, todo, templates)
 
     # --- what every page sees ------------------------------------------------------------------
 
@@ -548,6 +520,11 @@ class Incremental:
         result.built = True
         result.seconds = time.perf_counter() - result.seconds
         return result
+
+
+def _declared(job: pages.Job) -> bool:
+    """Whether the job declares its inputs and reads nothing outside the log (a theme asset does)."""
+    return job.deps is not None and job.source is None
 
 
 def _stat(path: Path) -> tuple[int, int]:
