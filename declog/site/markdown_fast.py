@@ -66,19 +66,22 @@ _UNSUITED = re.compile(
     r"|\\[\[\]]"  # an escaped bracket: text "[[0042]]" that is no reference
     r"|&#"  # numeric character references, for the same reason
     r"|&(?:" + "|".join(map(re.escape, _BRACKETISH)) + r");"
-    # the engines nest containers to different depths (markdown-it-py stops at 20 levels, which
-    # take at least 20 characters of >, list markers and indentation before a line's text)
-    r"|^[ \t>*+\-0-9.)]{12}"
-    # a quote's lazy continuation line: markdown-it-pyrs takes "2. x" there for text, not a list
-    r"|^[ \t>*+\-0-9.)]*>.*\n(?![ \t>]*>|[ \t]*$)"
-    # a line after a table row: markdown-it-py ends the table where another block starts (a list,
-    # a heading, a quote...), markdown-it-pyrs takes it for a row
-    r"|^.*\|.*\n(?:(?=[^\n]*\S)[^|\n]*$|[ \t]*(?:[-*+>#`~_=]|[0-9]{1,9}[.)])|[ ]{4}|\t)",
-    re.MULTILINE,
+)
+#: The engines nest containers to different depths (markdown-it-py stops at 20 levels, which take
+#: at least 20 characters of >, list markers and indentation before a line's text).
+_DEEP = re.compile(r"^[ \t>*+\-0-9.)]{12}", re.MULTILINE)
+#: A quote's lazy continuation line: markdown-it-pyrs takes "2. x" there for text, not a list.
+_LAZY_QUOTE = re.compile(r"^[ \t>*+\-0-9.)]*>.*\n(?![ \t>]*>|[ \t]*$)", re.MULTILINE)
+#: A line after a table row: markdown-it-py ends the table where another block starts (a list, a
+#: heading, a quote...) or at a line without a pipe, markdown-it-pyrs takes it for a row.
+_AFTER_ROW = re.compile(
+    r"\|[^\n]*\n(?:(?=[^\n]*\S)[^|\n]*$|[ \t]*(?:[-*+>#`~_=]|[0-9]{1,9}[.)])|[ ]{4}|\t)", re.MULTILINE
 )
 #: ``[[NNNN]]`` where both engines see it the same: not touching other brackets, an escape, an
 #: image's ``!`` or an autolink, and on one line.
-_PLAIN_REF = re.compile(r"(?:^|(?<=[\s(*_]))\[\[ *[0-9]{4,} *\]\](?=$|[\s.,;:!?)*_])", re.MULTILINE)
+_PLAIN_REF = re.compile(r"\[\[ *[0-9]{4,} *\]\]")
+_BEFORE_REF = frozenset(" \t\n(*_")
+_AFTER_REF = frozenset(" \t\n.,;:!?)*_")
 #: Links nest as deep as their brackets; markdown-it-py, like blocks, stops at 20 levels.
 _MAX_BRACKETS = 12
 
@@ -86,16 +89,31 @@ _MAX_BRACKETS = 12
 def suits(text: str) -> bool:
     """Whether markdown-it-pyrs renders ``text`` as markdown-it-py does (conservatively: no means
     "not known to", and markdown-it-py renders it)."""
-    if "\r" in text or "\0" in text or _UNSUITED.search(text):
+    if "\r" in text or "\0" in text or _UNSUITED.search(text) or _DEEP.search(text):
+        return False
+    if (">" in text and _LAZY_QUOTE.search(text)) or ("|" in text and _AFTER_ROW.search(text)):
         return False
     # markdown-it-py writes a host name in punycode, markdown-it-pyrs percent-encodes it
     if not text.isascii() and ("](" in text or "]:" in text or "<" in text):
         return False
     if text.count("[") > _MAX_BRACKETS and _bracket_depth(text) > _MAX_BRACKETS:
         return False
-    refs = text.count("[[")
     # a definition "[0042]: url" makes "[[0042]]" a bracket around a link in markdown-it-pyrs
-    return not refs or ("]:" not in text and len(_PLAIN_REF.findall(text)) == refs)
+    return "[[" not in text or ("]:" not in text and _plain_refs(text))
+
+
+def _plain_refs(text: str) -> bool:
+    """Every ``[[`` in ``text`` starts a ``[[NNNN]]`` with plain text around it."""
+    at = text.find("[[")
+    while at >= 0:
+        m = _PLAIN_REF.match(text, at)
+        if m is None or (at and text[at - 1] not in _BEFORE_REF):
+            return False
+        end = m.end()
+        if end < len(text) and text[end] not in _AFTER_REF:
+            return False
+        at = text.find("[[", end)
+    return True
 
 
 def _bracket_depth(text: str) -> int:
