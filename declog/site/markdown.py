@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import markdown_it
+import mdit_py_plugins
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -23,7 +25,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from declog.log.standing import FILE_LINK, WIKI_REF
-from declog.site import urls
+from declog.site import markdown_fast, urls
 
 #: Schemes a link may keep; anything else (javascript:, vbscript:, data:, file:) is dropped.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -62,10 +64,16 @@ class Rendered:
 
 
 class Markdown:
-    """A configured renderer; build one per process and reuse it."""
+    """A configured renderer; build one per process and reuse it.
 
-    def __init__(self, targets: Targets) -> None:
+    markdown-it-py is the reference engine. With the ``fast`` extra installed (markdown-it-pyrs),
+    bodies that ``markdown_fast.suits`` lets through are rendered by it instead, to the same bytes;
+    ``accelerate=False`` keeps every body on markdown-it-py.
+    """
+
+    def __init__(self, targets: Targets, *, accelerate: bool = True) -> None:
         self.targets = targets
+        self.fast = markdown_fast.engine if accelerate else None
         md = MarkdownIt("commonmark", {"html": False, "typographer": False})
         md.enable("table")
         md.use(footnote_plugin)
@@ -75,11 +83,47 @@ class Markdown:
         md.core.ruler.push("declog_links", self._rewrite_links)
         self.md = md
 
+    @property
+    def engine_id(self) -> str:
+        """The engines that may render a body, with their versions, for cache keys that digest "the
+        Markdown engine": ``markdown-it-py 4.0.0, mdit-py-plugins 0.5.0``, plus
+        ``, markdown-it-pyrs 0.4.0`` when the accelerator is in use. The output is meant to be the
+        same bytes either way; naming the accelerator keeps a cache from outliving a change of it.
+        """
+        names = f"markdown-it-py {markdown_it.__version__}, mdit-py-plugins {mdit_py_plugins.__version__}"
+        return names + (f", markdown-it-pyrs {markdown_fast.version}" if self.fast is not None else "")
+
     def render(self, text: str, root: str) -> Rendered:
         """Render ``text``; ``root`` is the prefix from the page to the site root ("../../" or a URL)."""
         env: dict[str, Any] = {"root": root, "refs": {}}
-        html = self.md.render(text, env)
+        if self.fast is not None and markdown_fast.suits(text):
+            html = self._render_fast(text, env)
+        else:
+            html = self.md.render(text, env)
         return Rendered(html, tuple(env["refs"]))
+
+    def _render_fast(self, text: str, env: dict[str, Any]) -> str:
+        """markdown-it-pyrs, then what this class's markdown-it-py rules do, on its HTML."""
+        refs: dict[str, None] = env["refs"]
+        links: dict[str, Any] = {"root": env["root"], "refs": {}}  # file links count after [[NNNN]]
+        unique = UniqueSlugs()
+
+        def ref(ident: str) -> str | None:
+            if ident not in self.targets.ids:
+                return None
+            refs[ident] = None
+            return str(env["root"]) + urls.decision(ident)
+
+        assert self.fast is not None
+        html = markdown_fast.finish(
+            self.fast.render(text),
+            link=lambda href: self._target(href, links),
+            image_ok=_safe,
+            ref=ref,
+            slug=lambda title: unique(slugify(title)),
+        )
+        refs.update(links["refs"])
+        return html
 
     # --- [[0042]] -------------------------------------------------------------------
 
