@@ -46,7 +46,7 @@ import jinja2.meta
 from declog import __version__
 from declog.log.model import Decision, Document, Log
 from declog.log.standing import referenced
-from declog.site.markdown import Targets
+from declog.site.markdown import Markdown, Targets
 from declog.site.render import Theme
 
 __all__ = ["Dep", "Digests", "Inputs", "Templates", "digest"]
@@ -238,10 +238,14 @@ def _facets_text(facets: Mapping[str, Sequence[object]]) -> str:
     )
 
 
+#: The versions of declog and of the Markdown engines that may render a body.
+VERSIONS = Markdown(Targets()).engine_id + f", declog {__version__}"
+
+
 def common(log: Log, digests: Digests, *settings: object) -> bytes:
-    """What every page sees: declog's version, ``settings`` (the site's, the build's options, the
+    """What every page sees: ``VERSIONS``, ``settings`` (the site's, the build's options, the
     "as of" time, git's HEAD), the configuration, the partners and the meetings' frontmatter."""
-    parts = [__version__, repr(settings), repr(log.config)]
+    parts = [VERSIONS, repr(settings), repr(log.config)]
     parts += [digests.meta(p).hex() for p in log.partners.values()]
     parts += [digests.meta(m).hex() for m in log.meetings.values()]
     return digest(*parts)
