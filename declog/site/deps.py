@@ -160,14 +160,17 @@ class Digests:
 class Inputs:
     """The digest of each dependency for one version of the log, computed on first use."""
 
-    def __init__(self, log: Log, digests: Digests, common: bytes, targets: Targets) -> None:
+    def __init__(
+        self, log: Log, digests: Digests, common: bytes, targets: Targets, links: bytes = b""
+    ) -> None:
         self.log = log
         self.digests = digests
         self.common = common
         """What every page sees (``common``)."""
         self.targets = targets
         """What a body's links can lead to: the log's decisions, partners and meetings."""
-        self.links = links_digest(targets)
+        self.links = links or links_digest(targets)
+        """``links_digest(targets)``."""
         self._made: dict[Dep, bytes] = {}
         self._facets: Mapping[str, Sequence[object]] | None = None
         self._filters: object = None

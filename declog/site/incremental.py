@@ -92,14 +92,29 @@ class Known:
 
 @dataclass
 class _Kept:
-    """What only this process keeps between updates."""
+    """What only this process keeps between updates: the last state rendered from, and its keys."""
 
-    views: Views
-    theme: Theme
+    state: pages.SiteState
+    """The views, the theme, the Markdown renderer (for the log's link targets) and the plan."""
     theme_key: bytes
-    markdown: Markdown
-    """Renders bodies for the link targets of the log (kept while they stay the same)."""
+    metas: bytes
+    """The digest of every document's meta."""
+    links: bytes
+    """``deps.links_digest`` of the Markdown renderer's targets."""
     json_key: bytes
+    """What decisions.json's kept entries were made with (``feeds.Parts``)."""
+
+    @property
+    def views(self) -> Views:
+        return self.state.views
+
+    @property
+    def theme(self) -> Theme:
+        return self.state.theme
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.state.markdown
 
 
 @dataclass
@@ -313,11 +328,14 @@ class Incremental:
             return result
         log = with_site_url(checked.log, self.site_url)
         hist = self._file_history()
-        digests = self.digests
-        targets = pages.log_targets(log)
-        links = deps.links_digest(targets)
+        digests, kept = self.digests, self.kept
         by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
-        metas = deps.digest(links, b"".join([digests.meta(by_path[path]) for path in sorted(by_path)]))
+        metas = deps.digest(b"".join([digests.meta(by_path[path]) for path in sorted(by_path)]))
+        if kept is not None and kept.metas == metas:  # the same documents: the same link targets
+            targets, links = kept.markdown.targets, kept.links
+        else:
+            targets = pages.log_targets(log)
+            links = deps.links_digest(targets)
         config = repr(log.config)
         if self._turns is None or self._turns[0] != (metas, config):
             self._turns = ((metas, config), Turns.of(log))
@@ -325,8 +343,8 @@ class Incremental:
         head = self._history[0] if self._history is not None else ""
         common = deps.common(log, digests, now, self.site_url, self.search, head)
         key = deps.digest(common, metas)
-        records = {path: digests.record(d) for path, d in log.by_path.items()}
-        known, kept = self.known, self.kept
+        records = {path: digests.record(d) for path, d in by_path.items()}
+        known = self.known
         bodies_only = (
             not full_look
             and known is not None
@@ -334,27 +352,30 @@ class Incremental:
             and known.key == key
             and (self.out / urls.HOME).is_file()
         )
-        if bodies_only:
-            assert kept is not None
-            views, markdown = kept.views.carry(log), kept.markdown
-        else:
-            views, markdown = Views(log, now, hist), Markdown(targets)
+        views = kept.views if bodies_only and kept is not None else Views(log, now, hist)
         theme, theme_key, templates = self._theme(views)
         result.findings += theme.load_all() if kept is None or kept.theme is not theme else []
         if failed(result.findings, self.strict):
             return result
-        if kept is None or kept.markdown.targets != markdown.targets:
-            self.bodies = {}
-        json_key = deps.digest(common)
-        if kept is None or kept.json_key != json_key:
-            self.parts.clear()
-        state = pages.SiteState(
-            theme, views, InPlace(self.out), markdown, bodies=self.bodies, parts=self.parts
-        )
-        state.jobs = pages.plan(state)
-        inputs = deps.Inputs(log, digests, common, targets)
-        inputs.use(views.facets, views.filters)
-        new_kept = _Kept(views, theme, theme_key, markdown, json_key)
+        if bodies_only and kept is not None and theme is kept.theme:
+            # nothing but bodies changed: the views, the plan and its jobs hold; pages read bodies by path
+            state = kept.state
+            state.views.rebase(log)
+            state.bodies = self.bodies
+        else:
+            if bodies_only:
+                views = views.carry(log)
+            markdown = kept.markdown if kept is not None and kept.markdown.targets == targets else None
+            if markdown is None:
+                markdown, self.bodies = Markdown(targets), {}
+            json_key = deps.digest(common)
+            if kept is None or kept.json_key != json_key:
+                self.parts.clear()
+            state = pages.SiteState(theme, views, InPlace(self.out), markdown, self.bodies, parts=self.parts)
+            state.jobs = pages.plan(state)
+        inputs = deps.Inputs(log, digests, common, targets, links)
+        inputs.use(state.views.facets, state.views.filters)
+        new_kept = _Kept(state, theme_key, metas, links, deps.digest(common))
         edited = None
         if bodies_only:
             assert known is not None

@@ -873,6 +873,13 @@ class Views:
     def meeting(self, m: Meeting) -> MeetingView:
         return meeting_view(m, self.log, self.named_by)
 
+    def rebase(self, log: Log) -> None:
+        """Make these views ``log``'s: a later version of their log in which only bodies changed.
+
+        Every projection stays as it is (see ``carry``).
+        """
+        self.log = log
+
     def carry(self, log: Log) -> Views:
         """These views for ``log``: a later version of this one's log in which only bodies changed.
 
