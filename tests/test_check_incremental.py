@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ACME, doc, make_log
+from conftest import ACCEPTED, ACME, doc, make_log
 from sitetools import copy_example
 
 from declog.check.checker import Checker, CheckResult, load_and_check
@@ -129,7 +129,12 @@ def partner(root: Path, rng: random.Random) -> list[str]:
 
 def meeting(root: Path, rng: random.Random) -> list[str]:
     f = rng.choice(sorted((root / "content" / "meetings").glob("*.md")))
-    f.write_text(f.read_text(encoding="utf-8").replace("attendees: [", "attendees: [nobody-here, ", 1))
+    text = f.read_text(encoding="utf-8")
+    f.write_text(
+        re.sub(r"(?m)^attendees:( \[|\n)", r"attendees:\1  - nobody-here\n", text, count=1).replace(
+            "[  - nobody-here\n", "[nobody-here, "
+        )
+    )
     return rel(root, f)
 
 
@@ -248,8 +253,15 @@ def meeting_shape(root: Path, rng: random.Random) -> list[str]:
     f = rng.choice(sorted((root / "content" / "meetings").glob("*.md")))
     if rng.random() < 0.5:
         replace_line(f, r"^date: .*$", f"date: {date(rng)}")
-    else:
-        replace_line(f, r"^decisions: .*$", f'decisions: ["{rng.choice(IDS)}"]')
+    if rng.random() < 0.3:  # nobody attended
+        f.write_text(
+            re.sub(r"(?m)^attendees:.*\n(?:  - .*\n)*", "attendees: []\n", f.read_text(encoding="utf-8"))
+        )
+    listed = re.findall(
+        r"[0-9]{4}", (re.findall(r"(?m)^decisions: .*$", f.read_text(encoding="utf-8")) or [""])[0]
+    )
+    listed = [*rng.sample(listed, max(0, len(listed) - 1)), rng.choice(IDS)]  # one left out, one added
+    replace_line(f, r"^decisions: .*$", f"decisions: [{', '.join(f'{i!r}' for i in listed)}]")
     return rel(root, f)
 
 
@@ -343,11 +355,31 @@ def test_a_status_edit_reruns_per_document_rules_on_that_document_only(tmp_path:
 def test_a_new_member_reruns_the_rules_that_read_partners_everywhere(tmp_path: Path) -> None:
     log = make_log(tmp_path / "log")
     first = log.decision("0001-a", doc('id: "0001"\ntitle: First\nstatus: draft\nowner: erin\n'))
+    # dave (globex) approved for acme: not one of acme's members.
+    second = log.decision("0002-b", ACCEPTED.replace('"0001"', '"0002"').replace("by: bob", "by: dave"))
     checker = Checker(log.root)
-    assert [(f.path, f.code) for f in checker.check().findings] == [(first, "DL202")]
-    acme = log.partner("acme", ACME.replace("[alice, bob]", "[alice, bob, erin]"))
+    found = [(f.path, f.line, f.code) for f in checker.check().findings]
+    assert found == [(first, 5, "DL202"), (second, 4, "DL302"), (second, 15, "DL303")]
+    acme = log.partner("acme", ACME.replace("[alice, bob]", "[alice, bob, erin, dave]"))
     after = checker.check([acme])
-    assert after.findings == []  # erin is acme's now: the finding about 0001, which did not change, is gone
+    assert after.findings == []  # the findings about 0001 and 0002, which did not change, are gone
     assert checker.reran["DL202"] is None
     assert checker.reran["DL309"] == {acme}  # reads no partner but the one it reports on
     same_as_fresh(log.root, after)
+
+
+def test_a_hint_that_names_other_decisions_follows_their_status(tmp_path: Path) -> None:
+    """An unknown id's suggestions are the accepted decisions: a status edit elsewhere changes them."""
+    root = copy_example(tmp_path / "log")
+    checker = Checker(root)
+    checker.check()
+    files = decisions(root)
+    replace_line(files[3], r"^reviews: .*$", 'reviews: ["0077"]')
+    hints = []
+    for f, line in [(files[3], ""), (files[6], "status: proposed"), (files[6], "status: superseded")]:
+        if line:
+            replace_line(f, r"^status: .*$", line)
+        result = checker.check(rel(root, f))
+        same_as_fresh(root, result)
+        hints += [d.hint for d in result.findings if d.code == "DL204" and d.path == rel(root, files[3])[0]]
+    assert hints == ["did you mean '0007'?", "did you mean '0017'?", "did you mean '0007'?"]
