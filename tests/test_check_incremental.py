@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import doc, make_log
+from conftest import ACCEPTED, ACME, doc, make_log
 from sitetools import copy_example
 
 from declog.check.checker import Checker, CheckResult, load_and_check
@@ -129,7 +129,12 @@ def partner(root: Path, rng: random.Random) -> list[str]:
 
 def meeting(root: Path, rng: random.Random) -> list[str]:
     f = rng.choice(sorted((root / "content" / "meetings").glob("*.md")))
-    f.write_text(f.read_text(encoding="utf-8").replace("attendees: [", "attendees: [nobody-here, ", 1))
+    text = f.read_text(encoding="utf-8")
+    f.write_text(
+        re.sub(r"(?m)^attendees:( \[|\n)", r"attendees:\1  - nobody-here\n", text, count=1).replace(
+            "[  - nobody-here\n", "[nobody-here, "
+        )
+    )
     return rel(root, f)
 
 
@@ -159,8 +164,127 @@ def template(root: Path, rng: random.Random) -> list[str]:
     return rel(root, f)
 
 
+# Shape edits: what other decisions' findings can read (each rule declares what it reads).
+
+STATUSES = ["draft", "proposed", "accepted", "rejected", "withdrawn", "superseded"]
+HANDLES = ["anja-kessler", "dcheng", "hiro-tanaka", "marcos-oliveira", "new-member", "nobody-here"]
+IDS = ["0001", "0003", "0004", "0016", "0020", "0033", "0077", "9999"]
+
+
+def date(rng: random.Random) -> str:
+    return rng.choice(
+        ["2025-09-01T10:00:00+02:00", "2026-05-12T09:00:00Z", "2027-01-01T00:00:00Z", "2026-13-01"]
+    )
+
+
+def status(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    replace_line(f, r"^status: .*$", f"status: {rng.choice(STATUSES)}")
+    return rel(root, f)
+
+
+def dates(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    name = rng.choice(["proposed", "decided", "deadline", "logged"])
+    replace_line(f, rf"^{name}: .*$", f"{name}: {date(rng)}")
+    return rel(root, f)
+
+
+def tags(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    replace_line(f, r"^tags: .*$", f"tags: [{', '.join(rng.sample(['a', 'b', 'silence', 'Bad Tag'], 2))}]")
+    return rel(root, f)
+
+
+def parties(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    chosen = rng.sample(["kessler", "maplegrid", "kanto-lab", "rota-sul", "nobody"], rng.randrange(1, 4))
+    replace_line(f, r"^partners: .*$", f"partners: [{', '.join(chosen)}]")
+    return rel(root, f)
+
+
+def supersedes(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    replace_line(f, r"^supersedes: .*$", f'supersedes: ["{rng.choice(IDS)}"]')
+    return rel(root, f)
+
+
+def reviews(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    replace_line(f, r"^reviews: .*$", f'reviews: ["{rng.choice(IDS)}"]')
+    return rel(root, f)
+
+
+def renumber(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    replace_line(f, r"^id: .*$", f'id: "{rng.choice(IDS)}"')
+    return rel(root, f)
+
+
+def approver(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(decisions(root))
+    text = f.read_text(encoding="utf-8")
+    f.write_text(
+        re.sub(r"(?m)^    by: .*$", f"    by: {rng.choice(HANDLES)}", text, count=1), encoding="utf-8"
+    )
+    return rel(root, f)
+
+
+def agreement(root: Path, rng: random.Random) -> list[str]:
+    """The silence agreement (0003) that other decisions' silent approvals rest on."""
+    f = decisions(root)[2]
+    if rng.random() < 0.5:
+        replace_line(f, r"^status: .*$", f"status: {rng.choice(STATUSES)}")
+    else:
+        replace_line(f, r"^decided: .*$", f"decided: {date(rng)}")
+    return rel(root, f)
+
+
+def new_member(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(sorted((root / "content" / "partners").glob("*.md")))
+    text = f.read_text(encoding="utf-8")
+    f.write_text(
+        text.replace("members:\n", f"members:\n  - handle: {rng.choice(HANDLES)}\n", 1), encoding="utf-8"
+    )
+    return rel(root, f)
+
+
+def meeting_shape(root: Path, rng: random.Random) -> list[str]:
+    f = rng.choice(sorted((root / "content" / "meetings").glob("*.md")))
+    if rng.random() < 0.5:
+        replace_line(f, r"^date: .*$", f"date: {date(rng)}")
+    if rng.random() < 0.3:  # nobody attended
+        f.write_text(
+            re.sub(r"(?m)^attendees:.*\n(?:  - .*\n)*", "attendees: []\n", f.read_text(encoding="utf-8"))
+        )
+    listed = re.findall(
+        r"[0-9]{4}", (re.findall(r"(?m)^decisions: .*$", f.read_text(encoding="utf-8")) or [""])[0]
+    )
+    listed = [*rng.sample(listed, max(0, len(listed) - 1)), rng.choice(IDS)]  # one left out, one added
+    replace_line(f, r"^decisions: .*$", f"decisions: [{', '.join(f'{i!r}' for i in listed)}]")
+    return rel(root, f)
+
+
+def settings(root: Path, rng: random.Random) -> list[str]:
+    f = root / "declog.toml"
+    text = f.read_text(encoding="utf-8")
+    choice = rng.randrange(3)
+    if choice == 0:
+        text = re.sub(r"^agreement = .*$", f'agreement = "{rng.choice(IDS)}"', text, flags=re.M)
+    elif choice == 1:
+        text = re.sub(
+            r"^self_approval = .*$", f"self_approval = {rng.choice(['true', 'false'])}", text, flags=re.M
+        )
+    else:
+        text = re.sub(r'^timezone = "UTC"$', 'timezone = "Asia/Tokyo"', text, flags=re.M)
+    f.write_text(text, encoding="utf-8")
+    return ["declog.toml"]
+
+
 EDITS = [body, title, bad_status, broken_yaml, link, supersede, duplicate, delete, rename]
-EDITS += [partner, meeting, config, stray, template]
+EDITS += [status, dates, tags, parties, supersedes, reviews, renumber, approver, agreement]
+DECISION_EDITS = len(EDITS)
+EDITS += [partner, new_member, meeting, meeting_shape, config, settings, stray, template]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -170,7 +294,8 @@ def test_random_edits_give_what_a_fresh_check_gives(tmp_path: Path, seed: int) -
     told, looking = Checker(root), Checker(root)
     same_as_fresh(root, told.check())
     same_as_fresh(root, looking.check())
-    sequence = [rng.choice(EDITS[:9]) for _ in range(20)] + EDITS  # mostly decisions, then everything
+    # Mostly decisions, then everything.
+    sequence = [rng.choice(EDITS[:DECISION_EDITS]) for _ in range(30)] + EDITS
     rng.shuffle(sequence)
     for edit in sequence:
         changed = edit(root, rng)
@@ -207,3 +332,54 @@ def test_a_file_it_was_not_told_about_is_missed_only_by_a_told_check(tmp_path: P
     log.decision("0001-a", doc('id: "0001"\ntitle: Edited behind its back\nstatus: draft\n'))
     result = checker.check()
     assert result.log is not None and result.log.by_id["0001"].title == "Edited behind its back"
+
+
+def test_a_status_edit_reruns_per_document_rules_on_that_document_only(tmp_path: Path) -> None:
+    """A rule that reads only the document it reports on runs again only there; one across documents
+    runs over the whole log (the findings are a fresh check's either way)."""
+    log = make_log(tmp_path / "log")
+    first = log.decision("0001-a", doc('id: "0001"\ntitle: First\nstatus: draft\nowner: erin\n'))
+    second = log.decision("0002-b", doc('id: "0002"\ntitle: Second\nstatus: draft\n'))
+    checker = Checker(log.root)
+    before = checker.check()
+    assert [(f.path, f.line, f.code) for f in before.findings] == [(first, 5, "DL202")]  # erin is nobody
+    log.decision("0002-b", doc('id: "0002"\ntitle: Second\nstatus: withdrawn\nowner: bob\nrationale: Why.\n'))
+    after = checker.check([second])
+    assert [(f.path, f.line, f.code) for f in after.findings] == [(first, 5, "DL202"), (second, 4, "DL309")]
+    assert checker.reran["DL309"] == {second}
+    assert checker.reran["DL202"] == {second}  # the finding about 0001 is kept, not found again
+    assert checker.reran["DL319"] is None  # across documents: a status is what it reads
+    same_as_fresh(log.root, after)
+
+
+def test_a_new_member_reruns_the_rules_that_read_partners_everywhere(tmp_path: Path) -> None:
+    log = make_log(tmp_path / "log")
+    first = log.decision("0001-a", doc('id: "0001"\ntitle: First\nstatus: draft\nowner: erin\n'))
+    # dave (globex) approved for acme: not one of acme's members.
+    second = log.decision("0002-b", ACCEPTED.replace('"0001"', '"0002"').replace("by: bob", "by: dave"))
+    checker = Checker(log.root)
+    found = [(f.path, f.line, f.code) for f in checker.check().findings]
+    assert found == [(first, 5, "DL202"), (second, 4, "DL302"), (second, 15, "DL303")]
+    acme = log.partner("acme", ACME.replace("[alice, bob]", "[alice, bob, erin, dave]"))
+    after = checker.check([acme])
+    assert after.findings == []  # the findings about 0001 and 0002, which did not change, are gone
+    assert checker.reran["DL202"] is None
+    assert checker.reran["DL309"] == {acme}  # reads no partner but the one it reports on
+    same_as_fresh(log.root, after)
+
+
+def test_a_hint_that_names_other_decisions_follows_their_status(tmp_path: Path) -> None:
+    """An unknown id's suggestions are the accepted decisions: a status edit elsewhere changes them."""
+    root = copy_example(tmp_path / "log")
+    checker = Checker(root)
+    checker.check()
+    files = decisions(root)
+    replace_line(files[3], r"^reviews: .*$", 'reviews: ["0077"]')
+    hints = []
+    for f, line in [(files[3], ""), (files[6], "status: proposed"), (files[6], "status: superseded")]:
+        if line:
+            replace_line(f, r"^status: .*$", line)
+        result = checker.check(rel(root, f))
+        same_as_fresh(root, result)
+        hints += [d.hint for d in result.findings if d.code == "DL204" and d.path == rel(root, files[3])[0]]
+    assert hints == ["did you mean '0007'?", "did you mean '0017'?", "did you mean '0007'?"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from declog.check import ready, trust
+from declog.check.rerun import Ruled, inputs_of, rerun
 from declog.check.rules import cascade, run_rules
 from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
@@ -226,7 +227,7 @@ class _Run:
     stray: list[Diagnostic]
     settings: list[Diagnostic]
     """Findings about declog.toml."""
-    ruled: list[Diagnostic]
+    ruled: Ruled
 
 
 class Checker:
@@ -235,10 +236,9 @@ class Checker:
     Kept between runs: the files as read (one whose size, times and inode are
     unchanged is not read again, unless ``check`` is told it changed), their
     records (the same objects while a file's bytes stay the same), what git
-    says (while HEAD stays the same), and the rules' findings. When a run
-    leaves the shape of every document as it was (declog.check.shape: only text
-    changed), the rules run again only for the documents that changed; the
-    findings about the others cannot have changed.
+    says (while HEAD stays the same), and each rule's findings. A rule runs
+    again over the documents that changed, and over every document only when
+    what it declares it reads changed (declog.check.rerun).
     """
 
     def __init__(self, root: Path) -> None:
@@ -253,6 +253,8 @@ class Checker:
         self.owners: OwnersFile | None = None
         """CODEOWNERS as the last full run read it."""
         self._last: _Run | None = None
+        self.reran: Mapping[str, frozenset[str] | None] = {}
+        """Rule code -> the documents the last run ran the rule for (None: the whole log)."""
 
     def check(self, changed: Collection[str] | None = None) -> CheckResult:
         """Load and check the log.
@@ -281,7 +283,7 @@ class Checker:
             stray, settings = last.stray, last.settings
             gone = [doc for path in replaced if (doc := last.log.by_path.get(path)) is not None]
             total = self.shapes.patch(last.total, gone, [doc for doc in replaced.values() if doc is not None])
-            subjects = frozenset(path for path, doc in replaced.items() if doc is not None)
+            changed_docs = frozenset(replaced)
         else:
             config, found = load_config(self.root)
             if config is None:
@@ -294,23 +296,28 @@ class Checker:
             settings = found
             total = self.shapes.total(log.by_path.values())
             before = last.log.by_path if last is not None else {}
-            subjects = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
+            changed_docs = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
+            changed_docs |= before.keys() - log.by_path.keys()
         self.head = head
         # CODEOWNERS counts as a setting here: a change to it re-runs the rules over the whole log.
         owners = self.owners.text.encode() if self.owners is not None else b""
         shape = self.shapes.log(log, self.settings + owners, total=total)
-        if last is not None and last.shape == shape:
-            ruled = [d for d in last.ruled if d.path not in subjects]
-            if subjects:
-                ruled += run_rules(Context(log, subjects=subjects))
-        else:
-            ruled = run_rules(Context(log, owners=self.owners))
+        inputs = inputs_of(log, self.shapes, config=self.settings, owners=owners)
+        ruled = rerun(
+            log,
+            last.ruled if last is not None else None,
+            shape=shape,
+            inputs=inputs,
+            changed=changed_docs,
+            owners=self.owners,
+        )
+        self.reran = ruled.ran
         self._last = _Run(log, shape, total, stray, settings, ruled)
         if patched is None:
             self.shapes.keep(log.by_path.values())
         else:
             self.shapes.forget(gone)
-        found = [*settings, *stray, *problems, *ruled]
+        found = [*settings, *stray, *problems, *ruled.all()]
         folded = cascade.fold(apply_rule_settings(found, log.config, log), log)
         return CheckResult(log, _unique(folded.found, first=folded.held.keys()), shape=shape)
 
