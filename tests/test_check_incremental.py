@@ -383,3 +383,17 @@ def test_a_hint_that_names_other_decisions_follows_their_status(tmp_path: Path) 
         same_as_fresh(root, result)
         hints += [d.hint for d in result.findings if d.code == "DL204" and d.path == rel(root, files[3])[0]]
     assert hints == ["did you mean '0007'?", "did you mean '0017'?", "did you mean '0007'?"]
+
+
+def test_a_changed_codeowners_file_is_read_again(tmp_path: Path) -> None:
+    """CODEOWNERS is read by the rules like a setting: told it changed, the checker reads it again."""
+    root = copy_example(tmp_path / "log")
+    owners = root / "CODEOWNERS"
+    owners.write_text("* @nobody\n", encoding="utf-8")
+    checker = Checker(root)
+    first = checker.check()
+    assert any(d.code == "DL207" and d.path == "CODEOWNERS" for d in first.findings)
+    owners.write_text("/content/ @somebody-else\n", encoding="utf-8")
+    again = checker.check(["CODEOWNERS"])
+    assert findings(again) == findings(load_and_check(root))
+    assert findings(again) != findings(first)

@@ -275,8 +275,9 @@ class Checker:
         last = self._last
         head = git.head(self.root)
         patched = None
-        if changed is not None and last is not None and head == self.head and CONFIG_FILE not in changed:
-            patched = patch_log(last.log, self.memo, self.root, changed, self._first_added(head))
+        patchable = changed is not None and not {CONFIG_FILE, *OWNERS_LOCATIONS} & set(changed)
+        if patchable and last is not None and head == self.head:
+            patched = patch_log(last.log, self.memo, self.root, changed or (), self._first_added(head))
         if patched is not None:
             assert last is not None
             log, problems, replaced = patched
