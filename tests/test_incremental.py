@@ -416,6 +416,24 @@ def test_a_warm_cache_renders_one_change_and_gives_a_full_builds_bytes(root: Pat
 
 
 @pytest.mark.usefixtures("epoch")
+def test_a_warm_build_in_worker_processes_gives_a_full_builds_bytes(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enough files to render for worker processes: they write into a staged site, swapped in whole."""
+    from declog.site import pages
+    from declog.site.cache import cached_build
+
+    site = tmp_path / "site"
+    assert cached_build(root, site, search_index=False, jobs=2).built
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 2)
+    edit_rationale(root, random.Random(1))
+    result = cached_build(root, site, search_index=False, jobs=2)
+    assert result.built and not result.full and result.rendered >= 2
+    assert [p.name for p in site.rglob("*declog-tmp*")] == []
+    assert files(site) == full_build(root, tmp_path / "full")
+
+
+@pytest.mark.usefixtures("epoch")
 def test_a_touched_output_file_is_rendered_again(root: Path, tmp_path: Path) -> None:
     from declog.site.cache import cached_build
 

@@ -269,10 +269,10 @@ class Incremental:
                 return plan
             if plan.result.full or len(plan.todo) > most * len(plan.state.jobs):
                 raise TooMuch
-            workers = pages.processes(jobs)
-            if binary is None:
-                written = self._write(plan, InPlace(self.out), workers, progress=progress)
-            else:
+            workers = pages.processes(jobs) if len(plan.todo) >= pages.PARALLEL_FROM else 1
+            if binary is None and workers == 1:
+                written = self._write(plan, InPlace(self.out), 1, progress=progress)
+            else:  # forked workers write into a staged site (an in-place writer's renames are its own)
                 written = self._write(plan, Staging(self.out), workers, progress=progress, binary=binary)
             return self._done(plan, written)
         finally:
