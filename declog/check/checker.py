@@ -9,7 +9,9 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from declog import __version__
 from declog.check import ready, trust
 from declog.check.rerun import Ruled, inputs_of, rerun
 from declog.check.rules import cascade, run_rules
@@ -17,12 +19,13 @@ from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
 from declog.check.rules.owners import LOCATIONS as OWNERS_LOCATIONS
 from declog.check.shape import Shapes
-from declog.log import clock, git
+from declog.log import clock, git, kept
 from declog.log.codes import finding
 from declog.log.config import CONFIG_FILE, Config, config_from_bytes, load_config
 from declog.log.diagnostics import Diagnostic, Pos, Severity
 from declog.log.load import (
     CONTENT,
+    Front,
     LoadMemo,
     build_log,
     kind_of,
@@ -37,6 +40,14 @@ from declog.log.model import Log
 
 class BaseRevisionError(Exception):
     """``--base`` names a revision that cannot be read."""
+
+
+class SnapshotError(ValueError):
+    """What ``Checker.restore`` was given is not a snapshot this version of declog wrote."""
+
+
+#: Bumped whenever what ``Checker.snapshot`` holds changes.
+SNAPSHOT_FORMAT = 1
 
 
 @dataclass
@@ -255,6 +266,64 @@ class Checker:
         self._last: _Run | None = None
         self.reran: Mapping[str, frozenset[str] | None] = {}
         """Rule code -> the documents the last run ran the rule for (None: the whole log)."""
+        self._restored: tuple[bytes, dict[str, tuple[bytes, Front]]] | None = None
+        """From ``restore``: declog.toml's digest and the parsed files, for the next full run."""
+        self._encoded: dict[str, tuple[Front, list[Any]]] = {}
+        """Path -> a ``Front`` and its JSON values (declog.log.kept), so ``snapshot`` encodes each once."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """The documents as the last run parsed them, as JSON data, for ``restore`` in a later process.
+
+        For each file that made a record: the digest of its bytes and its
+        ``Front`` (its frontmatter with every position, what its YAML and fields
+        gave; declog.log.kept). Nothing that depends on other files or on git
+        (``logged`` from history, the partners a decision leaves out): those are
+        filled in by each load. declog.toml's digest goes with it: under other
+        settings none of it is used.
+        """
+        files: dict[str, list[Any]] = {}
+        encoded: dict[str, tuple[Front, list[Any]]] = {}
+        for path, (_, digest, _, front) in self.memo.parsed.items():
+            if front is None or not digest:
+                continue
+            known = self._encoded.get(path)
+            if known is None or known[0] is not front:
+                known = (front, kept.encode(front))
+            encoded[path] = known
+            files[path] = [digest.hex(), known[1]]
+        self._encoded = encoded
+        settings = self.settings.hex()
+        return {"format": SNAPSHOT_FORMAT, "declog": __version__, "settings": settings, "files": files}
+
+    def restore(self, data: object) -> None:
+        """Start from a ``snapshot``: the next run parses only the files whose bytes it does not hold.
+
+        Entries are used for the files whose bytes have the digest they were
+        kept under, and only while declog.toml is the same, so the findings,
+        records and pages are the very ones parsing the files gives. Every value
+        is checked as it is read: ``SnapshotError`` says what is wrong when
+        ``data`` is not a snapshot this declog wrote, and the checker is left
+        as it was.
+        """
+        if type(data) is not dict or data.keys() != {"format", "declog", "settings", "files"}:
+            raise SnapshotError("not a snapshot of parsed documents")
+        if data["format"] != SNAPSHOT_FORMAT or data["declog"] != __version__:
+            raise SnapshotError("a snapshot written by another version of declog")
+        settings, files = _digest(data["settings"]), data["files"]
+        if type(files) is not dict:
+            raise SnapshotError("its files are not a mapping")
+        restored: dict[str, tuple[bytes, Front]] = {}
+        encoded: dict[str, tuple[Front, list[Any]]] = {}
+        for path, row in files.items():
+            if kind_of(path) is None or type(row) is not list or len(row) != 2:
+                raise SnapshotError(f"not a document's entry: {path!r}")
+            try:
+                front = kept.decode(row[1], path)
+            except kept.Malformed as exc:
+                raise SnapshotError(f"{path}: {exc}") from None
+            restored[path] = (_digest(row[0]), front)
+            encoded[path] = (front, row[1])
+        self._restored, self._encoded = (settings, restored), encoded
 
     def check(self, changed: Collection[str] | None = None) -> CheckResult:
         """Load and check the log.
@@ -291,6 +360,10 @@ class Checker:
                 self._last = None
                 return CheckResult(None, _unique(found), config_failed=True)
             self.settings = _digest_of(self.root / CONFIG_FILE)
+            if self._restored is not None:
+                if self._restored[0] == self.settings:  # else parsed with other [fields]: none of it stands
+                    self.memo.restored = self._restored[1]
+                self._restored = None
             self.owners = read_owners(self.root)
             files, stray = scan(self.root, self.memo, changed or ())
             log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
@@ -327,6 +400,19 @@ class Checker:
         if self._added is None or self._added[0] != head or not head:
             self._added = (head, git.first_added(self.root) if head is not None else {})
         return self._added[1]
+
+
+def _digest(value: object) -> bytes:
+    """A digest as a snapshot writes it (hex); ``SnapshotError`` for anything else."""
+    if type(value) is not str or len(value) > 128:
+        raise SnapshotError("a digest is not hex")
+    try:
+        digest = bytes.fromhex(value)
+    except ValueError:
+        digest = b""
+    if len(digest) * 2 != len(value):  # fromhex takes spaces too
+        raise SnapshotError("a digest is not hex")
+    return digest
 
 
 def _digest_of(path: Path) -> bytes:

@@ -370,47 +370,75 @@ def decode(raw: RawFile) -> tuple[str | None, list[Diagnostic]]:
     return text, found
 
 
+@dataclass(frozen=True)
+class Front:
+    """A document's frontmatter as parsed, and the findings about it (its YAML, its fields).
+
+    What parsing a file gives that depends on nothing but its bytes and
+    declog.toml's ``[fields]``: the part of a load that is kept across processes
+    (``Checker.snapshot``, declog.log.kept). The record is made from it again.
+    """
+
+    parsed: Parsed
+    """The frontmatter: a mapping of fields, with the position of every key and value."""
+    found: tuple[Diagnostic, ...]
+    """What ``parse_yaml`` and ``check_fields`` found."""
+
+
 def parse_document(raw: RawFile, fields: Fields | None = None) -> tuple[Document | None, list[Diagnostic]]:
     """One file to one record (or None), with every finding about it.
 
     ``fields`` are the log's own fields (``Config.fields``): a decision may hold them, and
     holds their typed values (``Decision.fields``).
     """
+    return _parse(raw, fields)[0]
+
+
+def _parse(
+    raw: RawFile, fields: Fields | None, front: Front | None = None
+) -> tuple[tuple[Document | None, list[Diagnostic]], Front | None]:
+    """``parse_document``, and the ``Front`` the record was made from (None when there is no record).
+
+    With ``front`` (what parsing the same bytes with the same ``fields`` gave), the
+    YAML is not parsed again: the record is made from it.
+    """
     kind = kind_of(raw.path)
     text, found = decode(raw)
     if text is None or kind is None:
-        return None, found
-    front = split_frontmatter(text, raw.path)
-    if isinstance(front, Diagnostic):
-        return None, [*found, front]
-    parsed, problems = parse_yaml(front.yaml_text, raw.path, front.yaml_line)
-    found += problems
-    if parsed is None:
-        return None, found
-    if not isinstance(parsed.data, dict):
-        data = parsed.data
-        shape = describe(data)
-        if isinstance(data, str):
-            shape = f"the text {shape}"
-        elif isinstance(data, int | float) and not isinstance(data, bool):
-            shape = f"the number {shape}"
-        found.append(
-            finding(
-                "DL004",
-                raw.path,
-                Pos(front.yaml_line, 1),
-                f"frontmatter is {shape}, not a mapping of fields",
-                "write one `field: value` per line",
-            )
-        )
-        return None, found
-    declared = tuple(fields or ()) if kind == "decision" else ()
-    found += check_fields(parsed, kind, raw.path, declared=declared)
+        return (None, found), None
+    split = split_frontmatter(text, raw.path)
+    if isinstance(split, Diagnostic):
+        return (None, [*found, split]), None
+    if front is None:
+        parsed, problems = parse_yaml(split.yaml_text, raw.path, split.yaml_line)
+        if parsed is None:
+            return (None, [*found, *problems]), None
+        if not isinstance(parsed.data, dict):
+            return (None, [*found, *problems, _not_a_mapping(raw.path, parsed.data, split)]), None
+        declared = tuple(fields or ()) if kind == "decision" else ()
+        problems += check_fields(parsed, kind, raw.path, declared=declared)
+        front = Front(parsed, tuple(problems))
+    found += front.found
     if kind != "decision":
-        return _BUILDERS[kind](raw.path, parsed, front), found
+        return (_BUILDERS[kind](raw.path, front.parsed, split), found), front
     # The typed values go into the record as it is made: a dataclasses.replace of each record
     # cost more than reading the values (about 15 us a decision, 3% of check at 10,000).
-    return _decision(raw.path, parsed, front, fields or {}, found), found
+    return (_decision(raw.path, front.parsed, split, fields or {}, found), found), front
+
+
+def _not_a_mapping(path: str, data: Any, front: Frontmatter) -> Diagnostic:
+    shape = describe(data)
+    if isinstance(data, str):
+        shape = f"the text {shape}"
+    elif isinstance(data, int | float) and not isinstance(data, bool):
+        shape = f"the number {shape}"
+    return finding(
+        "DL004",
+        path,
+        Pos(front.yaml_line, 1),
+        f"frontmatter is {shape}, not a mapping of fields",
+        "write one `field: value` per line",
+    )
 
 
 # --- building records leniently: a wrong-typed field was reported; use a default -----
@@ -566,14 +594,18 @@ class LoadMemo:
 
     stats: dict[str, tuple[tuple[int, ...], RawFile]] = field(default_factory=dict)
     """Path -> (size, times, inode) and the file as last read."""
-    parsed: dict[str, tuple[RawFile, bytes, ParseResult]] = field(default_factory=dict)
-    """Path -> the file, the digest of its bytes, what parsing it gave."""
+    parsed: dict[str, tuple[RawFile, bytes, ParseResult, Front | None]] = field(default_factory=dict)
+    """Path -> the file, the digest of its bytes, what parsing it gave, and the ``Front`` of its record."""
     problems: dict[str, list[Diagnostic]] = field(default_factory=dict)
     """Path -> the findings parsing it gave, for the files that have some."""
     records: dict[str, tuple[Document, Any, Decision]] = field(default_factory=dict)
     """Path -> a parsed decision, the defaults filled in, the decision with them."""
     fields: Fields | None = None
     """The declared fields the records were parsed with: when they change, every file is parsed again."""
+    restored: dict[str, tuple[bytes, Front]] = field(default_factory=dict)
+    """Path -> the digest of a file's bytes and its ``Front``, as an earlier process parsed them
+    (``Checker.restore``): used by the next load for the files whose bytes have that digest, then
+    dropped. Only for the same ``fields``: whoever fills it sees to that."""
 
 
 def build_log(
@@ -604,19 +636,24 @@ def _parse_all(
     known, memo.parsed, memo.problems = memo.parsed, {}, {}
     for raw in files:
         yield raw.path, _parse_kept(raw, memo, known.get(raw.path))
+    memo.restored = {}  # what this load did not use is of no use later
 
 
 def _parse_kept(
-    raw: RawFile, memo: LoadMemo, known: tuple[RawFile, bytes, ParseResult] | None
+    raw: RawFile, memo: LoadMemo, known: tuple[RawFile, bytes, ParseResult, Front | None] | None
 ) -> ParseResult:
     """``raw`` parsed, or what parsing the same bytes gave last time; kept in ``memo``."""
     if known is not None and known[0] is raw:
         result = known[2]
     else:
         digest = hashlib.blake2b(raw.data, digest_size=16).digest() if raw.data is not None else b""
-        same = known is not None and digest and known[1] == digest
-        result = known[2] if known is not None and same else parse_document(raw, memo.fields)
-        known = (raw, digest, result)
+        if known is not None and digest and known[1] == digest:
+            result, front = known[2], known[3]
+        else:
+            restored = memo.restored.pop(raw.path, None)
+            kept = restored[1] if restored is not None and digest and restored[0] == digest else None
+            result, front = _parse(raw, memo.fields, kept)
+        known = (raw, digest, result, front)
     memo.parsed[raw.path] = known
     if result[1]:
         memo.problems[raw.path] = result[1]

@@ -209,7 +209,8 @@ class Parsed:
     offset: int = 1
     """Line of the text's first line in its file (marks are relative to the text)."""
 
-    def _as_pos(self, where: Pos | _Mark) -> Pos:
+    def as_pos(self, where: Pos | _Mark) -> Pos:
+        """A position as kept (the parser's 0-based mark, or a ``Pos``) as a 1-based ``Pos``."""
         if isinstance(where, Pos):
             return where
         return Pos(where.line + self.offset, where.column + 1)
@@ -219,16 +220,16 @@ class Parsed:
         p: Path = tuple(path)
         while p:
             if p in self.values:
-                return self._as_pos(self.values[p])
+                return self.as_pos(self.values[p])
             if p in self.keys:
-                return self._as_pos(self.keys[p])
+                return self.as_pos(self.keys[p])
             p = p[:-1]
-        return self._as_pos(self.values.get((), Pos(1, 1)))
+        return self.as_pos(self.values.get((), Pos(1, 1)))
 
     def key_pos(self, *path: str | int) -> Pos:
         p: Path = tuple(path)
         where = self.keys.get(p)
-        return self._as_pos(where) if where is not None else self.pos(*p)
+        return self.as_pos(where) if where is not None else self.pos(*p)
 
 
 _FENCE = re.compile(r"^---[ \t]*$")

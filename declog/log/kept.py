@@ -1,0 +1,209 @@
+"""Parsed documents as JSON data, so that a later process need not parse the same bytes again.
+
+One file's ``Front`` (its frontmatter as parsed and what parsing and checking
+its fields found) becomes ``[data, offset, positions, findings]``:
+
+- ``data``: the frontmatter's values as they are (YAML gives nothing JSON
+  cannot hold: mappings with text keys, lists, text, numbers, booleans, null);
+- ``offset``: the line its YAML starts on;
+- ``positions``: the 1-based line and column of every value and key, two
+  numbers each, in the order a walk of ``data`` meets them (each value, then,
+  in a mapping, each key before its value); ``0, 0`` where the parser kept none
+  (an alias it refused, a value nested too deep);
+- ``findings``: ``[line, col, code, severity, message, hint]`` each; the path
+  is the file's own, never read from the data.
+
+``decode`` checks every value's type as it reads and raises ``Malformed`` for
+anything ``encode`` does not write, so a corrupt or hand-made entry can only be
+refused, never make a load fail later. It turns the positions into the
+mappings ``Parsed`` keeps only when a finding first asks for one: most
+documents have no finding, and that walk was most of the cost of reading.
+
+Nothing here says which file an entry is for, or whether its bytes are still
+the same: the caller keys entries by the digest of the file's bytes
+(``Checker.snapshot``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from declog.log.codes import CODES
+from declog.log.diagnostics import Diagnostic, Pos, Severity
+from declog.log.load import Front
+from declog.log.yamlparse import MAX_DEPTH, Parsed
+from declog.log.yamlparse import Path as FieldPath
+
+__all__ = ["Malformed", "decode", "encode"]
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class Malformed(ValueError):
+    """A value that is not what ``encode`` writes."""
+
+
+def encode(front: Front) -> list[Any]:
+    """``front`` as JSON values (the frontmatter's own values are shared, not copied)."""
+    parsed = front.parsed
+    values, keys, as_pos = parsed.values, parsed.keys, parsed.as_pos
+    positions: list[int] = []
+
+    def place(where: Any) -> None:
+        positions.extend(as_pos(where) if where is not None else (0, 0))
+
+    def walk(value: Any, at: FieldPath) -> None:
+        place(values.get(at))
+        if type(value) is dict:
+            for key, item in value.items():
+                sub = (*at, key)
+                place(keys.get(sub))
+                walk(item, sub)
+        elif type(value) is list:
+            for i, item in enumerate(value):
+                walk(item, (*at, i))
+
+    walk(parsed.data, ())
+    found = [[d.line, d.col, d.code, d.severity.value, d.message, d.hint] for d in front.found]
+    return [parsed.data, parsed.offset, positions, found]
+
+
+def decode(value: object, path: str) -> Front:
+    """The ``Front`` that ``encode`` gave ``value``, its findings about ``path``; ``Malformed`` otherwise.
+
+    Every value is checked here; the positions are looked up only when a
+    finding asks for one (most documents have none), and cannot fail then.
+    """
+    if type(value) is not list or len(value) != 4:
+        raise Malformed("an entry is not a list of four values")
+    data, offset, positions, found = value
+    if type(data) is not dict:
+        raise Malformed("frontmatter is not a mapping")
+    if type(offset) is not int or offset < 1:
+        raise Malformed("the first line is not a line number")
+    if type(found) is not list:
+        raise Malformed("findings are not a list")
+    if type(positions) is not list or len(positions) != 2 * _count(data, 0):
+        raise Malformed("not one position for each value and key")
+    if not all(type(n) is int and n >= 0 for n in positions):
+        raise Malformed("a position is not a line and a column")
+    table = _Table(data, positions)
+    parsed = Parsed(data, _Positions(table, 0), _Positions(table, 1), offset)
+    return Front(parsed, tuple(_finding(row, path) for row in found))
+
+
+def _count(value: dict[Any, Any] | list[Any], depth: int) -> int:
+    """How many values and keys ``value`` holds, itself included; ``Malformed`` for anything JSON is not."""
+    if depth > MAX_DEPTH:  # the parser keeps nothing deeper: neither does a kept entry
+        raise Malformed("values nested too deep")
+    n = 1
+    items: Iterable[Any]
+    if type(value) is dict:
+        for key in value:
+            if type(key) is not str:
+                raise Malformed("a field name is not text")
+            if not key.isascii():
+                _text(key)
+        n += len(value)
+        items = value.values()
+    else:
+        items = value
+    for item in items:
+        kind = type(item)
+        if kind is dict or kind is list:
+            n += _count(item, depth + 1)
+        elif kind is str:
+            n += 1
+            if not item.isascii():
+                _text(item)
+        elif kind in _SCALARS:
+            n += 1
+        else:
+            raise Malformed(f"a value of type {kind.__name__}")
+    return n
+
+
+class _Table:
+    """An entry's positions, turned into the two mappings ``Parsed`` keeps when first asked."""
+
+    def __init__(self, data: dict[str, Any], positions: list[int]) -> None:
+        self._source: tuple[dict[str, Any], list[int]] | None = (data, positions)
+        self._maps: tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]] = ({}, {})
+
+    def maps(self) -> tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]]:
+        if self._source is not None:
+            data, positions = self._source
+            values, keys = self._maps
+            numbers = iter(positions)  # decode saw that there are as many as the walk takes
+
+            def place(into: dict[FieldPath, Pos], at: FieldPath) -> None:
+                line, col = next(numbers), next(numbers)
+                if line:
+                    into[at] = Pos(line, col)
+
+            def walk(item: object, at: FieldPath) -> None:
+                place(values, at)
+                if type(item) is dict:
+                    for key, sub_item in item.items():
+                        sub = (*at, key)
+                        place(keys, sub)
+                        walk(sub_item, sub)
+                elif type(item) is list:
+                    for i, sub_item in enumerate(item):
+                        walk(sub_item, (*at, i))
+
+            walk(data, ())
+            self._source = None
+        return self._maps
+
+
+class _Positions(Mapping[FieldPath, Pos]):
+    """The positions of values (``which`` 0) or keys (1) of a kept entry, read when first asked."""
+
+    def __init__(self, table: _Table, which: int) -> None:
+        self._table, self._which = table, which
+
+    def _map(self) -> dict[FieldPath, Pos]:
+        return self._table.maps()[self._which]
+
+    def __getitem__(self, at: FieldPath) -> Pos:
+        return self._map()[at]
+
+    def __contains__(self, at: object) -> bool:
+        return at in self._map()
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+def _finding(row: object, path: str) -> Diagnostic:
+    if type(row) is not list or len(row) != 6:
+        raise Malformed("a finding is not a list of six values")
+    line, col, code, severity, message, hint = row
+    if type(line) is not int or type(col) is not int or line < 1 or col < 1:
+        raise Malformed("a finding's position is not a line and a column")
+    if type(code) is not str or code not in CODES:
+        raise Malformed("a finding's code is not one of declog's")
+    if type(severity) is not str or severity not in _SEVERITIES:
+        raise Malformed("a finding's severity is not one of declog's")
+    if type(message) is not str or type(hint) is not str:
+        raise Malformed("a finding's message is not text")
+    _text(message)
+    _text(hint)
+    return Diagnostic(path, line, col, code, Severity(severity), message, hint)
+
+
+def _text(value: str) -> None:
+    """Refuse text no file can hold (a lone surrogate, which JSON can write): no page could show it."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Malformed("text that is not valid Unicode") from None
+
+
+_SEVERITIES = frozenset(s.value for s in Severity)

@@ -1,0 +1,273 @@
+"""Parsed documents kept across processes (``Checker.snapshot`` and ``restore``, declog.site.doccache).
+
+A checker started from a snapshot taken before random edits (fixed seeds) must
+give exactly what parsing every file gives: every finding with its file, line
+and column, every record with the same values, every field's position, and the
+same site. Only the files whose bytes changed are parsed. A snapshot that is not
+one declog wrote is refused as a whole, and a build then parses everything.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import doc, make_log
+from sitetools import copy_example
+from test_check_incremental import EDITS, findings, records
+from test_custom_fields_everywhere import write_log
+
+import declog.log.load
+from declog.check.checker import Checker, CheckResult, SnapshotError, load_and_check
+from declog.log.model import Log
+
+# --- what a reader can see of a load ---------------------------------------------------------------
+
+
+def paths_in(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    yield at
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths_in(item, (*at, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from paths_in(item, (*at, i))
+
+
+def positions(log: Log | None) -> dict[str, list[tuple[object, ...]]]:
+    """Where every value and key of every document is, as a finding about it would say."""
+    assert log is not None
+    return {
+        path: [(at, d.pos(*at), d.doc.key_pos(*at)) for at in paths_in(d.doc.data)]
+        for path, d in log.by_path.items()
+    }
+
+
+def same_as_parsing(root: Path, result: CheckResult) -> None:
+    fresh = load_and_check(root)
+    assert findings(result) == findings(fresh)
+    assert records(result.log) == records(fresh.log)
+    assert positions(result.log) == positions(fresh.log)
+
+
+def restored(root: Path, snapshot: str) -> Checker:
+    """A checker in a new process, as it were: started from a snapshot written as JSON."""
+    checker = Checker(root)
+    checker.restore(json.loads(snapshot))
+    return checker
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose YAML is parsed from now on."""
+    seen: list[str] = []
+    real = declog.log.load.parse_yaml
+
+    def counting(text: str, path: str, first_line: int = 1) -> Any:
+        seen.append(path)
+        return real(text, path, first_line)
+
+    monkeypatch.setattr(declog.log.load, "parse_yaml", counting)
+    return seen
+
+
+# --- a restored checker is a fresh one -------------------------------------------------------------
+
+
+def tricky(root: Path, rng: random.Random) -> list[str]:
+    """A decision whose frontmatter holds what YAML makes hard: each kept value must come back the same."""
+    f = root / "content" / "decisions" / f"09{rng.randrange(10, 99)}-tricky.md"
+    lines = rng.sample(
+        [
+            'title: "Emoji \U0001f600 and \\u00e9"',
+            "number: 0012",
+            "answer: no",
+            "at: 12:30",
+            "big: 1e400",
+            "nothing: .nan",
+            "hexed: 0x1F",
+            "deep: [[[[1, [2, {a: b}]]]]]",
+            'escaped: "bell \\a here"',
+            "anchored: &a [1, 2]",
+            "again: *a",
+            "title: twice",
+            'tags: ["x", 3, null, true, -0.0]',
+            "approvals:\n  - partner: acme\n    by: nobody\n    via: meeting",
+            '"0": text key that looks like a number',
+        ],
+        rng.randrange(2, 8),
+    )
+    header = f'id: "09{f.name[2:4]}"\nstatus: {rng.choice(["draft", "proposed", "acepted"])}\n'
+    crlf = rng.random() < 0.3
+    text = doc(header + "\n".join(lines), "\nA body.\n")
+    f.write_bytes(text.replace("\n", "\r\n").encode() if crlf else text.encode())
+    return [f.relative_to(root).as_posix()]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_checker_started_from_a_snapshot_finds_what_parsing_finds(tmp_path: Path, seed: int) -> None:
+    root = copy_example(tmp_path / "log")
+    rng = random.Random(seed)
+    running = Checker(root)
+    running.check()
+    for edit in [rng.choice([*EDITS, tricky, tricky]) for _ in range(16)]:
+        snapshot = json.dumps(running.snapshot())  # what the last build kept, then the edit
+        edit(root, rng)
+        same_as_parsing(root, restored(root, snapshot).check())
+        running.check()
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_generated_logs_with_their_own_fields_come_back_the_same(tmp_path: Path, seed: int) -> None:
+    maker = write_log(tmp_path / "log", seed, 30)
+    rng = random.Random(seed)
+    running = Checker(maker.root)
+    running.check()
+    files = sorted((maker.root / "content" / "decisions").glob("*.md"))
+    for f in rng.sample(files, 5):  # values of the log's own fields, swapped between decisions
+        other = rng.choice(files).read_text(encoding="utf-8").split("\n---\n", 1)[0]
+        head = f.read_text(encoding="utf-8").split("\n", 2)
+        f.write_text("\n".join([head[0], head[1], *other.split("\n")[2:], "---", "Body."]) + "\n")
+    snapshot = json.dumps(running.snapshot())
+    same_as_parsing(maker.root, restored(maker.root, snapshot).check())
+
+
+def test_only_the_files_whose_bytes_changed_are_parsed(tmp_path: Path, parses: list[str]) -> None:
+    root = copy_example(tmp_path / "log")
+    first = Checker(root)
+    first.check()
+    snapshot = json.dumps(first.snapshot())
+    edited = sorted((root / "content" / "decisions").glob("*.md"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    untouched = sorted((root / "content" / "decisions").glob("*.md"))[4]
+    untouched.touch()  # a new time but the same bytes: not parsed
+    parses.clear()
+    same_as_parsing(root, restored(root, snapshot).check())
+    assert parses[: parses.index(edited.relative_to(root).as_posix()) + 1] == [
+        edited.relative_to(root).as_posix()
+    ]
+
+
+def test_a_snapshot_is_not_used_under_other_settings(tmp_path: Path, parses: list[str]) -> None:
+    """What a decision may hold comes from declog.toml: with another one, every file is parsed."""
+    root = copy_example(tmp_path / "log")
+    first = Checker(root)
+    first.check()
+    snapshot = json.dumps(first.snapshot())
+    config = root / "declog.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    parses.clear()
+    same_as_parsing(root, restored(root, snapshot).check())
+    assert len(set(parses)) == len(list((root / "content").glob("*/*.md")))
+
+
+def test_an_entry_for_other_bytes_changes_nothing(tmp_path: Path) -> None:
+    """Entries are keyed by the digest of a file's bytes: one kept for other bytes is not used."""
+    log = make_log(tmp_path / "log")
+    log.decision("0001-a", doc('id: "0001"\ntitle: First\nstatus: draft\n'))
+    first = Checker(log.root)
+    first.check()
+    snapshot = first.snapshot()
+    log.decision("0001-a", doc('id: "0001"\ntitle: Edited\nstatus: proposed\n'))
+    result = restored(log.root, json.dumps(snapshot)).check()
+    assert result.log is not None and result.log.by_id["0001"].title == "Edited"
+    same_as_parsing(log.root, result)
+
+
+# --- a snapshot that is not one is refused ----------------------------------------------------------
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> dict[str, Any]:
+    log = make_log(tmp_path / "log")
+    log.decision("0001-a", doc('id: "0001"\ntitle: First\nstatus: draft\ntags: [a, b]\n'))
+    checker = Checker(log.root)
+    checker.check()
+    data: dict[str, Any] = json.loads(json.dumps(checker.snapshot()))
+    return data
+
+
+def entry(data: dict[str, Any]) -> list[Any]:
+    value: list[Any] = data["files"]["content/decisions/0001-a.md"][1]
+    return value
+
+
+def spoil(data: dict[str, Any], how: str) -> None:
+    if how == "version":
+        data["declog"] = "0.0.1"
+    elif how == "a path that is no document":
+        data["files"]["declog.toml"] = data["files"].pop("content/decisions/0001-a.md")
+    elif how == "a digest that is not hex":
+        data["files"]["content/decisions/0001-a.md"][0] = "zz"
+    elif how == "an object":
+        entry(data)[0]["title"] = object()
+    elif how == "a set":
+        entry(data)[0]["tags"] = {"a", "b"}
+    elif how == "bytes":
+        entry(data)[0]["title"] = b"First"
+    elif how == "a key that is not text":
+        entry(data)[0][1] = "one"
+    elif how == "a lone surrogate":
+        entry(data)[0]["title"] = "\ud800"
+    elif how == "too deep":
+        deep: list[Any] = []
+        for _ in range(100):
+            deep = [deep]
+        entry(data)[0]["tags"] = deep
+    elif how == "a missing position":
+        entry(data)[2].pop()
+    elif how == "a boolean position":
+        entry(data)[2][0] = True
+    elif how == "a negative position":
+        entry(data)[2][0] = -1
+    elif how == "a frontmatter that is a list":
+        entry(data)[0] = ["id", "0001"]
+    elif how == "a finding with another code":
+        entry(data)[3] = [[1, 1, "XX999", "error", "made up", ""]]
+    elif how == "a finding with another severity":
+        entry(data)[3] = [[1, 1, "DL100", "fatal", "made up", ""]]
+    elif how == "an entry of three values":
+        entry(data).pop()
+    else:
+        raise AssertionError(how)
+
+
+SPOILS = [
+    "version",
+    "a path that is no document",
+    "a digest that is not hex",
+    "an object",
+    "a set",
+    "bytes",
+    "a key that is not text",
+    "a lone surrogate",
+    "too deep",
+    "a missing position",
+    "a boolean position",
+    "a negative position",
+    "a frontmatter that is a list",
+    "a finding with another code",
+    "a finding with another severity",
+    "an entry of three values",
+]
+
+
+@pytest.mark.parametrize("how", SPOILS)
+def test_a_spoiled_snapshot_is_refused_whole(snapshot: dict[str, Any], tmp_path: Path, how: str) -> None:
+    data = copy.deepcopy(snapshot)
+    spoil(data, how)
+    checker = Checker(tmp_path / "log")
+    with pytest.raises(SnapshotError):
+        checker.restore(data)
+    same_as_parsing(tmp_path / "log", checker.check())  # left as it was: it parses
+
+
+@pytest.mark.parametrize("data", [None, [], "snapshot", {"format": 1}, {"files": {}}])
+def test_what_is_no_snapshot_is_refused(tmp_path: Path, data: object) -> None:
+    with pytest.raises(SnapshotError):
+        Checker(tmp_path).restore(data)
