@@ -25,6 +25,9 @@ from test_custom_fields_everywhere import write_log
 import declog.log.load
 from declog.check.checker import Checker, CheckResult, SnapshotError, load_and_check
 from declog.log.model import Log
+from declog.site import doccache
+from declog.site.build import build
+from declog.site.cache import cache_file, cached_build, documents_file
 
 # --- what a reader can see of a load ---------------------------------------------------------------
 
@@ -271,3 +274,59 @@ def test_a_spoiled_snapshot_is_refused_whole(snapshot: dict[str, Any], tmp_path:
 def test_what_is_no_snapshot_is_refused(tmp_path: Path, data: object) -> None:
     with pytest.raises(SnapshotError):
         Checker(tmp_path).restore(data)
+
+
+# --- in the build cache ----------------------------------------------------------------------------
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_a_build_from_kept_documents_writes_the_site_parsing_writes(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    root = copy_example(tmp_path / "log")
+    cached_build(root, tmp_path / "first", search_index=False, jobs=1)
+    kept = documents_file(root)
+    assert kept is not None and kept.is_file()
+    edited = sorted((root / "content" / "decisions").glob("*.md"))[2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    parses.clear()
+    result = cached_build(root, tmp_path / "site", search_index=False, jobs=1)  # a full build: new output
+    assert result.built
+    assert set(parses) == {edited.relative_to(root).as_posix()}
+    build(root, tmp_path / "fresh", search_index=False, jobs=1)
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: b"\x00" * 64,
+        lambda raw: b"[" * 100_000,
+        lambda raw: raw.replace(b'"format":1', b'"format":0', 1),
+        lambda raw: raw.replace(b'"title":"', b'"title":7,"x":"', 1),
+        lambda raw: json.dumps({"header": json.loads(raw)["header"], "documents": 1}).encode(),
+    ],
+    ids=["truncated", "binary", "nested", "old format", "a value of another type", "foreign"],
+)
+def test_a_damaged_file_of_kept_documents_means_parsing(
+    tmp_path: Path, parses: list[str], damage: Any
+) -> None:
+    root = copy_example(tmp_path / "log")
+    cached_build(root, tmp_path / "site", search_index=False, jobs=1)
+    kept = documents_file(root)
+    assert kept is not None
+    kept.write_bytes(damage(kept.read_bytes()))
+    page_cache = cache_file(root, tmp_path / "site")
+    assert page_cache is not None
+    page_cache.unlink()  # a full build, so every page is made from what was loaded
+    parses.clear()
+    result = cached_build(root, tmp_path / "site", search_index=False, jobs=1)
+    assert result.built
+    assert len(set(parses)) == len(list((root / "content").glob("*/*.md")))
+    build(root, tmp_path / "fresh", search_index=False, jobs=1)
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+    assert doccache.restore(kept, root, Checker(root)) is not None  # written afresh

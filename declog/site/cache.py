@@ -10,6 +10,7 @@ differs is stale and is ignored. So is one that cannot be read for any reason
 (truncated, corrupt, written by something else, not owned by this user): the
 build then starts from scratch and writes a fresh cache. It is written
 atomically, so an interrupted build leaves the previous cache or none.
+Beside it, one file per log keeps the documents as parsed (declog.site.doccache).
 
 It is plain JSON, every value checked for its type when read, and it lives in
 the user's cache folder (``cache_dir``), keyed by the log's root and the output
@@ -40,7 +41,7 @@ from typing import Any
 from declog import __version__
 from declog.log.history import Commit
 from declog.log.progress import Progress, silent
-from declog.site import search, urls
+from declog.site import doccache, search, urls
 from declog.site.build import BuildResult, OutputError, build
 from declog.site.incremental import Incremental, TooMuch
 from declog.site.render import packaged_templates
@@ -51,6 +52,7 @@ __all__ = [
     "cache_dir",
     "cache_file",
     "cached_build",
+    "documents_file",
     "header",
     "read",
     "serve_dir",
@@ -116,6 +118,12 @@ def cache_file(root: Path, out: Path) -> Path | None:
     """The cache of the log at ``root`` built into ``out``; None when there is no usable cache folder."""
     folder = _usable_dir(root)
     return folder / f"build-{_key(root, out)}.json" if folder is not None else None
+
+
+def documents_file(root: Path) -> Path | None:
+    """Where the log's documents are kept as parsed (declog.site.doccache); None without a cache folder."""
+    folder = _usable_dir(root)
+    return folder / f"build-documents-{_key(root)}.json" if folder is not None else None
 
 
 def serve_dir(root: Path) -> Path:
@@ -425,6 +433,8 @@ def cached_build(
     head = header(root, out, site_url=site_url, search=binary is not None)
     if site is None:
         site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None)
+    documents = documents_file(root)
+    parsed = doccache.restore(documents, root, site.checker) if documents is not None else None
     state = read(path, head) if path is not None and (out / urls.HOME).is_file() else None
     if state is not None:
         try:
@@ -441,6 +451,8 @@ def cached_build(
                 result.findings.append(search.missing())
             if result.built:
                 _save(path, head, site.snapshot())
+                if documents is not None:
+                    doccache.save(documents, root, site.checker, parsed)
             result.seconds = time.perf_counter() - started
             return result
     _forget(path)  # a stale cache must not outlive the site it described
@@ -457,5 +469,7 @@ def cached_build(
     if result.built:
         site.prime(result.check, bodies=result.bodies)
         _save(path, head, site.snapshot())
+        if documents is not None:
+            doccache.save(documents, root, site.checker, parsed)
         result.seconds = time.perf_counter() - started
     return result

@@ -1,0 +1,134 @@
+"""The build cache's second file: the log's documents as parsed, so a warm build parses only what changed.
+
+Beside what ``declog.site.cache`` keeps about the output, ``declog build``
+keeps ``Checker.snapshot()``: for each document, the digest of its bytes and
+its frontmatter as parsed, with every position and what its YAML and fields
+gave (declog.log.kept). A later build reads every file, as always, and parses
+only those whose digest it does not hold. The file's header names its format,
+the declog and Python versions and the log's root; the snapshot names
+declog.toml's digest. Anything else, or a file that cannot be read, is not
+used: the documents are parsed.
+
+Like the rest of the cache it is plain JSON, every value checked for its type
+as it is read, written atomically into the user's cache folder, and never read
+from the log's work tree (``cache.documents_file`` says where it is).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from declog import __version__
+from declog.check.checker import Checker
+
+__all__ = ["FORMAT", "Stamp", "header", "restore", "save"]
+
+#: Bumped whenever what the file holds changes.
+FORMAT = 1
+
+#: What a snapshot held: declog.toml's digest and each file's path and digest (hex).
+Stamp = tuple[str, dict[str, str]]
+
+
+def header(root: Path) -> dict[str, Any]:
+    """What must be the same for the documents to be used."""
+    return {
+        "format": FORMAT,
+        "declog": __version__,
+        "python": list(sys.version_info[:2]),
+        "root": str(root.resolve()),
+    }
+
+
+def restore(path: Path, root: Path, checker: Checker) -> Stamp | None:
+    """Start ``checker`` from the documents kept at ``path``; None when there are none it can use.
+
+    Returns what they held, for ``save`` to tell whether anything changed.
+    """
+    raw = _read(path)
+    if raw is None:
+        return None
+    try:
+        with _uncollected():
+            found = json.loads(raw)
+            if type(found) is not dict or found.keys() != {"header", "documents"}:
+                return None
+            if found["header"] != header(root):
+                return None
+            checker.restore(found["documents"])
+            return _stamp(found["documents"])
+    except Exception:  # not JSON, nested too deep, not a snapshot: any failure means do not use it
+        return None
+
+
+def save(path: Path, root: Path, checker: Checker, was: Stamp | None = None) -> None:
+    """Keep what ``checker`` parsed at ``path``, unless it is what ``was`` read (``restore``).
+
+    A cache folder that cannot be written means no cache, never a failed build.
+    """
+    documents = checker.snapshot()
+    if was is not None and _stamp(documents) == was:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        with _uncollected():
+            data = json.dumps(
+                {"header": header(root), "documents": documents},
+                separators=(",", ":"),
+                ensure_ascii=False,
+                check_circular=False,
+            ).encode("utf-8")
+        _write(path, data)
+
+
+def _stamp(documents: dict[str, Any]) -> Stamp:
+    return documents["settings"], {name: row[0] for name, row in documents["files"].items()}
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes when it is a regular file of this user's (not followed through a link); else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                return None
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace the file atomically, in a folder only this user can read."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: JSON values hold no cycles, and the log is large."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
