@@ -47,11 +47,17 @@ class Malformed(ValueError):
 def encode(front: Front) -> list[Any]:
     """``front`` as JSON values (the frontmatter's own values are shared, not copied)."""
     parsed = front.parsed
-    values, keys, as_pos = parsed.values, parsed.keys, parsed.as_pos
+    values, keys, offset = parsed.values, parsed.keys, parsed.offset
     positions: list[int] = []
+    extend = positions.extend
 
     def place(where: Any) -> None:
-        positions.extend(as_pos(where) if where is not None else (0, 0))
+        if where is None:
+            extend((0, 0))
+        elif type(where) is Pos:
+            extend(where)
+        else:  # the parser's 0-based mark, as Parsed.as_pos reads it
+            extend((where.line + offset, where.column + 1))
 
     def walk(value: Any, at: FieldPath) -> None:
         place(values.get(at))
