@@ -330,3 +330,24 @@ def test_a_damaged_file_of_kept_documents_means_parsing(
     build(root, tmp_path / "fresh", search_index=False, jobs=1)
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
     assert doccache.restore(kept, root, Checker(root)) is not None  # written afresh
+
+
+def test_a_restarted_server_parses_only_the_file_saved_while_it_was_stopped(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    from declog.site.serve import Server
+
+    root = copy_example(tmp_path / "log")
+    out = tmp_path / "served"
+    for restart in (False, True):
+        if restart:
+            edited = sorted((root / "content" / "decisions").glob("*.md"))[1]
+            edited.write_text(edited.read_text(encoding="utf-8") + "\nSaved while stopped.\n")
+            parses.clear()
+        server = Server(root, out, address=("127.0.0.1", 0))
+        try:
+            assert server.start().kind == "built"
+        finally:
+            server.stop()
+    assert set(parses) == {edited.relative_to(root).as_posix()}
+    assert any("Saved while stopped." in page.read_text() for page in out.rglob("*.html"))
