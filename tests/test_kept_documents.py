@@ -351,3 +351,22 @@ def test_a_restarted_server_parses_only_the_file_saved_while_it_was_stopped(
             server.stop()
     assert set(parses) == {edited.relative_to(root).as_posix()}
     assert any("Saved while stopped." in page.read_text() for page in out.rglob("*.html"))
+
+
+def test_the_kept_documents_are_written_again_once_enough_of_them_changed(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    """One edit in a hundred documents: parsing it again costs less than writing the file each time."""
+    log = make_log(tmp_path / "log")
+    for n in range(1, 101):
+        log.decision(f"{n:04}-d", doc(f'id: "{n:04}"\ntitle: Decision {n}\nstatus: draft\n'))
+    cached_build(log.root, tmp_path / "site", search_index=False, jobs=1)
+    kept = documents_file(log.root)
+    assert kept is not None
+    written = kept.read_bytes()
+    for edits in (1, 2, 3):
+        log.decision(f"{edits:04}-d", doc(f'id: "{edits:04}"\ntitle: Edited\nstatus: draft\n'))
+        parses.clear()
+        assert cached_build(log.root, tmp_path / "site", search_index=False, jobs=1).built
+        assert len(parses) == edits  # what the file does not hold is parsed, however many builds ago
+        assert (kept.read_bytes() == written) == (edits < 3)  # 3 in 100 is more than one in 50
