@@ -10,14 +10,16 @@ one declog wrote is refused as a whole, and a build then parses everything.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import random
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import doc, make_log
+from conftest import GitRepo, doc, isolated_git, make_log
 from sitetools import copy_example
 from test_check_incremental import EDITS, findings, records
 from test_custom_fields_everywhere import write_log
@@ -182,6 +184,31 @@ def test_an_entry_for_other_bytes_changes_nothing(tmp_path: Path) -> None:
     same_as_parsing(log.root, result)
 
 
+@pytest.mark.git
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_what_git_and_other_files_give_a_document_is_never_taken_from_a_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``logged`` from the commit that added the file, ``partners`` when left out: filled in by each load."""
+    isolated_git(monkeypatch, tmp_path, when="2026-03-04T05:06:07+00:00")
+    log = make_log(tmp_path / "log")
+    log.decision("0001-a", doc('id: "0001"\ntitle: First\nstatus: draft\n'))
+    first = Checker(log.root)
+    before = first.check()
+    assert before.log is not None and before.log.by_id["0001"].logged is None  # not in git yet
+    snapshot = json.dumps(first.snapshot())
+    repo = GitRepo(log.root)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("Log the first decision")
+    log.partner("zeta", doc("id: zeta\nname: Zeta\nmembers: [zed]\n"))
+    result = restored(log.root, snapshot).check()
+    assert result.log is not None
+    decision = result.log.by_id["0001"]
+    assert decision.logged == dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    assert "zeta" in decision.partners
+    same_as_parsing(log.root, result)
+
+
 # --- a snapshot that is not one is refused ----------------------------------------------------------
 
 
@@ -215,6 +242,8 @@ def spoil(data: dict[str, Any], how: str) -> None:
         entry(data)[0]["title"] = b"First"
     elif how == "a key that is not text":
         entry(data)[0][1] = "one"
+    elif how == "a number no frontmatter holds":
+        entry(data)[0]["title"] = 10**200
     elif how == "a lone surrogate":
         entry(data)[0]["title"] = "\ud800"
     elif how == "too deep":
@@ -248,6 +277,7 @@ SPOILS = [
     "a set",
     "bytes",
     "a key that is not text",
+    "a number no frontmatter holds",
     "a lone surrogate",
     "too deep",
     "a missing position",

@@ -32,12 +32,14 @@ from typing import Any
 from declog.log.codes import CODES
 from declog.log.diagnostics import Diagnostic, Pos, Severity
 from declog.log.load import Front
-from declog.log.yamlparse import MAX_DEPTH, Parsed
+from declog.log.yamlparse import MAX_DEPTH, MAX_NUMBER_CHARS, Parsed
 from declog.log.yamlparse import Path as FieldPath
 
 __all__ = ["Malformed", "decode", "encode"]
 
 _SCALARS = (str, int, float, bool, type(None))
+#: The longest number a frontmatter value can be: MAX_NUMBER_CHARS hexadecimal digits.
+_MAX_INT_BITS = 4 * MAX_NUMBER_CHARS
 
 
 class Malformed(ValueError):
@@ -123,6 +125,10 @@ def _count(value: dict[Any, Any] | list[Any], depth: int) -> int:
             n += 1
             if not item.isascii():
                 _text(item)
+        elif kind is int:
+            n += 1
+            if item.bit_length() > _MAX_INT_BITS:
+                raise Malformed("a number longer than frontmatter may hold")
         elif kind in _SCALARS:
             n += 1
         else:
