@@ -230,6 +230,8 @@ def entry(data: dict[str, Any]) -> list[Any]:
 def spoil(data: dict[str, Any], how: str) -> None:
     if how == "version":
         data["declog"] = "0.0.1"
+    elif how == "a path that is not text":
+        data["files"][7] = data["files"].pop("content/decisions/0001-a.md")
     elif how == "a path that is no document":
         data["files"]["declog.toml"] = data["files"].pop("content/decisions/0001-a.md")
     elif how == "a digest that is not hex":
@@ -271,6 +273,7 @@ def spoil(data: dict[str, Any], how: str) -> None:
 
 SPOILS = [
     "version",
+    "a path that is not text",
     "a path that is no document",
     "a digest that is not hex",
     "an object",
@@ -300,7 +303,9 @@ def test_a_spoiled_snapshot_is_refused_whole(snapshot: dict[str, Any], tmp_path:
     same_as_parsing(tmp_path / "log", checker.check())  # left as it was: it parses
 
 
-@pytest.mark.parametrize("data", [None, [], "snapshot", {"format": 1}, {"files": {}}])
+@pytest.mark.parametrize(
+    "data", [None, [], "snapshot", {"format": 1}, {"files": {}}, {"format": 1, "declog": 1, "files": 1, 2: 3}]
+)
 def test_what_is_no_snapshot_is_refused(tmp_path: Path, data: object) -> None:
     with pytest.raises(SnapshotError):
         Checker(tmp_path).restore(data)

@@ -249,7 +249,9 @@ class Checker:
     records (the same objects while a file's bytes stay the same), what git
     says (while HEAD stays the same), and each rule's findings. A rule runs
     again over the documents that changed, and over every document only when
-    what it declares it reads changed (declog.check.rerun).
+    what it declares it reads changed (declog.check.rerun). ``snapshot`` and
+    ``restore`` carry the parsed documents to another process (``declog
+    build``'s cache).
     """
 
     def __init__(self, root: Path) -> None:
@@ -315,7 +317,7 @@ class Checker:
         restored: dict[str, tuple[bytes, Front]] = {}
         encoded: dict[str, tuple[Front, list[Any]]] = {}
         for path, row in files.items():
-            if kind_of(path) is None or type(row) is not list or len(row) != 2:
+            if type(path) is not str or kind_of(path) is None or type(row) is not list or len(row) != 2:
                 raise SnapshotError(f"not a document's entry: {path!r}")
             try:
                 front = kept.decode(row[1], path)
