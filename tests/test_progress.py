@@ -185,7 +185,7 @@ def test_serves_first_build_and_a_warm_build_report_their_progress(log: LogMaker
         "0002-keep-2-decisions",
         log.root.joinpath("content/decisions/0002-keep-2-decisions.md")
         .read_text()
-        .replace("Everyone can read git.", "Git is for all."),
+        .replace("We keep decisions as Markdown files.", "We keep them as Markdown files."),
     )
     assert cached_build(log.root, out, search_index=False, progress=warm).built
     assert warm.stages() == [CHECK, RENDER]
