@@ -24,15 +24,12 @@ from __future__ import annotations
 import array
 import contextlib
 import datetime as dt
-import gc
 import hashlib
 import json
 import os
-import stat
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -43,6 +40,7 @@ from declog.log.history import Commit
 from declog.log.progress import Progress, silent
 from declog.site import doccache, search, urls
 from declog.site.build import BuildResult, OutputError, build
+from declog.site.doccache import read_private, uncollected, write_private
 from declog.site.incremental import Incremental, TooMuch
 from declog.site.render import packaged_templates
 from declog.site.writer import sweep, sweep_beside
@@ -324,17 +322,11 @@ def _history(value: object) -> tuple[str, dict[str, tuple[Commit, ...]]] | None:
 
 def read(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
     """The cached state, or None when it is missing, unreadable, malformed, stale or not this user's."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
+    data = read_private(path)
+    if data is None:
         return None
     try:
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
-                return None
-            data = fh.read()
-        with _uncollected():
+        with uncollected():
             found = json.loads(data)
             if type(found) is not dict or found.get("header") != expected:
                 return None
@@ -343,34 +335,13 @@ def read(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile: the JSON values made or read here hold no cycles, and
-    the collector's passes over the log a build holds took most of a second of a warm build."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def write(path: Path, head: dict[str, Any], state: Mapping[str, Any]) -> None:
     """Replace the cache atomically (a folder only this user can read); forget long unused caches."""
-    with _uncollected():
+    with uncollected():
         data = json.dumps(
             {"header": head, "state": encode(state)}, separators=(",", ":"), check_circular=False
         ).encode("utf-8", "surrogatepass")
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, data)
     prune(path.parent)
 
 

@@ -58,11 +58,11 @@ def restore(path: Path, root: Path, checker: Checker) -> Stamp | None:
 
     Returns what they held, for ``save`` to tell whether anything changed.
     """
-    raw = _read(path)
+    raw = read_private(path)
     if raw is None:
         return None
     try:
-        with _uncollected():
+        with uncollected():
             found = json.loads(raw)
             if type(found) is not dict or found.keys() != {"header", "documents"}:
                 return None
@@ -85,14 +85,14 @@ def save(path: Path, root: Path, checker: Checker, was: Stamp | None = None) -> 
     if was is not None and not _differs(_stamp(documents), was):
         return
     with contextlib.suppress(OSError, ValueError):
-        with _uncollected():
+        with uncollected():
             data = json.dumps(
                 {"header": header(root), "documents": documents},
                 separators=(",", ":"),
                 ensure_ascii=False,
                 check_circular=False,
             ).encode("utf-8")
-        _write(path, data)
+        write_private(path, data)
 
 
 def _differs(now: Stamp, was: Stamp) -> bool:
@@ -109,7 +109,7 @@ def _stamp(documents: dict[str, Any]) -> Stamp:
     return documents["settings"], {name: row[0] for name, row in documents["files"].items()}
 
 
-def _read(path: Path) -> bytes | None:
+def read_private(path: Path) -> bytes | None:
     """The file's bytes when it is a regular file of this user's (not followed through a link); else None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
@@ -125,7 +125,7 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Replace the file atomically, in a folder only this user can read."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -139,7 +139,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
+def uncollected() -> Iterator[None]:
     """No cyclic garbage collection meanwhile: JSON values hold no cycles, and the log is large."""
     collecting = gc.isenabled()
     gc.disable()
