@@ -102,3 +102,15 @@ def test_what_every_page_sees_covers_settings_and_partners(tmp_path: Path) -> No
     assert base == deps.common(before, digests, "as of 1")
     assert base != deps.common(before, digests, "as of 2")
     assert deps.common(after, digests, "as of 1") != base
+
+
+def test_what_every_page_sees_covers_the_silence_agreement(tmp_path: Path) -> None:
+    """Whether silence counts on any decision depends on the agreement's status: every page's input."""
+    root = copy_example(tmp_path / "log")
+    log = load(root)
+    agreed = log.config.workflow.silence.agreement
+    assert agreed, "the example log names its silence agreement"
+    path = log.by_id[agreed].path
+    before, after = edited(tmp_path, "edited", "\nstatus: accepted\n", "\nstatus: superseded\n", path=path)
+    digests = deps.Digests()
+    assert deps.common(before, digests) != deps.common(after, digests)

@@ -247,8 +247,12 @@ VERSIONS = Markdown(Targets()).engine_id + f", declog {__version__}"
 
 def common(log: Log, digests: Digests, *settings: object) -> bytes:
     """What every page sees: ``VERSIONS``, ``settings`` (the site's, the build's options, the
-    "as of" time, git's HEAD), the configuration, the partners and the meetings' frontmatter."""
-    parts = [VERSIONS, repr(settings), repr(log.config)]
+    "as of" time, git's HEAD), the configuration, the partners, the meetings' frontmatter and the
+    silence agreement's decision (where every decision stands depends on it)."""
+    agreed = log.config.workflow.silence.agreement  # the decision every standing with silence reads
+    agreement = log.by_id.get(agreed) if agreed else None
+    about = (agreement.path, agreement.status, agreement.decided) if agreement is not None else None
+    parts = [VERSIONS, repr(settings), repr(log.config), repr(about)]
     parts += [digests.meta(p).hex() for p in log.partners.values()]
     parts += [digests.meta(m).hex() for m in log.meetings.values()]
     return digest(*parts)
