@@ -14,7 +14,6 @@ unreadable.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import json
 import re
@@ -124,14 +123,16 @@ def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
 def decision_file(inputs: EntryInputs, cache: Parts | None = None) -> list[bytes]:
     """One decision as JSON (``decisions/NNNN/decision.json``): its decisions.json entry and its body."""
     entries = (cache if cache is not None else Parts()).space("json")
-    entry = _entry(inputs, entries)[1]
-    return [entry[:-1], b',"body":', _dumps(inputs.decision.body).encode(), b"}\n"]
+    key, entry = _entry(inputs, entries)
+    d = key[0]
+    assert isinstance(d, Decision)
+    return [entry[:-1], b',"body":', _dumps(d.body).encode(), b"}\n"]
 
 
 class EntryInputs:
     """What a decision's entry is made from: the decision, its links, its history and where it stands.
 
-    Worked out on first use, so a plan holds one per decision at little cost;
+    Worked out when asked, so a plan holds one per decision at little cost;
     the cached entries (``Parts``) are compared by its ``key``.
     """
 
@@ -139,9 +140,12 @@ class EntryInputs:
         self.views = views
         self.decision = decision
 
-    @functools.cached_property
     def key(self) -> tuple[Decision, tuple[str, ...], tuple[str, ...], tuple[Commit, ...], Standing]:
-        views, d = self.views, self.decision
+        """By the log's current record at the decision's path: views and plans kept between
+        rebuilds (declog.site.incremental) hold earlier records of documents whose body alone changed."""
+        views = self.views
+        d = views.log.by_path.get(self.decision.path, self.decision)
+        assert isinstance(d, Decision)  # a path keeps its kind
         return (
             d,
             views.links.out.get(d.id, ()),
@@ -155,7 +159,7 @@ def _entry(
     inputs: EntryInputs, entries: dict[str, tuple[tuple[object, ...], Any]]
 ) -> tuple[tuple[object, ...], Any]:
     """(what it was made from, the entry as JSON): from ``entries`` if made from the same, else made."""
-    key = inputs.key
+    key = inputs.key()
     d = key[0]
     part = entries.get(d.path)
     if part is None or part[0] != key:
