@@ -42,6 +42,7 @@ GOLDEN_PAGES = (
     "timeline/index.html",
     "health/index.html",
     "decisions.json",
+    "decisions/0028/decision.json",  # an entry of decisions.json with its body
     "feed.xml",
     "sitemap.xml",
 )

@@ -354,6 +354,9 @@ def test_decisions_json_holds_the_text_escaped(hostile_site: Path) -> None:
     [decision] = json.loads(raw)["decisions"]
     assert decision["title"] == "Pay\x01 now\x1b[2J, \x00 all; \\ of it\x07 \x9b"
     assert "\x1b" not in raw and "\x00" not in raw
+    whole = (hostile_site / decision["json"]).read_text(encoding="utf-8")
+    assert json.loads(whole)["body"] == "Body \x1b[31mred\x1b[0m and \x0c.\n"
+    assert "\x1b" not in whole and "\x0c" not in whole
 
 
 def ics_lines(data: bytes) -> list[str]:

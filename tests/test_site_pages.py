@@ -10,7 +10,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from conftest import ACCEPTED, ACME, GLOBEX, invoke, make_log
+from conftest import ACCEPTED, ACME, GLOBEX, REPO, invoke, make_log
 from sitetools import EXAMPLE_NOW, broken_links, build_example, copy_example, example_site, html_files, parse
 
 from declog.site import feeds
@@ -294,7 +294,7 @@ def test_pages_load_no_script_but_the_theme_s(site: Path) -> None:
 
 def test_decisions_json_is_the_whole_database(site: Path) -> None:
     data = json.loads(read(site, "decisions.json"))
-    assert data["version"] == 1 and data["as_of"] == "2026-11-25T00:00:01+00:00"
+    assert data["version"] == 2 and data["as_of"] == "2026-11-25T00:00:01+00:00"
     assert len(data["decisions"]) == 33 and len(data["partners"]) == 4 and len(data["meetings"]) == 7
     d28 = next(d for d in data["decisions"] if d["id"] == "0028")
     assert d28["waiting_on"] == ["kanto-lab", "rota-sul"]
@@ -303,6 +303,21 @@ def test_decisions_json_is_the_whole_database(site: Path) -> None:
     assert d8["linked_from"] == ["0011", "0016", "0023"] and d8["superseded_by"] == "0016"
     meeting = next(m for m in data["meetings"] if m["id"] == "2026-06-16-steering-q2")
     assert meeting["absent_partners"] == ["kanto-lab"]
+
+
+def test_each_decision_s_body_is_in_its_own_json_file(site: Path) -> None:
+    """decisions.json stays small: the bodies are in decisions/NNNN/decision.json, named by ``json``."""
+    data = json.loads(read(site, "decisions.json"))
+    assert all("body" not in d for d in data["decisions"])
+    for entry in data["decisions"]:
+        assert entry["json"] == f"decisions/{entry['id']}/decision.json"
+        whole = json.loads(read(site, entry["json"]))
+        assert whole == {**entry, "body": whole["body"]}  # the same entry, and the body
+        source = (REPO / entry["source_file"]).read_text(encoding="utf-8")
+        assert whole["body"] and source.endswith(whole["body"])
+    d28 = json.loads(read(site, "decisions/0028/decision.json"))
+    assert d28["body"].startswith("\n## Context\n\nUnder [[0009]] a major API version")
+    assert len(read(site, "decisions.json")) < sum(len(read(site, d["json"])) for d in data["decisions"])
 
 
 def test_atom_feeds_parse_and_keep_stable_ids(site: Path) -> None:

@@ -89,3 +89,54 @@ def test_a_sweep_removes_what_an_interrupted_write_left(site: Path) -> None:
     (site / ".declog-site").write_bytes(b"marker")  # not ours to remove
     assert writer.sweep(site) == 2
     assert sorted(files(site)) == [".declog-site", "decisions/0001/index.html", "index.html"]
+
+
+def test_a_link_in_the_previous_site_is_never_carried_over(tmp_path: Path) -> None:
+    """A file of the new site is never the file a symbolic link in the old one pointed to."""
+    outside = tmp_path / "elsewhere.html"
+    outside.write_bytes(b"<p>page</p>")
+    out = tmp_path / "site"
+    first = Staging(out)
+    first.write("index.html", b"<p>page</p>")
+    first.commit()
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(outside)
+    again = Staging(out)
+    assert again.write("index.html", b"<p>page</p>")  # written anew: it was not the page
+    again.commit()
+    page = out / "index.html"
+    assert not page.is_symlink() and page.read_bytes() == b"<p>page</p>"
+    assert page.stat().st_ino != outside.stat().st_ino
+    assert outside.read_bytes() == b"<p>page</p>"
+
+
+def test_each_folder_is_made_once_and_a_page_costs_no_stat(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    for name in ("mkdir", "stat"):
+        real = getattr(writer.os, name)
+
+        def counted(
+            path: object, *args: object, _real: object = real, _name: str = name, **kw: object
+        ) -> object:
+            if str(path).startswith(str(tmp_path)):
+                calls.append(_name)
+            return _real(path, *args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(writer.os, name, counted)
+    staging = Staging(tmp_path / "new")
+    calls.clear()
+    for n in range(5):
+        staging.write(f"decisions/000{n}/index.html", b"page")
+        staging.write(f"decisions/000{n}/decision.json", b"{}")
+    assert calls == ["mkdir"] * 7  # each decision's folder once, and decisions/ (after one try without it)
+    staging.commit()
+    w = InPlace(site)
+    calls.clear()
+    assert w.write("decisions/0001/index.html", b"new decision")
+    assert w.write("decisions/0001/decision.json", b"{}")
+    assert not w.write("index.html", b"old board")
+    w.commit()
+    assert "mkdir" not in calls  # its folder is there
+    assert files(site)["decisions/0001/decision.json"] == b"{}"

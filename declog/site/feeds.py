@@ -33,7 +33,7 @@ from declog.site import urls
 from declog.site.views import Attention, Views
 
 #: Version of the decisions.json shape (docs/site.md); bumped on incompatible changes.
-JSON_VERSION = 1
+JSON_VERSION = 2
 #: How many entries an Atom feed carries.
 FEED_SIZE = 50
 
@@ -90,7 +90,8 @@ class Parts:
 def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
     """The whole log as JSON: partners, meetings and decisions with their derived facts.
 
-    In parts, in order: a large log's is tens of megabytes, written without joining them.
+    In parts, in order: a large log's is megabytes, written without joining them. The
+    decisions' bodies are in their own files (``decision_file``).
     """
     spaces = cache if cache is not None else Parts()
     log = views.log
@@ -108,14 +109,8 @@ def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
             return patched
     parts = [known[1], b',"decisions":[']
     entries, made = spaces.space("json"), {}
-    out, into, history = views.links.out, views.links.into, views.history
     for d in log.decisions:
-        st = views.standing(d)
-        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()), st)
-        part = entries.get(d.path)
-        if part is None or part[0] != key:
-            part = (key, _dumps(_decision(d, views, st)).encode())
-        made[d.path] = part
+        part = made[d.path] = _entry(EntryInputs(views, d), entries)
         parts += (part[1], b",")
     spaces.spaces["json"] = made  # only the entries of this log
     if made:
@@ -123,6 +118,53 @@ def database_parts(views: Views, cache: Parts | None = None) -> list[bytes]:
     parts.append(b"]}\n")
     heads["parts"] = (made_with, parts)
     return parts
+
+
+def decision_file(inputs: EntryInputs, cache: Parts | None = None) -> list[bytes]:
+    """One decision as JSON (``decisions/NNNN/decision.json``): its decisions.json entry and its body."""
+    entries = (cache if cache is not None else Parts()).space("json")
+    key, entry = _entry(inputs, entries)
+    d = key[0]
+    assert isinstance(d, Decision)
+    return [entry[:-1], b',"body":', _dumps(d.body).encode(), b"}\n"]
+
+
+class EntryInputs:
+    """What a decision's entry is made from: the decision, its links, its history and where it stands.
+
+    Worked out when asked, so a plan holds one per decision at little cost;
+    the cached entries (``Parts``) are compared by its ``key``.
+    """
+
+    def __init__(self, views: Views, decision: Decision) -> None:
+        self.views = views
+        self.decision = decision
+
+    def key(self) -> tuple[Decision, tuple[str, ...], tuple[str, ...], tuple[Commit, ...], Standing]:
+        """By the log's current record at the decision's path: views and plans kept between
+        rebuilds (declog.site.incremental) hold earlier records of documents whose body alone changed."""
+        views = self.views
+        d = views.log.by_path.get(self.decision.path, self.decision)
+        assert isinstance(d, Decision)  # a path keeps its kind
+        return (
+            d,
+            views.links.out.get(d.id, ()),
+            views.links.into.get(d.id, ()),
+            views.history.get(d.path, ()),
+            views.standing(d),
+        )
+
+
+def _entry(
+    inputs: EntryInputs, entries: dict[str, tuple[tuple[object, ...], Any]]
+) -> tuple[tuple[object, ...], Any]:
+    """(what it was made from, the entry as JSON): from ``entries`` if made from the same, else made."""
+    key = inputs.key()
+    d = key[0]
+    part = entries.get(d.path)
+    if part is None or part[0] != key:
+        part = entries[d.path] = (key, _dumps(_decision(d, inputs.views, key[4])).encode())
+    return part
 
 
 def _patched(
@@ -139,16 +181,12 @@ def _patched(
     if len(before) != len(now):
         return None
     parts = list(last[1])
-    out, into, history = views.links.out, views.links.into, views.history
     for i, (d, old) in enumerate(zip(now, before, strict=True)):
         if d is old:
             continue
         if d.path != old.path:
             return None
-        st = views.standing(d)
-        key = (d, out.get(d.id, ()), into.get(d.id, ()), history.get(d.path, ()), st)
-        part = entries[d.path] = (key, _dumps(_decision(d, views, st)).encode())
-        parts[2 + 2 * i] = part[1]
+        parts[2 + 2 * i] = _entry(EntryInputs(views, d), entries)[1]
     return parts
 
 
@@ -249,8 +287,8 @@ def _decision(d: Decision, views: Views, st: Standing) -> dict[str, Any]:
         "linked_from": list(views.links.into.get(d.id, ())),
         "history": [_commit(c) for c in views.history.get(d.path, ())],
         "page": urls.decision(d.id),
+        "json": urls.decision_json(d.id),
         "source_file": d.path,
-        "body": d.body,
     }
 
 

@@ -355,7 +355,7 @@ def health_json(result: audit.Audit) -> bytes:
 
 
 def twins(state: SiteState) -> list[Job]:
-    """decisions.json, Atom feeds, calendars, the sitemap and the theme's assets."""
+    """decisions.json and a JSON file per decision, Atom feeds, calendars, the sitemap, theme assets."""
     views, log = state.views, state.views.log
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
@@ -403,16 +403,33 @@ def twins(state: SiteState) -> list[Job]:
     def party_feed_deps(pid: str) -> tuple[Dep, ...]:
         return entries(d for d in latest() if pid in d.partners)
 
+    def entry_deps(d: Decision) -> tuple[Dep, ...]:
+        """A decision's JSON: its meta and body, its links (ids), the silence agreement its standing reads."""
+        links = (views.links.out.get(d.id, ()), views.links.into.get(d.id, ()))
+        agreement = log.by_id.get(log.config.workflow.silence.agreement or "")
+        also: tuple[Dep, ...] = (("doc", agreement.path),) if agreement is not None else ()
+        return (("doc", d.path), ("body", d.path), ("value", repr(links)), *also)
+
     ctx = functools.partial
     jobs = [
         Job(
             urls.DECISIONS_JSON,
             "",
             produce=ctx(feeds.database_parts, views, state.parts),
-            deps=lambda: (("all",), ("bodies",)),
+            deps=lambda: (("all",),),  # no bodies: those are in each decision's file
         ),
-        Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(latest())),
     ]
+    jobs += [
+        Job(
+            urls.decision_json(d.id),
+            "",
+            produce=ctx(feeds.decision_file, feeds.EntryInputs(views, d), state.parts),
+            deps=ctx(entry_deps, d),
+        )
+        for d in log.decisions
+        if safe_segment(d.id)
+    ]
+    jobs.append(Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(latest())))
     for pid, pv in views.partners.items():
         if safe_segment(pid):
             jobs.append(Job(pv.feed_url, "feed.xml", ctx(partner_feed, pv), deps=ctx(party_feed_deps, pid)))

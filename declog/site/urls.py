@@ -54,6 +54,11 @@ def decision(decision_id: str) -> str:
     return f"decisions/{decision_id}/{INDEX}"
 
 
+def decision_json(decision_id: str) -> str:
+    """A decision's entry with its Markdown body, as JSON: the file decisions.json's ``json`` names."""
+    return f"decisions/{decision_id}/decision.json"
+
+
 def partner(partner_id: str) -> str:
     return f"partners/{partner_id}/{INDEX}"
 

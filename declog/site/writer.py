@@ -68,21 +68,26 @@ class Staging:
         out.parent.mkdir(parents=True, exist_ok=True)
         sweep_beside(out)
         self.dir, self._lock = _fresh_staging(out)
-        self._made: set[Path] = {self.dir}
+        self._staged, self._old = os.fspath(self.dir), os.fspath(out)
+        self._previous = out.is_dir()  # no previous site: nothing to compare with
+        #: Folders (relative) this process made: once each. Forked workers each have their own
+        #: copy; one that another made first is taken as it is.
+        self._made: set[str] = {""}
 
     def write(self, rel: str, data: Data) -> bool:
         """Write ``data`` to ``rel``; False when the previous build had the same bytes."""
-        target = self.dir / rel
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
-        old = self.out / rel
-        if same_bytes(old, data):
-            try:
-                os.link(old, target)
-                return False
-            except OSError:
-                shutil.copy2(old, target)
+        target = f"{self._staged}/{rel}"
+        folder = rel.rpartition("/")[0]
+        if folder not in self._made:
+            _make_folder(f"{self._staged}/{folder}")
+            self._made.add(folder)
+        if self._previous:
+            old = f"{self._old}/{rel}"
+            if same_bytes(old, data):
+                try:
+                    os.link(old, target)
+                except OSError:
+                    shutil.copy2(old, target)
                 return False
         _write(target, data)
         return True
@@ -92,9 +97,10 @@ class Staging:
         old, target = self.out / rel, self.dir / rel
         if not old.is_file():
             return False
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
+        folder = rel.rpartition("/")[0]
+        if folder not in self._made:
+            _make_folder(f"{self._staged}/{folder}")
+            self._made.add(folder)
         try:
             os.link(old, target)
         except OSError:
@@ -154,19 +160,60 @@ def _fresh_staging(out: Path) -> tuple[Path, int | None]:
     raise OSError(f"could not make a staging folder beside {out}")
 
 
-def same_bytes(path: Path, data: Data) -> bool:
-    """Whether the file at ``path`` holds exactly ``data``."""
+#: How a previous file is opened to be compared: never through a symbolic link, never waiting
+#: on a FIFO (a read of one fails, so the file is written anew).
+_COMPARE = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def same_bytes(path: str | Path, data: Data) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``.
+
+    An open, one read and a close: the read asks for one byte more than
+    ``data`` holds, so a longer file is told apart without a ``stat``. (A read
+    of a file returns less than asked only at its end; were one cut short
+    anyway, the file would merely be written again.)
+    """
     parts = (data,) if isinstance(data, bytes) else data
+    size = sum(len(part) for part in parts)
     try:
-        if path.stat().st_size != sum(len(part) for part in parts):
-            return False
-        with open(path, "rb") as fh:
-            return all(fh.read(len(part)) == part for part in parts)
+        fd = os.open(path, _COMPARE)
     except OSError:
         return False
+    try:
+        found = os.read(fd, size + 1)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    if len(found) != size:
+        return False
+    if isinstance(data, bytes):
+        return found == data
+    view, at = memoryview(found), 0
+    for part in parts:
+        if view[at : at + len(part)] != part:
+            return False
+        at += len(part)
+    return True
 
 
-def _write(path: Path, data: Data) -> None:
+def _make_folder(path: str) -> None:
+    """``mkdir -p path``: one call when the parent is there; a folder another process made is fine."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        parent = os.path.dirname(path)
+        if parent == path:
+            raise
+        _make_folder(parent)
+        _make_folder(path)
+
+
+def _write(path: str | Path, data: Data) -> None:
     """Write ``data`` to a new file at ``path``."""
     parts = (data,) if isinstance(data, bytes) else data
     if not hasattr(os, "writev"):  # Windows
@@ -201,7 +248,10 @@ class InPlace(Staging):
         self.out = out
         self.dir = out
         self._lock = None
-        self._pending: list[tuple[Path, Path, Future[None]]] = []
+        self._staged = self._old = os.fspath(out)
+        self._previous, self._made = True, {""}
+        #: (the file written, its target, its size, the write in the background)
+        self._pending: list[tuple[Path, Path, int, Future[None]]] = []
         self._writer: ThreadPoolExecutor | None = None
 
     def write(self, rel: str, data: Data) -> bool:
@@ -211,7 +261,8 @@ class InPlace(Staging):
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="declog-write")
         tmp = target.with_name(f".{target.name}.declog-tmp")
-        self._pending.append((tmp, target, self._writer.submit(_write_new, tmp, data)))
+        size = len(data) if isinstance(data, bytes) else sum(len(part) for part in data)
+        self._pending.append((tmp, target, size, self._writer.submit(_write_new, tmp, data)))
         return True
 
     def remove(self, rel: str) -> None:
@@ -226,10 +277,10 @@ class InPlace(Staging):
     def commit(self) -> None:
         """Put every written file in place."""
         try:
-            for _tmp, _target, done in self._pending:
+            for _tmp, _target, _size, done in self._pending:
                 done.result()
             # Large files last: freeing their old blocks (in the background) holds up the file system.
-            for tmp, target, _done in sorted(self._pending, key=lambda p: _size(p[0]) > _LARGE):
+            for tmp, target, _size, _done in sorted(self._pending, key=lambda p: p[2] > _LARGE):
                 _replace(tmp, target, self._writer)
         except BaseException:
             self.abort()
@@ -239,7 +290,7 @@ class InPlace(Staging):
 
     def abort(self) -> None:
         """Forget every written file; the site stays as it was."""
-        for tmp, _target, done in self._pending:
+        for tmp, _target, _size, done in self._pending:
             done.exception()  # wait for it, whatever happened
             tmp.unlink(missing_ok=True)
         self._pending = []
@@ -271,13 +322,6 @@ def _replace(tmp: Path, target: Path, background: ThreadPoolExecutor | None) -> 
         background.submit(old.unlink, missing_ok=True)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def sweep(out: Path) -> int:
     """Delete what an interrupted in-place write left in ``out`` (files written beside their targets)."""
     removed = 0
@@ -289,8 +333,12 @@ def sweep(out: Path) -> int:
 
 
 def _write_new(path: Path, data: Data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write(path, data)
+    """Write ``data`` to ``path``, making its folder only when it is missing (a new page's, rarely)."""
+    try:
+        _write(path, data)
+    except FileNotFoundError:
+        _make_folder(os.fspath(path.parent))
+        _write(path, data)
 
 
 #: Where folders cannot be locked, empty leftovers (killed before marking) go once they are this old.
