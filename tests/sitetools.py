@@ -31,6 +31,7 @@ GOLDEN_FILES = REPO / "tests" / "golden" / "site-files.txt"
 GOLDEN_PAGES = (
     "index.html",
     "404.html",
+    "decisions/index.html",  # the compact index: one row per decision
     "decisions/0027/index.html",  # proposed, deadline passed, silence counting
     "decisions/0028/index.html",  # proposed, deadline a day away
     "decisions/0026/index.html",  # accepted in a meeting
