@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html.parser
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,12 +44,21 @@ GOLDEN_PAGES = (
     "timeline/index.html",
     "health/index.html",
     "decisions.json",
+    "facets.js",  # the filter bar's counts
     "feed.xml",
     "sitemap.xml",
 )
 
 
 _built: dict[str, Path] = {}
+
+
+def facet_counts(site: Path) -> dict[str, dict[str, int]]:
+    """What facets.js says: facet -> value -> how many decisions (the counts of the filter bar)."""
+    text = (site / "facets.js").read_text(encoding="ascii")
+    assert text.startswith("window.declogFacets = ") and text.endswith(";\n"), text[:80]
+    data = json.loads(text.removeprefix("window.declogFacets = ").removesuffix(";\n"))
+    return {facet: dict(pairs) for facet, pairs in data.items()}
 
 
 def example_site(tmp_path_factory: object) -> Path:

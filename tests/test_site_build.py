@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
-from sitetools import EXAMPLE_NOW, copy_example
+from sitetools import EXAMPLE_NOW, copy_example, facet_counts
 
 from declog.site import search
 from declog.site.build import build
@@ -101,6 +101,34 @@ def test_a_rebuild_rewrites_only_the_files_that_changed(root: Path) -> None:
     assert "decisions/0013/index.html" in changed and "decisions.json" in changed
     assert "decisions/0001/index.html" not in changed and "timeline/index.html" not in changed
     assert again.changed == len([c for c in changed if c != ".declog-site"])
+
+
+def test_a_status_change_rewrites_facets_js_not_every_filtered_list(root: Path) -> None:
+    """The filter bar's counts live in facets.js: a list the decision is not on keeps its bytes."""
+    site = root / "site"
+    assert build(root, site, now=EXAMPLE_NOW, search_index=False).built
+    before, counts = snapshot(site), facet_counts(site)["status"]
+    path = next((root / "content/decisions").glob("0028-*.md"))
+    text = path.read_text(encoding="utf-8").replace(
+        "status: proposed", "status: withdrawn\nreason: Moved to v3."
+    )
+    path.write_text(text, encoding="utf-8")
+    assert build(root, site, now=EXAMPLE_NOW, search_index=False).built
+    after = snapshot(site)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert {
+        "facets.js",
+        "timeline/status/proposed/index.html",
+        "timeline/status/withdrawn/index.html",
+    } <= changed
+    # lists with the filter bar that do not show 0028: their bytes are those of the first build
+    assert not changed & {
+        "timeline/status/accepted/index.html",
+        "tags/gdpr/index.html",
+        "timeline/mode/sync/index.html",
+    }
+    now = facet_counts(site)["status"]
+    assert (now["proposed"], now["withdrawn"]) == (counts["proposed"] - 1, counts["withdrawn"] + 1)
 
 
 def test_the_output_folder_must_be_a_site_declog_built(root: Path) -> None:

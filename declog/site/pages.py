@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -37,7 +38,7 @@ from declog.log.yamlparse import split_frontmatter
 from declog.site import feeds, urls
 from declog.site.markdown import Markdown, Targets
 from declog.site.render import TemplateProblem, Theme
-from declog.site.views import COLUMN_SIZE, ListPage, PartnerView, Views, meetings_newest_first
+from declog.site.views import COLUMN_SIZE, FilterBar, ListPage, PartnerView, Views, meetings_newest_first
 from declog.site.writer import Data, Staging
 
 #: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
@@ -287,8 +288,20 @@ def health_json(result: audit.Audit) -> bytes:
     return report.render(result, "json").encode("utf-8")
 
 
+def facet_counts(bar: FilterBar) -> bytes:
+    """facets.js: how many decisions each value of the filter bar has (facet -> [value, count] pairs).
+
+    The list pages carry no count, so a status change rewrites this one file
+    instead of every list; templates/assets/site.js shows the numbers. A
+    script, not JSON: a page opened from file:// may load it, never fetch it.
+    """
+    counts = {facet: [[v.value, v.count] for v in values] for facet, values in bar.facets.items()}
+    data = json.dumps(counts, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    return f"window.declogFacets = {data};\n".encode("ascii")
+
+
 def twins(state: SiteState) -> list[Job]:
-    """decisions.json, Atom feeds, calendars, the sitemap and the theme's assets."""
+    """decisions.json, Atom feeds, calendars, the filter bar's counts and the theme's assets."""
     views, log = state.views, state.views.log
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
@@ -330,6 +343,7 @@ def twins(state: SiteState) -> list[Job]:
     jobs = [
         Job(urls.DECISIONS_JSON, "", produce=ctx(feeds.database_parts, views, state.parts)),
         Job(urls.FEED, "feed.xml", site_feed),
+        Job(urls.FACETS_JS, "", produce=ctx(facet_counts, views.filters)),
     ]
     for pid, pv in views.partners.items():
         if safe_segment(pid):
