@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html.parser
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ GOLDEN_FILES = REPO / "tests" / "golden" / "site-files.txt"
 GOLDEN_PAGES = (
     "index.html",
     "404.html",
+    "decisions/index.html",  # the compact index: one row per decision
     "decisions/0027/index.html",  # proposed, deadline passed, silence counting
     "decisions/0028/index.html",  # proposed, deadline a day away
     "decisions/0026/index.html",  # accepted in a meeting
@@ -43,12 +45,21 @@ GOLDEN_PAGES = (
     "health/index.html",
     "decisions.json",
     "decisions/0028/decision.json",  # an entry of decisions.json with its body
+    "facets.js",  # the filter bar's counts
     "feed.xml",
     "sitemap.xml",
 )
 
 
 _built: dict[str, Path] = {}
+
+
+def facet_counts(site: Path) -> dict[str, dict[str, int]]:
+    """What facets.js says: facet -> value -> how many decisions (the counts of the filter bar)."""
+    text = (site / "facets.js").read_text(encoding="ascii")
+    assert text.startswith("window.declogFacets = ") and text.endswith(";\n"), text[:80]
+    data = json.loads(text.removeprefix("window.declogFacets = ").removesuffix(";\n"))
+    return {facet: dict(pairs) for facet, pairs in data.items()}
 
 
 def example_site(tmp_path_factory: object) -> Path:

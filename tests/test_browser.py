@@ -190,6 +190,32 @@ def test_filters_work_without_javascript(browser: Any, base_url: str) -> None:
     context.close()
 
 
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_the_filter_bar_counts_each_value_with_javascript_and_none_without(
+    browser: Any, base_url: str, site: Path, scheme: str
+) -> None:
+    """The counts come from facets.js (a script, so file:// loads it too); without JavaScript the
+    bar shows its links and no number at all, never a stale one."""
+    rel = "tags/gdpr/index.html"
+    url = base_url + rel if scheme == "http" else (site / rel).as_uri()
+    for script in (True, False):
+        context = browser.new_context(java_script_enabled=script)
+        page = context.new_page()
+        watch = Watch(page)
+        page.goto(url)
+        page.locator("details.filters").evaluate("d => { d.open = true; }")
+        bar = page.get_by_role("navigation", name="Filter the timeline")
+        items = [
+            bar.get_by_role("link", name=name, exact=True).locator("xpath=..")
+            for name in ("proposed", "Rota Sul")
+        ]
+        shown = [item.inner_text() for item in items]
+        assert shown == (["proposed 4", "Rota Sul 31"] if script else ["proposed", "Rota Sul"])
+        assert script or bar.locator(".count").count() == 0
+        assert watch.problems == []
+        context.close()
+
+
 def test_javascript_narrows_a_timeline_page_by_several_facets(browser: Any, base_url: str) -> None:
     page = browser.new_page()
     watch = Watch(page)

@@ -22,6 +22,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from conftest import CONFIG, REPO, LogMaker, doc, invoke
+from sitetools import facet_counts
 
 from declog.cli.base import site_url_option
 from declog.site import feeds
@@ -462,3 +463,18 @@ def test_audit_output_never_carries_a_control_sequence(log: LogMaker) -> None:
         assert not RAW_CONTROL.search(run.stdout), fmt
     markdown = invoke(["audit", "--root", str(log.root), "--format", "markdown", "--today", "2026-02-01"])
     assert "Acme\\x1b[2J\\x9b" in markdown.stdout
+
+
+def test_facets_js_holds_every_value_as_data(log: LogMaker, tmp_path: Path) -> None:
+    """The filter bar's counts are a script the pages load: a value cannot end it or run in it."""
+    log.config(CONFIG + '\n[rules]\nDL104 = "off"\n')  # tags of any text
+    tags = ["</script><script>alert(1)</script>", "__proto__", "x\u2028y", 'a"b\\']
+    log.decision("0001-x", proposal("Tagged", extra=f"tags: {json.dumps(tags)}\n"))
+    out = tmp_path / "site"
+    run = invoke(["build", "--root", str(log.root), "-o", str(out), "--no-cache", "--no-search"])
+    assert run.exit_code == 0, run.stdout + run.stderr
+    raw = (out / "facets.js").read_bytes()
+    assert raw.isascii() and b"<" not in raw and raw.count(b"\n") == 1
+    assert facet_counts(out)["tag"] == dict.fromkeys(tags, 1)
+    bar = (out / "timeline/index.html").read_text(encoding="utf-8")
+    assert '<li data-value="&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;">' in bar

@@ -234,7 +234,7 @@ def test_a_list_item_names_20_partners_and_the_filter_bar_the_40_most_used(
     item = page[page.rindex('<li class="item"', 0, title) : page.index("</li>", title)]
     assert 'data-partner="p01 p02 p03 ' in item and ' p20" data-tag="" data-more="partner"' in item
     assert item.count("<span title=") == 20 and "and 24 more" in item
-    nav = page[page.index('<div class="facet"><span class="facet-name">Partner') :]
+    nav = page[page.index('<div class="facet" data-facet="partner"><span class="facet-name">Partner') :]
     nav = nav[: nav.index("</ul>")]
     # of the 44 partners party to a decision, the 40 most used (p01, p02), then the first ones by name
     assert nav.count('href="../timeline/partner/') == 40

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
-from sitetools import EXAMPLE_NOW, copy_example
+from sitetools import EXAMPLE_NOW, copy_example, facet_counts
 
 from declog.site import search
 from declog.site.build import build
+from declog.site.render import packaged_templates
 
 DECISION_13 = (
     "content/decisions/0013-revoke-and-rotate-all-ingestion-keys-after-the-rota-sul-credential-leak.md"
@@ -103,6 +104,34 @@ def test_a_rebuild_rewrites_only_the_files_that_changed(root: Path) -> None:
     assert again.changed == len([c for c in changed if c != ".declog-site"])
 
 
+def test_a_status_change_rewrites_facets_js_not_every_filtered_list(root: Path) -> None:
+    """The filter bar's counts live in facets.js: a list the decision is not on keeps its bytes."""
+    site = root / "site"
+    assert build(root, site, now=EXAMPLE_NOW, search_index=False).built
+    before, counts = snapshot(site), facet_counts(site)["status"]
+    path = next((root / "content/decisions").glob("0028-*.md"))
+    text = path.read_text(encoding="utf-8").replace(
+        "status: proposed", "status: withdrawn\nreason: Moved to v3."
+    )
+    path.write_text(text, encoding="utf-8")
+    assert build(root, site, now=EXAMPLE_NOW, search_index=False).built
+    after = snapshot(site)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert {
+        "facets.js",
+        "timeline/status/proposed/index.html",
+        "timeline/status/withdrawn/index.html",
+    } <= changed
+    # lists with the filter bar that do not show 0028: their bytes are those of the first build
+    assert not changed & {
+        "timeline/status/accepted/index.html",
+        "tags/gdpr/index.html",
+        "timeline/mode/sync/index.html",
+    }
+    now = facet_counts(site)["status"]
+    assert (now["proposed"], now["withdrawn"]) == (counts["proposed"] - 1, counts["withdrawn"] + 1)
+
+
 def test_the_output_folder_must_be_a_site_declog_built(root: Path) -> None:
     out = root.parent / "docs"
     out.mkdir()
@@ -171,6 +200,44 @@ def test_a_log_overrides_the_theme_file_by_file(root: Path) -> None:
     )
     assert "Our partner" not in (site / "decisions/0013/index.html").read_text()
     assert (site / "assets/logo.svg").is_file() and (site / "assets/style.css").is_file()
+
+
+def test_a_log_s_macros_shape_the_index_rows_and_every_page_s_header(root: Path) -> None:
+    """The index's rows and the header are macros.html's, rendered once and shared by every page."""
+    (root / "templates").mkdir()
+    macros = (packaged_templates() / "macros.html").read_text(encoding="utf-8")
+    macros = macros.replace('<th scope="row" class="num">', '<th scope="row" class="num ours">')
+    macros = macros.replace('<header class="site-header">', '<header class="site-header ours">')
+    (root / "templates/macros.html").write_text(macros, encoding="utf-8")
+    assert run_build(root)[0] == 0
+    site = root / "site"
+    assert (site / "decisions/index.html").read_text().count('<th scope="row" class="num ours">') == 33
+    for rel in ("index.html", "decisions/0013/index.html", "timeline/status/accepted/index.html"):
+        assert '<header class="site-header ours">' in (site / rel).read_text(), rel
+    status = (site / "timeline/status/accepted/index.html").read_text()  # the links start from the page
+    assert '<li><a href="../../../timeline/index.html" aria-current="page">Timeline</a></li>' in status
+    assert '<li><a href="../../../decisions/index.html">Decisions</a></li>' in status
+
+
+def test_a_log_s_macros_from_before_the_shared_parts_still_build_every_page(root: Path) -> None:
+    """A log's macros.html without index_row or the layout's parts: those come from the default theme."""
+    (root / "templates").mkdir()
+    macros = (packaged_templates() / "macros.html").read_text(encoding="utf-8")
+    macros = re.sub(
+        r"\{% macro (index_row|site_head|site_header|site_footer)\(.*?endmacro %\}", "", macros, flags=re.S
+    )
+    assert "macro index_row" not in macros and "macro site_header" not in macros
+    macros = macros.replace('<span class="badge status-', '<span class="badge ours status-')
+    (root / "templates/macros.html").write_text(macros, encoding="utf-8")
+    code, stdout, err = run_build(root)
+    assert code == 0, stdout + err
+    site = root / "site"
+    index = (site / "decisions/index.html").read_text()
+    assert index.count('<tr class="item"') == 33
+    assert '<li><a href="../decisions/index.html" aria-current="page">Decisions</a></li>' in index
+    timeline = (site / "timeline/index.html").read_text()
+    assert '<span class="badge ours status-accepted">' in timeline  # the log's own macros, where it has them
+    assert '<footer class="site-footer">\n<p>As of <time' in timeline
 
 
 def test_a_template_syntax_error_is_a_finding_with_file_and_line(root: Path) -> None:

@@ -12,7 +12,8 @@ Every job of the page plan (declog.site.pages) states its inputs as a tuple of
 - ``("all",)``: every decision's meta (the home page's counts, the health page).
 - ``("bodies",)``: every decision's body (a file that carries them all).
 - ``("facets",)`` and ``("filters",)``: the facet values with their counts, and
-  the timeline's filter bar (declog.site.views.FilterBar).
+  the timeline's filter bar (declog.site.views.FilterBar) as its HTML shows it:
+  the values, their labels, links and order, not their counts (facets.js has those).
 - ``("file", path)``: the bytes of a file outside the log (a theme asset).
 - ``("value", text)``: anything else the page shows, spelled out by the job
   (a list page's heading, its place among the pages, its notes).
@@ -207,7 +208,8 @@ class Inputs:
         if kind == "filters":
             bar = self._filters
             facets = getattr(bar, "facets", {})
-            return digest(_facets_text(facets), repr(sorted(getattr(bar, "more", {}).items())))
+            # as the bar shows them: links, labels and order, not the counts (those are in facets.js)
+            return digest(_facets_text(facets, counts=False), repr(sorted(getattr(bar, "more", {}).items())))
         if kind == "file":
             try:
                 return digest(Path(dep[1]).read_bytes())
@@ -231,11 +233,11 @@ def links_digest(targets: Targets) -> bytes:
     return digest(repr((sorted(targets.files.items()), sorted(targets.partners), sorted(targets.meetings))))
 
 
-def _facets_text(facets: Mapping[str, Sequence[object]]) -> str:
-    """Every facet value as the pages show it (declog.site.views.FacetValue)."""
+def _facets_text(facets: Mapping[str, Sequence[object]], *, counts: bool = True) -> str:
+    """Every facet value as the pages show it (declog.site.views.FacetValue), with its count or not."""
     return repr(
         [
-            (name, [(v.value, v.label, v.count, v.url) for v in values])  # type: ignore[attr-defined]
+            (name, [(v.value, v.label, v.count if counts else 0, v.url) for v in values])  # type: ignore[attr-defined]
             for name, values in facets.items()
         ]
     )

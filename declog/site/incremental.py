@@ -294,12 +294,14 @@ class Incremental:
 
     def warm(self) -> None:
         """Prepare what the first rebuild after ``prime`` would otherwise make (a server's idle moment):
-        decisions.json's entries, and the list items and deadlines the theme reuses from page to page."""
+        decisions.json's entries, the index's rows, and the list items and deadlines the theme reuses
+        from page to page."""
         kept = self.kept
         if kept is None:
             return
         views = kept.views
         feeds.database_parts(views, self.parts)
+        kept.theme.index_rows(views.index)
         for d in views.log.decisions:
             kept.theme.item(d)
         for a in (*views.board.attention, *views.board.upcoming):

@@ -14,6 +14,7 @@ import functools
 import gc
 import hashlib
 import itertools
+import json
 import multiprocessing
 import os
 import re
@@ -43,6 +44,7 @@ from declog.site.render import TemplateProblem, Theme
 from declog.site.views import (
     COLUMN_SIZE,
     Attention,
+    FilterBar,
     ListPage,
     PartnerView,
     Views,
@@ -354,8 +356,21 @@ def health_json(result: audit.Audit) -> bytes:
     return report.render(result, "json").encode("utf-8")
 
 
+def facet_counts(bar: FilterBar) -> bytes:
+    """facets.js: how many decisions each value of the filter bar has (facet -> [value, count] pairs).
+
+    The list pages carry no count, so a status change rewrites this one file
+    instead of every list; templates/assets/site.js shows the numbers. A
+    script, not JSON: a page opened from file:// may load it, never fetch it.
+    """
+    counts = {facet: [[v.value, v.count] for v in values] for facet, values in bar.facets.items()}
+    data = json.dumps(counts, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    return f"window.declogFacets = {data};\n".encode("ascii")
+
+
 def twins(state: SiteState) -> list[Job]:
-    """decisions.json and a JSON file per decision, Atom feeds, calendars, the sitemap, theme assets."""
+    """decisions.json and a JSON file per decision, Atom feeds, calendars, the filter bar's counts and
+    the theme's assets."""
     views, log = state.views, state.views.log
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
@@ -418,6 +433,7 @@ def twins(state: SiteState) -> list[Job]:
             produce=ctx(feeds.database_parts, views, state.parts),
             deps=lambda: (("all",),),  # no bodies: those are in each decision's file
         ),
+        Job(urls.FACETS_JS, "", produce=ctx(facet_counts, views.filters), deps=lambda: (("facets",),)),
     ]
     jobs += [
         Job(

@@ -280,6 +280,10 @@ class Theme:
             partners=partners,
             placed=when,
             item=self.item,
+            index_rows=self.index_rows,
+            site_head=functools.partial(self._part, "site_head"),
+            site_header=lambda path: self._part("site_header", _section(path)),
+            site_footer=functools.partial(self._part, "site_footer"),
             attention=self.attention,
             review=self.review,
             facet_nav=self._facet_nav,
@@ -287,10 +291,13 @@ class Theme:
             facet_names={**FACET_NAMES, **{f.facet: f.label for f in fields.facets}},
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
+        self._rows: dict[Decision, Markup] = {}
+        self._parts: dict[tuple[str, ...], Markup] = {}
         self._attentions: dict[tuple[Any, str], Markup] = {}
         self._navs: dict[tuple[str, str], Markup] = {}
         self._nav_facets: object = None
         self._macros: Any = None
+        self._packaged: Any = None
         self.env.filters.update(
             when=lambda v, tz=None: _when(v, zone(tz) if tz else default_tz),
             day=lambda v: _day(v, default_tz),
@@ -399,6 +406,26 @@ class Theme:
             cached = self._attentions[a, only] = self._macro("attention_item", a, only)
         return cached
 
+    def index_rows(self, decisions: Sequence[Decision]) -> Markup:
+        """The rows of the compact index (decisions/index.html), each rendered once per record."""
+        rows = self._rows
+        out = []
+        for d in decisions:
+            row = rows.get(d)
+            if row is None:
+                row = rows[d] = self._macro("index_row", d)
+            out.append(row)
+        return Markup("").join(out)
+
+    def _part(self, name: str, *args: str) -> Markup:
+        """A part of the page layout that does not depend on the page (macro ``name``), rendered once
+        per argument: every page repeats it, with links that each page completes (ROOT_MARK)."""
+        key = (name, *args)
+        cached = self._parts.get(key)
+        if cached is None:
+            cached = self._parts[key] = self._macro(name, *args)
+        return cached
+
     def review(self, r: Any) -> Markup:
         """A decision due for review (declog.log.review.Due), with its review date and whether it is overdue.
 
@@ -421,19 +448,31 @@ class Theme:
         return cached
 
     def _macro(self, name: str, *args: Any) -> Markup:
+        return Markup(getattr(self._module(name), name)(*args))
+
+    def _module(self, name: str) -> Any:
+        """The macros that define ``name``: macros.html on the search path or, when it is a log's own
+        that predates macro ``name``, the default theme's (which the log then shows as it is)."""
         if self._macros is None:
             self._macros = self.env.get_template("macros.html").module
-        return Markup(getattr(self._macros, name)(*args))
+        if hasattr(self._macros, name):
+            return self._macros
+        if self._packaged is None:
+            packaged = packaged_templates()
+            env = self.env.overlay(loader=ThemeLoader([packaged], [packaged]))
+            self._packaged = env.get_template("macros.html").module
+        return self._packaged
 
     def keep(self, decisions: Collection[Decision]) -> None:
         """Forget the fragments of records other than ``decisions`` (a theme kept between rebuilds).
 
         Only once the fragments outnumber the decisions by far: a stale one is never used again.
         """
-        if len(self._items) + len(self._attentions) < 4 * len(decisions) + 1000:
+        if len(self._items) + len(self._attentions) + len(self._rows) < 4 * len(decisions) + 1000:
             return
         live = {id(d) for d in decisions}
         self._items = {k: v for k, v in self._items.items() if id(k[0]) in live}
+        self._rows = {d: v for d, v in self._rows.items() if id(d) in live}
         self._attentions = {k: v for k, v in self._attentions.items() if id(k[0].decision) in live}
 
     def assets(self) -> dict[str, Path]:
@@ -472,6 +511,12 @@ class Theme:
             return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+
+def _section(path: str) -> str:
+    """Where the page at ``path`` is, as the site's header marks it: the page itself for the home page
+    and the compact index, else its first folder ("timeline" for every list of the timeline)."""
+    return path if path in (urls.HOME, urls.DECISIONS) else path.split("/", 1)[0]
 
 
 def _url(target: str = "") -> str:

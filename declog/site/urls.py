@@ -42,6 +42,8 @@ SEARCH: Final = "search/" + INDEX
 NOT_FOUND: Final = "404.html"
 FEED: Final = "feed.xml"
 DECISIONS_JSON: Final = "decisions.json"
+#: How many decisions each value of the filter bar's facets has, as a script (declog.site.pages.facet_counts).
+FACETS_JS: Final = "facets.js"
 SITEMAP: Final = "sitemap.xml"
 #: The theme's files (style, script, icons) keep their place under assets/ in the site.
 ASSETS_FOLDER: Final = "assets/"
@@ -169,6 +171,7 @@ class Pages:
     not_found = NOT_FOUND
     feed = FEED
     decisions_json = DECISIONS_JSON
+    facets_js = FACETS_JS
 
     # The page functions as they are: a template calls ``pages.decision(d.id)``.
     decision = staticmethod(decision)

@@ -62,6 +62,27 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }
 
+  // How many decisions each value of the filter bar has: from facets.js, one file for the whole
+  // site (a status change does not rewrite every list page). Without it the bar shows no numbers.
+  function showCounts(nav) {
+    var all = window.declogFacets;
+    if (!all || typeof all !== "object") return;
+    nav.querySelectorAll(".facet[data-facet]").forEach(function (div) {
+      var facet = div.getAttribute("data-facet");
+      if (!Object.prototype.hasOwnProperty.call(all, facet) || !Array.isArray(all[facet])) return;
+      var counts = new Map(all[facet]);
+      div.querySelectorAll("li[data-value]").forEach(function (li) {
+        var n = counts.get(li.getAttribute("data-value"));
+        if (typeof n !== "number" || li.querySelector(".count")) return;
+        var span = document.createElement("span");
+        span.className = "count";
+        span.textContent = String(n);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(span);
+      });
+    });
+  }
+
   // Sort a table by a column: a button in each header; numbers and dates sort as such.
   function setUpSort(table) {
     var body = table.tBodies[0];
@@ -115,6 +136,7 @@
     if (form) setUpFilter(form);
     document.querySelectorAll("table.index").forEach(setUpSort);
     // The timeline's filters start folded (small screens); a wide screen has room to show them.
+    document.querySelectorAll("nav.facets").forEach(showCounts);
     var filters = document.querySelector("details.filters");
     if (filters && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
     var search = document.querySelector("[data-search]");
