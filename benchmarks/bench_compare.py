@@ -727,8 +727,17 @@ class Bench:
             for side in self.sides():
                 edit(side.log / rel, mark)
                 side.add(key, self.build(side).seconds)
-                if mark not in (side.home / "out" / page_of(rel)).read_text(encoding="utf-8"):
-                    fail(f"{side.name}: the warm build's {page_of(rel)} does not show {mark!r}")
+                out = side.home / "out"
+                if mark not in (out / page_of(rel)).read_text(encoding="utf-8"):
+                    left = sum(1 for _ in out.rglob(".*.declog-tmp"))
+                    fail(
+                        f"{side.name}: after the {key} edit, {page_of(rel)} does not show {mark!r}"
+                        + (
+                            f" ({left} .declog-tmp files left in the output: written, never renamed)"
+                            if left
+                            else ""
+                        )
+                    )
 
     def serve(self, r: int) -> None:
         n = len(self.decisions)
