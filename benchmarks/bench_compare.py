@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every benchmark figure, this working tree against an earlier revision and Hugo, side by side.
 
-    python benchmarks/bench_compare.py --base REV [--n 10000] [--rounds 3] [--edits 5] [--out FILE]
+    python benchmarks/bench_compare.py --base REV [--n 10000] [--rounds 3] [--edits 5] [--alternate]
+                                       [--out FILE]
 
 Issue 23's rule: every figure (cold, warm, serve) is compared with the
 previous release in one run, the commands interleaved, recording medians of
@@ -29,11 +30,15 @@ neither sees the other's cache. Per round, in this order:
    write to the event on ``/__declog/events`` after which the page shows it;
    peak memory of the server's process tree.
 
-At the end ``declog check --strict`` must pass on both edited logs. Prints one
+With ``--alternate`` the new side goes first in every second round (A B, B A),
+so that a cost of going first or second (the disk after the previous
+command's writes) falls on both sides. At the end ``declog check --strict``
+must pass on both edited logs. Prints one
 markdown table per figure (medians, medians of per-round ratios, the issue's
 targets), the load before and after, and writes it to ``--out`` too.
-Any failing command aborts with its stderr's tail; servers are always stopped
-and the temporary folder removed.
+Any failing command aborts with its output's tail; every wait has a time limit;
+servers are always stopped (Ctrl-C and SIGTERM included) and the temporary
+folder removed.
 """
 
 from __future__ import annotations
@@ -229,7 +234,8 @@ def fetch(url: str, timeout: float = 30) -> bytes:
 class Events:
     """``/__declog/events`` read in a thread: each ``data:`` line with the moment it arrived."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, server: subprocess.Popen[bytes], name: str) -> None:
+        self.server, self.name = server, name
         self.arrivals: queue.Queue[float | BaseException] = queue.Queue()
         self.stream = urllib.request.urlopen(url, timeout=EVENT_TIMEOUT)
         threading.Thread(target=self._read, daemon=True).start()
@@ -244,16 +250,26 @@ class Events:
             self.arrivals.put(exc)
 
     def drain(self) -> None:
+        """Forget the events that came so far (a closed stream is still an error)."""
         while not self.arrivals.empty():
-            self.arrivals.get_nowait()
+            self._arrival(self.arrivals.get_nowait())
 
     def next(self, deadline: float) -> float:
-        try:
-            item = self.arrivals.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            fail(f"no event on /__declog/events within {EVENT_TIMEOUT:.0f}s of an edit")
+        """The moment the next event arrives; abort at ``deadline`` or when the server exits."""
+        while True:
+            try:
+                return self._arrival(self.arrivals.get(timeout=0.5))
+            except queue.Empty:
+                if self.server.poll() is not None:
+                    fail(
+                        f"{self.name}: declog serve exited ({self.server.returncode}) while awaiting an event"
+                    )
+                if time.monotonic() > deadline:
+                    fail(f"{self.name}: no event on /__declog/events within {EVENT_TIMEOUT:.0f}s")
+
+    def _arrival(self, item: float | BaseException) -> float:
         if isinstance(item, BaseException):
-            fail(f"reading /__declog/events: {item}")
+            fail(f"{self.name}: reading /__declog/events: {item}")
         return item  # type: ignore[return-value]
 
     def close(self) -> None:
@@ -315,7 +331,7 @@ def serve_session(
             except OSError:
                 time.sleep(0.05)
         side.add("serve first page", time.perf_counter() - started)
-        events = Events(url + "__declog/events")
+        events = Events(url + "__declog/events", proc, side.name)
         events.next(time.monotonic() + EVENT_TIMEOUT)  # the stream's greeting
         time.sleep(args.settle)
         for k, rel in enumerate(body_files):
@@ -500,7 +516,8 @@ class Report:
             f"## {f['new']} against {f['base']}: every figure side by side ({f['date']})",
             "",
             f"`{f['command']}`: {self.args.n:,} generated decisions ({f['corpus']}), committed to git;",
-            f"{self.args.rounds} round(s), each interleaved base, new{', Hugo' if self.hugo else ''}, bare;",
+            f"{self.args.rounds} round(s), each interleaved base, new{', Hugo' if self.hugo else ''}, bare"
+            + (" (new first in rounds 2, 4, ...);" if self.args.alternate else ";"),
             f"{self.args.edits} serve edits of each kind per side and round.",
             f"Python {platform.python_version()}, {os.cpu_count()} cores, {f['hugo']}.",
             f"Markdown: base {f['md base']}; new {f['md new']}; bare pipeline markdown-it-py.",
@@ -652,7 +669,10 @@ class Bench:
     def hugo_src(self) -> Path:
         return self.tmp / "hugo-src"
 
-    def sides(self) -> tuple[Side, Side]:
+    def sides(self, r: int = 0) -> tuple[Side, Side]:
+        """Base then new; new first in even-numbered rounds with ``--alternate`` (A B, B A, ...)."""
+        if self.args.alternate and r % 2 == 1:
+            return self.new, self.base
         return self.base, self.new
 
     def build(self, side: Side, *, sample: bool = False) -> Run:
@@ -692,9 +712,9 @@ class Bench:
         if len(self.proposed) < wanted:
             fail(f"{len(self.proposed)} proposed decisions, {wanted} status edits needed: raise --n")
 
-    def cold(self) -> None:
+    def cold(self, r: int) -> None:
         """Cold builds: base, new, Hugo, bare."""
-        for side in self.sides():
+        for side in self.sides(r):
             shutil.rmtree(side.home / "out", ignore_errors=True)
             shutil.rmtree(side.home / "cache" / "build", ignore_errors=True)
             cold = self.build(side, sample=True)
@@ -724,7 +744,7 @@ class Bench:
             ("warm body", body, append_sentence, f"Warm body edit {r}."),
             ("warm status", status, withdraw, f"Withdrawn in warm build {r}."),
         ):
-            for side in self.sides():
+            for side in self.sides(r):
                 edit(side.log / rel, mark)
                 side.add(key, self.build(side).seconds)
                 out = side.home / "out"
@@ -743,7 +763,7 @@ class Bench:
         n = len(self.decisions)
         body = [self.decisions[(r * 31 + k * 997 + 11) % n] for k in range(self.args.edits)]
         status = [self.proposed.pop() for _ in range(self.args.edits)]
-        for side in self.sides():
+        for side in self.sides(r):
             serve_session(side, self.args, body, status, str(r), self.cwd)
 
     def check(self) -> str:
@@ -761,6 +781,9 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=10.0, help="seconds between serve's first page and edits")
     ap.add_argument("--pause", type=float, default=3.0, help="seconds between two serve edits")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes of the bare pipeline")
+    ap.add_argument(
+        "--alternate", action="store_true", help="new side first in every second round (A B, B A, ...)"
+    )
     ap.add_argument("--hugo", help="Hugo's binary (default: hugo on PATH)")
     ap.add_argument("--no-hugo", action="store_true", help="leave Hugo out")
     ap.add_argument("--tmp", type=Path, help="where to make the temporary folder (default: the system's)")
@@ -787,7 +810,7 @@ def main() -> None:
         for r in range(args.rounds):
             bench.loads.append(os.getloadavg()[0])
             print(f"round {r + 1}/{args.rounds} (load {bench.loads[-1]:.2f}): cold builds", file=sys.stderr)
-            bench.cold()
+            bench.cold(r)
             print(f"round {r + 1}: warm builds", file=sys.stderr)
             bench.warm(r)
             print(f"round {r + 1}: serve", file=sys.stderr)
@@ -800,5 +823,12 @@ def main() -> None:
         args.out.write_text(report, encoding="utf-8")
 
 
+def terminated(signum: int, frame: object) -> None:
+    """SIGTERM (and SIGINT where a shell ignores it for background jobs) unwinds like Ctrl-C."""
+    fail(f"stopped by signal {signum}")
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, terminated)
+    signal.signal(signal.SIGINT, terminated)
     main()
