@@ -520,7 +520,7 @@ class Report:
             + (" (new first in rounds 2, 4, ...);" if self.args.alternate else ";"),
             f"{self.args.edits} serve edits of each kind per side and round.",
             f"Python {platform.python_version()}, {os.cpu_count()} cores, {f['hugo']}.",
-            f"Markdown: base {f['md base']}; new {f['md new']}; bare pipeline markdown-it-py.",
+            f"Markdown: base {f['md base']}; new {f['md new']}; bare pipeline: the new side's renderer.",
             "Ratios are medians of per-round ratios (min–max); wall time unless marked CPU.",
             "",
             f"- load before: `{f['load before']}`",
