@@ -266,20 +266,30 @@ def decided_at(d: Decision, approved: Iterable[dt.datetime | None], now: dt.date
     return max(times, default=now)
 
 
-#: The last standing worked out per decision, with the log and moment it was for: the board, the
-#: partner pages, the feeds and the decision's own page all ask for the same one.
-_STANDING: weakref.WeakKeyDictionary[Decision, tuple[weakref.ref[Log], dt.datetime, Standing]] = (
+#: The last standing worked out per decision, with what it was worked out from besides the decision
+#: (``_context``) and the moment: the board, the partner pages, the feeds and the decision's own page
+#: all ask for the same one, and a later version of the log that changed other decisions does too.
+_STANDING: weakref.WeakKeyDictionary[Decision, tuple[tuple[object, ...], dt.datetime, Standing]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _context(log: Log) -> tuple[object, ...]:
+    """What a decision's standing reads besides the decision: the settings, the partners and their
+    members, the meetings (attendance) and the silence agreement's decision. A log patched from
+    another (declog.log.load.patch_log) shares those objects while they are unchanged."""
+    agreed = log.config.workflow.silence.agreement
+    return (log.config, log.partners, log.meetings, log.by_id.get(agreed) if agreed else None)
 
 
 def standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
     """Where ``d`` stands at ``now``: one state per partner party to it, in ``d.partners`` order."""
     known = _STANDING.get(d)
-    if known is not None and known[0]() is log and known[1] == now:
+    context = _context(log)
+    if known is not None and known[1] == now and all(a is b for a, b in zip(known[0], context, strict=True)):
         return known[2]
     found = _standing(d, log, now)
-    _STANDING[d] = (weakref.ref(log), now, found)
+    _STANDING[d] = (context, now, found)
     return found
 
 

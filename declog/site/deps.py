@@ -54,6 +54,8 @@ __all__ = ["Dep", "Digests", "Inputs", "Templates", "digest"]
 
 #: One declared input: ``(kind, name)`` or ``(kind,)`` (see the module's docstring).
 Dep = tuple[str, ...]
+#: The inputs that stand for the whole log.
+AGGREGATES: tuple[Dep, ...] = (("all",), ("bodies",), ("facets",), ("filters",))
 
 
 def digest(*parts: str | bytes) -> bytes:
@@ -181,9 +183,10 @@ class Inputs:
         self._facets, self._filters = facets, filters
 
     def __call__(self, dep: Dep) -> bytes:
+        """The digest of ``dep``'s name and value."""
         made = self._made.get(dep)
         if made is None:
-            made = self._made[dep] = self._make(dep)
+            made = self._made[dep] = digest("\0".join(dep), self._make(dep))
         return made
 
     def _make(self, dep: Dep) -> bytes:
@@ -219,11 +222,9 @@ class Inputs:
 
     def fingerprint(self, path: str, template: bytes, deps: Iterable[Dep]) -> bytes:
         """The fingerprint of the file at ``path``: what every page sees, its template, its inputs."""
-        deps = tuple(deps)
-        names = "\x01".join(["\0".join(dep) for dep in deps])
         h = hashlib.blake2b(self.common, digest_size=16)
         h.update(b"%d:" % len(template) + template)
-        h.update(f"{path}\x02{names}".encode("utf-8", "surrogatepass"))
+        h.update(path.encode("utf-8", "surrogatepass") + b"\0")
         h.update(b"".join([self(dep) for dep in deps]))  # digests of equal length
         return h.digest()
 

@@ -103,6 +103,12 @@ class _Kept:
     """``deps.links_digest`` of the Markdown renderer's targets."""
     json_key: bytes
     """What decisions.json's kept entries were made with (``feeds.Parts``)."""
+    common: bytes = b""
+    """``deps.common`` of the update."""
+    declared: dict[str, tuple[deps.Dep, ...]] = field(default_factory=dict)
+    """Output file -> the inputs it declared (the fingerprints in ``Known.prints`` are theirs)."""
+    aggregates: dict[deps.Dep, bytes] = field(default_factory=dict)
+    """The digests of the log-wide inputs (``deps.AGGREGATES``)."""
 
     @property
     def views(self) -> Views:
@@ -130,6 +136,7 @@ class _Plan:
     records: dict[str, bytes] = field(default_factory=dict)
     """Document path -> digests of its meta and body."""
     kept: _Kept | None = None
+    declared: dict[str, tuple[deps.Dep, ...]] = field(default_factory=dict)
 
 
 class Incremental:
@@ -377,14 +384,22 @@ class Incremental:
             state.jobs = pages.plan(state)
         inputs = deps.Inputs(log, digests, common, targets, links)
         inputs.use(state.views.facets, state.views.filters)
-        new_kept = _Kept(state, theme_key, metas, links, deps.digest(common))
+        aggregates = {dep: inputs(dep) for dep in deps.AGGREGATES}
+        new_kept = _Kept(state, theme_key, metas, links, deps.digest(common), common, aggregates=aggregates)
+        changed_inputs = None  # the inputs whose digests changed since the last update, when that is known
+        if known is not None and kept is not None and kept.common == common and kept.links == links:
+            changed_inputs = _changed(known.records, records)
+            changed_inputs.update(
+                dep for dep, value in aggregates.items() if kept.aggregates.get(dep) != value
+            )
         edited = None
         if bodies_only:
             assert known is not None
             edited = {path for path, record in records.items() if known.records.get(path) != record}
             result.bodies_only = True
-        plan = self._choose(result, state, inputs, templates, edited, trust_output)
+        plan = self._choose(result, state, inputs, templates, edited, trust_output, changed_inputs)
         plan.key, plan.records, plan.kept = key, records, new_kept
+        new_kept.declared = plan.declared if edited is None else kept.declared if kept is not None else {}
         result.pages = sum(job.path.endswith(".html") for job in state.jobs)
         result.rendered = len(plan.todo)
         return plan
@@ -397,11 +412,20 @@ class Incremental:
         templates: dict[str, bytes],
         edited: set[str] | None,
         trust_output: bool,
+        changed: set[deps.Dep] | None = None,
     ) -> _Plan:
         """The files to render: each file whose fingerprint changed, or, when only the bodies at
         ``edited`` changed, each file that declares one of them or whose template changed (the
-        others keep their fingerprints); and any file someone else touched (unless ``trust_output``)."""
+        others keep their fingerprints); and any file someone else touched (unless ``trust_output``).
+
+        ``changed``: the inputs whose digests changed since the last update (what every page sees
+        did not), when known: a file that declares the same inputs as then, none of them changed,
+        keeps its fingerprint without computing it.
+        """
         known = self.known
+        last = self.kept.declared if self.kept is not None and changed is not None else {}
+        was_templates = known.templates if known is not None else {}
+        declared_now: dict[str, tuple[deps.Dep, ...]] = {}
         full = known is None or not (self.out / urls.HOME).is_file()
         old, manifest = (known.prints, known.manifest) if known is not None else ({}, {})
         affected: set[str] = set()
@@ -422,8 +446,19 @@ class Incremental:
             elif job.deps is None:
                 prints[job.path] = os.urandom(16)  # undeclared: rendered every time
             else:
-                declared = job.deps()
-                prints[job.path] = inputs.fingerprint(job.path, templates.get(job.template, b""), declared)
+                declared = declared_now[job.path] = job.deps()
+                template = templates.get(job.template, b"")
+                if (
+                    changed is not None
+                    and job.path in old
+                    and job.source is None
+                    and last.get(job.path) == declared
+                    and template == was_templates.get(job.template, b"")
+                    and changed.isdisjoint(declared)
+                ):
+                    prints[job.path] = old[job.path]  # the same inputs, none changed
+                else:
+                    prints[job.path] = inputs.fingerprint(job.path, template, declared)
                 for dep in declared:
                     if dep[0] in ("body", "bodies"):
                         shows.setdefault(dep[1] if dep[0] == "body" else EVERY_BODY, []).append(job.path)
@@ -435,7 +470,9 @@ class Incremental:
                 todo.append(job)
         result.full = full
         shown = {path: tuple(dict.fromkeys(files)) for path, files in shows.items()}
-        return _Plan(result, state, prints, shown if edited is None else None, todo, templates)
+        plan = _Plan(result, state, prints, shown if edited is None else None, todo, templates)
+        plan.declared = declared_now
+        return plan
 
     # --- what every page sees ------------------------------------------------------------------
 
@@ -543,6 +580,19 @@ class Incremental:
         result.built = True
         result.seconds = time.perf_counter() - result.seconds
         return result
+
+
+def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> set[deps.Dep]:
+    """The documents' inputs whose digests differ between two ``Known.records``: meta, then body."""
+    out: set[deps.Dep] = set()
+    for path in before.keys() | after.keys():
+        was, now = before.get(path, b""), after.get(path, b"")
+        if was != now:
+            if was[:16] != now[:16]:
+                out.add(("doc", path))
+            if was[16:] != now[16:]:
+                out.add(("body", path))
+    return out
 
 
 def _declared(job: pages.Job) -> bool:

@@ -253,6 +253,7 @@ def plan(state: SiteState) -> list[Job]:
     def decision(d: Decision) -> dict[str, Any]:
         return {"view": views.decision(d), "body": state.body(d)}
 
+    @functools.cache
     def decision_deps(d: Decision) -> tuple[Dep, ...]:
         links, ids = views.links, log.by_id
         related = [*(chain(d, log) if d.supersedes or d.superseded_by else (d,))]
@@ -277,12 +278,20 @@ def plan(state: SiteState) -> list[Job]:
     def meeting(m: Meeting) -> dict[str, Any]:
         return {"view": views.meeting(m), "body": state.body(m)}
 
+    def named(m: Meeting) -> list[Decision]:
+        """The decisions ``views.meeting(m)`` shows."""
+        ids = log.by_id
+        return [ids[i] for i in dict.fromkeys([*m.decisions, *views.named_by.get(m.id, ())]) if i in ids]
+
     def meeting_deps(m: Meeting) -> tuple[Dep, ...]:
-        return (("body", m.path), *(("doc", d.path) for d in views.meeting(m).decisions))
+        return (("body", m.path), *(("doc", d.path) for d in named(m)))
+
+    def meetings_deps() -> tuple[Dep, ...]:
+        return (("value", repr([len(named(m)) for m in meetings])),)  # and the meetings: every page's
 
     everything: Callable[[], tuple[Dep, ...]] = lambda: (("all",),)  # noqa: E731
     meetings = meetings_newest_first(log)
-    jobs = twins(state)  # first: decisions.json is the longest single job
+    jobs = twins(state, decision_deps)  # first: decisions.json is the longest single job
     jobs.append(Job(urls.HOME, "index.html", home, deps=everything))
     jobs.append(
         Job(
@@ -319,7 +328,7 @@ def plan(state: SiteState) -> list[Job]:
             urls.MEETINGS,
             "meetings.html",
             lambda: {"meetings": [views.meeting(m) for m in meetings]},
-            deps=everything,
+            deps=meetings_deps,
         )
     )
     jobs += [
@@ -368,9 +377,9 @@ def facet_counts(bar: FilterBar) -> bytes:
     return f"window.declogFacets = {data};\n".encode("ascii")
 
 
-def twins(state: SiteState) -> list[Job]:
+def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]) -> list[Job]:
     """decisions.json and a JSON file per decision, Atom feeds, calendars, the filter bar's counts and
-    the theme's assets."""
+    the theme's assets. ``decision_deps``: a decision page's inputs (its JSON file shows no more)."""
     views, log = state.views, state.views.log
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
@@ -418,13 +427,6 @@ def twins(state: SiteState) -> list[Job]:
     def party_feed_deps(pid: str) -> tuple[Dep, ...]:
         return entries(d for d in latest() if pid in d.partners)
 
-    def entry_deps(d: Decision) -> tuple[Dep, ...]:
-        """A decision's JSON: its meta and body, its links (ids), the silence agreement its standing reads."""
-        links = (views.links.out.get(d.id, ()), views.links.into.get(d.id, ()))
-        agreement = log.by_id.get(log.config.workflow.silence.agreement or "")
-        also: tuple[Dep, ...] = (("doc", agreement.path),) if agreement is not None else ()
-        return (("doc", d.path), ("body", d.path), ("value", repr(links)), *also)
-
     ctx = functools.partial
     jobs = [
         Job(
@@ -440,7 +442,7 @@ def twins(state: SiteState) -> list[Job]:
             urls.decision_json(d.id),
             "",
             produce=ctx(feeds.decision_file, feeds.EntryInputs(views, d), state.parts),
-            deps=ctx(entry_deps, d),
+            deps=ctx(decision_deps, d),  # its page's: its meta, body and links
         )
         for d in log.decisions
         if safe_segment(d.id)
