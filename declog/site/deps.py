@@ -19,9 +19,10 @@ Every job of the page plan (declog.site.pages) states its inputs as a tuple of
   (a list page's heading, its place among the pages, its notes).
 
 Besides its own dependencies every file depends on what every page sees
-(``Inputs.common``: declog's version, the site's settings and "as of" time,
-the configuration, the partners, the meetings' frontmatter, git's HEAD) and
-on its template with everything it includes.
+(``common``: the versions of declog and of the Markdown engines, the site's
+settings and "as of" time, the configuration, the partners, the meetings'
+frontmatter, the silence agreement's decision, git's HEAD) and on its
+template with everything it includes.
 
 A file's *fingerprint* digests all of that; a change renders exactly the files
 whose fingerprint changed. A document's meta and body digests are computed
