@@ -72,8 +72,11 @@ def digest(*parts: str | bytes) -> bytes:
 #: What a body could link to, read leniently from its text (a superset of what Markdown resolves,
 #: declog.site.markdown): ``[[0042]]``, decision file names, ``partners/ID.md`` and ``meetings/ID.md``.
 _WIKI = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
-_FILE = re.compile(r"[0-9]{4,}-[a-z0-9-]+\.md", re.IGNORECASE)
-_OTHER = re.compile(r"(partners|meetings)/([a-z0-9-]+)\.md", re.IGNORECASE)
+#: A name just before a ".md" (searched for in the 300 characters before it: a file name that can
+#: exist has at most 255, so no name that could ever resolve is missed).
+_FILE = re.compile(r"[0-9]{4,}-[a-z0-9-]+\Z")
+_OTHER = re.compile(r"(partners|meetings)/([a-z0-9-]+)\Z")
+_BEFORE = 300
 #: Text that can spell a link target other than literally: entities, escapes, percent-encoding.
 _SPELLED = re.compile(r"&[#A-Za-z0-9]+;|\\|%[0-9A-Fa-f]{2}")
 
@@ -89,12 +92,19 @@ class Mentions:
 
     @classmethod
     def of(cls, text: str) -> Mentions:
-        return cls(
-            tuple(sorted(set(_WIKI.findall(text)))),
-            tuple(sorted(set(_FILE.findall(text)))),
-            tuple(sorted({(kind.lower(), ident) for kind, ident in _OTHER.findall(text)})),
-            _SPELLED.search(text) is not None,
-        )
+        files: set[str] = set()
+        others: set[tuple[str, str]] = set()
+        at = text.find(".md")
+        while at >= 0:
+            start = max(0, at - _BEFORE)
+            if (m := _FILE.search(text, start, at)) is not None:
+                files.add(m.group() + ".md")
+            if (m := _OTHER.search(text, start, at)) is not None:
+                others.add((m.group(1), m.group(2)))
+            at = text.find(".md", at + 3)
+        spelled = ("&" in text or "\\" in text or "%" in text) and _SPELLED.search(text) is not None
+        ids = _WIKI.findall(text) if "[[" in text else ()
+        return cls(tuple(sorted(set(ids))), tuple(sorted(files)), tuple(sorted(others)), spelled)
 
     def resolved(self, targets: Targets, everything: bytes) -> str | bytes:
         """Which of them exist in ``targets`` (``everything``, their digest, when ``spelled``)."""
