@@ -40,6 +40,7 @@ from declog.check.rules.context import Context, OwnersFile
 from declog.check.shape import Shapes
 from declog.log.diagnostics import Diagnostic
 from declog.log.model import Log, Meeting, Partner
+from declog.log.standing import agreement_of
 
 __all__ = ["CONFIG", "Ruled", "inputs_of", "rerun"]
 
@@ -71,8 +72,7 @@ def inputs_of(log: Log, shapes: Shapes, *, config: bytes, owners: bytes) -> dict
     partners = [*log.partners.values(), *(d for d in log.duplicates if isinstance(d, Partner))]
     meetings = [*log.meetings.values(), *(d for d in log.duplicates if isinstance(d, Meeting))]
     # The log's order follows from ids and paths; repr keeps each id apart whatever it holds.
-    agreed = log.config.workflow.silence.agreement
-    a = log.by_id.get(agreed) if agreed else None
+    a = agreement_of(log)
     ids = repr((tuple(map(_ID, log.decisions)), tuple(map(_PATH, log.decisions))))
     return {
         CONFIG: config,

@@ -142,6 +142,12 @@ def _recorded_silence_ok(d: Decision, a: Approval, log: Log) -> bool:
     return not (d.decided is not None and d.decided < d.deadline)
 
 
+def agreement_of(log: Log) -> Decision | None:
+    """The decision that made the silence agreement (``[workflow.silence] agreement``), if it exists."""
+    agreed = log.config.workflow.silence.agreement
+    return log.by_id.get(agreed) if agreed else None
+
+
 def silence_counts(d: Decision, partner: str, log: Log, now: dt.datetime) -> bool:
     """Whether ``partner``'s silence on ``d`` counts as its approval at ``now``.
 
@@ -160,7 +166,7 @@ def silence_counts(d: Decision, partner: str, log: Log, now: dt.datetime) -> boo
         return False  # decided inside the window: no one's silence was waited for
     if not silence.agreement:
         return True
-    agreement = log.by_id.get(silence.agreement)
+    agreement = agreement_of(log)
     if agreement is None or agreement.status not in vocab.FROZEN_STATUSES:
         return False
     return not (agreement.decided and d.proposed and d.proposed < agreement.decided)
@@ -278,8 +284,7 @@ def _context(log: Log) -> tuple[object, ...]:
     """What a decision's standing reads besides the decision: the settings, the partners and their
     members, the meetings (attendance) and the silence agreement's decision. A log patched from
     another (declog.log.load.patch_log) shares those objects while they are unchanged."""
-    agreed = log.config.workflow.silence.agreement
-    return (log.config, log.partners, log.meetings, log.by_id.get(agreed) if agreed else None)
+    return (log.config, log.partners, log.meetings, agreement_of(log))
 
 
 def standing(d: Decision, log: Log, now: dt.datetime) -> Standing:

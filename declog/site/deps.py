@@ -47,7 +47,7 @@ import jinja2.meta
 
 from declog import __version__
 from declog.log.model import Decision, Document, Log
-from declog.log.standing import referenced
+from declog.log.standing import agreement_of, referenced
 from declog.site.markdown import Markdown, Targets
 from declog.site.render import Theme
 
@@ -263,8 +263,7 @@ def common(log: Log, digests: Digests, *settings: object) -> bytes:
     """What every page sees: ``VERSIONS``, ``settings`` (the site's, the build's options, the
     "as of" time, git's HEAD), the configuration, the partners, the meetings' frontmatter and the
     silence agreement's decision (where every decision stands depends on it)."""
-    agreed = log.config.workflow.silence.agreement  # the decision every standing with silence reads
-    agreement = log.by_id.get(agreed) if agreed else None
+    agreement = agreement_of(log)  # the decision every standing with silence reads
     about = (agreement.path, agreement.status, agreement.decided) if agreement is not None else None
     parts = [VERSIONS, repr(settings), repr(log.config), repr(about)]
     parts += [digests.meta(p).hex() for p in log.partners.values()]
