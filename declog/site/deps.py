@@ -10,7 +10,6 @@ Every job of the page plan (declog.site.pages) states its inputs as a tuple of
   document it could link to exists (``[[0042]]`` and links to files become links
   only to documents that do: ``Digests.mentions``).
 - ``("all",)``: every decision's meta (the home page's counts, the health page).
-- ``("bodies",)``: every decision's body (a file that carries them all).
 - ``("facets",)`` and ``("filters",)``: the facet values with their counts, and
   the timeline's filter bar (declog.site.views.FilterBar) as its HTML shows it:
   the values, their labels, links and order, not their counts (facets.js has those).
@@ -36,6 +35,7 @@ incremental output with full builds over random edits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,7 +56,7 @@ __all__ = ["Dep", "Digests", "Inputs", "Templates", "digest"]
 #: One declared input: ``(kind, name)`` or ``(kind,)`` (see the module's docstring).
 Dep = tuple[str, ...]
 #: The inputs that stand for the whole log.
-AGGREGATES: tuple[Dep, ...] = (("all",), ("bodies",), ("facets",), ("filters",))
+AGGREGATES: tuple[Dep, ...] = (("all",), ("facets",), ("filters",))
 
 
 def digest(*parts: str | bytes) -> bytes:
@@ -215,8 +215,6 @@ class Inputs:
             )
         if kind == "all":  # digests of equal length, one after the other
             return digest(b"".join([self.digests.meta(d) for d in self.log.decisions]))
-        if kind == "bodies":
-            return digest(self.links, b"".join([self.digests.body(d) for d in self.log.decisions]))
         if kind == "facets":
             return digest(_facets_text(self._facets or {}))
         if kind == "filters":
@@ -255,17 +253,19 @@ def _facets_text(facets: Mapping[str, Sequence[object]], *, counts: bool = True)
     )
 
 
-#: The versions of declog and of the Markdown engines that may render a body.
-VERSIONS = Markdown(Targets()).engine_id + f", declog {__version__}"
+@functools.cache
+def versions() -> str:
+    """The versions of declog and of the Markdown engines that may render a body."""
+    return Markdown(Targets()).engine_id + f", declog {__version__}"
 
 
 def common(log: Log, digests: Digests, *settings: object) -> bytes:
-    """What every page sees: ``VERSIONS``, ``settings`` (the site's, the build's options, the
+    """What every page sees: ``versions()``, ``settings`` (the site's, the build's options, the
     "as of" time, git's HEAD), the configuration, the partners, the meetings' frontmatter and the
     silence agreement's decision (where every decision stands depends on it)."""
     agreement = agreement_of(log)  # the decision every standing with silence reads
     about = (agreement.path, agreement.status, agreement.decided) if agreement is not None else None
-    parts = [VERSIONS, repr(settings), repr(log.config), repr(about)]
+    parts = [versions(), repr(settings), repr(log.config), repr(about)]
     parts += [digests.meta(p).hex() for p in log.partners.values()]
     parts += [digests.meta(m).hex() for m in log.meetings.values()]
     return digest(*parts)

@@ -45,8 +45,6 @@ __all__ = ["Abandoned", "Incremental", "TooMuch", "Update"]
 
 #: What a rebuild did: the same record as a build's.
 Update = BuildResult
-#: ``Known.shows``' entry for the files that show every decision's body (decisions.json).
-EVERY_BODY = "*"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -83,7 +81,7 @@ class Known:
     prints: dict[str, bytes]
     """Output file -> fingerprint of its declared inputs."""
     shows: dict[str, tuple[str, ...]]
-    """Document path -> the output files that show its body (``EVERY_BODY``: every body)."""
+    """Document path -> the output files that show its body."""
     records: dict[str, bytes]
     """Document path -> digests of its meta and body (``deps.Digests.record``)."""
     manifest: Manifest
@@ -101,10 +99,8 @@ class _Kept:
     """The digest of every document's meta."""
     links: bytes
     """``deps.links_digest`` of the Markdown renderer's targets."""
-    json_key: bytes
-    """What decisions.json's kept entries were made with (``feeds.Parts``)."""
-    common: bytes = b""
-    """``deps.common`` of the update."""
+    common: bytes
+    """``deps.common`` of the update (what decisions.json's kept entries, ``feeds.Parts``, were made with)."""
     declared: dict[str, tuple[deps.Dep, ...]] = field(default_factory=dict)
     """Output file -> the inputs it declared (the fingerprints in ``Known.prints`` are theirs)."""
     aggregates: dict[deps.Dep, bytes] = field(default_factory=dict)
@@ -377,15 +373,14 @@ class Incremental:
             markdown = kept.markdown if kept is not None and kept.markdown.targets == targets else None
             if markdown is None:
                 markdown, self.bodies = Markdown(targets), {}
-            json_key = deps.digest(common)
-            if kept is None or kept.json_key != json_key:
+            if kept is None or kept.common != common:
                 self.parts.clear()
             state = pages.SiteState(theme, views, InPlace(self.out), markdown, self.bodies, parts=self.parts)
             state.jobs = pages.plan(state)
         inputs = deps.Inputs(log, digests, common, targets, links)
         inputs.use(state.views.facets, state.views.filters)
         aggregates = {dep: inputs(dep) for dep in deps.AGGREGATES}
-        new_kept = _Kept(state, theme_key, metas, links, deps.digest(common), common, aggregates=aggregates)
+        new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates)
         changed_inputs = None  # the inputs whose digests changed since the last update, when that is known
         if known is not None and kept is not None and kept.common == common and kept.links == links:
             changed_inputs = _changed(known.records, records)
@@ -431,8 +426,6 @@ class Incremental:
         affected: set[str] = set()
         if known is not None and edited is not None:
             affected = {page for path in edited for page in known.shows.get(path, ())}
-            if edited:
-                affected.update(known.shows.get(EVERY_BODY, ()))
             was = known.templates
             affected.update(
                 job.path for job in state.jobs if templates.get(job.template) != was.get(job.template)
@@ -460,8 +453,8 @@ class Incremental:
                 else:
                     prints[job.path] = inputs.fingerprint(job.path, template, declared)
                 for dep in declared:
-                    if dep[0] in ("body", "bodies"):
-                        shows.setdefault(dep[1] if dep[0] == "body" else EVERY_BODY, []).append(job.path)
+                    if dep[0] == "body":
+                        shows.setdefault(dep[1], []).append(job.path)
             if (
                 full
                 or old.get(job.path) != prints[job.path]

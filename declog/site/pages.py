@@ -268,7 +268,9 @@ def plan(state: SiteState) -> list[Job]:
     def listing_deps(page: ListPage) -> tuple[Dep, ...]:
         shown = [d for g in page.months for d in g.items]
         notes = [page.notes.get(d.id, "") for d in shown]
-        about = repr((page.heading, page.intro, page.number, page.pages, page.total, page.facet, notes))
+        # the pages of its list: the first one's path and how many (the others' paths follow from them)
+        pages = (page.pages[0], len(page.pages))
+        about = repr((page.heading, page.intro, page.number, pages, page.total, page.facet, notes))
         bar: tuple[Dep, ...] = (("filters",),) if page.path.startswith(FILTERED) else ()
         return (("value", about), *bar, *(("doc", d.path) for d in shown))
 
