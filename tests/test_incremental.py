@@ -344,6 +344,30 @@ def test_a_new_decision_renders_only_the_bodies_that_link_to_it(root: Path, tmp_
     assert_same_as_full_build(root, site, tmp_path)
 
 
+def test_a_file_that_declares_nothing_is_rendered_on_every_change(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What docs/serve.md and CONTRIBUTING.md promise of a job with ``deps=None``."""
+    from declog.site import pages
+
+    planned = pages.plan
+
+    def undeclared_404(state: pages.SiteState) -> list[pages.Job]:
+        return [j._replace(deps=None) if j.path == "404.html" else j for j in planned(state)]
+
+    monkeypatch.setattr(pages, "plan", undeclared_404)
+    inc = Incremental(root, tmp_path / "site", now=EXAMPLE_NOW)
+    inc.update()
+    assert inc.update().rendered == 1  # nothing changed: only the undeclared file
+    append_line(root, decisions(root)[3], "A body edit.")
+    update = inc.update()
+    assert update.bodies_only and update.rendered >= 2
+    edit_tags(root, random.Random(2))
+    update = inc.update()
+    assert not update.bodies_only
+    assert_same_as_full_build(root, tmp_path / "site", tmp_path)
+
+
 def test_every_planned_file_declares_its_inputs(root: Path, tmp_path: Path) -> None:
     """A file that declares nothing is rendered on every change: none of the default theme's is."""
     from declog.site import pages
