@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sitetools import EXAMPLE_NOW, copy_example
 
+from declog.site import cache
 from declog.site.build import build
 from declog.site.incremental import Abandoned, Incremental
 from declog.site.render import packaged_templates
@@ -222,6 +223,29 @@ def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path,
         if edit in BODY_EDITS:
             assert update.bodies_only, done[-3:]
     assert 0 < bodies_only < len(sequence)
+
+
+def test_random_edits_between_processes_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path) -> None:
+    """Each rebuild in a new process (as a warm ``declog build``): it knows only what the last one
+    left in the cache (``snapshot``), and a body edit still renders just what shows that body."""
+    site = tmp_path / "site"
+    rng = random.Random(20261207)
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    assert inc.update().built
+    sequence = EDITS.copy()
+    rng.shuffle(sequence)
+    done = []
+    for edit in sequence:
+        what, _changed = edit(root, rng)
+        done.append(what)
+        kept = json.loads(json.dumps(cache.encode(inc.snapshot())))  # as the cache keeps it
+        inc = Incremental(root, site, now=EXAMPLE_NOW)
+        inc.restore(cache.decode(kept))
+        update = inc.rebuild(binary=None, most=1.0)
+        assert update.built and not update.full, done
+        assert_same_as_full_build(root, site, tmp_path)
+        if edit in BODY_EDITS:
+            assert update.bodies_only and update.rendered <= 12, done[-3:]
 
 
 def test_an_edit_renders_only_the_pages_that_show_it(root: Path, tmp_path: Path) -> None:

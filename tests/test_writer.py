@@ -16,7 +16,7 @@ def files(folder: Path, *, pending: bool = True) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and (pending or not p.name.endswith(".declog-tmp"))
+        if p.is_file() and (pending or not p.name.endswith((".declog-tmp", writer.WRITING)))
     }
 
 
@@ -64,8 +64,8 @@ def test_a_large_file_is_replaced_whole(site: Path, monkeypatch: pytest.MonkeyPa
     w.write("index.html", b"new board")
     w.commit()
     assert (site / "decisions.json").read_bytes() == b"y" * 50 + b"z" * 70
-    for _ in range(100):  # the old file's name is removed by the writer thread
-        if not any(p.name.endswith(".declog-old") for p in site.iterdir()):
+    for _ in range(100):  # the old file's name is removed by the writer thread, then the mark
+        if not any(p.name.endswith((".declog-old", writer.WRITING)) for p in site.iterdir()):
             break
         time.sleep(0.01)
     assert sorted(files(site)) == ["decisions.json", "decisions/0001/index.html", "index.html"]
@@ -84,11 +84,27 @@ def test_parts_compare_and_write_as_their_join(tmp_path: Path) -> None:
 
 
 def test_a_sweep_removes_what_an_interrupted_write_left(site: Path) -> None:
-    (site / ".index.html.declog-tmp").write_bytes(b"half")
-    (site / "decisions" / ".feed.xml.declog-old").write_bytes(b"old")
+    w = InPlace(site)
+    w.write("decisions/0001/index.html", b"half")  # written beside its target; then the process dies
+    for _tmp, _target, _size, done in w._pending:
+        done.result()
+    (site / "decisions" / ".feed.xml.declog-old").write_bytes(b"old")  # a large file's old blocks
     (site / ".declog-site").write_bytes(b"marker")  # not ours to remove
     assert writer.sweep(site) == 2
     assert sorted(files(site)) == [".declog-site", "decisions/0001/index.html", "index.html"]
+    assert (site / "decisions" / "0001" / "index.html").read_bytes() == b"old decision"
+    assert writer.sweep(site) == 0
+
+
+def test_a_finished_write_leaves_nothing_to_sweep(site: Path) -> None:
+    """Only an in-place write that did not finish leaves its mark (so a sweep need not look through
+    every folder of a large site after each build)."""
+    for finish in (InPlace.commit, InPlace.abort):
+        w = InPlace(site)
+        assert w.write("index.html", f"board, then {finish.__name__}".encode())
+        assert (site / writer.WRITING).exists()
+        finish(w)
+        assert not (site / writer.WRITING).exists()
 
 
 def test_a_link_in_the_previous_site_is_never_carried_over(tmp_path: Path) -> None:

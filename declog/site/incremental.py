@@ -350,12 +350,10 @@ class Incremental:
         key = deps.digest(common, metas)
         records = {path: digests.record(d) for path, d in by_path.items()}
         known = self.known
+        # the same metas and what every page sees: only bodies changed (known from the last update,
+        # in this process or, through the cache, in an earlier one)
         bodies_only = (
-            not full_look
-            and known is not None
-            and kept is not None
-            and known.key == key
-            and (self.out / urls.HOME).is_file()
+            not full_look and known is not None and known.key == key and (self.out / urls.HOME).is_file()
         )
         views = kept.views if bodies_only and kept is not None else Views(log, now, hist)
         theme, theme_key, templates = self._theme(views)
@@ -368,7 +366,7 @@ class Incremental:
             state.views.rebase(log)
             state.bodies = self.bodies
         else:
-            if bodies_only:
+            if bodies_only and kept is not None:
                 views = views.carry(log)
             markdown = kept.markdown if kept is not None and kept.markdown.targets == targets else None
             if markdown is None:
@@ -555,7 +553,7 @@ class Incremental:
         known, log = self.known, plan.state.views.log
         shows = plan.shows if plan.shows is not None or known is None else known.shows
         if stat_all or known is None or result.full:
-            manifest = {rel: _stat(self.out / rel) for rel in plan.prints}
+            manifest = {rel: _stat(os.path.join(self.out, rel)) for rel in plan.prints}
         else:
             manifest = dict(known.manifest)
             for job in plan.todo:
@@ -593,9 +591,9 @@ def _declared(job: pages.Job) -> bool:
     return job.deps is not None and job.source is None
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: str | Path) -> tuple[int, int]:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return (-1, -1)
     return (st.st_size, st.st_mtime_ns)
@@ -611,4 +609,4 @@ def _copied(source: Path, target: Path) -> bool:
 
 def _intact(out: Path, rel: str, manifest: Manifest) -> bool:
     known = manifest.get(rel)
-    return known is not None and known[0] >= 0 and _stat(out / rel) == tuple(known)
+    return known is not None and known[0] >= 0 and _stat(os.path.join(out, rel)) == tuple(known)
