@@ -357,7 +357,9 @@ class Incremental:
         )
         views = kept.views if bodies_only and kept is not None else Views(log, now, hist)
         theme, theme_key, templates = self._theme(views)
-        result.findings += theme.load_all() if kept is None or kept.theme is not theme else []
+        if kept is None or kept.theme is not theme:
+            # templates with the sources of the last site compiled then (so its prints hold)
+            result.findings += theme.load_all(compiled=known is not None and templates == known.templates)
         if failed(result.findings, self.strict):
             return result
         if bodies_only and kept is not None and theme is kept.theme:

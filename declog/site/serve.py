@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gc
 import html
 import http.server
@@ -38,7 +39,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,12 +189,13 @@ class Server:
         """
         began = time.time_ns() - 1_000_000_000  # file times can be coarser than the clock
         first = self._first_build(progress)
-        if first.kind == "built":
-            self._chore(self.site.warm)  # so that the first save is as quick as the next ones
+        # Warmed in the build thread while the first pages are served: the first save is then as
+        # quick as the next ones, and the first page need not wait for it.
+        first_chores = [self.site.warm] if first.kind == "built" else []
         for target, name in (
             (self.httpd.serve_forever, "declog-http"),
             (self._watch, "declog-watch"),
-            (self._build_loop, "declog-build"),
+            (functools.partial(self._build_loop, first_chores), "declog-build"),
         ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -293,7 +295,10 @@ class Server:
             self.pending |= names
             self.changed.notify_all()
 
-    def _build_loop(self) -> None:
+    def _build_loop(self, first: Sequence[Callable[[], None]] = ()) -> None:
+        """Rebuild on each change; ``first``: chores to do at once (before any rebuild)."""
+        for chore in first:
+            self._chore(chore)
         done = 0
         chores: list[Callable[[], None]] = [_tidy]  # done once nothing changed for IDLE seconds
         while not self.stopping.is_set():
