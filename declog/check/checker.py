@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from declog import __version__
-from declog.check import ready, trust
+from declog.check import ready, trust, warm
 from declog.check.rerun import Ruled, inputs_of, rerun
 from declog.check.rules import cascade, run_rules
 from declog.check.rules.context import Context, OwnersFile
@@ -47,7 +47,7 @@ class SnapshotError(ValueError):
 
 
 #: Bumped whenever what ``Checker.snapshot`` holds changes.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 @dataclass
@@ -268,23 +268,29 @@ class Checker:
         self._last: _Run | None = None
         self.reran: Mapping[str, frozenset[str] | None] = {}
         """Rule code -> the documents the last run ran the rule for (None: the whole log)."""
-        self._restored: tuple[bytes, dict[str, tuple[bytes, Front]]] | None = None
-        """From ``restore``: declog.toml's digest and the parsed files, for the next full run."""
+        self._restored: warm.Kept | None = None
+        """From ``restore``: declog.toml's digest, the parsed files and the rules' findings, for the next
+        full run."""
         self._encoded: dict[str, tuple[Front, list[Any]]] = {}
         """Path -> a ``Front`` and its JSON values (declog.log.kept), so ``snapshot`` encodes each once."""
 
     def snapshot(self) -> dict[str, Any]:
         """The documents as the last run parsed them, as JSON data, for ``restore`` in a later process.
 
-        For each file that made a record: the digest of its bytes and its
+        For each file that made a record: the digest of its bytes, its
         ``Front`` (its frontmatter with every position, what its YAML and fields
-        gave; declog.log.kept). Nothing that depends on other files or on git
-        (``logged`` from history, the partners a decision leaves out): those are
-        filled in by each load. declog.toml's digest goes with it: under other
-        settings none of it is used.
+        gave; declog.log.kept) and what the check read of it alone (the
+        decisions its body refers to, its own shape; declog.check.warm). Nothing
+        that depends on other files or on git (``logged`` from history, the
+        partners a decision leaves out): those are filled in by each load; only
+        the digest of each document's shape, to tell that they changed. Then the
+        rules' last findings and what they were read from. declog.toml's digest
+        goes with it: under other settings none of it is used.
         """
         files: dict[str, list[Any]] = {}
         encoded: dict[str, tuple[Front, list[Any]]] = {}
+        last = self._last
+        by_path = last.log.by_path if last is not None else {}
         for path, (_, digest, _, front) in self.memo.parsed.items():
             if front is None or not digest:
                 continue
@@ -292,22 +298,28 @@ class Checker:
             if known is None or known[0] is not front:
                 known = (front, kept.encode(front))
             encoded[path] = known
-            files[path] = [digest.hex(), known[1]]
+            files[path] = [digest.hex(), known[1], *warm.extras(by_path.get(path), self.shapes)]
         self._encoded = encoded
-        settings = self.settings.hex()
-        return {"format": SNAPSHOT_FORMAT, "declog": __version__, "settings": settings, "files": files}
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "declog": __version__,
+            "settings": self.settings.hex(),
+            "files": files,
+            "ruled": warm.encode_ruled(last.ruled) if last is not None else None,
+        }
 
     def restore(self, data: object) -> None:
         """Start from a ``snapshot``: the next run parses only the files whose bytes it does not hold.
 
         Entries are used for the files whose bytes have the digest they were
         kept under, and only while declog.toml is the same, so the findings,
-        records and pages are the very ones parsing the files gives. Every value
-        is checked as it is read: ``SnapshotError`` says what is wrong when
-        ``data`` is not a snapshot this declog wrote, and the checker is left
-        as it was.
+        records and pages are the very ones parsing the files gives. The rules'
+        findings are used as a rerun uses the last run's (declog.check.rerun).
+        Every value is checked as it is read: ``SnapshotError`` says what is
+        wrong when ``data`` is not a snapshot this declog wrote, and the
+        checker is left as it was.
         """
-        if type(data) is not dict or data.keys() != {"format", "declog", "settings", "files"}:
+        if type(data) is not dict or data.keys() != {"format", "declog", "settings", "files", "ruled"}:
             raise SnapshotError("not a snapshot of parsed documents")
         if data["format"] != SNAPSHOT_FORMAT or data["declog"] != __version__:
             raise SnapshotError("a snapshot written by another version of declog")
@@ -315,17 +327,25 @@ class Checker:
         if type(files) is not dict:
             raise SnapshotError("its files are not a mapping")
         restored: dict[str, tuple[bytes, Front]] = {}
+        owns: dict[str, warm.Own] = {}
         encoded: dict[str, tuple[Front, list[Any]]] = {}
         for path, row in files.items():
-            if type(path) is not str or kind_of(path) is None or type(row) is not list or len(row) != 2:
+            if type(path) is not str or kind_of(path) is None or type(row) is not list or len(row) != 5:
                 raise SnapshotError(f"not a document's entry: {path!r}")
             try:
                 front = kept.decode(row[1], path)
+                digest = _digest(row[0])
+                owns[path] = warm.read_extras(row[2:], digest, _digest)
             except kept.Malformed as exc:
                 raise SnapshotError(f"{path}: {exc}") from None
-            restored[path] = (_digest(row[0]), front)
+            restored[path] = (digest, front)
             encoded[path] = (front, row[1])
-        self._restored, self._encoded = (settings, restored), encoded
+        try:
+            ruled = warm.decode_ruled(data["ruled"], _digest) if data["ruled"] is not None else None
+        except kept.Malformed as exc:
+            raise SnapshotError(f"the rules' findings: {exc}") from None
+        self._restored = warm.Kept(settings, restored, owns, ruled)
+        self._encoded = encoded
 
     def check(self, changed: Collection[str] | None = None) -> CheckResult:
         """Load and check the log.
@@ -356,32 +376,41 @@ class Checker:
             gone = [doc for path in replaced if (doc := last.log.by_path.get(path)) is not None]
             total = self.shapes.patch(last.total, gone, [doc for doc in replaced.values() if doc is not None])
             changed_docs = frozenset(replaced)
+            ruled_before: Ruled | None = last.ruled
         else:
             config, found = load_config(self.root)
             if config is None:
                 self._last = None
                 return CheckResult(None, _unique(found), config_failed=True)
             self.settings = _digest_of(self.root / CONFIG_FILE)
-            if self._restored is not None:
-                if self._restored[0] == self.settings:  # else parsed with other [fields]: none of it stands
-                    self.memo.restored = self._restored[1]
-                self._restored = None
+            restored, self._restored = self._restored, None
+            if restored is not None and restored.settings != self.settings:
+                restored = None  # parsed with other [fields], checked under other rules: none of it stands
+            if restored is not None:
+                self.memo.restored = restored.fronts
             self.owners = read_owners(self.root)
             files, stray = scan(self.root, self.memo, changed or ())
             log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
+            if restored is not None:
+                restored.seed(log, self.memo, self.shapes)
             settings = found
             total = self.shapes.total(log.by_path.values())
-            before = last.log.by_path if last is not None else {}
-            changed_docs = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
-            changed_docs |= before.keys() - log.by_path.keys()
+            if last is None and restored is not None and restored.ruled is not None:
+                ruled_before = restored.ruled
+                changed_docs = restored.changed(log, self.memo, self.shapes)
+            else:
+                ruled_before = last.ruled if last is not None else None
+                before = last.log.by_path if last is not None else {}
+                changed_docs = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
+                changed_docs |= before.keys() - log.by_path.keys()
         self.head = head
         # CODEOWNERS counts as a setting here: a change to it re-runs the rules over the whole log.
-        owners = self.owners.text.encode() if self.owners is not None else b""
+        owners = _hash(self.owners.text.encode()) if self.owners is not None else b""
         shape = self.shapes.log(log, self.settings + owners, total=total)
         inputs = inputs_of(log, self.shapes, config=self.settings, owners=owners)
         ruled = rerun(
             log,
-            last.ruled if last is not None else None,
+            ruled_before,
             shape=shape,
             inputs=inputs,
             changed=changed_docs,
@@ -419,7 +448,11 @@ def _digest(value: object) -> bytes:
 
 def _digest_of(path: Path) -> bytes:
     raw = read_file(path.parent.resolve(), path.name)  # a regular file inside the root, or nothing
-    return hashlib.blake2b(raw.data, digest_size=16).digest() if raw.data is not None else b""
+    return _hash(raw.data) if raw.data is not None else b""
+
+
+def _hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def apply_rule_settings(found: list[Diagnostic], config: Config, log: Log) -> list[Diagnostic]:

@@ -47,16 +47,28 @@ def _digest(*parts: str) -> bytes:
     return h.digest()
 
 
-def shape_of(doc: Document) -> bytes:
-    """The digest of a document's shape (see the module's docstring)."""
+def own_shape(doc: Document) -> bytes:
+    """The digest of the part of a document's shape its file alone gives (its path and bytes, under
+    the same declog.toml): all of it but the values the loader filled in. A later process keeps it
+    with the parsed document (``Checker.snapshot``) instead of reading the body again."""
     kind = type(doc).__name__
     if isinstance(doc, Decision):
         data = {k: (bool(v) if k in TEXT_FIELDS and isinstance(v, str) else v) for k, v in doc.data.items()}
-        derived = (doc.logged, doc.partners, list(referenced(doc)))
-        return _digest(kind, doc.path, repr(data), repr(derived))
+        return _digest(kind, doc.path, repr(data), repr(referenced(doc)))
     if isinstance(doc, Meeting):
         return _digest(kind, doc.path, repr(doc.doc.data))
     return record_of(doc)
+
+
+def shape_of(doc: Document, own: bytes | None = None) -> bytes:
+    """The digest of a document's shape (see the module's docstring); ``own`` is its ``own_shape``."""
+    if own is None:
+        own = own_shape(doc)
+    if isinstance(doc, Decision):
+        h = hashlib.blake2b(own, digest_size=16)
+        h.update(repr((doc.logged, doc.partners)).encode("utf-8", "surrogatepass"))
+        return h.digest()
+    return own
 
 
 def record_of(doc: Document) -> bytes:
@@ -74,24 +86,38 @@ class Shapes:
 
     Records of unchanged files are reused from load to load, so a long-running
     caller digests only what a change made new. ``keep`` drops the others.
+    ``known`` takes a record's ``own_shape`` from elsewhere (a kept snapshot).
     """
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[Document, bytes, bytes | None]] = {}
+        # id -> the record (kept alive: its id stays its own), its own shape, its shape, its record digest
+        self._memo: dict[int, tuple[Document, bytes, bytes, bytes | None]] = {}
 
-    def shape(self, doc: Document) -> bytes:
+    def _entry(self, doc: Document) -> tuple[Document, bytes, bytes, bytes | None]:
         known = self._memo.get(id(doc))
         if known is None:
-            known = self._memo[id(doc)] = (doc, shape_of(doc), None)  # keeps doc alive: its id stays its own
-        return known[1]
+            own = own_shape(doc)
+            known = self._memo[id(doc)] = (doc, own, shape_of(doc, own), None)
+        return known
+
+    def known(self, doc: Document, own: bytes) -> None:
+        """Take ``own`` as ``own_shape(doc)``: what an earlier process found for the same bytes."""
+        if id(doc) not in self._memo:
+            self._memo[id(doc)] = (doc, own, shape_of(doc, own), None)
+
+    def own(self, doc: Document) -> bytes:
+        """``own_shape(doc)``."""
+        return self._entry(doc)[1]
+
+    def shape(self, doc: Document) -> bytes:
+        return self._entry(doc)[2]
 
     def record(self, doc: Document) -> bytes:
-        known = self._memo.get(id(doc))
-        if known is not None and known[2] is not None:
-            return known[2]
-        shape = known[1] if known is not None else shape_of(doc)
+        known = self._entry(doc)
+        if known[3] is not None:
+            return known[3]
         digest = record_of(doc)
-        self._memo[id(doc)] = (doc, shape, digest)
+        self._memo[id(doc)] = (*known[:3], digest)
         return digest
 
     def total(self, docs: Iterable[Document]) -> int:

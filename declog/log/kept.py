@@ -35,7 +35,7 @@ from declog.log.load import Front
 from declog.log.yamlparse import MAX_DEPTH, MAX_NUMBER_CHARS, Parsed
 from declog.log.yamlparse import Path as FieldPath
 
-__all__ = ["Malformed", "decode", "encode"]
+__all__ = ["Malformed", "check_text", "decode", "encode", "finding_of", "finding_row"]
 
 _SCALARS = (str, int, float, bool, type(None))
 #: The longest number a frontmatter value can be: MAX_NUMBER_CHARS hexadecimal digits.
@@ -207,6 +207,35 @@ def _finding(row: object, path: str) -> Diagnostic:
     _text(message)
     _text(hint)
     return Diagnostic(path, line, col, code, Severity(severity), message, hint)
+
+
+def finding_row(d: Diagnostic) -> list[Any]:
+    """A finding, its file's path included, as JSON values (``finding_of`` reads it back)."""
+    return [d.path, d.line, d.col, d.code, d.severity.value, d.message, d.hint]
+
+
+def finding_of(row: object) -> Diagnostic:
+    """The finding ``finding_row`` gave ``row``; ``Malformed`` for anything else."""
+    if type(row) is not list or len(row) != 7:
+        raise Malformed("a finding is not a list of seven values")
+    path, line, col, code, severity, message, hint = row
+    if type(path) is not str or type(line) is not int or type(col) is not int or line < 0 or col < 0:
+        raise Malformed("a finding's file and position are not a path, a line and a column")
+    if type(code) is not str or code not in CODES:
+        raise Malformed("a finding's code is not one of declog's")
+    if type(severity) is not str or severity not in _SEVERITIES:
+        raise Malformed("a finding's severity is not one of declog's")
+    if type(message) is not str or type(hint) is not str:
+        raise Malformed("a finding's message is not text")
+    _text(path)
+    _text(message)
+    _text(hint)
+    return Diagnostic(path, line, col, code, Severity(severity), message, hint)
+
+
+def check_text(value: str) -> None:
+    """``Malformed`` for text no file can hold (a lone surrogate, which JSON can write)."""
+    _text(value)
 
 
 def _text(value: str) -> None:

@@ -475,6 +475,13 @@ def referenced(doc: Document) -> tuple[str, ...]:
     return found
 
 
+def known_references(doc: Document, names: tuple[str, ...]) -> None:
+    """Take ``names`` as ``referenced(doc)``: what an earlier process found in the same bytes (a
+    decision's body is its file's own; ``Checker.restore`` keeps them), so no body is read again."""
+    if doc not in _NAMES:
+        _NAMES[doc] = names
+
+
 def references_in(body: str) -> list[str]:
     """Decision ids (``[[0002]]``) and decision file names (``0002-x.md``) ``body`` refers to."""
     return [_name(m) for m in reference_matches(body)]

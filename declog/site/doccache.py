@@ -39,7 +39,8 @@ FORMAT = 1
 #: few again costs a later build less than writing the file (13 MB at 10,000 decisions) costs each one.
 REWRITE_SHARE = 50
 
-#: What a snapshot held: declog.toml's digest and each file's path and digest (hex).
+#: What a snapshot held: declog.toml's digest with the digests of what the rules read, and each file's
+#: path and digest (hex).
 Stamp = tuple[str, dict[str, str]]
 
 
@@ -106,7 +107,11 @@ def _differs(now: Stamp, was: Stamp) -> bool:
 
 
 def _stamp(documents: dict[str, Any]) -> Stamp:
-    return documents["settings"], {name: row[0] for name, row in documents["files"].items()}
+    # The inputs the rules' kept findings were read from go with the settings: once one changed for
+    # good (CODEOWNERS, a partner), every later build would run those rules over the whole log again.
+    ruled = documents["ruled"]
+    inputs = ",".join(f"{k}={v}" for k, v in sorted(ruled["inputs"].items())) if ruled is not None else ""
+    return f"{documents['settings']};{inputs}", {name: row[0] for name, row in documents["files"].items()}
 
 
 def read_private(path: Path) -> bytes | None:
