@@ -238,14 +238,59 @@ def test_random_edits_between_processes_give_the_bytes_of_a_full_build(root: Pat
     for edit in sequence:
         what, _changed = edit(root, rng)
         done.append(what)
-        kept = json.loads(json.dumps(cache.encode(inc.snapshot())))  # as the cache keeps it
-        inc = Incremental(root, site, now=EXAMPLE_NOW)
-        inc.restore(cache.decode(kept))
+        inc = _in_a_new_process(inc)  # as a warm build in a new process knows it
         update = inc.rebuild(binary=None, most=1.0)
         assert update.built and not update.full, done
         assert_same_as_full_build(root, site, tmp_path)
         if edit in BODY_EDITS:
             assert update.bodies_only and update.rendered <= 12, done[-3:]
+
+
+def _in_a_new_process(inc: Incremental) -> Incremental:
+    """An ``Incremental`` that knows only what ``inc`` would leave in the cache."""
+    kept = json.loads(json.dumps(cache.encode(inc.snapshot())))
+    fresh = Incremental(inc.root, inc.out, now=EXAMPLE_NOW)
+    fresh.restore(cache.decode(kept))
+    return fresh
+
+
+def test_a_warm_build_with_nothing_changed_plans_nothing_and_a_server_plans_later(
+    root: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    assert inc.update().built
+    before = {rel: (site / rel).stat().st_mtime_ns for rel in files(site)}
+    again = _in_a_new_process(inc)
+    update = again.rebuild(binary=None, most=1.0)
+    assert update.built and update.rendered == 0 and update.pages == inc.update().pages
+    assert again.kept is None  # no views, no plan: nothing needed them
+    assert {rel: (site / rel).stat().st_mtime_ns for rel in files(site)} == before
+    again.warm()  # what declog serve does next, in its build thread
+    assert again.kept is not None
+    edit_title(root, random.Random(5))
+    update = again.update()
+    assert update.built and not update.full and 0 < update.rendered < len(before) / 2
+    assert_same_as_full_build(root, site, tmp_path)
+
+
+def test_a_warm_build_copies_a_changed_or_new_theme_asset(root: Path, tmp_path: Path) -> None:
+    """Nothing else changed: the assets alone still count (they are no documents)."""
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    assert inc.update().built
+    assets = root / "templates" / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    (assets / "extra.css").write_text("p { color: teal }\n", encoding="utf-8")  # a new one
+    inc = _in_a_new_process(inc)
+    assert inc.rebuild(binary=None, most=1.0).rendered == 1
+    assert (site / "assets" / "extra.css").read_text(encoding="utf-8") == "p { color: teal }\n"
+    shutil.copy(packaged_templates() / "assets" / "style.css", assets / "style.css")
+    with (assets / "style.css").open("a", encoding="utf-8") as f:
+        f.write("\n/* the log's own */\n")  # one the log overrides
+    inc = _in_a_new_process(inc)
+    assert inc.rebuild(binary=None, most=1.0).rendered >= 1
+    assert_same_as_full_build(root, site, tmp_path)
 
 
 def test_an_edit_renders_only_the_pages_that_show_it(root: Path, tmp_path: Path) -> None:

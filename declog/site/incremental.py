@@ -297,8 +297,15 @@ class Incremental:
 
     def warm(self) -> None:
         """Prepare what the first rebuild after ``prime`` would otherwise make (a server's idle moment):
-        decisions.json's entries, the index's rows, and the list items and deadlines the theme reuses
-        from page to page."""
+        the plan, when a warm build found nothing to render and made none; decisions.json's entries,
+        the index's rows, and the list items and deadlines the theme reuses from page to page."""
+        if self.kept is None and self.known is not None:  # a warm build rendered nothing: plan it now
+            try:
+                plan = self._plan(trust_output=True, full_look=True)
+                if isinstance(plan, _Plan) and not plan.todo:
+                    self._done(plan, 0)
+            finally:
+                gc.unfreeze()
         kept = self.kept
         if kept is None:
             return
@@ -362,6 +369,13 @@ class Incremental:
             result.findings += theme.load_all(compiled=known is not None and templates == known.templates)
         if failed(result.findings, self.strict):
             return result
+        if bodies_only and kept is None and self._as_known(records, templates, theme, trust_output):
+            # a new process, and the site is the one the cache describes: nothing to plan or render
+            # (a server plans it while it warms up)
+            result.built = result.bodies_only = True
+            result.pages = sum(rel.endswith(".html") for rel in known.prints) if known is not None else 0
+            result.seconds = time.perf_counter() - started
+            return result
         if bodies_only and kept is not None and theme is kept.theme:
             # nothing but bodies changed: the views, the plan and its jobs hold; pages read bodies by path
             state = kept.state
@@ -398,6 +412,21 @@ class Incremental:
         result.pages = sum(job.path.endswith(".html") for job in state.jobs)
         result.rendered = len(plan.todo)
         return plan
+
+    def _as_known(
+        self, records: Mapping[str, bytes], templates: Mapping[str, bytes], theme: Theme, trust_output: bool
+    ) -> bool:
+        """Whether the output is the site ``known`` describes, as a rebuild would make it now: the same
+        documents (metas and bodies) and templates, the theme's assets there, no file touched since."""
+        known = self.known
+        if known is None or records != known.records or templates != known.templates:
+            return False
+        assets = theme.assets()
+        if assets.keys() != {rel for rel in known.prints if rel.startswith(urls.ASSETS_FOLDER)}:
+            return False
+        if not all(_copied(source, self.out / rel) for rel, source in assets.items()):
+            return False
+        return trust_output or all(_intact(self.out, rel, known.manifest) for rel in known.prints)
 
     def _choose(
         self,
