@@ -4,6 +4,7 @@ moment with no new commit (the scheduled Pages rebuild) changes exactly what tim
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 import re
@@ -186,3 +187,21 @@ def test_with_source_date_epoch_serve_waits_for_no_deadline(
     assert due is not None and due <= 3600  # at the latest 0028's deadline, an hour from now
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime.now(dt.UTC).timestamp())))
     assert site.next_change() is None
+
+
+def test_lists_order_date_times_as_the_moments_they_name() -> None:
+    """Sort keys (``timeparse.instant``) order date-times with any offsets, the earliest and latest
+    a date-time can be, and missing ones exactly as comparing the date-times themselves does."""
+    from declog.log.timeparse import instant
+
+    rng = random.Random(20261207)
+    zones = [dt.timezone(dt.timedelta(minutes=m)) for m in (-720, -330, 0, 1, 60, 345, 840)]
+    base = dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
+    moments = [base + dt.timedelta(microseconds=rng.randrange(-(10**7), 10**7)) for _ in range(300)]
+    moments += [m.astimezone(rng.choice(zones)) for m in moments[:100]]  # the same moments elsewhere
+    moments += [dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=zones[0])]
+    moments += [dt.datetime(9999, 12, 31, 23, 59, 59, n, tzinfo=zones[-1]) for n in (1, 2)]
+    rng.shuffle(moments)
+    assert sorted(moments) == sorted(moments, key=instant)
+    assert all((instant(a) == instant(b)) == (a == b) for a, b in itertools.pairwise(moments))
+    assert instant(None) < min(map(instant, moments)) and instant(None, 1 << 62) > max(map(instant, moments))

@@ -28,6 +28,7 @@ from declog.log.model import Decision
 from declog.log.names import end_sentence
 from declog.log.review import Due
 from declog.log.standing import Standing, attending, logging_lag, when
+from declog.log.timeparse import instant
 from declog.log.yamlparse import has_controls
 from declog.site import urls
 from declog.site.views import Attention, Views
@@ -335,7 +336,7 @@ def updated(d: Decision, history: Mapping[str, tuple[Commit, ...]]) -> dt.dateti
 
 def latest(decisions: Iterable[Decision], history: Mapping[str, tuple[Commit, ...]]) -> list[Decision]:
     """The decisions, most recently changed first (``updated``, then the id)."""
-    return sorted(decisions, key=lambda d: (updated(d, history), d.id), reverse=True)
+    return sorted(decisions, key=lambda d: (instant(updated(d, history)), d.id), reverse=True)
 
 
 def feed(

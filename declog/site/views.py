@@ -23,7 +23,7 @@ from declog.log.model import Approval, Decision, Log, Meeting, Member, Partner
 from declog.log.review import Due, due_reviews, open_reviews
 from declog.log.review import moments as review_moments
 from declog.log.standing import LABELS, SILENCE, Links, Standing, links, logging_lag, standing, when
-from declog.log.timeparse import zone
+from declog.log.timeparse import instant, zone
 from declog.site import urls
 from declog.site.fieldviews import FieldViews
 
@@ -54,8 +54,7 @@ MONTHS = (
 
 
 def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    return sorted(decisions, key=lambda d: (when(d) or epoch, d.id), reverse=True)
+    return sorted(decisions, key=lambda d: (instant(when(d)), d.id), reverse=True)
 
 
 # --- the status board and what needs attention ---------------------------------------
@@ -149,7 +148,7 @@ def attention(d: Decision, log: Log, now: dt.datetime) -> Attention | None:
     return Attention(d, deadline, left, waiting, due, st.ready)
 
 
-_NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+_LAST = 1 << 62  # after any ``instant``
 
 #: Time alone changes a page at a moment it compares with (``now >= deadline``) or just after it
 #: (``now > deadline``): a second later, every comparison has turned.
@@ -222,7 +221,7 @@ def _newest(log: Log) -> dt.datetime:
 def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
     """Every open proposal that needs attention, soonest deadline first, those without one last."""
     open_items = [a for d in log.decisions if (a := attention(d, log, now)) is not None]
-    open_items.sort(key=lambda a: (a.deadline or _NEVER, a.decision.id))
+    open_items.sort(key=lambda a: (instant(a.deadline, _LAST), a.decision.id))
     return open_items
 
 
@@ -254,9 +253,8 @@ def board(
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
     ready = frozenset(a.decision.id for a in open_items if a.ready)
     ready |= {d.id for d in by_status[vocab.PROPOSED] if d.deadline is None and standing(d, log, now).ready}
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     decided = [d for d in log.decisions if d.status in vocab.DECIDED_STATUSES]
-    decided.sort(key=lambda d: (d.decided or when(d) or epoch, d.id), reverse=True)
+    decided.sort(key=lambda d: (instant(d.decided or when(d)), d.id), reverse=True)
     every = frozenset(log.partners)
     everyone = frozenset(d.id for d in log.decisions if every <= set(d.partners))
     due = tuple(reviews if reviews is not None else due_reviews(log, now))
@@ -632,8 +630,7 @@ def chain(d: Decision, log: Log) -> tuple[Decision, ...]:
         seen[current.id] = current
         nxt = [log.by_id.get(i) for i in (*current.supersedes, current.superseded_by) if i]
         todo += [n for n in nxt if n is not None]
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    return tuple(sorted(seen.values(), key=lambda x: (when(x) or epoch, x.id)))
+    return tuple(sorted(seen.values(), key=lambda x: (instant(when(x)), x.id)))
 
 
 def matrix(st: Standing, log: Log) -> tuple[MatrixRow, ...]:
