@@ -527,6 +527,28 @@ def test_a_warm_build_in_worker_processes_gives_a_full_builds_bytes(
 
 
 @pytest.mark.usefixtures("epoch")
+def test_a_server_starts_from_the_cold_builds_views_and_keeps_a_full_builds_bytes(
+    root: Path, tmp_path: Path
+) -> None:
+    """declog serve's first build with no cache: a full build, whose views and theme the site then
+    keeps (``BuildResult.state``), so what it learns costs no second set of views; later edits
+    give a full build's bytes."""
+    from declog.site.cache import cached_build
+
+    site = tmp_path / "site"
+    inc = Incremental(root, site)
+    first = cached_build(root, site, search_index=False, site=inc)
+    assert first.built and first.full and first.state is None  # handed over, not kept twice
+    assert inc.kept is not None
+    rng = random.Random(20261207)
+    for edit in (edit_title, edit_body, edit_tags, add_decision, edit_link):
+        edit(root, rng)
+        update = inc.update()
+        assert update.built and not update.full
+        assert files(site) == full_build(root, tmp_path / "full")
+
+
+@pytest.mark.usefixtures("epoch")
 def test_a_touched_output_file_is_rendered_again(root: Path, tmp_path: Path) -> None:
     from declog.site.cache import cached_build
 

@@ -22,6 +22,7 @@ from declog.log.model import Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site import pages, search
 from declog.site.markdown import Markdown
+from declog.site.pages import SiteState
 from declog.site.render import SiteInfo, Theme
 from declog.site.views import Views, as_of
 from declog.site.writer import OutputError, Staging, check_output
@@ -52,6 +53,8 @@ class BuildResult:
     """Every file was rendered (a rebuild with nothing to go by, or a build)."""
     bodies_only: bool = False
     """A rebuild after a change of bodies alone: the views were kept (declog.site.incremental)."""
+    state: SiteState | None = None
+    """What a build rendered from (its views, its theme): a caller that rebuilds later starts from it."""
 
 
 def build(
@@ -121,7 +124,7 @@ def build(
         gc.unfreeze()
     result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
     result.rendered, result.full = len(state.jobs), True
-    result.bodies = state.bodies
+    result.bodies, result.state = state.bodies, state
     result.seconds = time.perf_counter() - started
     return result
 

@@ -438,7 +438,8 @@ def cached_build(
         progress=progress,
     )
     if result.built:
-        site.prime(result.check, bodies=result.bodies)
+        site.prime(result.check, bodies=result.bodies, built=result.state)
+        result.state = None  # the site keeps what it needs of it
         _save(path, head, site.snapshot())
         if documents is not None:
             doccache.save(documents, root, site.checker, parsed)

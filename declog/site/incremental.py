@@ -32,6 +32,7 @@ import jinja2.bccache
 
 from declog.check.checker import Checker, CheckResult
 from declog.log import clock, history
+from declog.log.model import Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site import deps, feeds, pages, search, urls
 from declog.site.build import BuildResult, failed, theme_for, with_site_url
@@ -281,13 +282,20 @@ class Incremental:
         finally:
             gc.unfreeze()
 
-    def prime(self, checked: CheckResult, bodies: Mapping[str, tuple[bytes, str]] | None = None) -> None:
+    def prime(
+        self,
+        checked: CheckResult,
+        bodies: Mapping[str, tuple[bytes, str]] | None = None,
+        built: pages.SiteState | None = None,
+    ) -> None:
         """Learn the fingerprints of a site ``declog build`` just wrote from ``checked``'s log.
 
-        ``bodies`` are the Markdown bodies that build rendered (``BuildResult.bodies``).
+        ``bodies`` are the Markdown bodies that build rendered (``BuildResult.bodies``); ``built``
+        what it rendered from (``BuildResult.state``): its views and theme serve again when they
+        are as of the same moment.
         """
         try:
-            plan = self._plan(trust_output=True, checked=checked, full_look=True)
+            plan = self._plan(trust_output=True, checked=checked, full_look=True, built=built)
             if isinstance(plan, _Plan):
                 self.bodies.update(bodies or {})
                 plan.todo = []
@@ -329,6 +337,7 @@ class Incremental:
         changed: Collection[str] | None = None,
         checked: CheckResult | None = None,
         full_look: bool = False,
+        built: pages.SiteState | None = None,
     ) -> _Plan | Update:
         started = time.perf_counter()
         check_output(self.out, self.root)
@@ -362,8 +371,13 @@ class Incremental:
         bodies_only = (
             not full_look and known is not None and known.key == key and (self.out / urls.HOME).is_file()
         )
-        views = kept.views if bodies_only and kept is not None else Views(log, now, hist)
-        theme, theme_key, templates = self._theme(views)
+        if built is not None and _same_site(built, log, now, self.search):
+            views = built.views  # what the build just made, from the same log as of the same moment
+        elif bodies_only and kept is not None:
+            views = kept.views
+        else:
+            views, built = Views(log, now, hist), None
+        theme, theme_key, templates = self._theme(views, built.theme if built is not None else None)
         if kept is None or kept.theme is not theme:
             # templates with the sources of the last site compiled then (so its prints hold)
             result.findings += theme.load_all(compiled=known is not None and templates == known.templates)
@@ -498,9 +512,10 @@ class Incremental:
 
     # --- what every page sees ------------------------------------------------------------------
 
-    def _theme(self, views: Views) -> tuple[Theme, bytes, dict[str, bytes]]:
+    def _theme(self, views: Views, built: Theme | None = None) -> tuple[Theme, bytes, dict[str, bytes]]:
         """The kept theme (and its rendered fragments) while partners, settings, time and templates
-        stay the same, else a new one; with its key and the digests of its templates."""
+        stay the same, else ``built`` (the theme a build just rendered ``views`` with) or a new one;
+        with its key and the digests of its templates."""
         log = views.log
         partners = [self.digests.meta(p) for p in log.partners.values()]
         key = deps.digest(*partners, repr((log.config, views.now, self.search)))
@@ -511,7 +526,7 @@ class Incremental:
                 digests = self.templates.digests(theme)
                 if digests == self.known.templates:
                     return theme, key, digests
-        theme = theme_for(self.root, views, search=self.search)
+        theme = built if built is not None else theme_for(self.root, views, search=self.search)
         theme.env.bytecode_cache = self.compiled
         return theme, key, self.templates.digests(theme)
 
@@ -602,6 +617,19 @@ class Incremental:
         result.built = True
         result.seconds = time.perf_counter() - result.seconds
         return result
+
+
+def _same_site(built: pages.SiteState, log: Log, now: dt.datetime, search: bool) -> bool:
+    """Whether a build's views and theme are those of ``log`` as of ``now`` (with a search index or not)."""
+    views = built.views
+    return (
+        views.now == now
+        and views.log.decisions is log.decisions
+        and views.log.partners is log.partners
+        and views.log.meetings is log.meetings
+        and views.log.config == log.config
+        and built.theme.site.search == search
+    )
 
 
 def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> set[deps.Dep]:
