@@ -187,7 +187,7 @@ class Turns:
 
     @classmethod
     def of(cls, log: Log) -> Turns:
-        return cls(tuple(sorted(_moments(log))), _newest(log))
+        return cls(tuple(sorted(_moments(log), key=instant)), _newest(log))
 
 
 def next_change(log: Log, now: dt.datetime) -> dt.datetime | None:
