@@ -284,6 +284,11 @@ class Theme:
             site_head=functools.partial(self._part, "site_head"),
             site_header=lambda path: self._part("site_header", _section(path)),
             site_footer=functools.partial(self._part, "site_footer"),
+            # the macros a page repeats most, rendered once per argument (a page's own
+            # ``{% from "macros.html" import ... %}`` takes the macro itself instead)
+            badge=functools.partial(self._part, "badge"),
+            decision_link=functools.partial(self._part, "decision_link"),
+            partner_link=functools.partial(self._part, "partner_link"),
             attention=self.attention,
             review=self.review,
             facet_nav=self._facet_nav,
@@ -292,7 +297,7 @@ class Theme:
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
         self._rows: dict[Decision, Markup] = {}
-        self._parts: dict[tuple[str, ...], Markup] = {}
+        self._parts: dict[tuple[Any, ...], Markup] = {}
         self._attentions: dict[tuple[Any, str], Markup] = {}
         self._navs: dict[tuple[str, str], Markup] = {}
         self._nav_facets: object = None
@@ -417,9 +422,10 @@ class Theme:
             out.append(row)
         return Markup("").join(out)
 
-    def _part(self, name: str, *args: str) -> Markup:
-        """A part of the page layout that does not depend on the page (macro ``name``), rendered once
-        per argument: every page repeats it, with links that each page completes (ROOT_MARK)."""
+    def _part(self, name: str, *args: Any) -> Markup:
+        """A part of a page that does not depend on the page (macro ``name``), rendered once per
+        argument: many pages repeat it, with links that each page completes (ROOT_MARK). The
+        arguments are text or records (a decision, by identity: records never change)."""
         key = (name, *args)
         cached = self._parts.get(key)
         if cached is None:
@@ -468,10 +474,14 @@ class Theme:
 
         Only once the fragments outnumber the decisions by far: a stale one is never used again.
         """
-        if len(self._items) + len(self._attentions) + len(self._rows) < 4 * len(decisions) + 1000:
+        kept = len(self._items) + len(self._attentions) + len(self._rows) + len(self._parts)
+        if kept < 4 * len(decisions) + 1000:
             return
         live = {id(d) for d in decisions}
         self._items = {k: v for k, v in self._items.items() if id(k[0]) in live}
+        self._parts = {
+            k: v for k, v in self._parts.items() if all(id(a) in live for a in k if isinstance(a, Decision))
+        }
         self._rows = {d: v for d, v in self._rows.items() if id(d) in live}
         self._attentions = {k: v for k, v in self._attentions.items() if id(k[0].decision) in live}
 
