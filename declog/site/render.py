@@ -26,7 +26,7 @@ import os
 import re
 import traceback
 import types
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -280,6 +280,7 @@ class Theme:
             partners=partners,
             placed=when,
             item=self.item,
+            items=self.items,
             index_rows=self.index_rows,
             site_head=functools.partial(self._part, "site_head"),
             site_header=lambda path: self._part("site_header", _section(path)),
@@ -403,6 +404,14 @@ class Theme:
         if cached is None:
             cached = self._items[d, note] = self._macro("decision_item", d, note)
         return cached
+
+    def items(self, decisions: Iterable[Decision], notes: Mapping[str, str] | None = None) -> Markup:
+        """The list items of ``decisions`` one after the other (``item``), each with its note in
+        ``notes`` (decision id -> note): a list page's loop in one call."""
+        item = self.item
+        if not notes:
+            return Markup("").join([item(d) for d in decisions])
+        return Markup("").join([item(d, notes.get(d.id, "")) for d in decisions])
 
     def attention(self, a: Any, only: str = "") -> Markup:
         """An open proposal with its deadline and whom it waits on (``only``: that partner), rendered once."""
