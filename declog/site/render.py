@@ -26,7 +26,7 @@ import os
 import re
 import traceback
 import types
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,23 @@ MAX_BITS = 1 << 16
 MAX_REPEAT = 1 << 20
 
 
+def _flat_globals(env: jinja2.Environment, own: MutableMapping[str, Any] | None) -> dict[str, Any]:
+    """A template's globals as one dict: the environment's, then the template's own.
+
+    Jinja makes a ``ChainMap`` of the two, and copies it into a new dict on every
+    render, key by key through the chain (20 microseconds a page, a quarter of a
+    second at 10,000 decisions). The theme sets its globals before it loads any
+    template, as Jinja asks, so a copy made at loading time holds the same."""
+    return {**env.globals, **(own or {})}
+
+
+class Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals in one dict (``_flat_globals``)."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _flat_globals(self, d)
+
+
 class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox: an unsafe attribute is an error where it is named, and ``**`` and
     ``*`` are bounded (no template can hang the build on a huge number or string, not even while it
@@ -117,6 +134,9 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._safe: dict[tuple[type, str], bool] = {}
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _flat_globals(self, d)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Jinja's sandboxed ``getattr`` with its checks in one call (templates read attributes a lot)."""
@@ -256,7 +276,7 @@ class Theme:
         self.dirs = self.search_path()
         self.site = site
         self.sandboxed = self.untrusted()
-        self.env = (Sandbox if self.sandboxed else jinja2.Environment)(
+        self.env = (Sandbox if self.sandboxed else Environment)(
             loader=ThemeLoader(self.dirs, [self.boundary(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
