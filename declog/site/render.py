@@ -295,7 +295,7 @@ class Theme:
             pages=_PAGES,
             partner_name=lambda pid: p.name if (p := partners.get(pid)) else pid,
             short_name=lambda pid: p.short_name if (p := partners.get(pid)) else pid,
-            every_partner=lambda d: everyone <= set(d.partners),
+            every_partner=lambda d: everyone <= set(d.partners if isinstance(d, Decision) else d),  # or ids
             person=lambda h: names.get(h, h),
             partners=partners,
             placed=when,
@@ -310,6 +310,7 @@ class Theme:
             badge=functools.partial(self._part, "badge"),
             decision_link=functools.partial(self._part, "decision_link"),
             partner_link=functools.partial(self._part, "partner_link"),
+            party_line=lambda ids: self._part("party_of", tuple(ids)),
             attention=self.attention,
             review=self.review,
             facet_nav=self._facet_nav,
