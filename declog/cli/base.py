@@ -14,6 +14,7 @@ and build's text) and ``table`` (query's), are still accepted.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -348,4 +349,11 @@ def shown_path(path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    cli.main(args=list(argv) if argv is not None else None, prog_name="declog")
+    """The ``declog`` program: run one command, then end the process."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="declog")
+    finally:
+        # The process ends here: what the command built (a whole log, its views, its pages' state)
+        # is not walked by the collector once more on the way out (1.2 s after a build of 10,000
+        # decisions). Only here, where the process ends: a caller that goes on collects as usual.
+        gc.freeze()

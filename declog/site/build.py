@@ -101,6 +101,7 @@ def build(
         if failed(result.findings, strict):
             return result
         views.warm()
+        gc.freeze()  # the views too: the plan's many small objects would set off a pass over them
         staging = Staging(out)
         state = pages.SiteState(theme, views, staging, Markdown(pages.log_targets(log)))
         state.jobs = pages.plan(state)
