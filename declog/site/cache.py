@@ -24,6 +24,7 @@ from __future__ import annotations
 import array
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -438,6 +439,7 @@ def cached_build(
         progress=progress,
     )
     if result.built:
+        gc.freeze()  # what the build made lives on: no full collection over it while priming
         site.prime(result.check, bodies=result.bodies, built=result.state)
         result.state = None  # the site keeps what it needs of it
         _save(path, head, site.snapshot())
