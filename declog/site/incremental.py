@@ -106,6 +106,8 @@ class _Kept:
     """Output file -> the inputs it declared (the fingerprints in ``Known.prints`` are theirs)."""
     aggregates: dict[deps.Dep, bytes] = field(default_factory=dict)
     """The digests of the log-wide inputs (``deps.AGGREGATES``)."""
+    pages: int = 0
+    """How many of the plan's files are HTML pages."""
 
     @property
     def views(self) -> Views:
@@ -351,7 +353,8 @@ class Incremental:
         hist = self._file_history()
         digests, kept = self.digests, self.kept
         by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
-        metas = deps.digest(b"".join([digests.meta(by_path[path]) for path in sorted(by_path)]))
+        records = {path: digests.record(by_path[path]) for path in sorted(by_path)}
+        metas = deps.digest(b"".join([record[:16] for record in records.values()]))  # meta, then body
         if kept is not None and kept.metas == metas:  # the same documents: the same link targets
             targets, links = kept.markdown.targets, kept.links
         else:
@@ -364,7 +367,6 @@ class Incremental:
         head = self._history[0] if self._history is not None else ""
         common = deps.common(log, digests, now, self.site_url, self.search, head)
         key = deps.digest(common, metas)
-        records = {path: digests.record(d) for path, d in by_path.items()}
         known = self.known
         # the same metas and what every page sees: only bodies changed (known from the last update,
         # in this process or, through the cache, in an earlier one)
@@ -407,23 +409,35 @@ class Incremental:
             state.jobs = pages.plan(state)
         inputs = deps.Inputs(log, digests, common, targets, links)
         inputs.use(state.views.facets, state.views.filters)
-        aggregates = {dep: inputs(dep) for dep in deps.AGGREGATES}
-        new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates)
-        changed_inputs = None  # the inputs whose digests changed since the last update, when that is known
-        if known is not None and kept is not None and kept.common == common and kept.links == links:
-            changed_inputs = _changed(known.records, records)
-            changed_inputs.update(
-                dep for dep, value in aggregates.items() if kept.aggregates.get(dep) != value
-            )
         edited = None
-        if bodies_only:
+        # the inputs whose digests changed since the last update, when that is known
+        changed_inputs: set[deps.Dep] | None = None
+        if bodies_only and kept is not None:  # the same metas: the same log-wide inputs, the same links
             assert known is not None
+            aggregates = kept.aggregates
             edited = {path for path, record in records.items() if known.records.get(path) != record}
-            result.bodies_only = True
+            changed_inputs = {("body", path) for path in edited}
+        else:
+            aggregates = {dep: inputs(dep) for dep in deps.AGGREGATES}
+            if known is not None and kept is not None and kept.common == common and kept.links == links:
+                changed_inputs = _changed(known.records, records)
+                changed_inputs.update(
+                    dep for dep, value in aggregates.items() if kept.aggregates.get(dep) != value
+                )
+            if bodies_only:
+                assert known is not None
+                edited = {path for path, record in records.items() if known.records.get(path) != record}
+        result.bodies_only = edited is not None
+        new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates)
+        new_kept.pages = (
+            kept.pages
+            if kept is not None and state is kept.state
+            else sum(job.path.endswith(".html") for job in state.jobs)
+        )
         plan = self._choose(result, state, inputs, templates, edited, trust_output, changed_inputs)
         plan.key, plan.records, plan.kept = key, records, new_kept
         new_kept.declared = plan.declared if edited is None else kept.declared if kept is not None else {}
-        result.pages = sum(job.path.endswith(".html") for job in state.jobs)
+        result.pages = new_kept.pages
         result.rendered = len(plan.todo)
         return plan
 
