@@ -43,10 +43,8 @@ from declog.site.markdown import Markdown, Targets
 from declog.site.render import TemplateProblem, Theme
 from declog.site.views import (
     COLUMN_SIZE,
-    Attention,
     FilterBar,
     ListPage,
-    PartnerView,
     Views,
     chain,
     meetings_newest_first,
@@ -266,7 +264,7 @@ def plan(state: SiteState) -> list[Job]:
         return {"page": page, "facets": views.filters.facets, "facet_more": views.filters.more}
 
     def listing_deps(page: ListPage) -> tuple[Dep, ...]:
-        shown = [d for g in page.months for d in g.items]
+        shown = page.items
         notes = [page.notes.get(d.id, "") for d in shown]
         # the pages of its list: the first one's path and how many (the others' paths follow from them)
         pages = (page.pages[0], len(page.pages))
@@ -274,8 +272,8 @@ def plan(state: SiteState) -> list[Job]:
         bar: tuple[Dep, ...] = (("filters",),) if page.path.startswith(FILTERED) else ()
         return (("value", about), *bar, *(("doc", d.path) for d in shown))
 
-    def partner(pv: PartnerView) -> dict[str, Any]:
-        return {"view": pv, "body": state.body(pv.partner), "limit": COLUMN_SIZE}
+    def partner(pid: str) -> dict[str, Any]:
+        return {"view": views.partners[pid], "body": state.body(log.partners[pid]), "limit": COLUMN_SIZE}
 
     def meeting(m: Meeting) -> dict[str, Any]:
         return {"view": views.meeting(m), "body": state.body(m)}
@@ -319,11 +317,10 @@ def plan(state: SiteState) -> list[Job]:
         Job(
             urls.partner(pid),
             "partner.html",
-            ctx(partner, pv),
-            deps=ctx(lambda pv: (("all",), ("body", pv.partner.path)), pv),
+            ctx(partner, pid),
+            deps=ctx(lambda pid: (("all",), ("body", log.partners[pid].path)), pid),
         )
-        for pid, pv in views.partners.items()
-        if safe_segment(pid)
+        for pid in partner_ids(log)
     ]
     jobs.append(
         Job(
@@ -379,6 +376,11 @@ def facet_counts(bar: FilterBar) -> bytes:
     return f"window.declogFacets = {data};\n".encode("ascii")
 
 
+def partner_ids(log: Log) -> list[str]:
+    """The partners with pages and files of their own, in the order of ``Views.partners``."""
+    return [pid for pid in sorted(log.partners) if safe_segment(pid)]
+
+
 def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]) -> list[Job]:
     """decisions.json and a JSON file per decision, Atom feeds, calendars, the filter bar's counts and
     the theme's assets. ``decision_deps``: a decision page's inputs (its JSON file shows no more)."""
@@ -404,16 +406,16 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
             )
         }
 
-    def partner_feed(pv: PartnerView) -> dict[str, Any]:
-        party = (d for d in latest() if pv.partner.id in d.partners)
+    def partner_feed(pid: str) -> dict[str, Any]:
+        party = (d for d in latest() if pid in d.partners)
         return {
             "feed": feeds.feed(
                 views=views,
-                title=f"{title}: {pv.partner.name}",
-                self_path=pv.feed_url,
-                alternate_path=pv.url,
+                title=f"{title}: {log.partners[pid].name}",
+                self_path=urls.partner_feed(pid),
+                alternate_path=urls.partner(pid),
                 decisions=party,
-                base=url or urls.root(pv.feed_url),
+                base=url or urls.root(urls.partner_feed(pid)),
                 body_html=state.body,
                 latest_first=True,
             )
@@ -423,8 +425,23 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         chosen = itertools.islice(decisions, feeds.FEED_SIZE)
         return tuple(dep for d in chosen for dep in (("doc", d.path), ("body", d.path)))
 
-    def calendar_deps(items: Sequence[Attention], reviews: Sequence[Due]) -> tuple[Dep, ...]:
-        return tuple(("doc", d.path) for d in (*(a.decision for a in items), *(r.decision for r in reviews)))
+    def reviews(pid: str) -> list[Due]:
+        return [r for r in views.open_reviews if pid in r.decision.partners]
+
+    def calendar(pid: str) -> bytes:
+        return feeds.calendar(
+            site_key=feeds.site_key(title),
+            name=f"Feedback deadlines and reviews for {log.partners[pid].name}",
+            items=views.partners[pid].awaiting,
+            reviews=reviews(pid),
+            base=url,
+            uid_host=host,
+            cache=state.parts,
+        )
+
+    def calendar_deps(pid: str) -> tuple[Dep, ...]:
+        items = (*(a.decision for a in views.partners[pid].awaiting), *(r.decision for r in reviews(pid)))
+        return tuple(("doc", d.path) for d in items)
 
     def party_feed_deps(pid: str) -> tuple[Dep, ...]:
         return entries(d for d in latest() if pid in d.partners)
@@ -450,23 +467,11 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         if safe_segment(d.id)
     ]
     jobs.append(Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(latest())))
-    for pid, pv in views.partners.items():
-        if safe_segment(pid):
-            jobs.append(Job(pv.feed_url, "feed.xml", ctx(partner_feed, pv), deps=ctx(party_feed_deps, pid)))
-            reviews = [r for r in views.open_reviews if pid in r.decision.partners]
-            calendar = ctx(
-                feeds.calendar,  # not a local function: it shows only what it is given
-                site_key=feeds.site_key(title),
-                name=f"Feedback deadlines and reviews for {pv.partner.name}",
-                items=pv.awaiting,
-                reviews=reviews,
-                base=url,
-                uid_host=host,
-                cache=state.parts,
-            )
-            jobs.append(
-                Job(pv.calendar_url, "", produce=calendar, deps=ctx(calendar_deps, pv.awaiting, reviews))
-            )
+    for pid in partner_ids(log):  # the partners' views are made when a job first needs them
+        path = urls.partner_feed(pid)
+        jobs.append(Job(path, "feed.xml", ctx(partner_feed, pid), deps=ctx(party_feed_deps, pid)))
+        path = urls.partner_calendar(pid)
+        jobs.append(Job(path, "", produce=ctx(calendar, pid), deps=ctx(calendar_deps, pid)))
     assets = state.theme.assets().items()
     jobs += [
         Job(
@@ -558,6 +563,7 @@ class Renderer:
             size = max(25, n // (workers * 16) + 1)
         self.chunks = [(i, min(i + size, n)) for i in range(0, n, size)]
         if parallel:
+            state.views.warm()  # the projections the jobs share, made once here, not in each worker
             # What the workers inherit is never freed before they end: frozen, their collector does
             # not walk it (and so does not copy every page of it on its first pass).
             gc.freeze()

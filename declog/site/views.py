@@ -277,7 +277,8 @@ class ListPage:
     path: str
     heading: str
     intro: str
-    months: tuple[MonthGroup, ...]
+    items: tuple[Decision, ...]
+    """The decisions on this page, newest first."""
     number: int
     pages: tuple[str, ...]
     """Path of every page of this list, first to last."""
@@ -286,6 +287,15 @@ class ListPage:
     """(facet, value) for filtered timelines, for the filter bar."""
     notes: Mapping[str, str] = field(default_factory=dict)
     """Decision id -> a remark shown next to it (e.g. why the partner was absent)."""
+    tz: dt.tzinfo = field(default=dt.UTC, repr=False, compare=False)
+    """The site's time zone, which the months are in."""
+    keys: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
+    """Decision id -> its month's key, when already known (``months``)."""
+
+    @functools.cached_property
+    def months(self) -> tuple[MonthGroup, ...]:
+        """The decisions grouped by month, made when the page is first rendered (most never are)."""
+        return by_month(self.items, self.tz, self.keys)
 
     @property
     def url(self) -> str:
@@ -306,7 +316,7 @@ def month_key(d: Decision, tz: dt.tzinfo) -> str:
     return f"{t.astimezone(tz):%Y-%m}" if t else "undated"
 
 
-def months(
+def by_month(
     decisions: Sequence[Decision], tz: dt.tzinfo, keys: Mapping[str, str] | None = None
 ) -> tuple[MonthGroup, ...]:
     """Group decisions (already newest first) by month in the site's time zone.
@@ -347,12 +357,14 @@ def paginate(
             path=paths[n - 1],
             heading=heading,
             intro=intro,
-            months=months(ordered[(n - 1) * per_page : n * per_page], tz, keys),
+            items=tuple(ordered[(n - 1) * per_page : n * per_page]),
             number=n,
             pages=paths,
             total=len(ordered),
             facet=facet,
             notes=notes or {},
+            tz=tz,
+            keys=keys,
         )
         for n in range(1, count + 1)
     ]
