@@ -198,15 +198,7 @@ def _finding(row: object, path: str) -> Diagnostic:
     line, col, code, severity, message, hint = row
     if type(line) is not int or type(col) is not int or line < 1 or col < 1:
         raise Malformed("a finding's position is not a line and a column")
-    if type(code) is not str or code not in CODES:
-        raise Malformed("a finding's code is not one of declog's")
-    if type(severity) is not str or severity not in _SEVERITIES:
-        raise Malformed("a finding's severity is not one of declog's")
-    if type(message) is not str or type(hint) is not str:
-        raise Malformed("a finding's message is not text")
-    _text(message)
-    _text(hint)
-    return Diagnostic(path, line, col, code, Severity(severity), message, hint)
+    return _diagnostic(path, line, col, code, severity, message, hint)
 
 
 def finding_row(d: Diagnostic) -> list[Any]:
@@ -221,13 +213,20 @@ def finding_of(row: object) -> Diagnostic:
     path, line, col, code, severity, message, hint = row
     if type(path) is not str or type(line) is not int or type(col) is not int or line < 0 or col < 0:
         raise Malformed("a finding's file and position are not a path, a line and a column")
+    _text(path)
+    return _diagnostic(path, line, col, code, severity, message, hint)
+
+
+def _diagnostic(
+    path: str, line: int, col: int, code: object, severity: object, message: object, hint: object
+) -> Diagnostic:
+    """The finding of a kept row whose file and position are checked; ``Malformed`` if the rest is not one."""
     if type(code) is not str or code not in CODES:
         raise Malformed("a finding's code is not one of declog's")
     if type(severity) is not str or severity not in _SEVERITIES:
         raise Malformed("a finding's severity is not one of declog's")
     if type(message) is not str or type(hint) is not str:
         raise Malformed("a finding's message is not text")
-    _text(path)
     _text(message)
     _text(hint)
     return Diagnostic(path, line, col, code, Severity(severity), message, hint)
