@@ -82,7 +82,8 @@ def save(path: Path, root: Path, checker: Checker, was: Stamp | None = None) -> 
     ``REWRITE_SHARE`` added, changed or removed. A cache folder that cannot be
     written means no cache, never a failed build.
     """
-    documents = checker.snapshot()
+    with uncollected():  # a collection set off meanwhile would walk the whole log
+        documents = checker.snapshot()
     if was is not None and not _differs(_stamp(documents), was):
         return
     with contextlib.suppress(OSError, ValueError):
