@@ -265,7 +265,7 @@ def plan(state: SiteState) -> list[Job]:
 
     def listing_deps(page: ListPage) -> tuple[Dep, ...]:
         shown = page.items
-        notes = [page.notes.get(d.id, "") for d in shown]
+        notes = [page.notes.get(d.id, "") for d in shown] if page.notes else [""] * len(shown)
         # the pages of its list: the first one's path and how many (the others' paths follow from them)
         pages = (page.pages[0], len(page.pages))
         about = repr((page.heading, page.intro, page.number, pages, page.total, page.facet, notes))
