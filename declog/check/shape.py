@@ -93,17 +93,17 @@ class Shapes:
         # id -> the record (kept alive: its id stays its own), its own shape, its shape, its record digest
         self._memo: dict[int, tuple[Document, bytes, bytes, bytes | None]] = {}
 
-    def _entry(self, doc: Document) -> tuple[Document, bytes, bytes, bytes | None]:
+    def _entry(self, doc: Document, own: bytes | None = None) -> tuple[Document, bytes, bytes, bytes | None]:
         known = self._memo.get(id(doc))
         if known is None:
-            own = own_shape(doc)
+            if own is None:
+                own = own_shape(doc)
             known = self._memo[id(doc)] = (doc, own, shape_of(doc, own), None)
         return known
 
     def known(self, doc: Document, own: bytes) -> None:
         """Take ``own`` as ``own_shape(doc)``: what an earlier process found for the same bytes."""
-        if id(doc) not in self._memo:
-            self._memo[id(doc)] = (doc, own, shape_of(doc, own), None)
+        self._entry(doc, own)
 
     def own(self, doc: Document) -> bytes:
         """``own_shape(doc)``."""

@@ -112,7 +112,7 @@ def _count(value: dict[Any, Any] | list[Any], depth: int) -> int:
             if type(key) is not str:
                 raise Malformed("a field name is not text")
             if not key.isascii():
-                _text(key)
+                check_text(key)
         n += len(value)
         items = value.values()
     else:
@@ -124,7 +124,7 @@ def _count(value: dict[Any, Any] | list[Any], depth: int) -> int:
         elif kind is str:
             n += 1
             if not item.isascii():
-                _text(item)
+                check_text(item)
         elif kind is int:
             n += 1
             if item.bit_length() > _MAX_INT_BITS:
@@ -213,7 +213,7 @@ def finding_of(row: object) -> Diagnostic:
     path, line, col, code, severity, message, hint = row
     if type(path) is not str or type(line) is not int or type(col) is not int or line < 0 or col < 0:
         raise Malformed("a finding's file and position are not a path, a line and a column")
-    _text(path)
+    check_text(path)
     return _diagnostic(path, line, col, code, severity, message, hint)
 
 
@@ -227,17 +227,12 @@ def _diagnostic(
         raise Malformed("a finding's severity is not one of declog's")
     if type(message) is not str or type(hint) is not str:
         raise Malformed("a finding's message is not text")
-    _text(message)
-    _text(hint)
+    check_text(message)
+    check_text(hint)
     return Diagnostic(path, line, col, code, Severity(severity), message, hint)
 
 
 def check_text(value: str) -> None:
-    """``Malformed`` for text no file can hold (a lone surrogate, which JSON can write)."""
-    _text(value)
-
-
-def _text(value: str) -> None:
     """Refuse text no file can hold (a lone surrogate, which JSON can write): no page could show it."""
     if not value.isascii():
         try:

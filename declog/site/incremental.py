@@ -410,12 +410,13 @@ class Incremental:
         inputs = deps.Inputs(log, digests, common, targets, links)
         inputs.use(state.views.facets, state.views.filters)
         edited = None
+        if bodies_only:
+            assert known is not None
+            edited = {path for path, record in records.items() if known.records.get(path) != record}
         # the inputs whose digests changed since the last update, when that is known
         changed_inputs: set[deps.Dep] | None = None
-        if bodies_only and kept is not None:  # the same metas: the same log-wide inputs, the same links
-            assert known is not None
+        if edited is not None and kept is not None:  # the same metas: the same log-wide inputs and links
             aggregates = kept.aggregates
-            edited = {path for path, record in records.items() if known.records.get(path) != record}
             changed_inputs = {("body", path) for path in edited}
         else:
             aggregates = {dep: inputs(dep) for dep in deps.AGGREGATES}
@@ -424,16 +425,12 @@ class Incremental:
                 changed_inputs.update(
                     dep for dep, value in aggregates.items() if kept.aggregates.get(dep) != value
                 )
-            if bodies_only:
-                assert known is not None
-                edited = {path for path, record in records.items() if known.records.get(path) != record}
         result.bodies_only = edited is not None
-        new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates)
-        new_kept.pages = (
-            kept.pages
-            if kept is not None and state is kept.state
-            else sum(job.path.endswith(".html") for job in state.jobs)
-        )
+        if kept is not None and state is kept.state:
+            html = kept.pages
+        else:
+            html = sum(job.path.endswith(".html") for job in state.jobs)
+        new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates, pages=html)
         plan = self._choose(result, state, inputs, templates, edited, trust_output, changed_inputs)
         plan.key, plan.records, plan.kept = key, records, new_kept
         new_kept.declared = plan.declared if edited is None else kept.declared if kept is not None else {}
