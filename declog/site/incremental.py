@@ -32,6 +32,7 @@ import jinja2.bccache
 
 from declog.check.checker import Checker, CheckResult
 from declog.log import clock, history
+from declog.log.load import paused_gc
 from declog.log.model import Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site import deps, feeds, pages, search, urls
@@ -332,7 +333,14 @@ class Incremental:
 
     # --- what to render ----------------------------------------------------------------------
 
-    def _plan(
+    def _plan(self, **how: Any) -> _Plan | Update:
+        """What to render (``_planned``), worked out with the collector paused: the views and the
+        declarations are trees, and its passes over them cost a tenth of a status edit at 10,000
+        decisions. What was made is frozen afterwards (``load.paused_gc``); ``update`` hands it back."""
+        with paused_gc():
+            return self._planned(**how)
+
+    def _planned(
         self,
         *,
         trust_output: bool,
