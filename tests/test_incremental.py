@@ -7,6 +7,7 @@ for byte, a full ``declog build`` of the same sources.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pickle
 import random
@@ -114,6 +115,41 @@ def edit_link(root: Path, rng: random.Random) -> Edit:
     return f"link {f.name} -> {target.name[:4]}", rel(root, f)
 
 
+def edit_status(root: Path, rng: random.Random) -> Edit:
+    """A proposal withdrawn: it moves between the status lists, the board, the counts, the feeds."""
+    proposed = [p for p in decisions(root) if "\nstatus: proposed\n" in p.read_text(encoding="utf-8")]
+    if not proposed:
+        return edit_decided(root, rng)
+    f = rng.choice(proposed)
+    text = f.read_text(encoding="utf-8").replace(
+        "\nstatus: proposed\n", "\nstatus: withdrawn\nreason: Overtaken by events.\n", 1
+    )
+    f.write_text(text, encoding="utf-8")
+    return f"status {f.name}", rel(root, f)
+
+
+def edit_decided(root: Path, rng: random.Random) -> Edit:
+    """A decision moved back in time, every date of it: it changes places in the lists and feeds."""
+    f = rng.choice(
+        [
+            p
+            for p in decisions(root)
+            if "\ndecided: 20" in (text := p.read_text(encoding="utf-8"))
+            and not re.search(r"^(meeting|supersedes|superseded_by):|via: silence", text, flags=re.M)
+        ]
+    )
+    text = f.read_text(encoding="utf-8")
+    head, sep, body = text[4:].partition("\n---\n")
+    delta = dt.timedelta(days=rng.choice([1, 30, 400]), minutes=rng.randrange(60))
+
+    def moved(m: re.Match[str]) -> str:
+        return (dt.datetime.fromisoformat(m.group(0)) - delta).isoformat()
+
+    head = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)", moved, head)
+    f.write_text(text[:4] + head + sep + body, encoding="utf-8")
+    return f"decided {f.name} -{delta}", rel(root, f)
+
+
 def edit_meeting(root: Path, rng: random.Random) -> Edit:
     f = rng.choice(sorted((root / "content" / "meetings").glob("*.md")))
     append_line(root, f, f"Minutes, part {rng.randrange(1000)}.")
@@ -188,6 +224,8 @@ BODY_EDITS = [edit_body, edit_meeting, edit_partner]
 EDITS = [
     *BODY_EDITS,
     edit_title,
+    edit_status,
+    edit_decided,
     edit_rationale,
     edit_tags,
     edit_link,
@@ -739,3 +777,33 @@ def test_a_template_change_invalidates_the_cache(root: Path, tmp_path: Path) -> 
     edit_template(root, random.Random(5))
     assert cached_build(root, site, search_index=False).built
     assert files(site) == full_build(root, tmp_path / "full")
+
+
+def test_views_followed_across_edits_equal_views_made_anew(root: Path) -> None:
+    """``Views.follow`` keeps how decisions link and moves changed decisions in the orders: after
+    every kind of edit its projections are those of views made from scratch."""
+    from declog.check.checker import Checker
+    from declog.site.views import Views
+
+    rng = random.Random(20261207)
+    checker = Checker(root)
+    log = checker.check().log
+    assert log is not None
+    views = Views(log, EXAMPLE_NOW, {})
+    kept = 0
+    for _ in range(24):
+        edit = rng.choice(
+            [edit_status, edit_decided, edit_title, edit_link, edit_tags, edit_body, add_decision]
+        )
+        what, changed = edit(root, rng)
+        log = checker.check(changed).log
+        assert log is not None, what
+        views.warm()
+        views.latest  # noqa: B018 (made, so that follow has it to keep)
+        followed = views.follow(log, EXAMPLE_NOW, views.history)
+        kept += all(name in followed.__dict__ for name in ("links", "related", "ordered", "latest"))
+        fresh = Views(log, EXAMPLE_NOW, {})
+        for name in ("links", "related", "ordered", "latest", "facets", "all_lists", "partners"):
+            assert getattr(followed, name) == getattr(fresh, name), (what, name)
+        views = followed
+    assert kept >= 12  # most edits keep the links and move decisions in the orders

@@ -17,7 +17,7 @@ import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,9 @@ from declog.log.model import Decision
 from declog.log.names import end_sentence
 from declog.log.review import Due
 from declog.log.standing import Standing, attending, logging_lag, when
-from declog.log.timeparse import instant
 from declog.log.yamlparse import has_controls
 from declog.site import urls
-from declog.site.views import Attention, Views
+from declog.site.views import Attention, Views, latest, updated
 
 #: Version of the decisions.json shape (docs/site.md); bumped on incompatible changes.
 JSON_VERSION = 2
@@ -323,20 +322,6 @@ class Feed:
     alternate: str
     updated: dt.datetime
     entries: tuple[Entry, ...]
-
-
-def updated(d: Decision, history: Mapping[str, tuple[Commit, ...]]) -> dt.datetime:
-    """When a decision last changed: its newest commit, else its newest date."""
-    commits = history.get(d.path)
-    if commits:
-        return commits[0].date
-    dates = [t for t in (d.logged, d.decided, d.proposed, *(a.at for a in d.approvals)) if t]
-    return max(dates, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
-
-
-def latest(decisions: Iterable[Decision], history: Mapping[str, tuple[Commit, ...]]) -> list[Decision]:
-    """The decisions, most recently changed first (``updated``, then the id)."""
-    return sorted(decisions, key=lambda d: (instant(updated(d, history)), d.id), reverse=True)
 
 
 def feed(

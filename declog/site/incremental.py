@@ -385,8 +385,9 @@ class Incremental:
             views = built.views  # what the build just made, from the same log as of the same moment
         elif bodies_only and kept is not None:
             views = kept.views
-        else:
-            views, built = Views(log, now, hist), None
+        else:  # how decisions link to each other is kept when it did not change
+            views = kept.views.follow(log, now, hist) if kept is not None else Views(log, now, hist)
+            built = None
         theme, theme_key, templates = self._theme(views, built.theme if built is not None else None)
         if kept is None or kept.theme is not theme:
             # templates with the sources of the last site compiled then (so its prints hold)

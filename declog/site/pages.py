@@ -46,7 +46,6 @@ from declog.site.views import (
     FilterBar,
     ListPage,
     Views,
-    chain,
     meetings_newest_first,
 )
 from declog.site.writer import Data, Staging
@@ -251,12 +250,8 @@ def plan(state: SiteState) -> list[Job]:
     def decision(d: Decision) -> dict[str, Any]:
         return {"view": views.decision(d), "body": state.body(d)}
 
-    @functools.cache
     def decision_deps(d: Decision) -> tuple[Dep, ...]:
-        links, ids = views.links, log.by_id
-        related = [*(chain(d, log) if d.supersedes or d.superseded_by else (d,))]
-        related += [ids[i] for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ()))]
-        return (("body", d.path), *(("doc", r.path) for r in dict.fromkeys(related)))
+        return views.related[d.id]
 
     def listing(page: ListPage) -> dict[str, Any]:
         if not page.path.startswith(FILTERED):
@@ -388,9 +383,8 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
 
-    @functools.cache
-    def latest() -> list[Decision]:
-        return feeds.latest(log.decisions, views.history)
+    def latest() -> Sequence[Decision]:
+        return views.latest
 
     def site_feed() -> dict[str, Any]:
         return {

@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,17 @@ from declog.log.history import Commit
 from declog.log.model import Approval, Decision, Log, Meeting, Member, Partner
 from declog.log.review import Due, due_reviews, open_reviews
 from declog.log.review import moments as review_moments
-from declog.log.standing import LABELS, SILENCE, Links, Standing, links, logging_lag, standing, when
+from declog.log.standing import (
+    LABELS,
+    SILENCE,
+    Links,
+    Standing,
+    links,
+    logging_lag,
+    referenced,
+    standing,
+    when,
+)
 from declog.log.timeparse import instant, zone
 from declog.site import urls
 from declog.site.fieldviews import FieldViews
@@ -54,7 +64,50 @@ MONTHS = (
 
 
 def newest_first(decisions: Iterable[Decision]) -> list[Decision]:
-    return sorted(decisions, key=lambda d: (instant(when(d)), d.id), reverse=True)
+    return sorted(decisions, key=_newest_key, reverse=True)
+
+
+def _newest_key(d: Decision) -> tuple[int, str]:
+    return (instant(when(d)), d.id)
+
+
+def updated(d: Decision, history: Mapping[str, tuple[Commit, ...]]) -> dt.datetime:
+    """When a decision last changed: its newest commit, else its newest date."""
+    commits = history.get(d.path)
+    if commits:
+        return commits[0].date
+    dates = [t for t in (d.logged, d.decided, d.proposed, *(a.at for a in d.approvals)) if t]
+    return max(dates, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+
+
+def latest(decisions: Iterable[Decision], history: Mapping[str, tuple[Commit, ...]]) -> list[Decision]:
+    """The decisions, most recently changed first (``updated``, then the id)."""
+    return sorted(decisions, key=lambda d: (instant(updated(d, history)), d.id), reverse=True)
+
+
+def _resorted(
+    before: Sequence[Decision],
+    gone: Collection[object],
+    new: Iterable[Decision],
+    key: Callable[[Decision], tuple[int, str]],
+) -> tuple[Decision, ...] | None:
+    """``before`` (sorted by ``key``, largest first) without ``gone`` and with each of ``new`` in its
+    place, found by bisection; None when one's key equals another's (a full sort decides the order)."""
+    out = [d for d in before if d not in gone]
+    for d in new:
+        k = key(d)
+        lo, hi = 0, len(out)
+        while lo < hi:  # out[:lo] sort before d, out[hi:] after it
+            mid = (lo + hi) // 2
+            other = key(out[mid])
+            if other == k:
+                return None
+            if other > k:
+                lo = mid + 1
+            else:
+                hi = mid
+        out.insert(lo, d)
+    return tuple(out)
 
 
 # --- the status board and what needs attention ---------------------------------------
@@ -289,8 +342,8 @@ class ListPage:
     """Decision id -> a remark shown next to it (e.g. why the partner was absent)."""
     tz: dt.tzinfo = field(default=dt.UTC, repr=False, compare=False)
     """The site's time zone, which the months are in."""
-    keys: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
-    """Decision id -> its month's key, when already known (``months``)."""
+    keys: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    """Decision id -> its month's key, shared by the lists of one log and filled as they are grouped."""
 
     @functools.cached_property
     def months(self) -> tuple[MonthGroup, ...]:
@@ -317,15 +370,19 @@ def month_key(d: Decision, tz: dt.tzinfo) -> str:
 
 
 def by_month(
-    decisions: Sequence[Decision], tz: dt.tzinfo, keys: Mapping[str, str] | None = None
+    decisions: Sequence[Decision], tz: dt.tzinfo, keys: dict[str, str] | None = None
 ) -> tuple[MonthGroup, ...]:
     """Group decisions (already newest first) by month in the site's time zone.
 
-    ``keys`` (decision id -> month key) saves recomputing them for every list.
+    ``keys`` (decision id -> month key, filled here) saves recomputing them for every list.
     """
     groups: dict[str, list[Decision]] = {}
     for d in decisions:
-        key = keys[d.id] if keys is not None and d.id in keys else month_key(d, tz)
+        key = keys.get(d.id) if keys is not None else None
+        if key is None:
+            key = month_key(d, tz)
+            if keys is not None:
+                keys[d.id] = key
         groups.setdefault(key, []).append(d)
     out = []
     for key, items in groups.items():
@@ -344,7 +401,7 @@ def paginate(
     intro: str = "",
     facet: tuple[str, str] = ("", ""),
     notes: Mapping[str, str] | None = None,
-    keys: Mapping[str, str] | None = None,
+    keys: dict[str, str] | None = None,
     presorted: bool = False,
 ) -> list[ListPage]:
     """A list of decisions, newest first (``presorted``: already), cut into pages of ``per_page``."""
@@ -378,16 +435,27 @@ class FacetValue:
     url: str
 
 
-def facet_values(log: Log, fields: FieldViews | None = None) -> dict[str, tuple[FacetValue, ...]]:
+def facet_values(
+    log: Log,
+    fields: FieldViews | None = None,
+    members: Mapping[tuple[str, str], Sequence[Decision]] | None = None,
+) -> dict[str, tuple[FacetValue, ...]]:
     """Every facet's values that occur in the log, with counts and the filtered page; then the log's
-    own fields declared with ``facet = true`` (``fields``), each as ``field-NAME``."""
+    own fields declared with ``facet = true`` (``fields``), each as ``field-NAME``.
+
+    ``members``: ``facet_members(log)``, when known (the counts are their lengths)."""
     counts: dict[str, Counter[str]] = {f: Counter() for f in (*FACETS, "tag")}
-    for d in log.decisions:
-        counts["status"][d.status] += 1
-        counts["mode"][d.mode] += 1
-        counts["category"][d.category] += 1
-        counts["partner"].update(set(d.partners))
-        counts["tag"].update(set(d.tags))
+    if members is not None:
+        for (facet, value), ds in members.items():
+            if facet in counts:
+                counts[facet][value] = len(ds)
+    else:
+        for d in log.decisions:
+            counts["status"][d.status] += 1
+            counts["mode"][d.mode] += 1
+            counts["category"][d.category] += 1
+            counts["partner"].update(set(d.partners))
+            counts["tag"].update(set(d.tags))
     order: dict[str, Sequence[str]] = {
         "status": vocab.STATUSES,
         "mode": vocab.MODES,
@@ -549,13 +617,13 @@ def partner_views(
                 proposals[pid].append(d)
         if not parties or d.status not in vocab.DECIDED_STATUSES:
             continue
-        st = standing(d, log, now)
-        for pid in parties:
-            state = st.of(pid)
-            if state is not None and state.absent:
-                absent[pid].append(Absence(d, "meeting"))
-            elif state is not None and state.state == SILENCE:
-                absent[pid].append(Absence(d, "silence"))
+        for state in standing(d, log, now).partners:  # one per party, in its order
+            if state.partner not in absent:
+                continue
+            if state.absent:
+                absent[state.partner].append(Absence(d, "meeting"))
+            elif state.state == SILENCE:
+                absent[state.partner].append(Absence(d, "silence"))
     return {
         pid: PartnerView(
             partner=log.partners[pid],
@@ -754,7 +822,9 @@ def meetings_newest_first(log: Log) -> list[Meeting]:
 #: The projections ``Views`` computes once and ``Views.carry`` keeps.
 PROJECTIONS = (
     "links",
+    "related",
     "ordered",
+    "latest",
     "open_proposals",
     "open_reviews",
     "reviews",
@@ -769,6 +839,21 @@ PROJECTIONS = (
     "all_lists",
     "audit",
 )
+
+
+#: ``Views.follow`` patches the projections of at most so many changed records, else makes them anew.
+FOLLOW_MOST = 64
+#: The projections that read only how the log's decisions link to each other (``graph_key``):
+#: ``Views.follow`` keeps them for a later version of the log whose decisions link the same way.
+GRAPH = ("links", "related")
+
+
+def graph_key(doc: object) -> tuple[object, ...] | None:
+    """What the ``GRAPH`` projections read of a document: a decision's id, its supersede links and
+    the references in its body; nothing of any other document."""
+    if not isinstance(doc, Decision):
+        return None
+    return (doc.id, doc.supersedes, doc.superseded_by, referenced(doc))
 
 
 class Views:
@@ -789,9 +874,32 @@ class Views:
         return links(self.log)
 
     @functools.cached_property
+    def related(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Decision id -> what its page and its JSON file declare (declog.site.deps): its body and the
+        meta of every decision they show (itself, its supersede chain, the decisions it links to and
+        those linking to it), in path order: equal for every version of the log linked the same way."""
+        log, links, ids = self.log, self.links, self.log.by_id
+        out: dict[str, tuple[tuple[str, str], ...]] = {}
+        for d in log.decisions:
+            shown = {d.path}
+            if d.supersedes or d.superseded_by:
+                shown.update(x.path for x in chain(d, log))
+            shown.update(ids[i].path for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ())))
+            out[d.id] = (("body", d.path), *(("doc", path) for path in sorted(shown)))
+        return out
+
+    @functools.cached_property
     def ordered(self) -> tuple[Decision, ...]:
         """The log's decisions, newest first: the order of every list."""
         return tuple(newest_first(self.log.decisions))
+
+    @functools.cached_property
+    def latest(self) -> tuple[Decision, ...]:
+        """The log's decisions, most recently changed first (``updated``): the feeds' order."""
+        return tuple(latest(self.log.decisions, self.history))
+
+    def _latest_key(self, d: Decision) -> tuple[int, str]:
+        return (instant(updated(d, self.history)), d.id)
 
     @functools.cached_property
     def open_proposals(self) -> list[Attention]:
@@ -825,7 +933,7 @@ class Views:
 
     @functools.cached_property
     def facets(self) -> dict[str, tuple[FacetValue, ...]]:
-        return facet_values(self.log, self.fields)
+        return facet_values(self.log, self.fields, self.facet_members)
 
     @functools.cached_property
     def filters(self) -> FilterBar:
@@ -889,6 +997,33 @@ class Views:
         """
         self.log = log
 
+    def follow(self, log: Log, now: dt.datetime, history: Mapping[str, tuple[Commit, ...]]) -> Views:
+        """Views of ``log`` as of ``now``: a later version of this one's log. When it holds the same
+        documents (by path) and only a few records changed, the projections of how decisions link
+        to each other (``GRAPH``) are kept if they still link the same way (``graph_key``), and the
+        decisions' orders (``ordered``, and ``latest`` with the same history) are kept with the
+        changed decisions moved to their places; everything else is made anew."""
+        out = Views(log, now, history)
+        was, new = self.log.by_path, log.by_path
+        if was.keys() != new.keys():
+            return out
+        changed = [doc for path, doc in new.items() if doc is not was[path]]
+        if len(changed) > FOLLOW_MOST:
+            return out
+        if all(graph_key(was[doc.path]) == graph_key(doc) for doc in changed):
+            out.__dict__.update({k: v for k, v in self.__dict__.items() if k in GRAPH})
+        gone = {was[doc.path] for doc in changed}
+        moved = [doc for doc in changed if isinstance(doc, Decision)]
+        orders = [("ordered", _newest_key)]
+        if history is self.history:
+            orders.append(("latest", out._latest_key))
+        for name, key in orders:
+            if name in self.__dict__:
+                kept = _resorted(self.__dict__[name], gone, moved, key)
+                if kept is not None:
+                    out.__dict__[name] = kept
+        return out
+
     def carry(self, log: Log) -> Views:
         """These views for ``log``: a later version of this one's log in which only bodies changed.
 
@@ -907,7 +1042,7 @@ class Views:
     @functools.cached_property
     def all_lists(self) -> list[ListPage]:
         per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
-        keys = {d.id: month_key(d, tz) for d in log.decisions}
+        keys: dict[str, str] = {}  # each decision's month, found when a list with it is first shown
 
         def cut(base: str, heading: str, ds: Sequence[Decision], **more: Any) -> list[ListPage]:
             return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more)
