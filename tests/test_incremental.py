@@ -801,9 +801,20 @@ def test_views_followed_across_edits_equal_views_made_anew(root: Path) -> None:
         views.warm()
         views.latest  # noqa: B018 (made, so that follow has it to keep)
         followed = views.follow(log, EXAMPLE_NOW, views.history)
-        kept += all(name in followed.__dict__ for name in ("links", "related", "ordered", "latest"))
+        kept += all(
+            name in followed.__dict__ for name in ("links", "related", "ordered", "latest", "facet_members")
+        )
         fresh = Views(log, EXAMPLE_NOW, {})
-        for name in ("links", "related", "ordered", "latest", "facets", "all_lists", "partners"):
+        for name in (
+            "links",
+            "related",
+            "ordered",
+            "latest",
+            "facet_members",
+            "facets",
+            "all_lists",
+            "partners",
+        ):
             assert getattr(followed, name) == getattr(fresh, name), (what, name)
         views = followed
     assert kept >= 12  # most edits keep the links and move decisions in the orders

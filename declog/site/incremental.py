@@ -494,38 +494,50 @@ class Incremental:
                 job.path for job in state.jobs if templates.get(job.template) != was.get(job.template)
             )
         prints: dict[str, bytes] = {}
+        # which files show each body (``Known.shows``): learnt from every declaration, or the last
+        # update's with the files whose declarations changed since moved
+        patch = bool(last) and known is not None and edited is None
         shows: dict[str, list[str]] = {}
+        redeclared: list[str] = []
         todo: list[pages.Job] = []
         for job in state.jobs:
-            if edited is not None and job.path in old and job.path not in affected and _declared(job):
-                prints[job.path] = old[job.path]  # declares no edited body: the same inputs
+            path = job.path
+            if edited is not None and path in old and path not in affected and _declared(job):
+                prints[path] = old[path]  # declares no edited body: the same inputs
             elif job.deps is None:
-                prints[job.path] = os.urandom(16)  # undeclared: rendered every time
+                prints[path] = os.urandom(16)  # undeclared: rendered every time
             else:
-                declared = declared_now[job.path] = job.deps()
+                declared = declared_now[path] = job.deps()
                 template = templates.get(job.template, b"")
+                same = last.get(path) == declared
                 if (
-                    changed is not None
-                    and job.path in old
+                    same
+                    and changed is not None
+                    and path in old
                     and job.source is None
-                    and last.get(job.path) == declared
                     and template == was_templates.get(job.template, b"")
                     and changed.isdisjoint(declared)
                 ):
-                    prints[job.path] = old[job.path]  # the same inputs, none changed
+                    prints[path] = old[path]  # the same inputs, none changed
                 else:
-                    prints[job.path] = inputs.fingerprint(job.path, template, declared)
-                for dep in declared:
-                    if dep[0] == "body":
-                        shows.setdefault(dep[1], []).append(job.path)
-            if (
-                full
-                or old.get(job.path) != prints[job.path]
-                or not (trust_output or _intact(self.out, job.path, manifest))
-            ):
+                    prints[path] = inputs.fingerprint(path, template, declared)
+                if not patch:
+                    for dep in declared:
+                        if dep[0] == "body":
+                            shows.setdefault(dep[1], []).append(path)
+                elif not same:
+                    redeclared.append(path)
+            if full or old.get(path) != prints[path]:
                 todo.append(job)
+            elif not (trust_output or _intact(self.out, path, manifest)):
+                todo.append(job)  # someone else touched it
         result.full = full
-        shown = {path: tuple(dict.fromkeys(files)) for path, files in shows.items()}
+        if patch:
+            assert known is not None
+            redeclared += [path for path in last if path not in declared_now]
+            shown = _reshown(known.shows, redeclared, last, declared_now)
+        else:
+            shown = {path: tuple(dict.fromkeys(files)) for path, files in shows.items()}
         plan = _Plan(result, state, prints, shown if edited is None else None, todo, templates)
         plan.declared = declared_now
         return plan
@@ -662,6 +674,29 @@ def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> set[dep
                 out.add(("doc", path))
             if was[16:] != now[16:]:
                 out.add(("body", path))
+    return out
+
+
+def _reshown(
+    shows: Mapping[str, tuple[str, ...]],
+    files: Collection[str],
+    before: Mapping[str, tuple[deps.Dep, ...]],
+    after: Mapping[str, tuple[deps.Dep, ...]],
+) -> dict[str, tuple[str, ...]]:
+    """``shows`` (document -> the files that show its body, as ``before`` declares them) with the
+    declarations of ``files`` as ``after`` has them (a file in neither: gone)."""
+    out = dict(shows)
+    for file in files:
+        for dep in before.get(file, ()):
+            if dep[0] == "body" and file in out.get(dep[1], ()):
+                rest = tuple(f for f in out[dep[1]] if f != file)
+                if rest:
+                    out[dep[1]] = rest
+                else:
+                    del out[dep[1]]
+        for dep in after.get(file, ()):
+            if dep[0] == "body" and file not in out.get(dep[1], ()):
+                out[dep[1]] = (*out.get(dep[1], ()), file)
     return out
 
 

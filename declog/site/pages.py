@@ -265,21 +265,30 @@ def plan(state: SiteState) -> list[Job]:
         pages = (page.pages[0], len(page.pages))
         about = repr((page.heading, page.intro, page.number, pages, page.total, page.facet, notes))
         bar: tuple[Dep, ...] = (("filters",),) if page.path.startswith(FILTERED) else ()
-        return (("value", about), *bar, *(("doc", d.path) for d in shown))
+        return (("value", about), *bar, *metas(shown))
 
     def partner(pid: str) -> dict[str, Any]:
         return {"view": views.partners[pid], "body": state.body(log.partners[pid]), "limit": COLUMN_SIZE}
 
+    def partner_deps(pid: str) -> tuple[Dep, ...]:
+        view, body = views.partners[pid], ("body", log.partners[pid].path)
+        if view.reviews:  # a review's date reads other decisions (its successor, its reviews)
+            return (("all",), body)
+        shown = [a.decision for a in view.awaiting] + [a.decision for a in view.absent[:COLUMN_SIZE]]
+        counts = ("value", repr((len(view.absent), len(view.proposals), view.party)))
+        return (counts, body, *metas([*shown, *view.proposals[:COLUMN_SIZE]]))
+
     def meeting(m: Meeting) -> dict[str, Any]:
         return {"view": views.meeting(m), "body": state.body(m)}
 
+    @functools.cache
     def named(m: Meeting) -> list[Decision]:
         """The decisions ``views.meeting(m)`` shows."""
         ids = log.by_id
         return [ids[i] for i in dict.fromkeys([*m.decisions, *views.named_by.get(m.id, ())]) if i in ids]
 
     def meeting_deps(m: Meeting) -> tuple[Dep, ...]:
-        return (("body", m.path), *(("doc", d.path) for d in named(m)))
+        return (("body", m.path), *metas(named(m)))
 
     def meetings_deps() -> tuple[Dep, ...]:
         return (("value", repr([len(named(m)) for m in meetings])),)  # and the meetings: every page's
@@ -313,7 +322,7 @@ def plan(state: SiteState) -> list[Job]:
             urls.partner(pid),
             "partner.html",
             ctx(partner, pid),
-            deps=ctx(lambda pid: (("all",), ("body", log.partners[pid].path)), pid),
+            deps=ctx(partner_deps, pid),
         )
         for pid in partner_ids(log)
     ]
@@ -341,6 +350,11 @@ def plan(state: SiteState) -> list[Job]:
     if (job := sitemap(state, jobs)) is not None:
         jobs.append(job)
     return jobs
+
+
+def metas(decisions: Iterable[Decision]) -> tuple[Dep, ...]:
+    """The ``("doc", path)`` inputs of ``decisions``, made in one pass (a plan declares a million)."""
+    return tuple(zip(itertools.repeat("doc"), [d.path for d in decisions]))
 
 
 def health(result: audit.Audit) -> dict[str, Any]:
@@ -434,8 +448,8 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         )
 
     def calendar_deps(pid: str) -> tuple[Dep, ...]:
-        items = (*(a.decision for a in views.partners[pid].awaiting), *(r.decision for r in reviews(pid)))
-        return tuple(("doc", d.path) for d in items)
+        awaiting = views.partners[pid].awaiting
+        return metas((*(a.decision for a in awaiting), *(r.decision for r in reviews(pid))))
 
     def party_feed_deps(pid: str) -> tuple[Dep, ...]:
         return entries(d for d in latest() if pid in d.partners)

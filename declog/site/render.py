@@ -297,7 +297,8 @@ class Theme:
             placed=when,
             item=self.item,
             items=self.items,
-            index_rows=self.index_rows,
+            # each row's links completed for the page, so its 10,000 rows need no pass of their own
+            index_rows=jinja2.pass_context(lambda ctx, ds: self.index_rows(ds, ctx.get("page_path", ""))),
             site_head=functools.partial(self._part, "site_head"),
             site_header=lambda path: self._part("site_header", _section(path)),
             site_footer=functools.partial(self._part, "site_footer"),
@@ -314,7 +315,7 @@ class Theme:
             facet_names={**FACET_NAMES, **{f.facet: f.label for f in fields.facets}},
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
-        self._rows: dict[Decision, Markup] = {}
+        self._rows: dict[tuple[Decision, str], str] = {}
         self._parts: dict[tuple[Any, ...], Markup] = {}
         self._attentions: dict[tuple[Any, str], Markup] = {}
         self._navs: dict[tuple[str, str], Markup] = {}
@@ -397,12 +398,16 @@ class Theme:
                     found.append(finding("DL604", self._relative(str(f)), Pos(1, 1), str(Escape(str(f)))))
         return found
 
-    def render(self, name: str, path: str, **context: Any) -> str:
-        """Render template ``name`` for the page at ``path`` (from the site root)."""
-        root = urls.root(path)
+    def root_of(self, path: str) -> str:
+        """What the page at ``path`` completes its links with (``ROOT_MARK``): the way to the site root."""
         if path == urls.NOT_FOUND and self.site.url:
             # served at any depth, so only absolute links work; escaped for the attributes it lands in
-            root = str(Markup.escape(self.site.url))
+            return str(Markup.escape(self.site.url))
+        return urls.root(path)
+
+    def render(self, name: str, path: str, **context: Any) -> str:
+        """Render template ``name`` for the page at ``path`` (from the site root)."""
+        root = self.root_of(path)
         try:
             html = self.env.get_template(name).render(page_path=path, **context)
         except Escape as exc:  # a template named by include, import or extends
@@ -443,14 +448,15 @@ class Theme:
             cached = self._attentions[a, only] = self._macro("attention_item", a, only)
         return cached
 
-    def index_rows(self, decisions: Sequence[Decision]) -> Markup:
-        """The rows of the compact index (decisions/index.html), each rendered once per record."""
-        rows = self._rows
+    def index_rows(self, decisions: Sequence[Decision], path: str = urls.DECISIONS) -> Markup:
+        """The rows of the compact index for the page at ``path`` (decisions/index.html), each
+        rendered once per record, its links completed for that page (``root_of``)."""
+        rows, root = self._rows, self.root_of(path)
         out = []
         for d in decisions:
-            row = rows.get(d)
+            row = rows.get((d, root))
             if row is None:
-                row = rows[d] = self._macro("index_row", d)
+                row = rows[d, root] = self._macro("index_row", d).replace(ROOT_MARK, root)
             out.append(row)
         return Markup("".join(out))  # rows are Markup: no escaping pass over 10,000 of them
 
@@ -514,7 +520,7 @@ class Theme:
         self._parts = {
             k: v for k, v in self._parts.items() if all(id(a) in live for a in k if isinstance(a, Decision))
         }
-        self._rows = {d: v for d, v in self._rows.items() if id(d) in live}
+        self._rows = {k: v for k, v in self._rows.items() if id(k[0]) in live}
         self._attentions = {k: v for k, v in self._attentions.items() if id(k[0].decision) in live}
 
     def assets(self) -> dict[str, Path]:

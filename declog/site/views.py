@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import heapq
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -224,7 +225,7 @@ def as_of(
     changed. Never after ``now``. ``turns``: ``Turns.of(log)``, when known.
     """
     turns = turns if turns is not None else Turns.of(log)
-    latest = base or turns.newest
+    latest = base or _newest(log)
     at = bisect.bisect_right(turns.moments, now)
     if at:
         latest = max(latest, min(turns.moments[at - 1] + _TICK, now))
@@ -233,14 +234,13 @@ def as_of(
 
 @dataclass(frozen=True)
 class Turns:
-    """The moments ``as_of`` turns at, in order, and the newest time the log records."""
+    """The moments ``as_of`` turns at, in order."""
 
     moments: tuple[dt.datetime, ...]
-    newest: dt.datetime
 
     @classmethod
     def of(cls, log: Log) -> Turns:
-        return cls(tuple(sorted(_moments(log), key=instant)), _newest(log))
+        return cls(tuple(sorted(_moments(log), key=instant)))
 
 
 def next_change(log: Log, now: dt.datetime) -> dt.datetime | None:
@@ -268,7 +268,7 @@ def _moments(log: Log) -> Iterator[dt.datetime]:
 def _newest(log: Log) -> dt.datetime:
     times = [t for d in log.decisions for t in (when(d), d.logged) if t]
     times += [m.date for m in log.meetings.values() if m.date]
-    return max(times, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+    return max(times, key=instant, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # instants: fast
 
 
 def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
@@ -306,8 +306,11 @@ def board(
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
     ready = frozenset(a.decision.id for a in open_items if a.ready)
     ready |= {d.id for d in by_status[vocab.PROPOSED] if d.deadline is None and standing(d, log, now).ready}
-    decided = [d for d in log.decisions if d.status in vocab.DECIDED_STATUSES]
-    decided.sort(key=lambda d: (instant(d.decided or when(d)), d.id), reverse=True)
+    decided = heapq.nlargest(  # sorted(..., reverse=True)[:RECENT_SIZE], without sorting them all
+        RECENT_SIZE,
+        (d for d in log.decisions if d.status in vocab.DECIDED_STATUSES),
+        key=lambda d: (instant(d.decided or when(d)), d.id),
+    )
     every = frozenset(log.partners)
     everyone = frozenset(d.id for d in log.decisions if every <= set(d.partners))
     due = tuple(reviews if reviews is not None else due_reviews(log, now))
@@ -525,13 +528,55 @@ def facet_members(
     """
     out: dict[tuple[str, str], list[Decision]] = {}
     for d in ordered if ordered is not None else log.decisions:
-        keys = [("status", d.status), ("mode", d.mode), ("category", d.category)]
-        keys += [("partner", p) for p in dict.fromkeys(d.partners)]
-        keys += [("tag", t) for t in dict.fromkeys(d.tags)]
-        if fields is not None:
-            keys += fields.members(d)
-        for key in keys:
+        for key in facet_keys(d, fields):
             out.setdefault(key, []).append(d)
+    return out
+
+
+def facet_keys(d: Decision, fields: FieldViews | None = None) -> list[tuple[str, str]]:
+    """The (facet, value) pairs ``d`` stands under (``facet_members``)."""
+    keys = [("status", d.status), ("mode", d.mode), ("category", d.category)]
+    keys += [("partner", p) for p in dict.fromkeys(d.partners)]
+    keys += [("tag", t) for t in dict.fromkeys(d.tags)]
+    if fields is not None:
+        keys += fields.members(d)
+    return keys
+
+
+def _refiled(
+    members: Mapping[tuple[str, str], list[Decision]],
+    gone: Iterable[Decision],
+    new: Iterable[Decision],
+    fields: FieldViews,
+) -> dict[tuple[str, str], list[Decision]] | None:
+    """``facet_members`` (each list newest first) without ``gone`` and with each of ``new`` in its
+    place; None when one's place is not clear (its date and id equal another's). Lists are copied
+    before they change: ``members`` stays as it was."""
+    out = dict(members)
+    copied: set[tuple[str, str]] = set()
+
+    def writable(key: tuple[str, str]) -> list[Decision]:
+        if key not in copied:
+            out[key] = list(out.get(key, ()))
+            copied.add(key)
+        return out[key]
+
+    for d in gone:
+        for key in facet_keys(d, fields):
+            if key in out:
+                kept = writable(key)
+                if d not in kept:
+                    return None
+                kept.remove(d)
+                if not kept:
+                    del out[key]
+                    copied.discard(key)
+    for d in new:
+        for key in facet_keys(d, fields):
+            placed = _resorted(writable(key), (), (d,), _newest_key)
+            if placed is None:
+                return None
+            out[key] = list(placed)
     return out
 
 
@@ -1014,6 +1059,12 @@ class Views:
             out.__dict__.update({k: v for k, v in self.__dict__.items() if k in GRAPH})
         gone = {was[doc.path] for doc in changed}
         moved = [doc for doc in changed if isinstance(doc, Decision)]
+        same_fields = log.config == self.log.config and log.partners is self.log.partners
+        if "facet_members" in self.__dict__ and same_fields:  # the same facets: refile what moved
+            olds = [d for d in gone if isinstance(d, Decision)]
+            members = _refiled(self.facet_members, olds, moved, self.fields)
+            if members is not None:
+                out.__dict__.update(fields=self.fields, facet_members=members)
         orders = [("ordered", _newest_key)]
         if history is self.history:
             orders.append(("latest", out._latest_key))
