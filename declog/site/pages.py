@@ -43,6 +43,7 @@ from declog.site.markdown import Markdown, Targets
 from declog.site.render import TemplateProblem, Theme
 from declog.site.views import (
     COLUMN_SIZE,
+    FILTERED,
     FilterBar,
     ListPage,
     Views,
@@ -53,8 +54,6 @@ from declog.site.writer import Data, Staging
 #: Markdown bodies are shown on pages two folders deep (decisions/0042/index.html).
 BODY_ROOT = urls.BODY_ROOT
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-#: The lists that show the timeline's filter bar: the timeline, its filters and the tag pages.
-FILTERED = (urls.TIMELINE_FOLDER, urls.TAGS_FOLDER)
 
 
 def safe_segment(name: str) -> bool:
@@ -259,13 +258,7 @@ def plan(state: SiteState) -> list[Job]:
         return {"page": page, "facets": views.filters.facets, "facet_more": views.filters.more}
 
     def listing_deps(page: ListPage) -> tuple[Dep, ...]:
-        shown = page.items
-        notes = [page.notes.get(d.id, "") for d in shown] if page.notes else [""] * len(shown)
-        # the pages of its list: the first one's path and how many (the others' paths follow from them)
-        pages = (page.pages[0], len(page.pages))
-        about = repr((page.heading, page.intro, page.number, pages, page.total, page.facet, notes))
-        bar: tuple[Dep, ...] = (("filters",),) if page.path.startswith(FILTERED) else ()
-        return (("value", about), *bar, *metas(shown))
+        return page.declared
 
     def partner(pid: str) -> dict[str, Any]:
         return {"view": views.partners[pid], "body": state.body(log.partners[pid]), "limit": COLUMN_SIZE}

@@ -11,6 +11,7 @@ import bisect
 import datetime as dt
 import functools
 import heapq
+import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from declog.log.timeparse import instant, zone
 from declog.site import urls
 from declog.site.fieldviews import FieldViews
 
+#: The lists that show the timeline's filter bar: the timeline, its filters and the tag pages.
+FILTERED = (urls.TIMELINE_FOLDER, urls.TAGS_FOLDER)
 #: Timeline facets with a pre-built page per value (tags have their own pages).
 FACETS: tuple[str, ...] = ("status", "mode", "category", "partner")
 #: How many recent decisions a board column or a partner section shows before "all N".
@@ -347,6 +350,19 @@ class ListPage:
     """The site's time zone, which the months are in."""
     keys: dict[str, str] | None = field(default=None, repr=False, compare=False)
     """Decision id -> its month's key, shared by the lists of one log and filled as they are grouped."""
+
+    @functools.cached_property
+    def declared(self) -> tuple[tuple[str, ...], ...]:
+        """What the page shows besides what every page sees, as declog.site.deps declares it: its
+        heading, place among its list's pages and notes (a value), the filter bar on a filtered
+        timeline, each decision's meta. Made once per page: a page kept between rebuilds keeps it."""
+        shown = self.items
+        notes = [self.notes.get(d.id, "") for d in shown] if self.notes else [""] * len(shown)
+        # the pages of its list: the first one's path and how many (the others' paths follow from them)
+        pages = (self.pages[0], len(self.pages))
+        about = repr((self.heading, self.intro, self.number, pages, self.total, self.facet, notes))
+        bar: tuple[tuple[str, ...], ...] = (("filters",),) if self.path.startswith(FILTERED) else ()
+        return (("value", about), *bar, *zip(itertools.repeat("doc"), [d.path for d in shown]))
 
     @functools.cached_property
     def months(self) -> tuple[MonthGroup, ...]:
@@ -913,6 +929,10 @@ class Views:
         self.now = now
         self.history = history
         self.tz = zone(log.config.site.timezone)
+        self._cuts: dict[str, tuple[tuple[object, ...], list[ListPage]]] = {}
+        """Each paginated list's folder -> what its pages were cut from, and the pages (``all_lists``)."""
+        self._cut_before: Mapping[str, tuple[tuple[object, ...], list[ListPage]]] = {}
+        """``_cuts`` of the views these follow (``follow``): a list cut from the same is kept as it was."""
 
     @functools.cached_property
     def links(self) -> Links:
@@ -1065,6 +1085,8 @@ class Views:
             members = _refiled(self.facet_members, olds, moved, self.fields)
             if members is not None:
                 out.__dict__.update(fields=self.fields, facet_members=members)
+        if same_fields:  # the same settings: a list cut from the same decisions keeps its pages
+            out._cut_before = self._cuts
         orders = [("ordered", _newest_key)]
         if history is self.history:
             orders.append(("latest", out._latest_key))
@@ -1084,6 +1106,7 @@ class Views:
         """
         out = Views(log, self.now, self.history)
         out.__dict__.update({k: v for k, v in self.__dict__.items() if k in PROJECTIONS})
+        out._cuts = self._cuts
         return out
 
     def lists(self) -> list[ListPage]:
@@ -1095,8 +1118,22 @@ class Views:
         per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
         keys: dict[str, str] = {}  # each decision's month, found when a list with it is first shown
 
+        before, self._cuts = self._cut_before, {}
+
         def cut(base: str, heading: str, ds: Sequence[Decision], **more: Any) -> list[ListPage]:
-            return paginate(base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more)
+            made_from = (heading, ds, more)
+            last = before.get(base)
+            if last is not None and last[0] == made_from:  # the same decisions (records), in order
+                pages = last[1]
+            else:
+                pages = paginate(
+                    base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more
+                )
+                if last is not None:  # a page equal to the last one's is that one (with what it made)
+                    was = last[1] + pages[len(last[1]) :]
+                    pages = [old if old == new else new for old, new in zip(was, pages, strict=False)]
+            self._cuts[base] = (made_from, pages)
+            return pages
 
         pages = cut(
             urls.TIMELINE_FOLDER, "Timeline", self.ordered, intro="Every decision over time, newest first."
