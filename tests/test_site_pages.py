@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections import deque
 from pathlib import Path
@@ -425,6 +426,21 @@ def test_the_index_has_one_row_per_decision_by_number(site: Path) -> None:
     assert ">Kanto Lab</span>" in row or "all partners" in row
     assert '<form class="js-filter table-filter" hidden' in page  # complete without JavaScript
     assert 'href="decisions/index.html"' in read(site, "index.html")
+
+
+def test_the_index_spliced_from_its_rows_is_the_index_rendered_whole(tmp_path: Path, site: Path) -> None:
+    """The default theme's index is written from its rows as they are (Theme.render_data); a log
+    with its own copy of the same templates renders it whole: the bytes are the same."""
+    from declog.site.render import packaged_templates
+
+    root = copy_example(tmp_path / "log")
+    (root / "templates").mkdir()
+    for name in ("decisions.html", "base.html"):
+        shutil.copy(packaged_templates() / name, root / "templates" / name)
+    result = build(root, tmp_path / "site", now=EXAMPLE_NOW, search_index=False)
+    assert result.built, result.findings
+    for rel in ("decisions/index.html", "index.html", "decisions/0028/index.html"):
+        assert (tmp_path / "site" / rel).read_bytes() == (site / rel).read_bytes(), rel
 
 
 def test_the_home_page_is_light_and_self_contained(site: Path) -> None:

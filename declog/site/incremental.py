@@ -33,7 +33,7 @@ import jinja2.bccache
 from declog.check.checker import Checker, CheckResult
 from declog.log import clock, history
 from declog.log.load import paused_gc
-from declog.log.model import Log
+from declog.log.model import Decision, Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site import deps, feeds, pages, search, urls
 from declog.site.build import BuildResult, failed, theme_for, with_site_url
@@ -363,8 +363,8 @@ class Incremental:
         by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
         records = {path: digests.record(by_path[path]) for path in sorted(by_path)}
         metas = deps.digest(b"".join([record[:16] for record in records.values()]))  # meta, then body
-        if kept is not None and kept.metas == metas:  # the same documents: the same link targets
-            targets, links = kept.markdown.targets, kept.links
+        if kept is not None and (kept.metas == metas or _same_names(kept.views.log, log)):
+            targets, links = kept.markdown.targets, kept.links  # the same documents, by the same names
         else:
             targets = pages.log_targets(log)
             links = deps.links_digest(targets)
@@ -661,6 +661,22 @@ def _same_site(built: pages.SiteState, log: Log, now: dt.datetime, search: bool)
         and views.log.meetings is log.meetings
         and views.log.config == log.config
         and built.theme.site.search == search
+    )
+
+
+def _same_names(before: Log, after: Log) -> bool:
+    """Whether two versions of a log hold the same documents (paths) under the same ids: what a
+    body can link to (``pages.log_targets``) is the same."""
+    was, now = before.by_path, after.by_path
+    return (
+        was.keys() == now.keys()
+        and before.partners.keys() == after.partners.keys()
+        and before.meetings.keys() == after.meetings.keys()
+        and all(
+            not isinstance(doc, Decision) or doc.id == was[path].id  # type: ignore[attr-defined]
+            for path, doc in now.items()
+            if doc is not was[path]
+        )
     )
 
 

@@ -525,7 +525,7 @@ def render_range(state: SiteState, jobs: Sequence[Job], start: int, stop: int) -
             if job.produce is not None:
                 data = job.produce()
             else:
-                data = state.theme.render(job.template, job.path, **job.context()).encode("utf-8")
+                data = state.theme.render_data(job.template, job.path, **job.context())
         except TemplateProblem as exc:
             out.problems.append(exc.diagnostic)
             break
