@@ -90,9 +90,10 @@ def edit_title(root: Path, rng: random.Random) -> Edit:
 
 def edit_rationale(root: Path, rng: random.Random) -> Edit:
     f = rng.choice([p for p in decisions(root) if "\nrationale: " in p.read_text(encoding="utf-8")])
-    text = f.read_text(encoding="utf-8").replace(
-        "\nrationale: ", f"\nrationale: (v{rng.randrange(1000)}) ", 1
-    )
+    text = f.read_text(encoding="utf-8")
+    mark = f"(v{rng.randrange(1000)}) "
+    # the first line of its text: after a folded or literal block's indicator, else on the same line
+    text = re.sub(r"^(rationale: (?:[>|][-+]?\n\s+)?)", rf"\g<1>{mark}", text, count=1, flags=re.M)
     f.write_text(text, encoding="utf-8")
     return f"rationale {f.name}", rel(root, f)
 
@@ -148,6 +149,51 @@ def edit_decided(root: Path, rng: random.Random) -> Edit:
     head = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)", moved, head)
     f.write_text(text[:4] + head + sep + body, encoding="utf-8")
     return f"decided {f.name} -{delta}", rel(root, f)
+
+
+def _later_deadline(text: str, rng: random.Random) -> str:
+    """``text`` with its deadline moved later by some days and minutes."""
+    found = re.search(r"^deadline: (\S+)$", text, flags=re.M)
+    assert found is not None
+    moved = dt.datetime.fromisoformat(found.group(1)) + dt.timedelta(
+        days=rng.randrange(1, 40), minutes=rng.randrange(60)
+    )
+    return re.sub(r"^deadline: \S+$", f"deadline: {moved.isoformat()}", text, count=1, flags=re.M)
+
+
+def _proposals(root: Path) -> list[Path]:
+    """The proposals with a deadline."""
+    return [
+        p
+        for p in decisions(root)
+        if "\nstatus: proposed\n" in (text := p.read_text(encoding="utf-8")) and "\ndeadline: " in text
+    ]
+
+
+def edit_deadline(root: Path, rng: random.Random) -> Edit:
+    """A proposal's deadline moved: it changes places in what needs attention."""
+    proposed = _proposals(root)
+    if not proposed:
+        return edit_title(root, rng)
+    f = rng.choice(proposed)
+    f.write_text(_later_deadline(f.read_text(encoding="utf-8"), rng), encoding="utf-8")
+    return f"deadline {f.name}", rel(root, f)
+
+
+def add_proposal(root: Path, rng: random.Random) -> Edit:
+    """A new proposal: a copy of one, with its own number and a later deadline."""
+    proposed = _proposals(root)
+    if not proposed:
+        return add_decision(root, rng)
+    source = rng.choice(proposed)
+    number = max(int(p.name[:4]) for p in decisions(root)) + 1
+    text = re.sub(
+        r'^id: "\d+"$', f'id: "{number:04d}"', source.read_text(encoding="utf-8"), count=1, flags=re.M
+    )
+    text = re.sub(r"^title: .*$", f"title: Added proposal {number}", text, count=1, flags=re.M)
+    target = source.with_name(f"{number:04d}-added-decision-{number}.md")
+    target.write_text(_later_deadline(text, rng), encoding="utf-8")
+    return f"add {target.name}", rel(root, target)
 
 
 def edit_meeting(root: Path, rng: random.Random) -> Edit:
@@ -226,6 +272,8 @@ EDITS = [
     edit_title,
     edit_status,
     edit_decided,
+    edit_deadline,
+    add_proposal,
     edit_rationale,
     edit_tags,
     edit_link,
@@ -278,7 +326,10 @@ def test_random_edits_between_processes_give_the_bytes_of_a_full_build(root: Pat
         done.append(what)
         inc = _in_a_new_process(inc)  # as a warm build in a new process knows it
         update = inc.rebuild(binary=None, most=1.0)
-        assert update.built and not update.full, done
+        assert update.built and not update.full, (
+            done,
+            [f"{d.path}:{d.line}: {d.code} {d.message}" for d in update.findings],
+        )
         assert_same_as_full_build(root, site, tmp_path)
         if edit in BODY_EDITS:
             assert update.bodies_only and update.rendered <= 12, done[-3:]
@@ -793,7 +844,16 @@ def test_views_followed_across_edits_equal_views_made_anew(root: Path) -> None:
     kept = 0
     for _ in range(24):
         edit = rng.choice(
-            [edit_status, edit_decided, edit_title, edit_link, edit_tags, edit_body, add_decision]
+            [
+                edit_status,
+                edit_decided,
+                edit_deadline,
+                add_proposal,
+                edit_title,
+                edit_link,
+                edit_tags,
+                add_decision,
+            ]
         )
         what, changed = edit(root, rng)
         log = checker.check(changed).log

@@ -290,9 +290,16 @@ def _context(log: Log) -> tuple[object, ...]:
 def standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
     """Where ``d`` stands at ``now``: one state per partner party to it, in ``d.partners`` order."""
     known = _STANDING.get(d)
+    if known is not None and known[1] == now:
+        config, partners, meetings, agreement = known[0]
+        if (
+            config is log.config
+            and partners is log.partners
+            and meetings is log.meetings
+            and agreement is agreement_of(log)
+        ):
+            return known[2]
     context = _context(log)
-    if known is not None and known[1] == now and all(a is b for a, b in zip(known[0], context, strict=True)):
-        return known[2]
     found = _standing(d, log, now)
     _STANDING[d] = (context, now, found)
     return found

@@ -15,7 +15,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from declog.insight.audit import STALE_AFTER, Audit, Window
 from declog.insight.audit import audit as run_audit
@@ -29,6 +29,7 @@ from declog.log.standing import (
     SILENCE,
     Links,
     Standing,
+    agreement_of,
     links,
     logging_lag,
     referenced,
@@ -38,6 +39,8 @@ from declog.log.standing import (
 from declog.log.timeparse import instant, zone
 from declog.site import urls
 from declog.site.fieldviews import FieldViews
+
+_T = TypeVar("_T")
 
 #: The lists that show the timeline's filter bar: the timeline, its filters and the tag pages.
 FILTERED = (urls.TIMELINE_FOLDER, urls.TAGS_FOLDER)
@@ -98,20 +101,27 @@ def _resorted(
     """``before`` (sorted by ``key``, largest first) without ``gone`` and with each of ``new`` in its
     place, found by bisection; None when one's key equals another's (a full sort decides the order)."""
     out = [d for d in before if d not in gone]
-    for d in new:
-        k = key(d)
-        lo, hi = 0, len(out)
-        while lo < hi:  # out[:lo] sort before d, out[hi:] after it
-            mid = (lo + hi) // 2
-            other = key(out[mid])
-            if other == k:
-                return None
-            if other > k:
-                lo = mid + 1
-            else:
-                hi = mid
-        out.insert(lo, d)
+    if not all(_insort(out, d, key, descending=True) for d in new):
+        return None
     return tuple(out)
+
+
+def _insort(items: list[_T], item: _T, key: Callable[[_T], Any], *, descending: bool) -> bool:
+    """Put ``item`` in its place in ``items`` (sorted by ``key``), found by bisection; False (and
+    ``items`` as it was) when its key equals another's: their order is the full sort's to decide."""
+    k = key(item)
+    lo, hi = 0, len(items)
+    while lo < hi:  # items[:lo] sort before it, items[hi:] after it
+        mid = (lo + hi) // 2
+        other = key(items[mid])
+        if other == k:
+            return False
+        if (other > k) == descending:
+            lo = mid + 1
+        else:
+            hi = mid
+    items.insert(lo, item)
+    return True
 
 
 # --- the status board and what needs attention ---------------------------------------
@@ -277,8 +287,12 @@ def _newest(log: Log) -> dt.datetime:
 def open_proposals(log: Log, now: dt.datetime) -> list[Attention]:
     """Every open proposal that needs attention, soonest deadline first, those without one last."""
     open_items = [a for d in log.decisions if (a := attention(d, log, now)) is not None]
-    open_items.sort(key=lambda a: (instant(a.deadline, _LAST), a.decision.id))
+    open_items.sort(key=_soonest)
     return open_items
+
+
+def _soonest(a: Attention) -> tuple[int, str]:
+    return (instant(a.deadline, _LAST), a.decision.id)
 
 
 def board(
@@ -653,10 +667,12 @@ def partner_views(
     ordered: Sequence[Decision] | None = None,
     open_items: Sequence[Attention] | None = None,
     reviews: Sequence[Due] | None = None,
+    members: Mapping[tuple[str, str], Sequence[Decision]] | None = None,
 ) -> dict[str, PartnerView]:
     """Every partner's view, from one pass over the decisions (newest first).
 
-    ``ordered``, ``open_items`` (``open_proposals``) and ``reviews`` (``due_reviews``) when already known.
+    ``ordered``, ``open_items`` (``open_proposals``), ``reviews`` (``due_reviews``) and ``members``
+    (``facet_members``: how many decisions each partner is party to) when already known.
     """
     ids = sorted(log.partners)
     awaiting: dict[str, list[Attention]] = {pid: [] for pid in ids}
@@ -670,13 +686,16 @@ def partner_views(
     for r in reviews if reviews is not None else due_reviews(log, now):
         for pid in sorted(log.member_of.get(r.decision.owner, ())):
             owned[pid].append(r)
+    if members is not None:
+        party.update({pid: len(members.get(("partner", pid), ())) for pid in ids})
+    decided = vocab.DECIDED_STATUSES
     for d in ordered if ordered is not None else newest_first(log.decisions):
-        parties = [pid for pid in dict.fromkeys(d.partners) if pid in awaiting]
-        party.update(parties)
+        if members is None:
+            party.update(pid for pid in dict.fromkeys(d.partners) if pid in awaiting)
         if d.owner:
             for pid in log.member_of.get(d.owner, ()):
                 proposals[pid].append(d)
-        if not parties or d.status not in vocab.DECIDED_STATUSES:
+        if d.status not in decided:
             continue
         for state in standing(d, log, now).partners:  # one per party, in its order
             if state.partner not in absent:
@@ -1014,7 +1033,12 @@ class Views:
     @functools.cached_property
     def partners(self) -> dict[str, PartnerView]:
         return partner_views(
-            self.log, self.now, ordered=self.ordered, open_items=self.open_proposals, reviews=self.reviews
+            self.log,
+            self.now,
+            ordered=self.ordered,
+            open_items=self.open_proposals,
+            reviews=self.reviews,
+            members=self.facet_members,
         )
 
     def warm(self) -> None:
@@ -1087,6 +1111,17 @@ class Views:
                 out.__dict__.update(fields=self.fields, facet_members=members)
         if same_fields:  # the same settings: a list cut from the same decisions keeps its pages
             out._cut_before = self._cuts
+        same_standing = (  # where an unchanged decision stands is the same (standing._context)
+            now == self.now
+            and same_fields
+            and log.meetings is self.log.meetings
+            and agreement_of(log) is agreement_of(self.log)
+        )
+        if "open_proposals" in self.__dict__ and same_standing:
+            waiting = [a for a in self.open_proposals if a.decision not in gone]
+            found = [a for d in moved if (a := attention(d, log, now)) is not None]
+            if all(_insort(waiting, a, _soonest, descending=False) for a in found):
+                out.__dict__["open_proposals"] = waiting
         orders = [("ordered", _newest_key)]
         if history is self.history:
             orders.append(("latest", out._latest_key))
