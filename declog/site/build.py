@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def build(
     jobs: int | None = None,
     checker: Checker | None = None,
     progress: Progress = silent,
+    meanwhile: Callable[[CheckResult, pages.SiteState], None] | None = None,
 ) -> BuildResult:
     """Check the log at ``root`` and, if it passes, publish it into ``out``.
 
@@ -76,7 +78,8 @@ def build(
     ``search_index`` None means "when Pagefind is installed"; ``jobs`` is the
     number of worker processes (default: one per core); ``checker`` loads and
     checks the log instead of ``load_and_check`` (a caller that rebuilds later);
-    ``progress`` hears of each stage and of the files rendered.
+    ``progress`` hears of each stage and of the files rendered; ``meanwhile(checked, state)`` runs
+    in this process while the worker processes render (a caller's bookkeeping, e.g. the cache's).
     """
     started = time.perf_counter()
     progress(CHECK, 0, 0)
@@ -107,7 +110,12 @@ def build(
         state.jobs = pages.plan(state)
         state.bodies = early.collect(pages.log_targets(log))
         progress(RENDER, 0, len(state.jobs))
-        outcome = pages.Renderer(state, workers).wait(progress)
+        renderer = pages.Renderer(state, workers)
+        try:
+            if meanwhile is not None:
+                meanwhile(checked, state)
+        finally:
+            outcome = renderer.wait(progress)
         result.findings += pages.unique(outcome.problems)
         if binary is not None and not outcome.problems:
             progress(INDEX, 0, 0)

@@ -30,16 +30,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from declog import __version__
+from declog.check.checker import CheckResult
 from declog.log.history import Commit
 from declog.log.progress import Progress, silent
-from declog.site import doccache, search, urls
+from declog.site import doccache, pages, search, urls
 from declog.site.build import BuildResult, OutputError, build
 from declog.site.doccache import read_private, uncollected, write_private
 from declog.site.incremental import Incremental, TooMuch
@@ -428,6 +429,14 @@ def cached_build(
             result.seconds = time.perf_counter() - started
             return result
     _forget(path)  # a stale cache must not outlive the site it described
+    primed: list[Callable[[], None]] = []
+
+    def meanwhile(checked: CheckResult, state: pages.SiteState) -> None:
+        """While the workers render: keep the parsed documents and learn the fingerprints."""
+        if documents is not None:
+            doccache.save(documents, root, site.checker, parsed)
+        primed.append(site.prime(checked, bodies=state.bodies, built=state))
+
     result = build(
         root,
         out,
@@ -437,13 +446,14 @@ def cached_build(
         jobs=jobs,
         checker=site.checker,
         progress=progress,
+        meanwhile=meanwhile,
     )
     if result.built:
         gc.freeze()  # what the build made lives on: no full collection over it while priming
-        site.prime(result.check, bodies=result.bodies, built=result.state)
+        if not primed:
+            primed.append(site.prime(result.check, bodies=result.bodies, built=result.state))
+        primed[0]()  # the site is in place: its files' sizes and times
         result.state = None  # the site keeps what it needs of it
         _save(path, head, site.snapshot())
-        if documents is not None:
-            doccache.save(documents, root, site.checker, parsed)
         result.seconds = time.perf_counter() - started
     return result

@@ -290,21 +290,27 @@ class Incremental:
         checked: CheckResult,
         bodies: Mapping[str, tuple[bytes, str]] | None = None,
         built: pages.SiteState | None = None,
-    ) -> None:
-        """Learn the fingerprints of a site ``declog build`` just wrote from ``checked``'s log.
+    ) -> Callable[[], None]:
+        """Learn the fingerprints of the site ``declog build`` renders from ``checked``'s log.
 
         ``bodies`` are the Markdown bodies that build rendered (``BuildResult.bodies``); ``built``
-        what it rendered from (``BuildResult.state``): its views and theme serve again when they
-        are as of the same moment.
+        what it renders from (``BuildResult.state``): its views and theme serve again when they
+        are as of the same moment. The fingerprints are worked out now, while the build's workers
+        may still be rendering (``build``'s ``meanwhile``); the function returned, called once the
+        site is in place, notes each file's size and time and makes all of it known.
         """
-        try:
-            plan = self._plan(trust_output=True, checked=checked, full_look=True, built=built)
-            if isinstance(plan, _Plan):
-                self.bodies.update(bodies or {})
-                plan.todo = []
-                self._done(plan, 0, stat_all=True)
-        finally:
-            gc.unfreeze()
+        plan = self._plan(trust_output=True, checked=checked, full_look=True, built=built)
+
+        def done() -> None:
+            try:
+                if isinstance(plan, _Plan):
+                    self.bodies.update(bodies or {})
+                    plan.todo = []
+                    self._done(plan, 0, stat_all=True)
+            finally:
+                gc.unfreeze()
+
+        return done
 
     def warm(self) -> None:
         """Prepare what the first rebuild after ``prime`` would otherwise make (a server's idle moment):
