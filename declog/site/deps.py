@@ -61,7 +61,7 @@ AGGREGATES: tuple[Dep, ...] = (("all",), ("facets",), ("filters",))
 
 def digest(*parts: str | bytes) -> bytes:
     """A digest of ``parts`` as a sequence (each part's length goes in first)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.blake2b(digest_size=SIZE)
     for part in parts:
         data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
         h.update(b"%d:" % len(data))
@@ -157,7 +157,7 @@ class Digests:
         return found
 
     def record(self, doc: Document) -> bytes:
-        """Meta and body together: what ``Known.records`` keeps per document."""
+        """Meta and body together: what ``Known.records`` keeps per document (``meta_of``)."""
         _, meta, body = self._of(doc)
         return meta + body
 
@@ -169,6 +169,20 @@ class Digests:
             self._memo = {k: v for k, v in self._memo.items() if k in wanted}
             bodies = {v[2] for v in self._memo.values()}
             self._mentions = {k: v for k, v in self._mentions.items() if k in bodies}
+
+
+#: How long a digest is: a record (``Digests.record``) is the meta's, then the body's.
+SIZE = 16
+
+
+def meta_of(record: bytes) -> bytes:
+    """The meta's digest in a ``Digests.record``."""
+    return record[:SIZE]
+
+
+def body_of(record: bytes) -> bytes:
+    """The body's digest in a ``Digests.record``."""
+    return record[SIZE:]
 
 
 class Inputs:
@@ -231,7 +245,7 @@ class Inputs:
 
     def fingerprint(self, path: str, template: bytes, deps: Iterable[Dep]) -> bytes:
         """The fingerprint of the file at ``path``: what every page sees, its template, its inputs."""
-        h = hashlib.blake2b(self.common, digest_size=16)
+        h = hashlib.blake2b(self.common, digest_size=SIZE)
         h.update(b"%d:" % len(template) + template)
         h.update(path.encode("utf-8", "surrogatepass") + b"\0")
         h.update(b"".join([self(dep) for dep in deps]))  # digests of equal length

@@ -368,7 +368,7 @@ class Incremental:
         digests, kept = self.digests, self.kept
         by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
         records = {path: digests.record(by_path[path]) for path in sorted(by_path)}
-        metas = deps.digest(b"".join([record[:16] for record in records.values()]))  # meta, then body
+        metas = deps.digest(b"".join([deps.meta_of(record) for record in records.values()]))
         if kept is not None and (kept.metas == metas or _same_names(kept.views.log, log)):
             targets, links = kept.markdown.targets, kept.links  # the same documents, by the same names
         else:
@@ -692,9 +692,9 @@ def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> set[dep
     for path in before.keys() | after.keys():
         was, now = before.get(path, b""), after.get(path, b"")
         if was != now:
-            if was[:16] != now[:16]:
+            if deps.meta_of(was) != deps.meta_of(now):
                 out.add(("doc", path))
-            if was[16:] != now[16:]:
+            if deps.body_of(was) != deps.body_of(now):
                 out.add(("body", path))
     return out
 
