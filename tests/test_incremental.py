@@ -878,3 +878,26 @@ def test_views_followed_across_edits_equal_views_made_anew(root: Path) -> None:
             assert getattr(followed, name) == getattr(fresh, name), (what, name)
         views = followed
     assert kept >= 12  # most edits keep the links and move decisions in the orders
+
+
+def test_a_review_answered_by_another_decision_updates_the_calendars(root: Path, tmp_path: Path) -> None:
+    """A review's date reads the decisions that review it: when 0033 starts reviewing 0026 (its
+    record alone changes), the calendar that listed 0026's open review drops it, as a full build does."""
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    assert inc.update().built
+    calendars = {p: p.read_bytes() for p in site.glob("partners/*/deadlines.ics")}
+    assert any(b"0026" in data for data in calendars.values())
+    f = next(
+        decisions(root)[i] for i in range(len(decisions(root))) if decisions(root)[i].name.startswith("0033-")
+    )
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(
+            'reviews: ["0001", "0002"]', 'reviews: ["0001", "0002", "0026"]'
+        ),
+        encoding="utf-8",
+    )
+    update = inc.update(changed=rel(root, f))
+    assert update.built, [f"{d.path}:{d.line}: {d.message}" for d in update.findings]
+    assert_same_as_full_build(root, site, tmp_path)
+    assert any(calendars[p] != p.read_bytes() for p in calendars)  # the edit did change a calendar

@@ -441,8 +441,10 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         )
 
     def calendar_deps(pid: str) -> tuple[Dep, ...]:
-        awaiting = views.partners[pid].awaiting
-        return metas((*(a.decision for a in awaiting), *(r.decision for r in reviews(pid))))
+        awaiting = metas(a.decision for a in views.partners[pid].awaiting)
+        if reviews(pid):  # a review's date reads other decisions (its successor, its reviews)
+            return (("all",), *awaiting)
+        return awaiting
 
     def party_feed_deps(pid: str) -> tuple[Dep, ...]:
         return entries(d for d in latest() if pid in d.partners)

@@ -603,10 +603,8 @@ def _refiled(
                     copied.discard(key)
     for d in new:
         for key in facet_keys(d, fields):
-            placed = _resorted(writable(key), (), (d,), _newest_key)
-            if placed is None:
+            if not _insort(writable(key), d, _newest_key, descending=True):
                 return None
-            out[key] = list(placed)
     return out
 
 
