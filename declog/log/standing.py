@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -290,16 +291,9 @@ def _context(log: Log) -> tuple[object, ...]:
 def standing(d: Decision, log: Log, now: dt.datetime) -> Standing:
     """Where ``d`` stands at ``now``: one state per partner party to it, in ``d.partners`` order."""
     known = _STANDING.get(d)
-    if known is not None and known[1] == now:
-        config, partners, meetings, agreement = known[0]
-        if (
-            config is log.config
-            and partners is log.partners
-            and meetings is log.meetings
-            and agreement is agreement_of(log)
-        ):
-            return known[2]
     context = _context(log)
+    if known is not None and known[1] == now and all(map(operator.is_, known[0], context)):
+        return known[2]
     found = _standing(d, log, now)
     _STANDING[d] = (context, now, found)
     return found

@@ -450,9 +450,7 @@ def cached_build(
     )
     if result.built:
         gc.freeze()  # what the build made lives on: no full collection over it while priming
-        if not primed:
-            primed.append(site.prime(result.check, bodies=result.bodies, built=result.state))
-        primed[0]()  # the site is in place: its files' sizes and times
+        primed[0]()  # the site is in place (meanwhile ran before the render): its files' sizes and times
         result.state = None  # the site keeps what it needs of it
         _save(path, head, site.snapshot())
         result.seconds = time.perf_counter() - started

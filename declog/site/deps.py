@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -250,6 +251,11 @@ class Inputs:
         h.update(path.encode("utf-8", "surrogatepass") + b"\0")
         h.update(b"".join([self(dep) for dep in deps]))  # digests of equal length
         return h.digest()
+
+
+def metas(decisions: Iterable[Decision]) -> tuple[Dep, ...]:
+    """The ``("doc", path)`` inputs of ``decisions``, made in one pass (a plan declares a million)."""
+    return tuple(zip(itertools.repeat("doc"), [d.path for d in decisions]))
 
 
 def links_digest(targets: Targets) -> bytes:

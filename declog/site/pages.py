@@ -38,7 +38,7 @@ from declog.log.progress import RENDER, Progress, silent
 from declog.log.review import Due
 from declog.log.yamlparse import split_frontmatter
 from declog.site import feeds, urls
-from declog.site.deps import Dep
+from declog.site.deps import Dep, metas
 from declog.site.markdown import Markdown, Targets
 from declog.site.render import TemplateProblem, Theme
 from declog.site.views import (
@@ -345,11 +345,6 @@ def plan(state: SiteState) -> list[Job]:
     return jobs
 
 
-def metas(decisions: Iterable[Decision]) -> tuple[Dep, ...]:
-    """The ``("doc", path)`` inputs of ``decisions``, made in one pass (a plan declares a million)."""
-    return tuple(zip(itertools.repeat("doc"), [d.path for d in decisions]))
-
-
 def health(result: audit.Audit) -> dict[str, Any]:
     """The audit of ``declog audit`` (its default window, as of the pages' time) with its charts."""
     return {
@@ -390,9 +385,6 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
     url, title = log.config.site.url, log.config.site.title
     host = urlsplit(url).hostname or "declog.invalid"
 
-    def latest() -> Sequence[Decision]:
-        return views.latest
-
     def site_feed() -> dict[str, Any]:
         return {
             "feed": feeds.feed(
@@ -400,7 +392,7 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
                 title=title,
                 self_path=urls.FEED,
                 alternate_path=urls.HOME,
-                decisions=latest(),
+                decisions=views.latest,
                 base=url,
                 body_html=state.body,
                 latest_first=True,
@@ -408,7 +400,7 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         }
 
     def partner_feed(pid: str) -> dict[str, Any]:
-        party = (d for d in latest() if pid in d.partners)
+        party = (d for d in views.latest if pid in d.partners)
         return {
             "feed": feeds.feed(
                 views=views,
@@ -447,7 +439,7 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         return awaiting
 
     def party_feed_deps(pid: str) -> tuple[Dep, ...]:
-        return entries(d for d in latest() if pid in d.partners)
+        return entries(d for d in views.latest if pid in d.partners)
 
     ctx = functools.partial
     jobs = [
@@ -469,7 +461,7 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
         for d in log.decisions
         if safe_segment(d.id)
     ]
-    jobs.append(Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(latest())))
+    jobs.append(Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(views.latest)))
     for pid in partner_ids(log):  # the partners' views are made when a job first needs them
         path = urls.partner_feed(pid)
         jobs.append(Job(path, "feed.xml", ctx(partner_feed, pid), deps=ctx(party_feed_deps, pid)))

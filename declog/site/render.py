@@ -315,8 +315,7 @@ class Theme:
             facet_names={**FACET_NAMES, **{f.facet: f.label for f in fields.facets}},
         )
         self._items: dict[tuple[Decision, str], Markup] = {}
-        self._rows: dict[tuple[Decision, str], str] = {}
-        self._row_bytes: dict[tuple[Decision, str], bytes] = {}
+        self._rows: dict[tuple[Decision, str], bytes] = {}
         self._spliced: list[list[bytes]] | None = None
         """While ``render_data`` renders a page of the default theme: the index rows it asked for."""
         self._nonce = os.urandom(8).hex()
@@ -450,6 +449,7 @@ class Theme:
         return known
 
     def _provider(self, name: str) -> Path | None:
+        """The folder of the search path that provides template ``name``, if one does."""
         return next((d for d in self.dirs if (d / name).exists()), None)
 
     def render(self, name: str, path: str, **context: Any) -> str:
@@ -498,28 +498,17 @@ class Theme:
     def index_rows(self, decisions: Sequence[Decision], path: str = urls.DECISIONS) -> Markup:
         """The rows of the compact index for the page at ``path`` (decisions/index.html), each
         rendered once per record, its links completed for that page (``root_of``)."""
-        root = self.root_of(path)
+        root, known = self.root_of(path), self._rows
+        rows = [known.get((d, root)) or self._row(d, root) for d in decisions]
         if self._spliced is not None:  # render_data splices the rows in as they are
-            encoded, rows = self._row_bytes, self._rows
-            data = []
-            for d in decisions:
-                chunk = encoded.get((d, root))
-                if chunk is None:
-                    text = rows.get((d, root))
-                    if text is None:
-                        text = rows[d, root] = self._macro("index_row", d).replace(ROOT_MARK, root)
-                    chunk = encoded[d, root] = text.encode("utf-8")
-                data.append(chunk)
-            self._spliced.append(data)
+            self._spliced.append(rows)
             return Markup(self._mark(len(self._spliced) - 1))
-        rows = self._rows
-        out = []
-        for d in decisions:
-            row = rows.get((d, root))
-            if row is None:
-                row = rows[d, root] = self._macro("index_row", d).replace(ROOT_MARK, root)
-            out.append(row)
-        return Markup("".join(out))  # rows are Markup: no escaping pass over 10,000 of them
+        return Markup(b"".join(rows).decode("utf-8"))  # rows are markup: no escaping pass over them
+
+    def _row(self, d: Decision, root: str) -> bytes:
+        """``d``'s row of the compact index, its links completed with ``root``, as UTF-8."""
+        row = self._rows[d, root] = self._macro("index_row", d).replace(ROOT_MARK, root).encode("utf-8")
+        return row
 
     def _part(self, name: str, *args: Any) -> Markup:
         """A part of a page that does not depend on the page (macro ``name``), rendered once per
@@ -574,7 +563,6 @@ class Theme:
         Only once the fragments outnumber the decisions by far: a stale one is never used again.
         """
         kept = len(self._items) + len(self._attentions) + len(self._rows) + len(self._parts)
-        kept += len(self._row_bytes)
         if kept < 4 * len(decisions) + 1000:
             return
         live = {id(d) for d in decisions}
@@ -583,7 +571,6 @@ class Theme:
             k: v for k, v in self._parts.items() if all(id(a) in live for a in k if isinstance(a, Decision))
         }
         self._rows = {k: v for k, v in self._rows.items() if id(k[0]) in live}
-        self._row_bytes = {k: v for k, v in self._row_bytes.items() if id(k[0]) in live}
         self._attentions = {k: v for k, v in self._attentions.items() if id(k[0].decision) in live}
 
     def assets(self) -> dict[str, Path]:
@@ -606,10 +593,8 @@ class Theme:
 
     def _source(self, name: str) -> str:
         """The file that provides template ``name``, relative to the log's root when it is the log's."""
-        for folder in self.dirs:
-            if (folder / name).exists():
-                return self._relative(str(folder / name))
-        return f"templates/{name}"
+        folder = self._provider(name)
+        return self._relative(str(folder / name)) if folder is not None else f"templates/{name}"
 
     def _relative(self, file: str) -> str:
         path = Path(os.path.normpath(os.path.abspath(file)))

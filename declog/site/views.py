@@ -11,7 +11,6 @@ import bisect
 import datetime as dt
 import functools
 import heapq
-import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from declog.log.standing import (
 )
 from declog.log.timeparse import instant, zone
 from declog.site import urls
+from declog.site.deps import Dep, metas
 from declog.site.fieldviews import FieldViews
 
 _T = TypeVar("_T")
@@ -366,7 +366,7 @@ class ListPage:
     """Decision id -> its month's key, shared by the lists of one log and filled as they are grouped."""
 
     @functools.cached_property
-    def declared(self) -> tuple[tuple[str, ...], ...]:
+    def declared(self) -> tuple[Dep, ...]:
         """What the page shows besides what every page sees, as declog.site.deps declares it: its
         heading, place among its list's pages and notes (a value), the filter bar on a filtered
         timeline, each decision's meta. Made once per page: a page kept between rebuilds keeps it."""
@@ -375,8 +375,8 @@ class ListPage:
         # the pages of its list: the first one's path and how many (the others' paths follow from them)
         pages = (self.pages[0], len(self.pages))
         about = repr((self.heading, self.intro, self.number, pages, self.total, self.facet, notes))
-        bar: tuple[tuple[str, ...], ...] = (("filters",),) if self.path.startswith(FILTERED) else ()
-        return (("value", about), *bar, *zip(itertools.repeat("doc"), [d.path for d in shown]))
+        bar: tuple[Dep, ...] = (("filters",),) if self.path.startswith(FILTERED) else ()
+        return (("value", about), *bar, *metas(shown))
 
     @functools.cached_property
     def months(self) -> tuple[MonthGroup, ...]:
@@ -956,18 +956,18 @@ class Views:
         return links(self.log)
 
     @functools.cached_property
-    def related(self) -> dict[str, tuple[tuple[str, str], ...]]:
+    def related(self) -> dict[str, tuple[Dep, ...]]:
         """Decision id -> what its page and its JSON file declare (declog.site.deps): its body and the
         meta of every decision they show (itself, its supersede chain, the decisions it links to and
         those linking to it), in path order: equal for every version of the log linked the same way."""
         log, links, ids = self.log, self.links, self.log.by_id
-        out: dict[str, tuple[tuple[str, str], ...]] = {}
+        out: dict[str, tuple[Dep, ...]] = {}
         for d in log.decisions:
-            shown = {d.path}
+            shown = {d.path: d}
             if d.supersedes or d.superseded_by:
-                shown.update(x.path for x in chain(d, log))
-            shown.update(ids[i].path for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ())))
-            out[d.id] = (("body", d.path), *(("doc", path) for path in sorted(shown)))
+                shown.update((x.path, x) for x in chain(d, log))
+            shown.update((ids[i].path, ids[i]) for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ())))
+            out[d.id] = (("body", d.path), *metas(shown[path] for path in sorted(shown)))
         return out
 
     @functools.cached_property
