@@ -18,9 +18,10 @@ the log, its own cache folders (``XDG_CACHE_HOME``) and output folders, so
 neither sees the other's cache. Per round, in this order:
 
 1. cold build with the default options (``declog build --no-search -q``, its
-   cache and output emptied first): base, new, then Hugo's full build and
-   the bare pipeline (benchmarks/bare_pipeline.py); wall time, CPU time and
-   peak memory of the process tree;
+   cache and output set aside first, moved rather than deleted: see
+   ``Bench.set_aside``): base, new, then Hugo's full build and the bare
+   pipeline (benchmarks/bare_pipeline.py), each into a folder that is not
+   there; wall time, CPU time and peak memory of the process tree;
 2. warm builds after one body edit (a sentence appended to one decision), then
    after one status edit (a proposed decision made ``withdrawn`` with a
    ``reason``): base, new, each checked in the built page;
@@ -712,25 +713,40 @@ class Bench:
         if len(self.proposed) < wanted:
             fail(f"{len(self.proposed)} proposed decisions, {wanted} status edits needed: raise --n")
 
+    def set_aside(self, *folders: Path) -> None:
+        """Move ``folders`` out of the way, into the run's trash (removed with the temporary folder).
+
+        Not deleted: on a file system without a journal (ext4 as this machine's), the kernel
+        skips the inodes freed in the last minutes each time it makes a file or a folder
+        (``recently_deleted``), so a build right after deleting tens of thousands of files is
+        slower by seconds of system time, and by more the more was deleted in the last minutes:
+        the cold figures would measure what ran before them. A first build on a fresh clone
+        (CI) follows no such deletion.
+        """
+        trash = self.tmp / "trash"
+        trash.mkdir(exist_ok=True)
+        for folder in folders:
+            if folder.exists():
+                folder.rename(trash / f"{len(list(trash.iterdir())):04d}-{folder.name}")
+
     def cold(self, r: int) -> None:
         """Cold builds: base, new, Hugo, bare."""
         for side in self.sides(r):
-            shutil.rmtree(side.home / "out", ignore_errors=True)
-            shutil.rmtree(side.home / "cache" / "build", ignore_errors=True)
+            self.set_aside(side.home / "out", side.home / "cache" / "build")
             cold = self.build(side, sample=True)
             side.add("cold", cold.seconds)
             side.add("cold cpu", cold.cpu)
             side.add("cold peak", cold.peak)
         if self.hugo:
             out = self.tmp / "hugo-out"
-            shutil.rmtree(out, ignore_errors=True)
+            self.set_aside(out)
             env = {**os.environ, "HUGO_CACHEDIR": str(self.tmp / "hugo-cache")}
             cmd = [self.hugo, "--source", str(self.hugo_src), "--destination", str(out), "--quiet"]
             full = run(cmd, env=env, cwd=self.cwd, sample=True)
             for key, value in (("cold", full.seconds), ("cold cpu", full.cpu), ("cold peak", full.peak)):
                 self.hugo_runs.setdefault(key, []).append(value)
         out = self.tmp / "bare-out"
-        shutil.rmtree(out, ignore_errors=True)
+        self.set_aside(out)
         cmd = [sys.executable, str(HERE / "bare_pipeline.py"), str(self.corpus), str(out)]
         self.bare.append(
             run([*cmd, "--jobs", str(self.args.jobs)], env=dict(os.environ), cwd=self.cwd).seconds

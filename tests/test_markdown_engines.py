@@ -221,3 +221,59 @@ def test_engine_id_names_the_engines_in_use() -> None:
     assert reference.engine_id.startswith("markdown-it-py ")
     assert "markdown-it-pyrs" not in reference.engine_id
     assert fast.engine_id == reference.engine_id + f", markdown-it-pyrs {markdown_fast.version}"
+
+
+def _reference_gate(text: str) -> bool:
+    """``suits`` as first written: plain searches (``^`` at every line), none of its shortcuts."""
+    import re
+
+    bracketish = "|".join(map(re.escape, markdown_fast._BRACKETISH))
+    unsuited = re.compile(r"\[\^|\^\[|\[[ xX]\]|\\[\[\]]|&#|&(?:" + bracketish + r");")
+    deep = re.compile(r"^[ \t>*+\-0-9.)]{12}", re.MULTILINE)
+    lazy = re.compile(r"^[ \t>*+\-0-9.)]*>.*\n(?![ \t>]*>|[ \t]*$)", re.MULTILINE)
+    after_row = re.compile(
+        r"\|[^\n]*\n(?:(?=[^\n]*\S)[^|\n]*$|[ \t]*(?:[-*+>#`~_=]|[0-9]{1,9}[.)])|[ ]{4}|\t)", re.MULTILINE
+    )
+    if "\r" in text or "\0" in text or unsuited.search(text) or deep.search(text):
+        return False
+    if lazy.search(text) or after_row.search(text):
+        return False
+    if not text.isascii() and ("](" in text or "]:" in text or "<" in text):
+        return False
+    if text.count("[") > 12 and markdown_fast._bracket_depth(text) > 12:
+        return False
+    return "[[" not in text or ("]:" not in text and markdown_fast._plain_refs(text))
+
+
+#: Pieces that each of the gate's patterns looks for, and what lies next to them.
+_GATE_PIECES = [
+    *"[]^\\&#;|>*+-.)0123456789xX \t\n\r\0é",
+    "&lsqb;",
+    "&rsqb;",
+    "&nbsp;",
+    "&amp;",
+    "[[0001]]",
+    "- [ ] ",
+    "> ",
+    "1. ",
+    "    ",
+    "](",
+    "]:",
+    "<",
+    "word",
+]
+
+
+@settings(max_examples=int(os.environ.get("MDX", 300)) * 5, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_PIECES), max_size=40))
+def test_the_gate_takes_the_bodies_its_plain_patterns_take(pieces: list[str]) -> None:
+    """The gate's fast searches (one character first, a line's start by its "\\n") take exactly the
+    bodies its plain patterns take."""
+    text = "".join(pieces)
+    assert markdown_fast.suits(text) == _reference_gate(text), repr(text)
+
+
+def test_the_gate_takes_the_generated_bodies_its_plain_patterns_take() -> None:
+    _, bodies = generated()
+    for name, body in bodies + example_bodies() + [("hostile", b) for b in HOSTILE]:
+        assert markdown_fast.suits(body) == _reference_gate(body), name

@@ -60,18 +60,27 @@ else:
 #: Named entities that decode to a bracket, a digit or a space: ``&lsqb;[0042]]`` would be
 #: ``[[0042]]`` in the HTML without being a reference to markdown-it-py.
 _BRACKETISH = sorted(name for name, char in entities.items() if char in "[] 0123456789")
-_UNSUITED = re.compile(
-    r"\[\^|\^\["  # footnotes (mdit-py-plugins only)
-    r"|\[[ xX]\]"  # task-list items: markdown-it-pyrs writes no <label> and no disabled
-    r"|\\[\[\]]"  # an escaped bracket: text "[[0042]]" that is no reference
-    r"|&#"  # numeric character references, for the same reason
-    r"|&(?:" + "|".join(map(re.escape, _BRACKETISH)) + r");"
-)
+# Each pattern below is searched in a body only when the character it needs is there (a scan for one
+# character is much cheaper than a search), and patterns that hold at a line's start begin with its
+# "\n" (a body is searched with one put before it): a search for a leading character skips ahead to
+# it, one for ``^`` tries every position. tests/test_markdown_engines.py holds them to the plain
+# forms in their comments.
+#: Footnotes (mdit-py-plugins only): ``\[\^|\^\[``.
+_FOOTNOTE = re.compile(r"\[\^|\^\[")
+#: Task-list items (markdown-it-pyrs writes no <label> and no disabled): ``\[[ xX]\]``.
+_TASK = re.compile(r"\[[ xX]\]")
+#: An escaped bracket (text "[[0042]]" that is no reference): ``\\[\[\]]``.
+_ESCAPED = re.compile(r"\\[\[\]]")
+#: Numeric character references, and named ones that decode to a bracket, a digit or a space
+#: (``&lsqb;[0042]]``), for the same reason: ``&#|&(?:lsqb|...);``.
+_ENTITY = re.compile(r"&(?:#|(?:" + "|".join(map(re.escape, _BRACKETISH)) + r");)")
 #: The engines nest containers to different depths (markdown-it-py stops at 20 levels, which take
-#: at least 20 characters of >, list markers and indentation before a line's text).
-_DEEP = re.compile(r"^[ \t>*+\-0-9.)]{12}", re.MULTILINE)
-#: A quote's lazy continuation line: markdown-it-pyrs takes "2. x" there for text, not a list.
-_LAZY_QUOTE = re.compile(r"^[ \t>*+\-0-9.)]*>.*\n(?![ \t>]*>|[ \t]*$)", re.MULTILINE)
+#: at least 20 characters of >, list markers and indentation before a line's text):
+#: ``^[ \t>*+\-0-9.)]{12}`` (multi-line).
+_DEEP = re.compile(r"\n[ \t>*+\-0-9.)]{12}")
+#: A quote's lazy continuation line (markdown-it-pyrs takes "2. x" there for text, not a list):
+#: ``^[ \t>*+\-0-9.)]*>.*\n(?![ \t>]*>|[ \t]*$)`` (multi-line).
+_LAZY_QUOTE = re.compile(r"\n[ \t>*+\-0-9.)]*>.*\n(?![ \t>]*>|[ \t]*$)", re.MULTILINE)
 #: A line after a table row: markdown-it-py ends the table where another block starts (a list, a
 #: heading, a quote...) or at a line without a pipe, markdown-it-pyrs takes it for a row.
 _AFTER_ROW = re.compile(
@@ -89,9 +98,12 @@ _MAX_BRACKETS = 12
 def suits(text: str) -> bool:
     """Whether markdown-it-pyrs renders ``text`` as markdown-it-py does (conservatively: no means
     "not known to", and markdown-it-py renders it)."""
-    if "\r" in text or "\0" in text or _UNSUITED.search(text) or _DEEP.search(text):
+    if "\r" in text or "\0" in text or _unsuited(text):
         return False
-    if (">" in text and _LAZY_QUOTE.search(text)) or ("|" in text and _AFTER_ROW.search(text)):
+    lines = "\n" + text  # every line's start after a "\n"
+    if _DEEP.search(lines):
+        return False
+    if (">" in text and _LAZY_QUOTE.search(lines)) or ("|" in text and _AFTER_ROW.search(text)):
         return False
     # markdown-it-py writes a host name in punycode, markdown-it-pyrs percent-encodes it
     if not text.isascii() and ("](" in text or "]:" in text or "<" in text):
@@ -100,6 +112,17 @@ def suits(text: str) -> bool:
         return False
     # a definition "[0042]: url" makes "[[0042]]" a bracket around a link in markdown-it-pyrs
     return "[[" not in text or ("]:" not in text and _plain_refs(text))
+
+
+def _unsuited(text: str) -> bool:
+    """Whether ``text`` holds a footnote, a task-list item, an escaped bracket or a character
+    reference that the engines render differently."""
+    return (
+        ("^" in text and _FOOTNOTE.search(text) is not None)
+        or ("\\" in text and _ESCAPED.search(text) is not None)
+        or ("&" in text and _ENTITY.search(text) is not None)
+        or _TASK.search(text) is not None
+    )
 
 
 def _plain_refs(text: str) -> bool:
