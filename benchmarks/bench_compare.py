@@ -721,13 +721,15 @@ class Bench:
         (``recently_deleted``), so a build right after deleting tens of thousands of files is
         slower by seconds of system time, and by more the more was deleted in the last minutes:
         the cold figures would measure what ran before them. A first build on a fresh clone
-        (CI) follows no such deletion.
+        (CI) follows no such deletion. What was written so far is then flushed to the disk
+        (``sync``), so that its writing back does not run during the next command.
         """
         trash = self.tmp / "trash"
         trash.mkdir(exist_ok=True)
         for folder in folders:
             if folder.exists():
                 folder.rename(trash / f"{len(list(trash.iterdir())):04d}-{folder.name}")
+        os.sync()
 
     def cold(self, r: int) -> None:
         """Cold builds: base, new, Hugo, bare."""
@@ -796,6 +798,13 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=5, help="serve edits of each kind per round and side")
     ap.add_argument("--settle", type=float, default=10.0, help="seconds between serve's first page and edits")
     ap.add_argument("--pause", type=float, default=3.0, help="seconds between two serve edits")
+    ap.add_argument(
+        "--quiet-disk",
+        type=float,
+        default=65.0,
+        help="seconds to wait, after flushing the disk, before the first round (Bench.set_aside: files "
+        "deleted in the last minute still slow down every file made)",
+    )
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes of the bare pipeline")
     ap.add_argument(
         "--alternate", action="store_true", help="new side first in every second round (A B, B A, ...)"
@@ -823,6 +832,8 @@ def main() -> None:
             args, tmp, hugo, Side("base", tmp / "base-code", tmp / "base"), Side("new", REPO, tmp / "new")
         )
         bench.prepare(facts)
+        os.sync()
+        time.sleep(args.quiet_disk)
         for r in range(args.rounds):
             bench.loads.append(os.getloadavg()[0])
             print(f"round {r + 1}/{args.rounds} (load {bench.loads[-1]:.2f}): cold builds", file=sys.stderr)
