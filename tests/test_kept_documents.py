@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GitRepo, doc, isolated_git, make_log
+from conftest import REPO, GitRepo, doc, isolated_git, make_log
 from sitetools import copy_example
 from test_check_incremental import EDITS, findings, records
 from test_custom_fields_everywhere import write_log
@@ -27,6 +27,7 @@ from test_custom_fields_everywhere import write_log
 import declog.log.load
 from declog.check.checker import Checker, CheckResult, SnapshotError, load_and_check
 from declog.log.model import Log
+from declog.log.yamlparse import Frontmatter, compact, parse_yaml, split_frontmatter
 from declog.site import doccache
 from declog.site.build import build
 from declog.site.cache import cache_file, cached_build, documents_file
@@ -84,29 +85,30 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 # --- a restored checker is a fresh one -------------------------------------------------------------
 
 
+#: Frontmatter lines that YAML makes hard: each kept value and position must come back the same.
+TRICKY = [
+    'title: "Emoji \U0001f600 and \\u00e9"',
+    "number: 0012",
+    "answer: no",
+    "at: 12:30",
+    "big: 1e400",
+    "nothing: .nan",
+    "hexed: 0x1F",
+    "deep: [[[[1, [2, {a: b}]]]]]",
+    'escaped: "bell \\a here"',
+    "anchored: &a [1, 2]",
+    "again: *a",
+    "title: twice",
+    'tags: ["x", 3, null, true, -0.0]',
+    "approvals:\n  - partner: acme\n    by: nobody\n    via: meeting",
+    '"0": text key that looks like a number',
+]
+
+
 def tricky(root: Path, rng: random.Random) -> list[str]:
     """A decision whose frontmatter holds what YAML makes hard: each kept value must come back the same."""
     f = root / "content" / "decisions" / f"09{rng.randrange(10, 99)}-tricky.md"
-    lines = rng.sample(
-        [
-            'title: "Emoji \U0001f600 and \\u00e9"',
-            "number: 0012",
-            "answer: no",
-            "at: 12:30",
-            "big: 1e400",
-            "nothing: .nan",
-            "hexed: 0x1F",
-            "deep: [[[[1, [2, {a: b}]]]]]",
-            'escaped: "bell \\a here"',
-            "anchored: &a [1, 2]",
-            "again: *a",
-            "title: twice",
-            'tags: ["x", 3, null, true, -0.0]',
-            "approvals:\n  - partner: acme\n    by: nobody\n    via: meeting",
-            '"0": text key that looks like a number',
-        ],
-        rng.randrange(2, 8),
-    )
+    lines = rng.sample(TRICKY, rng.randrange(2, 8))
     header = f'id: "09{f.name[2:4]}"\nstatus: {rng.choice(["draft", "proposed", "acepted"])}\n'
     crlf = rng.random() < 0.3
     text = doc(header + "\n".join(lines), "\nA body.\n")
@@ -405,3 +407,27 @@ def test_the_kept_documents_are_written_again_once_enough_of_them_changed(
         assert cached_build(log.root, tmp_path / "site", search_index=False, jobs=1).built
         assert len(parses) == edits  # what the file does not hold is parsed, however many builds ago
         assert (kept.read_bytes() == written) == (edits < 3)  # 3 in 100 is more than one in 50
+
+
+def test_positions_kept_as_numbers_are_where_the_parser_found_each_value_and_key() -> None:
+    """A record keeps its positions as numbers (``compact``), not as the parser's marks: every value
+    and key of the example log's documents and of random tricky frontmatter is where it was."""
+    texts = [(p.as_posix(), p.read_text(encoding="utf-8")) for p in sorted(REPO.glob("content/*/*.md"))]
+    for seed in range(200):
+        rng = random.Random(seed)
+        lines = rng.sample([*TRICKY, "way: " + "[" * 40 + "]" * 40, "dup: 1\ndup: 2"], rng.randrange(1, 9))
+        texts.append((f"tricky-{seed}", doc("id: x\n" + "\n".join(lines))))
+    compared = 0
+    for path, text in texts:
+        front = split_frontmatter(text, path)
+        assert isinstance(front, Frontmatter)
+        parsed, _ = parse_yaml(front.yaml_text, path, front.yaml_line)
+        if parsed is None or not isinstance(parsed.data, dict):
+            continue
+        kept = compact(parsed)
+        assert kept.positions is not None and kept.data is parsed.data
+        where = [(at, parsed.pos(*at), parsed.key_pos(*at)) for at in paths_in(parsed.data)]
+        assert [(at, kept.pos(*at), kept.key_pos(*at)) for at in paths_in(kept.data)] == where, path
+        assert kept.values.keys() <= {at for at, _, _ in where}
+        compared += 1
+    assert compared > 150

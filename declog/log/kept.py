@@ -26,14 +26,13 @@ the same: the caller keys entries by the digest of the file's bytes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from declog.log.codes import CODES
-from declog.log.diagnostics import Diagnostic, Pos, Severity
+from declog.log.diagnostics import Diagnostic, Severity
 from declog.log.load import Front
-from declog.log.yamlparse import MAX_DEPTH, MAX_NUMBER_CHARS, Parsed
-from declog.log.yamlparse import Path as FieldPath
+from declog.log.yamlparse import MAX_DEPTH, MAX_NUMBER_CHARS, from_positions, positions_of
 
 __all__ = ["Malformed", "check_text", "decode", "encode", "finding_of", "finding_row"]
 
@@ -47,34 +46,11 @@ class Malformed(ValueError):
 
 
 def encode(front: Front) -> list[Any]:
-    """``front`` as JSON values (the frontmatter's own values are shared, not copied)."""
+    """``front`` as JSON values (the frontmatter's own values and its numbered positions are shared,
+    not copied)."""
     parsed = front.parsed
-    values, keys, offset = parsed.values, parsed.keys, parsed.offset
-    positions: list[int] = []
-    extend = positions.extend
-
-    def place(where: Any) -> None:
-        if where is None:
-            extend((0, 0))
-        elif type(where) is Pos:
-            extend(where)
-        else:  # the parser's 0-based mark, as Parsed.as_pos reads it
-            extend((where.line + offset, where.column + 1))
-
-    def walk(value: Any, at: FieldPath) -> None:
-        place(values.get(at))
-        if type(value) is dict:
-            for key, item in value.items():
-                sub = (*at, key)
-                place(keys.get(sub))
-                walk(item, sub)
-        elif type(value) is list:
-            for i, item in enumerate(value):
-                walk(item, (*at, i))
-
-    walk(parsed.data, ())
     found = [[d.line, d.col, d.code, d.severity.value, d.message, d.hint] for d in front.found]
-    return [parsed.data, parsed.offset, positions, found]
+    return [parsed.data, parsed.offset, positions_of(parsed), found]
 
 
 def decode(value: object, path: str) -> Front:
@@ -96,9 +72,7 @@ def decode(value: object, path: str) -> Front:
         raise Malformed("not one position for each value and key")
     if not all(type(n) is int and n >= 0 for n in positions):
         raise Malformed("a position is not a line and a column")
-    table = _Table(data, positions)
-    parsed = Parsed(data, _Positions(table, 0), _Positions(table, 1), offset)
-    return Front(parsed, tuple(_finding(row, path) for row in found))
+    return Front(from_positions(data, positions, offset), tuple(_finding(row, path) for row in found))
 
 
 def _count(value: dict[Any, Any] | list[Any], depth: int) -> int:
@@ -134,62 +108,6 @@ def _count(value: dict[Any, Any] | list[Any], depth: int) -> int:
         else:
             raise Malformed(f"a value of type {kind.__name__}")
     return n
-
-
-class _Table:
-    """An entry's positions, turned into the two mappings ``Parsed`` keeps when first asked."""
-
-    def __init__(self, data: dict[str, Any], positions: list[int]) -> None:
-        self._source: tuple[dict[str, Any], list[int]] | None = (data, positions)
-        self._maps: tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]] = ({}, {})
-
-    def maps(self) -> tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]]:
-        if self._source is not None:
-            data, positions = self._source
-            values, keys = self._maps
-            numbers = iter(positions)  # decode saw that there are as many as the walk takes
-
-            def place(into: dict[FieldPath, Pos], at: FieldPath) -> None:
-                line, col = next(numbers), next(numbers)
-                if line:
-                    into[at] = Pos(line, col)
-
-            def walk(item: object, at: FieldPath) -> None:
-                place(values, at)
-                if type(item) is dict:
-                    for key, sub_item in item.items():
-                        sub = (*at, key)
-                        place(keys, sub)
-                        walk(sub_item, sub)
-                elif type(item) is list:
-                    for i, sub_item in enumerate(item):
-                        walk(sub_item, (*at, i))
-
-            walk(data, ())
-            self._source = None
-        return self._maps
-
-
-class _Positions(Mapping[FieldPath, Pos]):
-    """The positions of values (``which`` 0) or keys (1) of a kept entry, read when first asked."""
-
-    def __init__(self, table: _Table, which: int) -> None:
-        self._table, self._which = table, which
-
-    def _map(self) -> dict[FieldPath, Pos]:
-        return self._table.maps()[self._which]
-
-    def __getitem__(self, at: FieldPath) -> Pos:
-        return self._map()[at]
-
-    def __contains__(self, at: object) -> bool:
-        return at in self._map()
-
-    def __iter__(self) -> Iterator[FieldPath]:
-        return iter(self._map())
-
-    def __len__(self) -> int:
-        return len(self._map())
 
 
 def _finding(row: object, path: str) -> Diagnostic:

@@ -29,7 +29,7 @@ from declog.log.diagnostics import Diagnostic, Pos
 from declog.log.fields import check_fields, describe
 from declog.log.model import Approval, Decision, Document, Log, Meeting, Member, Partner, Source
 from declog.log.timeparse import parse_date, parse_datetime
-from declog.log.yamlparse import Frontmatter, Parsed, parse_yaml, split_frontmatter
+from declog.log.yamlparse import Frontmatter, Parsed, compact, parse_yaml, split_frontmatter
 
 CONTENT = "content"
 #: Files in the content folders that are not documents and are skipped silently.
@@ -417,7 +417,7 @@ def _parse(
             return (None, [*found, *problems, _not_a_mapping(raw.path, parsed.data, split)]), None
         declared = tuple(fields or ()) if kind == "decision" else ()
         problems += check_fields(parsed, kind, raw.path, declared=declared)
-        front = Front(parsed, tuple(problems))
+        front = Front(compact(parsed), tuple(problems))  # positions as numbers: every record keeps them
     found += front.found
     if kind != "decision":
         return (_BUILDERS[kind](raw.path, front.parsed, split), found), front

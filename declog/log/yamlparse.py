@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -200,7 +200,8 @@ class Parsed:
     """Frontmatter values with the position of every key and value.
 
     Positions are kept as the parser's 0-based marks and turned into 1-based
-    ``Pos`` only when a finding asks, which keeps loading large logs fast.
+    ``Pos`` only when a finding asks, which keeps loading large logs fast; a
+    record keeps them as numbers (``compact``), the marks let go.
     """
 
     data: Any
@@ -208,6 +209,11 @@ class Parsed:
     keys: Mapping[Path, Pos | _Mark] = field(default_factory=dict)
     offset: int = 1
     """Line of the text's first line in its file (marks are relative to the text)."""
+    positions: list[int] | None = None
+    """Every position as numbers, once ``compact``: the 1-based line and column of each value and
+    key, two numbers each, in the order a walk of ``data`` meets them (each value, then, in a
+    mapping, each key before its value); ``0, 0`` where none is kept. ``values`` and ``keys`` are
+    then made from them when a finding first asks."""
 
     def as_pos(self, where: Pos | _Mark) -> Pos:
         """A position as kept (the parser's 0-based mark, or a ``Pos``) as a 1-based ``Pos``."""
@@ -230,6 +236,119 @@ class Parsed:
         p: Path = tuple(path)
         where = self.keys.get(p)
         return self.as_pos(where) if where is not None else self.pos(*p)
+
+
+def positions_of(parsed: Parsed) -> list[int]:
+    """``parsed``'s positions as numbers, in walk order (``Parsed.positions``)."""
+    if parsed.positions is not None:
+        return parsed.positions
+    positions: list[int] = []
+    _number(parsed.data, (), parsed.values, parsed.keys, parsed.offset, positions)
+    return positions
+
+
+def _number(
+    value: Any,
+    at: Path,
+    values: Mapping[Path, Pos | _Mark],
+    keys: Mapping[Path, Pos | _Mark],
+    offset: int,
+    out: list[int],
+) -> None:
+    """Put the positions of ``value`` at ``at`` and of everything in it on ``out`` (``positions_of``).
+
+    A function of its own, not a closure: a closure that calls itself is a reference cycle, and
+    would keep every mark it saw until the collector runs (it is paused while a log loads)."""
+    _place(values.get(at), offset, out)
+    if type(value) is dict:
+        for key, item in value.items():
+            sub = (*at, key)
+            _place(keys.get(sub), offset, out)
+            _number(item, sub, values, keys, offset, out)
+    elif type(value) is list:
+        for i, item in enumerate(value):
+            _number(item, (*at, i), values, keys, offset, out)
+
+
+def _place(where: Pos | _Mark | None, offset: int, out: list[int]) -> None:
+    if where is None:
+        out += (0, 0)
+    elif isinstance(where, Pos):
+        out += where
+    else:  # the parser's 0-based mark, as Parsed.as_pos reads it
+        out += (where.line + offset, where.column + 1)
+
+
+def compact(parsed: Parsed) -> Parsed:
+    """``parsed`` with its positions kept as numbers (``Parsed.positions``) and the parser's marks
+    let go: a tenth of the memory (a log keeps every document's), and what a later process keeps
+    of it (declog.log.kept) already made."""
+    if parsed.positions is not None:
+        return parsed
+    return from_positions(parsed.data, positions_of(parsed), parsed.offset)
+
+
+def from_positions(data: Any, positions: list[int], offset: int) -> Parsed:
+    """The ``Parsed`` whose ``positions`` are ``positions`` (as many as a walk of ``data`` takes)."""
+    table = _Table(data, positions)
+    return Parsed(data, _Positions(table, 0), _Positions(table, 1), offset, positions)
+
+
+class _Table:
+    """Numbered positions, turned into the two mappings ``Parsed`` keeps when first asked."""
+
+    def __init__(self, data: Any, positions: list[int]) -> None:
+        self._source: tuple[Any, list[int]] | None = (data, positions)
+        self._maps: tuple[dict[Path, Pos], dict[Path, Pos]] = ({}, {})
+
+    def maps(self) -> tuple[dict[Path, Pos], dict[Path, Pos]]:
+        if self._source is not None:
+            data, positions = self._source
+            _unnumber(data, (), iter(positions), *self._maps)  # as many as the walk takes
+            self._source = None
+        return self._maps
+
+
+def _unnumber(
+    value: Any, at: Path, numbers: Iterator[int], values: dict[Path, Pos], keys: dict[Path, Pos]
+) -> None:
+    """Put the positions of ``value`` at ``at`` and of everything in it into ``values`` and ``keys``,
+    taken from ``numbers`` in walk order (``positions_of``'s inverse; no closure: see ``_number``)."""
+    line, col = next(numbers), next(numbers)
+    if line:
+        values[at] = Pos(line, col)
+    if type(value) is dict:
+        for key, item in value.items():
+            sub = (*at, key)
+            line, col = next(numbers), next(numbers)
+            if line:
+                keys[sub] = Pos(line, col)
+            _unnumber(item, sub, numbers, values, keys)
+    elif type(value) is list:
+        for i, item in enumerate(value):
+            _unnumber(item, (*at, i), numbers, values, keys)
+
+
+class _Positions(Mapping[Path, Pos]):
+    """The positions of values (``which`` 0) or keys (1) of a ``_Table``, read when first asked."""
+
+    def __init__(self, table: _Table, which: int) -> None:
+        self._table, self._which = table, which
+
+    def _map(self) -> dict[Path, Pos]:
+        return self._table.maps()[self._which]
+
+    def __getitem__(self, at: Path) -> Pos:
+        return self._map()[at]
+
+    def __contains__(self, at: object) -> bool:
+        return at in self._map()
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
 
 
 _FENCE = re.compile(r"^---[ \t]*$")
