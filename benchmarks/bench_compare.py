@@ -559,7 +559,7 @@ class Report:
         ]
         header = ["", "base", "new/base", "new", "Hugo", "new/Hugo", "target", "met?"]
         header += ["bare", "new/bare", "target", "met?"]
-        title = "Cold build, default options (`declog build --no-search -q`, cache and output emptied first)"
+        title = "Cold build, default options (`declog build --no-search -q`, cache and output set aside)"
         return table(title, header, [wall, cpu])
 
     def warm(self) -> list[str]:
