@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import json
 import random
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -431,3 +432,32 @@ def test_positions_kept_as_numbers_are_where_the_parser_found_each_value_and_key
         assert kept.values.keys() <= {at for at, _, _ in where}
         compared += 1
     assert compared > 150
+
+
+def test_a_warm_build_that_turns_into_a_full_one_reads_the_files_again_and_parses_none_twice(
+    tmp_path: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``declog build`` keeps no file's bytes after parsing it (``LoadMemo.keep_bytes``): when its
+    warm build finds too much changed and builds in full, the second check reads every file again,
+    parses none it parsed already and gives the site a fresh build gives."""
+    root = copy_example(tmp_path / "log")
+    cached_build(root, tmp_path / "site", search_index=False, jobs=1)
+    edited = sorted((root / "content" / "decisions").glob("*.md"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    partner = sorted((root / "content" / "partners").glob("*.md"))[0]  # every page names the partners
+    text = partner.read_text(encoding="utf-8")
+    partner.write_text(re.sub(r"(?m)^name: .*$", "name: Renamed Partner", text, count=1), encoding="utf-8")
+    parses.clear()
+    reads: list[str] = []
+    real_read = declog.log.load.read_file
+    monkeypatch.setattr(
+        declog.log.load, "read_file", lambda *a, **k: reads.append(a[1]) or real_read(*a, **k)
+    )
+    result = cached_build(root, tmp_path / "site", search_index=False, jobs=1)
+    assert result.built and result.full
+    assert sorted(parses) == sorted(p.relative_to(root).as_posix() for p in (edited, partner))
+    unchanged = sorted((root / "content" / "decisions").glob("*.md"))[0].relative_to(root).as_posix()
+    assert reads.count(unchanged) == 2  # the warm build's check, then the full build's
+    build(root, tmp_path / "fresh", search_index=False, jobs=1)
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+    assert "Renamed Partner" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

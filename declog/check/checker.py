@@ -254,9 +254,10 @@ class Checker:
     build``'s cache).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, keep_bytes: bool = True) -> None:
+        """``keep_bytes``: keep the files' bytes for the next check (``LoadMemo.keep_bytes``)."""
         self.root = root
-        self.memo = LoadMemo()
+        self.memo = LoadMemo(keep_bytes=keep_bytes)
         self.shapes = Shapes()
         self.settings = b""
         """Digest of declog.toml as the last run read it."""

@@ -123,7 +123,7 @@ def scan(
             raw = known[1] if known is not None and known[0] == stamp and rel not in changed else None
             if raw is None:
                 raw = read_file(real_root, rel, symlink)
-            if stamp:
+            if stamp and memo.keep_bytes:
                 seen[rel] = (stamp, raw)
             files.append(raw)
     if memo is not None:
@@ -594,8 +594,15 @@ class LoadMemo:
 
     stats: dict[str, tuple[tuple[int, ...], RawFile]] = field(default_factory=dict)
     """Path -> (size, times, inode) and the file as last read."""
-    parsed: dict[str, tuple[RawFile, bytes, ParseResult, Front | None]] = field(default_factory=dict)
-    """Path -> the file, the digest of its bytes, what parsing it gave, and the ``Front`` of its record."""
+    parsed: dict[str, tuple[RawFile | None, bytes, ParseResult, Front | None]] = field(default_factory=dict)
+    """Path -> the file (None unless ``keep_bytes``), the digest of its bytes, what parsing it gave,
+    and the ``Front`` of its record."""
+    keep_bytes: bool = True
+    """Whether the files' bytes are kept for the next load (``stats``), which then reads only the files
+    whose size, times or inode changed. False for a caller that loads once (``declog build``): each
+    file's bytes go once it is parsed, which spares a large log's build tens of megabytes that its
+    worker processes would share; a later load reads every file again (and still parses only those
+    whose digest changed)."""
     problems: dict[str, list[Diagnostic]] = field(default_factory=dict)
     """Path -> the findings parsing it gave, for the files that have some."""
     records: dict[str, tuple[Document, Any, Decision]] = field(default_factory=dict)
@@ -640,7 +647,7 @@ def _parse_all(
 
 
 def _parse_kept(
-    raw: RawFile, memo: LoadMemo, known: tuple[RawFile, bytes, ParseResult, Front | None] | None
+    raw: RawFile, memo: LoadMemo, known: tuple[RawFile | None, bytes, ParseResult, Front | None] | None
 ) -> ParseResult:
     """``raw`` parsed, or what parsing the same bytes gave last time; kept in ``memo``."""
     if known is not None and known[0] is raw:
@@ -653,7 +660,7 @@ def _parse_kept(
             restored = memo.restored.pop(raw.path, None)
             kept = restored[1] if restored is not None and digest and restored[0] == digest else None
             result, front = _parse(raw, memo.fields, kept)
-        known = (raw, digest, result, front)
+        known = (raw if memo.keep_bytes else None, digest, result, front)
     memo.parsed[raw.path] = known
     if result[1]:
         memo.problems[raw.path] = result[1]
@@ -691,7 +698,8 @@ def patch_log(
             replaced[rel] = None
             continue
         raw = read_file(real_root, rel)
-        memo.stats[rel] = (_stamp(path), raw)
+        if memo.keep_bytes:
+            memo.stats[rel] = (_stamp(path), raw)
         record = _parse_kept(raw, memo, memo.parsed.get(rel))[0]
         if isinstance(record, Decision):
             replaced[rel] = _finish(record, added, all_partners, memo.records)

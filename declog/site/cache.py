@@ -405,7 +405,7 @@ def cached_build(
     path = cache_file(root, out)
     head = header(root, out, site_url=site_url, search=binary is not None)
     if site is None:
-        site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None)
+        site = Incremental(root, out, site_url=site_url, strict=strict, search=binary is not None, once=True)
     documents = documents_file(root)
     parsed = doccache.restore(documents, root, site.checker) if documents is not None else None
     state = read(path, head) if path is not None and (out / urls.HOME).is_file() else None

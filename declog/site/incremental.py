@@ -158,10 +158,13 @@ class Incremental:
         strict: bool = False,
         now: dt.datetime | None = None,
         search: bool = False,
+        once: bool = False,
     ) -> None:
+        """``once``: the site is built once (``declog build``), so the checker need not keep the
+        files' bytes for later loads (``LoadMemo.keep_bytes``)."""
         self.root, self.out = root, out
         self.site_url, self.strict, self.now, self.search = site_url, strict, now, search
-        self.checker = Checker(root)
+        self.checker = Checker(root, keep_bytes=not once)
         self.known: Known | None = None
         self.kept: _Kept | None = None
         self.bodies: dict[str, tuple[bytes, str]] = {}
