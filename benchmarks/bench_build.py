@@ -92,8 +92,12 @@ def git_commit(root: Path) -> None:
         "GIT_COMMITTER_NAME": "bench",
         "GIT_COMMITTER_EMAIL": "bench@example.org",
     }
+    # no automatic gc: started in the background by the commit, it packs and deletes the loose
+    # objects while the caller copies the log
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "corpus"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
+        subprocess.run(
+            ["git", "-c", "gc.auto=0", "-C", str(root), *args], check=True, env=env, capture_output=True
+        )
 
 
 def main() -> None:
