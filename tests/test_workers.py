@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,49 @@ def test_a_worker_that_dies_costs_time_not_pages(
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     assert site_files(parallel) == site_files(serial)
     assert [r for r in site_files(serial) if (serial / r).read_bytes() != (parallel / r).read_bytes()] == []
+
+
+def test_each_decisions_json_entry_is_made_once_in_a_parallel_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """decisions.json and the decisions' own JSON files share each entry, whichever worker renders them."""
+    from declog.site import feeds
+
+    root = copy_example(tmp_path / "log")
+    made = tmp_path / "made.txt"
+    real = feeds._decision
+
+    def counted(d: object, *args: object) -> object:
+        fd = os.open(made, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(fd, f"{d.id}\n".encode())  # type: ignore[attr-defined]
+        finally:
+            os.close(fd)
+        return real(d, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feeds, "_decision", counted)
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 0)
+    assert build_with(root, tmp_path / "site", jobs=2)
+    ids = made.read_text().split()
+    assert len(ids) == len(list((root / "content/decisions").glob("*.md"))) > 25  # more than one chunk
+    assert len(set(ids)) == len(ids)
+    assert all(f"decisions/{i}/decision.json" in site_files(tmp_path / "site") for i in ids)
+
+
+@pytest.mark.parametrize("workers", [0, 2, 4])
+def test_chunks_cover_every_job_once_and_keep_groups_whole(workers: int) -> None:
+    rng = random.Random(workers)
+    for _ in range(200):
+        groups = rng.choices(["", "", "a", "b"], k=rng.randrange(0, 400))
+        jobs = [pages.Job(f"f{i}", "", group=g) for i, g in enumerate(groups)]
+        size = rng.randrange(1, 60)
+        chunks = pages._chunks(jobs, size, workers=workers)
+        assert [i for start, stop in chunks for i in range(start, stop)] == list(range(len(jobs)))
+        cuts = [start for start, _ in chunks[1:]]
+        if workers:  # no run of one group is split between two workers
+            assert all(not jobs[c].group or jobs[c].group != jobs[c - 1].group for c in cuts)
+            for start, stop in chunks:  # the last runs shorter, unless grown to a group's end
+                if start >= len(jobs) - 2 * workers * size and not any(j.group for j in jobs[start:stop]):
+                    assert stop - start <= max(1, size // 4)
+        else:
+            assert all(stop - start <= size for start, stop in chunks)

@@ -415,6 +415,9 @@ class Incremental:
             state = kept.state
             state.views.rebase(log)
             state.bodies = self.bodies
+        elif built is not None and theme is built.theme and built.markdown.targets == targets:
+            # what the build renders (its writer is replaced when an update writes: ``_write``)
+            state, self.bodies, self.parts = built, built.bodies, built.parts
         else:
             if bodies_only and kept is not None:
                 views = views.carry(log)

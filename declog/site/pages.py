@@ -202,6 +202,9 @@ class Job(NamedTuple):
     deps: Callable[[], tuple[Dep, ...]] | None = None
     """What the file shows besides what every page sees and its template (declog.site.deps);
     None: not declared, so it is rendered again on every change."""
+    group: str = ""
+    """Jobs of one group next to each other render in the same worker: they share what they are made
+    from (decisions.json and the decisions' JSON files: each decision's entry, made once)."""
 
 
 @dataclass
@@ -215,8 +218,9 @@ class SiteState:
     bodies: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     """Markdown bodies rendered so far, by path: (digest of the text, HTML)."""
     jobs: list[Job] = field(default_factory=list)
-    parts: feeds.Parts | None = None
-    """Pieces of decisions.json and the calendars kept from an earlier build (a long-running caller's)."""
+    parts: feeds.Parts = field(default_factory=feeds.Parts)
+    """Pieces of decisions.json and the calendars: made once for this build (decisions.json's entries
+    serve the decisions' JSON files too), or kept from an earlier one (a long-running caller's)."""
 
     def body(self, doc: Document) -> Markup:
         """The body of the log's document at ``doc``'s path, as HTML.
@@ -288,7 +292,7 @@ def plan(state: SiteState) -> list[Job]:
 
     everything: Callable[[], tuple[Dep, ...]] = lambda: (("all",),)  # noqa: E731
     meetings = meetings_newest_first(log)
-    jobs = twins(state, decision_deps)  # first: decisions.json is the longest single job
+    jobs = twins(state, decision_deps)  # first: decisions.json and the JSON files, one worker's longest run
     jobs.append(Job(urls.HOME, "index.html", home, deps=everything))
     jobs.append(
         Job(
@@ -448,8 +452,8 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
             "",
             produce=ctx(feeds.database_parts, views, state.parts),
             deps=lambda: (("all",),),  # no bodies: those are in each decision's file
+            group="entries",
         ),
-        Job(urls.FACETS_JS, "", produce=ctx(facet_counts, views.filters), deps=lambda: (("facets",),)),
     ]
     jobs += [
         Job(
@@ -457,10 +461,13 @@ def twins(state: SiteState, decision_deps: Callable[[Decision], tuple[Dep, ...]]
             "",
             produce=ctx(feeds.decision_file, feeds.EntryInputs(views, d), state.parts),
             deps=ctx(decision_deps, d),  # its page's: its meta, body and links
+            group="entries",
         )
         for d in log.decisions
         if safe_segment(d.id)
     ]
+    facets = ctx(facet_counts, views.filters)
+    jobs.append(Job(urls.FACETS_JS, "", produce=facets, deps=lambda: (("facets",),)))
     jobs.append(Job(urls.FEED, "feed.xml", site_feed, deps=lambda: entries(views.latest)))
     for pid in partner_ids(log):  # the partners' views are made when a job first needs them
         path = urls.partner_feed(pid)
@@ -533,6 +540,20 @@ _state: tuple[SiteState, Sequence[Job]] | None = None
 PARALLEL_FROM = 200
 
 
+def _chunks(jobs: Sequence[Job], size: int, *, workers: int = 0) -> list[tuple[int, int]]:
+    """``jobs`` cut into runs of ``size``. For ``workers``: each run grown to the end of a group it
+    cuts, and the last runs a quarter as long, so that the workers finish about together."""
+    n, start, out = len(jobs), 0, []
+    while start < n:
+        step = size if not workers or n - start > 2 * workers * size else max(1, size // 4)
+        stop = min(start + step, n)
+        while workers and stop < n and jobs[stop].group and jobs[stop].group == jobs[stop - 1].group:
+            stop += 1
+        out.append((start, stop))
+        start = stop
+    return out
+
+
 def _render_chunk(bounds: tuple[int, int]) -> Outcome:
     assert _state is not None
     return render_range(*_state, *bounds)
@@ -556,7 +577,7 @@ class Renderer:
         parallel = workers >= 2 and n >= PARALLEL_FROM
         if parallel:
             size = max(25, n // (workers * 16) + 1)
-        self.chunks = [(i, min(i + size, n)) for i in range(0, n, size)]
+        self.chunks = _chunks(self.jobs, size, workers=workers if parallel else 0)
         if parallel:
             state.views.warm()  # the projections the jobs share, made once here, not in each worker
             # What the workers inherit is never freed before they end: frozen, their collector does
