@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sitetools import copy_example
 
 from declog.check.checker import load_and_check
@@ -92,6 +95,59 @@ def test_mentions_are_a_superset_of_what_markdown_links() -> None:
     assert not found.spelled
     for spelled in ("[x](0007-a&#45;b.md)", "[x](0007\\-a-b.md)", "[x](0007%2Da-b.md)"):
         assert deps.Mentions.of(spelled).spelled, spelled
+
+
+def _mentioned_names(text: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """What ``Mentions.of`` reads before each ".md", said plainly: the leftmost name the patterns
+    give in the 300 characters before it."""
+    files, others = set(), set()
+    for found in re.finditer(r"\.md", text):
+        at = found.start()
+        start = max(0, at - 300)
+        if (m := re.compile(r"[0-9]{4,}-[a-z0-9-]+\Z").search(text, start, at)) is not None:
+            files.add(m.group() + ".md")
+        if (m := re.compile(r"(partners|meetings)/([a-z0-9-]+)\Z").search(text, start, at)) is not None:
+            others.add((m.group(1), m.group(2)))
+    return files, others
+
+
+_PIECES = st.sampled_from(
+    [
+        "0042",
+        "12345",
+        "7",
+        "-",
+        "a",
+        "x-y",
+        "/",
+        ".md",
+        ".m",
+        "md",
+        "partners/",
+        "meetings/",
+        "partners",
+        " ",
+        "(",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["", "a", "0042-", "partners/", "x/meetings/"]),
+    st.sampled_from(["a1-", "1", "0042-", "x"]),
+    st.one_of(st.integers(280, 310), st.integers(0, 400)),
+    st.lists(_PIECES, max_size=30),
+)
+def test_mentions_find_the_names_the_plain_patterns_find(
+    lead: str, fill: str, size: int, pieces: list[str]
+) -> None:
+    """Names next to each other, ".md" inside names, runs as long as what is searched: the same names."""
+    text = lead + (fill * 400)[:size] + "".join(pieces)
+    found = deps.Mentions.of(text)
+    files, others = _mentioned_names(text)
+    assert set(found.files) == files
+    assert set(found.others) == others
 
 
 def test_what_every_page_sees_covers_settings_and_partners(tmp_path: Path) -> None:

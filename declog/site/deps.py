@@ -76,7 +76,9 @@ _WIKI = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
 #: A name just before a ".md" (searched for in the 300 characters before it: a file name that can
 #: exist has at most 255, so no name that could ever resolve is missed).
 _FILE = re.compile(r"[0-9]{4,}-[a-z0-9-]+\Z")
-_OTHER = re.compile(r"(partners|meetings)/([a-z0-9-]+)\Z")
+#: ``partners/NAME.md`` and ``meetings/NAME.md``: NAME is the run of name characters before ".md".
+_FOLDERS = ("partners/", "meetings/")  # each 9 characters long
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _BEFORE = 300
 #: Text that can spell a link target other than literally: entities, escapes, percent-encoding.
 _SPELLED = re.compile(r"&[#A-Za-z0-9]+;|\\|%[0-9A-Fa-f]{2}")
@@ -98,10 +100,12 @@ class Mentions:
         at = text.find(".md")
         while at >= 0:
             start = max(0, at - _BEFORE)
-            if (m := _FILE.search(text, start, at)) is not None:
+            # every name found lies in the run of name characters just before the ".md": read backwards
+            run = start + len(text[start:at].rstrip(_NAME_CHARS))
+            if (m := _FILE.search(text, run, at)) is not None:
                 files.add(m.group() + ".md")
-            if (m := _OTHER.search(text, start, at)) is not None:
-                others.add((m.group(1), m.group(2)))
+            if run < at and run - 9 >= start and text.startswith(_FOLDERS, run - 9):
+                others.add((text[run - 9 : run - 1], text[run:at]))
             at = text.find(".md", at + 3)
         spelled = ("&" in text or "\\" in text or "%" in text) and _SPELLED.search(text) is not None
         ids = _WIKI.findall(text) if "[[" in text else ()
