@@ -649,6 +649,27 @@ def test_a_touched_output_file_is_rendered_again(root: Path, tmp_path: Path) -> 
     assert files(site) == full_build(root, tmp_path / "full")
 
 
+@pytest.mark.usefixtures("epoch")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_builds_manifest_holds_the_files_as_written(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """The sizes and times the build's writers noted (in worker processes too) are the files' own:
+    the next build renders nothing, and after someone touched a file, that file alone."""
+    from declog.site import pages
+    from declog.site.cache import cached_build
+
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 2)
+    site = tmp_path / "site"
+    assert cached_build(root, site, search_index=False, jobs=jobs).full
+    again = cached_build(root, site, search_index=False, jobs=jobs)
+    assert again.built and not again.full and again.rendered == 0
+    (site / "decisions" / "0003" / "index.html").write_text("defaced")
+    touched = cached_build(root, site, search_index=False, jobs=jobs)
+    assert touched.built and not touched.full and touched.rendered == 1
+    assert files(site) == full_build(root, tmp_path / "full")
+
+
 def damaged(saved: dict[str, Any], damage: str, tmp_path: Path) -> dict[str, Any]:
     """``saved`` (a cache as JSON values) damaged as named."""
     state, head = saved["state"], saved["header"]

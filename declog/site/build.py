@@ -56,6 +56,8 @@ class BuildResult:
     """A rebuild after a change of bodies alone: the views were kept (declog.site.incremental)."""
     state: SiteState | None = None
     """What a build rendered from (its views, its theme): a caller that rebuilds later starts from it."""
+    written: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """The size and time (ns) of each file a build wrote."""
 
 
 def build(
@@ -133,7 +135,7 @@ def build(
         gc.unfreeze()
     result.built, result.pages, result.changed = True, outcome.pages, outcome.changed
     result.rendered, result.full = len(state.jobs), True
-    result.bodies, result.state = state.bodies, state
+    result.bodies, result.state, result.written = state.bodies, state, outcome.written
     result.seconds = time.perf_counter() - started
     return result
 

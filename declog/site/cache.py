@@ -429,7 +429,7 @@ def cached_build(
             result.seconds = time.perf_counter() - started
             return result
     _forget(path)  # a stale cache must not outlive the site it described
-    primed: list[Callable[[], None]] = []
+    primed: list[Callable[[Mapping[str, tuple[int, int]]], None]] = []
 
     def meanwhile(checked: CheckResult, state: pages.SiteState) -> None:
         """While the workers render: keep the parsed documents and learn the fingerprints."""
@@ -450,7 +450,7 @@ def cached_build(
     )
     if result.built:
         gc.freeze()  # what the build made lives on: no full collection over it while priming
-        primed[0]()  # the site is in place (meanwhile ran before the render): its files' sizes and times
+        primed[0](result.written)  # the site is in place (meanwhile ran before the render)
         result.state = None  # the site keeps what it needs of it
         _save(path, head, site.snapshot())
         result.seconds = time.perf_counter() - started

@@ -293,23 +293,24 @@ class Incremental:
         checked: CheckResult,
         bodies: Mapping[str, tuple[bytes, str]] | None = None,
         built: pages.SiteState | None = None,
-    ) -> Callable[[], None]:
+    ) -> Callable[[Mapping[str, tuple[int, int]]], None]:
         """Learn the fingerprints of the site ``declog build`` renders from ``checked``'s log.
 
         ``bodies`` are the Markdown bodies that build rendered (``BuildResult.bodies``); ``built``
         what it renders from (``BuildResult.state``): its views and theme serve again when they
         are as of the same moment. The fingerprints are worked out now, while the build's workers
         may still be rendering (``build``'s ``meanwhile``); the function returned, called once the
-        site is in place, notes each file's size and time and makes all of it known.
+        site is in place, notes each file's size and time (as the build's writers noted them,
+        ``BuildResult.written``, else as found) and makes all of it known.
         """
         plan = self._plan(trust_output=True, checked=checked, full_look=True, built=built)
 
-        def done() -> None:
+        def done(written: Mapping[str, tuple[int, int]]) -> None:
             try:
                 if isinstance(plan, _Plan):
                     self.bodies.update(bodies or {})
                     plan.todo = []
-                    self._done(plan, 0, stat_all=True)
+                    self._done(plan, 0, stat_all=True, written=written)
             finally:
                 gc.unfreeze()
 
@@ -634,7 +635,14 @@ class Incremental:
         plan.result.removed = len(gone)
         return outcome.changed
 
-    def _done(self, plan: _Plan, changed: int | None, *, stat_all: bool = False) -> Update:
+    def _done(
+        self,
+        plan: _Plan,
+        changed: int | None,
+        *,
+        stat_all: bool = False,
+        written: Mapping[str, tuple[int, int]] | None = None,
+    ) -> Update:
         result = plan.result
         if changed is None:
             result.seconds = 0.0
@@ -643,7 +651,8 @@ class Incremental:
         known, log = self.known, plan.state.views.log
         shows = plan.shows if plan.shows is not None or known is None else known.shows
         if stat_all or known is None or result.full:
-            manifest = {rel: _stat(os.path.join(self.out, rel)) for rel in plan.prints}
+            noted = written or {}
+            manifest = {rel: noted.get(rel) or _stat(os.path.join(self.out, rel)) for rel in plan.prints}
         else:
             manifest = dict(known.manifest)
             for job in plan.todo:

@@ -507,11 +507,14 @@ class Outcome:
     pages: int = 0
     changed: int = 0
     problems: list[Diagnostic] = field(default_factory=list)
+    written: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """The size and time of each new file (``Staging.written``)."""
 
     def add(self, other: Outcome) -> None:
         self.pages += other.pages
         self.changed += other.changed
         self.problems += other.problems
+        self.written.update(other.written)
 
 
 class Abandoned(Exception):
@@ -532,6 +535,7 @@ def render_range(state: SiteState, jobs: Sequence[Job], start: int, stop: int) -
             break
         out.pages += job.path.endswith(".html")
         out.changed += state.staging.write(job.path, data)
+    out.written = state.staging.drain()
     return out
 
 

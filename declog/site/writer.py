@@ -77,6 +77,8 @@ class Staging:
         #: Folders (relative) this process made: once each. Forked workers each have their own
         #: copy; one that another made first is taken as it is.
         self._made: set[str] = {""}
+        #: The size and time (ns) of each file written since ``drain``: a cache's manifest.
+        self.written: dict[str, tuple[int, int]] = {}
 
     def write(self, rel: str, data: Data) -> bool:
         """Write ``data`` to ``rel``; False when the previous build had the same bytes."""
@@ -93,8 +95,13 @@ class Staging:
                 except OSError:
                     shutil.copy2(old, target)
                 return False
-        _write(target, data)
+        self.written[rel] = _write(target, data)
         return True
+
+    def drain(self) -> dict[str, tuple[int, int]]:
+        """``written``, emptied: what this process wrote since it was last asked."""
+        written, self.written = self.written, {}
+        return written
 
     def keep(self, rel: str) -> bool:
         """Carry ``rel`` over from the previous build unchanged; False when it has none."""
@@ -217,13 +224,14 @@ def _make_folder(path: str) -> None:
         _make_folder(path)
 
 
-def _write(path: str | Path, data: Data) -> None:
-    """Write ``data`` to a new file at ``path``."""
+def _write(path: str | Path, data: Data) -> tuple[int, int]:
+    """Write ``data`` to a new file at ``path``; its size and time (ns) once written."""
     parts = (data,) if isinstance(data, bytes) else data
     if not hasattr(os, "writev"):  # Windows
         with open(path, "wb") as fh:
             fh.writelines(parts)
-        return
+        st = os.stat(path)
+        return (st.st_size, st.st_mtime_ns)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         for i in range(0, len(parts), 512):
@@ -234,6 +242,8 @@ def _write(path: str | Path, data: Data) -> None:
                     n -= len(batch.pop(0))
                 if batch and n:
                     batch[0] = batch[0][n:]
+        st = os.fstat(fd)
+        return (st.st_size, st.st_mtime_ns)
     finally:
         os.close(fd)
 
@@ -254,6 +264,7 @@ class InPlace(Staging):
         self._lock = None
         self._staged = self._old = os.fspath(out)
         self._previous, self._made = True, {""}
+        self.written = {}  # files go in place on ``commit``: their sizes and times are found then
         #: (the file written, its target, its size, the write in the background)
         self._pending: list[tuple[Path, Path, int, Future[None]]] = []
         self._writer: ThreadPoolExecutor | None = None
