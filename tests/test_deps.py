@@ -6,11 +6,13 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitetools import copy_example
 
 from declog.check.checker import load_and_check
+from declog.check.shape import Shapes, own_shape
 from declog.log.model import Log
 from declog.site import deps, pages
 
@@ -49,12 +51,38 @@ def test_a_reference_added_to_the_body_changes_the_meta(tmp_path: Path) -> None:
     assert digests.meta(before.by_path[DECISION]) != digests.meta(after.by_path[DECISION])
 
 
-def test_a_frontmatter_edit_changes_the_meta_not_the_body(tmp_path: Path) -> None:
-    before, after = edited(tmp_path, "log", "\ntitle: ", "\ntitle: Renamed ")
+MEETING = "content/meetings/2025-09-16-kickoff.md"
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        (DECISION, "\ntitle: ", "\ntitle: Renamed "),
+        (DECISION, "\n  Nobody knows", "\n  Nobody at all knows"),  # rationale: text, not shape
+        (DECISION, "tags: [finance]", "tags: [finance, budget]"),
+        (MEETING, "\ntitle: ", "\ntitle: Renamed "),
+        (MEETING, "  - dcheng\n", ""),
+    ],
+)
+def test_a_frontmatter_edit_changes_the_meta_not_the_body(
+    tmp_path: Path, path: str, old: str, new: str
+) -> None:
+    before, after = edited(tmp_path, "log", old, new, path=path)
     digests = deps.Digests()
-    a, b = before.by_path[DECISION], after.by_path[DECISION]
+    a, b = before.by_path[path], after.by_path[path]
     assert digests.meta(a) != digests.meta(b)
     assert digests.body(a) == digests.body(b)
+
+
+def test_a_meta_made_from_a_kept_own_shape_is_the_one_made_afresh(tmp_path: Path) -> None:
+    """A warm build takes each unchanged file's own shape from the documents kept by the last one."""
+    log = load(copy_example(tmp_path / "log"))
+    fresh, kept = deps.Digests(), Shapes()
+    for doc in log.by_path.values():
+        kept.known(doc, own_shape(doc))
+    seeded = deps.Digests(kept)
+    assert [seeded.record(d) for d in log.by_path.values()] == [fresh.record(d) for d in log.by_path.values()]
+    assert len({fresh.meta(d) for d in log.by_path.values()}) == len(log.by_path)
 
 
 def test_a_fingerprint_follows_every_declared_input_and_its_name(tmp_path: Path) -> None:

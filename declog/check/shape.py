@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from declog.log.model import Decision, Document, Log, Meeting
 from declog.log.standing import referenced
@@ -71,6 +72,21 @@ def shape_of(doc: Document, own: bytes | None = None) -> bytes:
     return own
 
 
+def meta_of(doc: Document, own: bytes) -> bytes:
+    """The digest of a document's meta: all of it but its body (the frontmatter, the values the loader
+    filled in, the decisions its body refers to). ``own`` is its ``own_shape``, which holds all of that
+    for a decision but the text of its text fields, and for a meeting all of it."""
+    if isinstance(doc, Decision):
+        data = doc.data
+        texts = [data.get(k) for k in sorted(TEXT_FIELDS)]
+        h = hashlib.blake2b(own, digest_size=16)
+        h.update(repr((texts, doc.logged, doc.partners)).encode("utf-8", "surrogatepass"))
+        return h.digest()
+    if isinstance(doc, Meeting):
+        return own
+    return _digest(type(doc).__name__, doc.path, repr(doc.doc.data))
+
+
 def record_of(doc: Document) -> bytes:
     """The digest of a whole record: everything a page showing it can show.
 
@@ -81,8 +97,19 @@ def record_of(doc: Document) -> bytes:
     return _digest(type(doc).__name__, doc.path, repr(doc.doc.data), doc.body, repr(derived))
 
 
+@dataclass(slots=True)
+class _Digests:
+    doc: Document
+    """Kept alive while it is in the memo: its id stays its own."""
+    own: bytes
+    shape: bytes
+    meta: bytes | None = None
+    body: bytes | None = None
+
+
 class Shapes:
-    """Shape and record digests, each computed once per record and kept while the record lives.
+    """A document's digests, each computed once per record and kept while the record lives: its shape,
+    and for the site (declog.site.deps) its meta and its body.
 
     Records of unchanged files are reused from load to load, so a long-running
     caller digests only what a change made new. ``keep`` drops the others.
@@ -90,15 +117,14 @@ class Shapes:
     """
 
     def __init__(self) -> None:
-        # id -> the record (kept alive: its id stays its own), its own shape, its shape, its record digest
-        self._memo: dict[int, tuple[Document, bytes, bytes, bytes | None]] = {}
+        self._memo: dict[int, _Digests] = {}
 
-    def _entry(self, doc: Document, own: bytes | None = None) -> tuple[Document, bytes, bytes, bytes | None]:
+    def _entry(self, doc: Document, own: bytes | None = None) -> _Digests:
         known = self._memo.get(id(doc))
         if known is None:
             if own is None:
                 own = own_shape(doc)
-            known = self._memo[id(doc)] = (doc, own, shape_of(doc, own), None)
+            known = self._memo[id(doc)] = _Digests(doc, own, shape_of(doc, own))
         return known
 
     def known(self, doc: Document, own: bytes) -> None:
@@ -107,18 +133,23 @@ class Shapes:
 
     def own(self, doc: Document) -> bytes:
         """``own_shape(doc)``."""
-        return self._entry(doc)[1]
+        return self._entry(doc).own
 
     def shape(self, doc: Document) -> bytes:
-        return self._entry(doc)[2]
+        return self._entry(doc).shape
 
-    def record(self, doc: Document) -> bytes:
-        known = self._entry(doc)
-        if known[3] is not None:
-            return known[3]
-        digest = record_of(doc)
-        self._memo[id(doc)] = (*known[:3], digest)
-        return digest
+    def meta(self, doc: Document) -> bytes:
+        """The digest of everything a page can show of ``doc`` but its body (``meta_of``)."""
+        entry = self._entry(doc)
+        if entry.meta is None:
+            entry.meta = meta_of(doc, entry.own)
+        return entry.meta
+
+    def body(self, doc: Document) -> bytes:
+        entry = self._entry(doc)
+        if entry.body is None:
+            entry.body = _digest(doc.body)
+        return entry.body
 
     def total(self, docs: Iterable[Document]) -> int:
         """The sum of the documents' shape digests: a digest of them as a set, kept up to date by a patch."""

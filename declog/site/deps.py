@@ -47,8 +47,9 @@ import jinja2
 import jinja2.meta
 
 from declog import __version__
+from declog.check.shape import Shapes
 from declog.log.model import Decision, Document, Log
-from declog.log.standing import agreement_of, referenced
+from declog.log.standing import agreement_of
 from declog.site.markdown import Markdown, Targets
 from declog.site.render import Theme
 
@@ -125,33 +126,19 @@ class Mentions:
 
 
 class Digests:
-    """A document's meta and body digests, computed once per record and kept while the record lives."""
+    """A document's meta and body digests (kept with its shape, ``Shapes``, while the record lives) and
+    what its body could link to."""
 
-    def __init__(self) -> None:
-        self._memo: dict[int, tuple[Document, bytes, bytes]] = {}
+    def __init__(self, shapes: Shapes | None = None) -> None:
+        self.shapes = shapes if shapes is not None else Shapes()
+        """The checker's, when it has one: the digests of a record are made once for both."""
         self._mentions: dict[bytes, Mentions] = {}
 
-    def _of(self, doc: Document) -> tuple[Document, bytes, bytes]:
-        known = self._memo.get(id(doc))
-        if known is None:
-            kind = type(doc).__name__
-            if isinstance(doc, Decision):
-                derived = repr((doc.logged, doc.partners, list(referenced(doc))))
-            else:
-                derived = ""
-            meta = digest(kind, doc.path, repr(doc.doc.data), derived)
-            known = self._memo[id(doc)] = (
-                doc,
-                meta,
-                digest(doc.body),
-            )  # keeps doc alive: its id stays its own
-        return known
-
     def meta(self, doc: Document) -> bytes:
-        return self._of(doc)[1]
+        return self.shapes.meta(doc)
 
     def body(self, doc: Document) -> bytes:
-        return self._of(doc)[2]
+        return self.shapes.body(doc)
 
     def mentions(self, doc: Document) -> Mentions:
         """What ``doc``'s body could link to (read once per text)."""
@@ -163,16 +150,13 @@ class Digests:
 
     def record(self, doc: Document) -> bytes:
         """Meta and body together: what ``Known.records`` keeps per document (``meta_of``)."""
-        _, meta, body = self._of(doc)
-        return meta + body
+        return self.shapes.meta(doc) + self.shapes.body(doc)
 
     def keep(self, docs: Iterable[Document]) -> None:
-        """Forget every record but ``docs`` (once the forgotten outnumber them)."""
+        """Forget what the bodies of all but ``docs`` could link to (once the forgotten outnumber them)."""
         docs = list(docs)
-        if len(self._memo) > 2 * len(docs) + 1000:
-            wanted = {id(d) for d in docs}
-            self._memo = {k: v for k, v in self._memo.items() if k in wanted}
-            bodies = {v[2] for v in self._memo.values()}
+        if len(self._mentions) > 2 * len(docs) + 1000:
+            bodies = {self.body(d) for d in docs}
             self._mentions = {k: v for k, v in self._mentions.items() if k in bodies}
 
 

@@ -170,7 +170,7 @@ class Incremental:
         self.bodies: dict[str, tuple[bytes, str]] = {}
         self.parts = feeds.Parts()
         self.templates = deps.Templates()
-        self.digests = deps.Digests()
+        self.digests = deps.Digests(self.checker.shapes)
         self.compiled = _CompiledTemplates()
         self._history: tuple[str, Mapping[str, tuple[history.Commit, ...]]] | None = None
         self._head_time: tuple[str | None, dt.datetime | None] | None = None
