@@ -22,7 +22,7 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ import jinja2.bccache
 from declog.check.checker import Checker, CheckResult
 from declog.log import clock, history
 from declog.log.load import paused_gc
-from declog.log.model import Decision, Log
+from declog.log.model import Decision, Document, Log
 from declog.log.progress import CHECK, INDEX, RENDER, Progress, silent
 from declog.site import deps, feeds, pages, search, urls
 from declog.site.build import BuildResult, failed, theme_for, with_site_url
@@ -109,6 +109,9 @@ class _Kept:
     """The digests of the log-wide inputs (``deps.AGGREGATES``)."""
     pages: int = 0
     """How many of the plan's files are HTML pages."""
+    documents: Mapping[str, Document] = field(default_factory=dict)
+    """The log's documents by path, as ``Known.records`` digests them (the views' log may be a later
+    one: a plan that was abandoned rebased them)."""
 
     @property
     def views(self) -> Views:
@@ -370,8 +373,7 @@ class Incremental:
         log = with_site_url(checked.log, self.site_url)
         hist = self._file_history()
         digests, kept = self.digests, self.kept
-        by_path = log.by_path  # in no particular order (a watcher's change moves a document to the end)
-        records = {path: digests.record(by_path[path]) for path in sorted(by_path)}
+        records, redone = self._records(log)
         metas = deps.digest(b"".join([deps.meta_of(record) for record in records.values()]))
         if kept is not None and (kept.metas == metas or _same_names(kept.views.log, log)):
             targets, links = kept.markdown.targets, kept.links  # the same documents, by the same names
@@ -434,7 +436,8 @@ class Incremental:
         edited = None
         if bodies_only:
             assert known is not None
-            edited = {path for path, record in records.items() if known.records.get(path) != record}
+            was = known.records
+            edited = {path for path in redone if was.get(path) != records[path]}
         # the inputs whose digests changed since the last update, when that is known
         changed_inputs: set[deps.Dep] | None = None
         if edited is not None and kept is not None:  # the same metas: the same log-wide inputs and links
@@ -443,7 +446,7 @@ class Incremental:
         else:
             aggregates = {dep: inputs(dep) for dep in deps.AGGREGATES}
             if known is not None and kept is not None and kept.common == common and kept.links == links:
-                changed_inputs = _changed(known.records, records)
+                changed_inputs = _changed(known.records, records, redone)
                 changed_inputs.update(
                     dep for dep, value in aggregates.items() if kept.aggregates.get(dep) != value
                 )
@@ -453,12 +456,32 @@ class Incremental:
         else:
             html = sum(job.path.endswith(".html") for job in state.jobs)
         new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates, pages=html)
+        new_kept.documents = log.by_path
         plan = self._choose(result, state, inputs, templates, edited, trust_output, changed_inputs)
         plan.key, plan.records, plan.kept = key, records, new_kept
         new_kept.declared = plan.declared if edited is None else kept.declared if kept is not None else {}
         result.pages = new_kept.pages
         result.rendered = len(plan.todo)
         return plan
+
+    def _records(self, log: Log) -> tuple[dict[str, bytes], Collection[str]]:
+        """Document path -> ``Digests.record``, in path order, and the paths whose record may differ
+        from ``known``'s: those of the documents the last update's log did not hold as they are."""
+        known, kept, by_path = self.known, self.kept, log.by_path
+        last = kept.documents if kept is not None else None
+        if (
+            known is None
+            or last is None
+            or last.keys() != by_path.keys()
+            or known.records.keys() != by_path.keys()
+        ):
+            records = {path: self.digests.record(by_path[path]) for path in sorted(by_path)}
+            return records, records.keys() | (known.records.keys() if known is not None else set())
+        records = dict(known.records)  # the same paths, in path order
+        redone = [path for path, doc in by_path.items() if doc is not last[path]]
+        for path in redone:
+            records[path] = self.digests.record(by_path[path])
+        return records, redone
 
     def _as_known(
         self, records: Mapping[str, bytes], templates: Mapping[str, bytes], theme: Theme, trust_output: bool
@@ -701,10 +724,11 @@ def _same_names(before: Log, after: Log) -> bool:
     )
 
 
-def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> set[deps.Dep]:
-    """The documents' inputs whose digests differ between two ``Known.records``: meta, then body."""
+def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes], paths: Iterable[str]) -> set[deps.Dep]:
+    """The documents' inputs whose digests differ between two ``Known.records`` (at ``paths``, the
+    only ones that can): meta, then body."""
     out: set[deps.Dep] = set()
-    for path in before.keys() | after.keys():
+    for path in paths:
         was, now = before.get(path, b""), after.get(path, b"")
         if was != now:
             if deps.meta_of(was) != deps.meta_of(now):
