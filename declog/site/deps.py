@@ -78,7 +78,7 @@ _WIKI = re.compile(r"\[\[\s*([0-9]{4,})\s*\]\]")
 #: exist has at most 255, so no name that could ever resolve is missed).
 _FILE = re.compile(r"[0-9]{4,}-[a-z0-9-]+\Z")
 #: ``partners/NAME.md`` and ``meetings/NAME.md``: NAME is the run of name characters before ".md".
-_FOLDERS = ("partners/", "meetings/")  # each 9 characters long
+_FOLDERS = tuple(f"{kind}/" for kind in ("partners", "meetings"))  # each 9 characters long
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _BEFORE = 300
 #: Text that can spell a link target other than literally: entities, escapes, percent-encoding.
