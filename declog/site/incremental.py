@@ -289,7 +289,7 @@ class Incremental:
                 if isinstance(plan, _Plan):
                     self.bodies.update(bodies or {})
                     plan.todo = []
-                    self._done(plan, 0, stat_all=True, written=written)
+                    self._done(plan, 0, written=written)
             finally:
                 gc.unfreeze()
 
@@ -431,8 +431,9 @@ class Incremental:
             html = kept.pages
         else:
             html = sum(job.path.endswith(".html") for job in state.jobs)
-        new_kept = _Kept(state, theme_key, metas, links, common, aggregates=aggregates, pages=html)
-        new_kept.documents = log.by_path
+        new_kept = _Kept(
+            state, theme_key, metas, links, common, aggregates=aggregates, pages=html, documents=log.by_path
+        )
         plan = self._choose(result, state, inputs, templates, edited, trust_output, changed_inputs)
         plan.key, plan.records, plan.kept = key, records, new_kept
         new_kept.declared = plan.declared if edited is None else kept.declared if kept is not None else {}
@@ -639,9 +640,10 @@ class Incremental:
         plan: _Plan,
         changed: int | None,
         *,
-        stat_all: bool = False,
         written: Mapping[str, tuple[int, int]] | None = None,
     ) -> Update:
+        """Make what ``plan`` rendered known. ``written``, given after a build: every file is new,
+        with the sizes and times its writers noted (the others are looked at)."""
         result = plan.result
         if changed is None:
             result.seconds = 0.0
@@ -649,7 +651,7 @@ class Incremental:
         result.changed = changed
         known, log = self.known, plan.state.views.log
         shows = plan.shows if plan.shows is not None or known is None else known.shows
-        if stat_all or known is None or result.full:
+        if written is not None or known is None or result.full:
             noted = written or {}
             manifest = {rel: noted.get(rel) or _stat(os.path.join(self.out, rel)) for rel in plan.prints}
         else:
