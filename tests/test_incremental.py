@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sitetools import EXAMPLE_NOW, copy_example
 
 from declog.site import cache
 from declog.site.build import build
-from declog.site.incremental import Abandoned, Incremental
+from declog.site.incremental import Abandoned, Incremental, _body, _every, _index, _moved
 from declog.site.render import packaged_templates
 
 
@@ -297,7 +299,7 @@ def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path,
     sequence = EDITS * 2  # every kind of edit, twice, in a random order
     rng.shuffle(sequence)
     done = []
-    bodies_only = 0
+    bodies_only = indexed = 0
     for edit in sequence:
         what, changed = edit(root, rng)
         done.append(what)
@@ -305,10 +307,51 @@ def test_random_edits_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path,
         assert update.built, (done, [f"{d.path}:{d.line}: {d.message}" for d in update.findings])
         assert not update.full
         assert_same_as_full_build(root, site, tmp_path)
+        indexed += assert_indexes_hold(inc)
         bodies_only += update.bodies_only
         if edit in BODY_EDITS:
             assert update.bodies_only, done[-3:]
     assert 0 < bodies_only < len(sequence)
+    assert indexed  # the index of every input was used and patched
+
+
+def as_sets(index: dict[Any, tuple[str, ...]]) -> dict[Any, set[str]]:
+    return {key: set(files) for key, files in index.items()}
+
+
+def assert_indexes_hold(inc: Incremental) -> bool:
+    """What an update keeps of which files declare what (the body shown, every input) is what the
+    declarations it keeps say, however many updates patched it."""
+    assert inc.kept is not None and inc.known is not None
+    declared = inc.kept.declared
+    assert as_sets(inc.known.shows) == as_sets(_index(declared, _body))
+    if inc.kept.dependants is None:
+        return False
+    assert as_sets(inc.kept.dependants) == as_sets(_index(declared, _every))
+    return True
+
+
+_FILES = st.sampled_from([f"f{i}.html" for i in range(8)])
+_DEPS = st.lists(
+    st.sampled_from(
+        [("doc", "a.md"), ("doc", "b.md"), ("body", "a.md"), ("body", "b.md"), ("all",), ("facets",)]
+    ),
+    max_size=5,
+).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.dictionaries(_FILES, _DEPS), after=st.dictionaries(_FILES, _DEPS), files=st.sets(_FILES))
+def test_a_patched_index_equals_one_made_anew(
+    before: dict[str, tuple[tuple[str, ...], ...]],
+    after: dict[str, tuple[tuple[str, ...], ...]],
+    files: set[str],
+) -> None:
+    """``_moved``: the index of ``before`` with the declarations of ``files`` as ``after`` has them
+    (a file in neither is gone) is the index of those declarations."""
+    now = {f: d for f, d in before.items() if f not in files} | {f: d for f, d in after.items() if f in files}
+    for key in (_body, _every):
+        assert as_sets(_moved(_index(before, key), files, before, after, key)) == as_sets(_index(now, key))
 
 
 def test_random_edits_between_processes_give_the_bytes_of_a_full_build(root: Path, tmp_path: Path) -> None:

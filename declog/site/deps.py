@@ -9,7 +9,7 @@ Every job of the page plan (declog.site.pages) states its inputs as a tuple of
 - ``("body", path)``: a document's body, as HTML: its text, and whether each
   document it could link to exists (``[[0042]]`` and links to files become links
   only to documents that do: ``Digests.mentions``).
-- ``("all",)``: every decision's meta (the home page's counts, the health page).
+- ``("all",)``: every document's meta (the home page's counts, the health page).
 - ``("facets",)`` and ``("filters",)``: the facet values with their counts, and
   the timeline's filter bar (declog.site.views.FilterBar) as its HTML shows it:
   the values, their labels, links and order, not their counts (facets.js has those).
@@ -164,6 +164,11 @@ class Digests:
 SIZE = 16
 
 
+def all_metas(records: Iterable[bytes]) -> bytes:
+    """The digest of every document's meta, from their records (``Digests.record``) in path order."""
+    return digest(b"".join([record[:SIZE] for record in records]))  # digests of equal length
+
+
 def meta_of(record: bytes) -> bytes:
     """The meta's digest in a ``Digests.record``."""
     return record[:SIZE]
@@ -178,7 +183,13 @@ class Inputs:
     """The digest of each dependency for one version of the log, computed on first use."""
 
     def __init__(
-        self, log: Log, digests: Digests, common: bytes, targets: Targets, links: bytes = b""
+        self,
+        log: Log,
+        digests: Digests,
+        common: bytes,
+        targets: Targets,
+        links: bytes = b"",
+        everything: bytes = b"",
     ) -> None:
         self.log = log
         self.digests = digests
@@ -188,6 +199,8 @@ class Inputs:
         """What a body's links can lead to: the log's decisions, partners and meetings."""
         self.links = links or links_digest(targets)
         """``links_digest(targets)``."""
+        self.everything = everything
+        """``all_metas`` of the log's records (``("all",)``), when known."""
         self._made: dict[Dep, bytes] = {}
         self._facets: Mapping[str, Sequence[object]] | None = None
         self._filters: object = None
@@ -216,8 +229,9 @@ class Inputs:
             return digest(
                 self.digests.body(doc), self.digests.mentions(doc).resolved(self.targets, self.links)
             )
-        if kind == "all":  # digests of equal length, one after the other
-            return digest(b"".join([self.digests.meta(d) for d in self.log.decisions]))
+        if kind == "all":
+            by_path = self.log.by_path
+            return self.everything or all_metas(self.digests.record(by_path[p]) for p in sorted(by_path))
         if kind == "facets":
             return digest(_facets_text(self._facets or {}))
         if kind == "filters":

@@ -112,6 +112,8 @@ class _Kept:
     documents: Mapping[str, Document] = field(default_factory=dict)
     """The log's documents by path, as ``Known.records`` digests them (the views' log may be a later
     one: a plan that was abandoned rebased them)."""
+    dependants: dict[deps.Dep, tuple[str, ...]] | None = None
+    """Input -> the files that declare it, as ``declared`` says; made when first needed."""
 
     @property
     def views(self) -> Views:
@@ -140,6 +142,8 @@ class _Plan:
     """Document path -> digests of its meta and body."""
     kept: _Kept | None = None
     declared: dict[str, tuple[deps.Dep, ...]] = field(default_factory=dict)
+    dependants: dict[deps.Dep, tuple[str, ...]] | None = None
+    """``_Kept.dependants`` for ``declared``, when it was kept up to date."""
 
 
 class Incremental:
@@ -297,7 +301,8 @@ class Incremental:
 
     def warm(self) -> None:
         """Prepare what the first rebuild after ``prime`` would otherwise make (a server's idle moment):
-        the plan, when a warm build found nothing to render and made none; decisions.json's entries,
+        the plan, when a warm build found nothing to render and made none; which files declare each
+        input; decisions.json's entries,
         the index's rows, and the list items and deadlines the theme reuses from page to page."""
         if self.kept is None and self.known is not None:  # a warm build rendered nothing: plan it now
             try:
@@ -309,6 +314,8 @@ class Incremental:
         kept = self.kept
         if kept is None:
             return
+        if kept.dependants is None:
+            kept.dependants = _index(kept.declared, _every)
         views = kept.views
         feeds.database_parts(views, self.parts)
         kept.theme.index_rows(views.index)
@@ -350,7 +357,7 @@ class Incremental:
         hist = self._file_history()
         digests, kept = self.digests, self.kept
         records, redone = self._records(log)
-        metas = deps.digest(b"".join([deps.meta_of(record) for record in records.values()]))
+        metas = deps.all_metas(records.values())
         if kept is not None and (kept.metas == metas or _same_names(kept.views.log, log)):
             targets, links = kept.markdown.targets, kept.links  # the same documents, by the same names
         else:
@@ -407,7 +414,7 @@ class Incremental:
                 self.parts.clear()
             state = pages.SiteState(theme, views, InPlace(self.out), markdown, self.bodies, parts=self.parts)
             state.jobs = pages.plan(state)
-        inputs = deps.Inputs(log, digests, common, targets, links)
+        inputs = deps.Inputs(log, digests, common, targets, links, everything=metas)
         inputs.use(state.views.facets, state.views.filters)
         edited = None
         if bodies_only:
@@ -436,7 +443,10 @@ class Incremental:
         )
         plan = self._choose(result, state, inputs, templates, edited, trust_output, changed_inputs)
         plan.key, plan.records, plan.kept = key, records, new_kept
-        new_kept.declared = plan.declared if edited is None else kept.declared if kept is not None else {}
+        if edited is None:
+            new_kept.declared, new_kept.dependants = plan.declared, plan.dependants
+        elif kept is not None:
+            new_kept.declared, new_kept.dependants = kept.declared, kept.dependants
         result.pages = new_kept.pages
         result.rendered = len(plan.todo)
         return plan
@@ -493,66 +503,63 @@ class Incremental:
         did not), when known: a file that declares the same inputs as then, none of them changed,
         keeps its fingerprint without computing it.
         """
-        known = self.known
-        last = self.kept.declared if self.kept is not None and changed is not None else {}
-        was_templates = known.templates if known is not None else {}
-        declared_now: dict[str, tuple[deps.Dep, ...]] = {}
+        known, kept, jobs = self.known, self.kept, state.jobs
+        old, manifest, was = (known.prints, known.manifest, known.templates) if known else ({}, {}, {})
+        stale = {n for n in templates.keys() | was.keys() if templates.get(n) != was.get(n)}
         full = known is None or not (self.out / urls.HOME).is_file()
-        old, manifest = (known.prints, known.manifest) if known is not None else ({}, {})
-        affected: set[str] = set()
-        if known is not None and edited is not None:
-            affected = {page for path in edited for page in known.shows.get(path, ())}
-            was = known.templates
-            affected.update(
-                job.path for job in state.jobs if templates.get(job.template) != was.get(job.template)
-            )
+        # files that read a file outside the log (a theme asset) or whose template changed
+        special = {job.path for job in jobs if job.source is not None or job.template in stale}
+        if known is not None and edited is not None:  # the other files declare no edited body
+            affected = special.union(*[known.shows.get(path, ()) for path in edited])
+            declared = {
+                job.path: job.deps()
+                for job in jobs
+                if job.deps is not None and (job.path in affected or job.path not in old)
+            }
+        else:
+            declared = {job.path: job.deps() for job in jobs if job.deps is not None}
+        # the files to fingerprint: those that declare other inputs than last time (all of them when
+        # what changed since is not known) or one that changed (``_Kept.dependants``), new files and
+        # the special ones
+        last = kept.declared if kept is not None and changed is not None else {}
+        redeclared = [
+            path for path, now in declared.items() if (was_ := last.get(path)) is not now and was_ != now
+        ]
+        redo = {*redeclared, *(declared.keys() - old.keys()), *(special & declared.keys())}
+        if last and changed:
+            assert kept is not None
+            if kept.dependants is None:
+                kept.dependants = _index(last, _every)
+            for dep in changed:
+                redo.update(path for path in kept.dependants.get(dep, ()) if path in declared)
         prints: dict[str, bytes] = {}
-        # which files show each body (``Known.shows``): learnt from every declaration, or the last
-        # update's with the files whose declarations changed since moved
-        patch = bool(last) and known is not None and edited is None
-        shows: dict[str, list[str]] = {}
-        redeclared: list[str] = []
         todo: list[pages.Job] = []
-        for job in state.jobs:
+        for job in jobs:
             path = job.path
-            if edited is not None and path in old and path not in affected and _declared(job):
-                prints[path] = old[path]  # declares no edited body: the same inputs
-            elif job.deps is None:
+            if job.deps is None:
                 prints[path] = os.urandom(16)  # undeclared: rendered every time
+            elif path in redo:
+                prints[path] = inputs.fingerprint(path, templates.get(job.template, b""), declared[path])
             else:
-                declared = declared_now[path] = job.deps()
-                template = templates.get(job.template, b"")
-                same = last.get(path) == declared
-                if (
-                    same
-                    and changed is not None
-                    and path in old
-                    and job.source is None
-                    and template == was_templates.get(job.template, b"")
-                    and changed.isdisjoint(declared)
-                ):
-                    prints[path] = old[path]  # the same inputs, none changed
-                else:
-                    prints[path] = inputs.fingerprint(path, template, declared)
-                if not patch:
-                    for dep in declared:
-                        if dep[0] == "body":
-                            shows.setdefault(dep[1], []).append(path)
-                elif not same:
-                    redeclared.append(path)
+                prints[path] = old[path]  # the same inputs, none changed
             if full or old.get(path) != prints[path]:
                 todo.append(job)
             elif not (trust_output or _intact(self.out, path, manifest)):
                 todo.append(job)  # someone else touched it
         result.full = full
+        # which files show each body (``Known.shows``): learnt from every declaration, or the last
+        # update's with the files whose declarations changed since moved
+        patch = bool(last) and known is not None and edited is None
         if patch:
             assert known is not None
-            redeclared += [path for path in last if path not in declared_now]
-            shown = _reshown(known.shows, redeclared, last, declared_now)
+            redeclared += [path for path in last if path not in declared]
+            shown = _moved(known.shows, redeclared, last, declared, _body)
         else:
-            shown = {path: tuple(dict.fromkeys(files)) for path, files in shows.items()}
+            shown = _index(declared, _body)
         plan = _Plan(result, state, prints, shown if edited is None else None, todo, templates)
-        plan.declared = declared_now
+        plan.declared = declared
+        if patch and kept is not None and kept.dependants is not None:
+            plan.dependants = _moved(kept.dependants, redeclared, last, declared, _every)
         return plan
 
     # --- what every page sees ------------------------------------------------------------------
@@ -716,32 +723,62 @@ def _changed(before: Mapping[str, bytes], after: Mapping[str, bytes], paths: Ite
     return out
 
 
-def _reshown(
-    shows: Mapping[str, tuple[str, ...]],
+def _moved(
+    index: Mapping[Any, tuple[str, ...]],
     files: Collection[str],
     before: Mapping[str, tuple[deps.Dep, ...]],
     after: Mapping[str, tuple[deps.Dep, ...]],
-) -> dict[str, tuple[str, ...]]:
-    """``shows`` (document -> the files that show its body, as ``before`` declares them) with the
-    declarations of ``files`` as ``after`` has them (a file in neither: gone)."""
-    out = dict(shows)
+    key: Callable[[deps.Dep], Any],
+) -> dict[Any, tuple[str, ...]]:
+    """``index`` (``key(input)`` -> the files that declare that input, as ``before`` declares them;
+    ``key`` None: not indexed) with the declarations of ``files`` as ``after`` has them (a file in
+    neither: gone)."""
+    out = dict(index)
     for file in files:
-        for dep in before.get(file, ()):
-            if dep[0] == "body" and file in out.get(dep[1], ()):
-                rest = tuple(f for f in out[dep[1]] if f != file)
+        was, now = before.get(file, ()), after.get(file, ())
+        if was == now:
+            continue
+        kept = set(was) & set(now)  # a file keeps its place among the dependants of what it still declares
+        for dep in was:
+            k = key(dep) if dep not in kept else None
+            if k is not None and file in out.get(k, ()):
+                rest = tuple(f for f in out[k] if f != file)
                 if rest:
-                    out[dep[1]] = rest
+                    out[k] = rest
                 else:
-                    del out[dep[1]]
-        for dep in after.get(file, ()):
-            if dep[0] == "body" and file not in out.get(dep[1], ()):
-                out[dep[1]] = (*out.get(dep[1], ()), file)
+                    del out[k]
+        for dep in now:
+            k = key(dep) if dep not in kept else None
+            if k is not None and file not in out.get(k, ()):
+                out[k] = (*out.get(k, ()), file)
     return out
 
 
-def _declared(job: pages.Job) -> bool:
-    """Whether the job declares its inputs and reads nothing outside the log (a theme asset does)."""
-    return job.deps is not None and job.source is None
+def _index(
+    declared: Mapping[str, tuple[deps.Dep, ...]], key: Callable[[deps.Dep], Any]
+) -> dict[Any, tuple[str, ...]]:
+    """``key(input)`` -> the files that declare that input (``key`` None: not indexed), in file order."""
+    out: dict[Any, list[str]] = {}
+    for file, inputs in declared.items():
+        for dep in inputs:
+            k = key(dep)
+            if k is not None:
+                files = out.get(k)
+                if files is None:
+                    out[k] = [file]
+                elif files[-1] != file:
+                    files.append(file)
+    return {k: tuple(files) for k, files in out.items()}
+
+
+def _body(dep: deps.Dep) -> str | None:
+    """``Known.shows``' key: the document whose body a file shows."""
+    return dep[1] if dep[0] == "body" else None
+
+
+def _every(dep: deps.Dep) -> deps.Dep:
+    """``_Kept.dependants``' key: the input itself."""
+    return dep
 
 
 def _stat(path: str | Path) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import heapq
+import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -314,7 +314,8 @@ def board(
     urgent += tuple(a for a in open_items if a.left is None)  # waiting with no end: always
     later = tuple(a for a in open_items if a.left is not None and a.left > window)
     by_status: dict[str, list[Decision]] = {s: [] for s in vocab.STATUSES}
-    for d in ordered if ordered is not None else newest_first(log.decisions):
+    ordered = ordered if ordered is not None else newest_first(log.decisions)
+    for d in ordered:
         by_status[d.status].append(d)
     columns = tuple(
         Column(s, len(ds), tuple(ds[:COLUMN_SIZE]), urls.facet("status", s)) for s, ds in by_status.items()
@@ -323,13 +324,10 @@ def board(
     classified = tuple((s, tuple(counts[s, c] for c in vocab.CATEGORIES)) for s in vocab.STATUSES)
     ready = frozenset(a.decision.id for a in open_items if a.ready)
     ready |= {d.id for d in by_status[vocab.PROPOSED] if d.deadline is None and standing(d, log, now).ready}
-    decided = heapq.nlargest(  # sorted(..., reverse=True)[:RECENT_SIZE], without sorting them all
-        RECENT_SIZE,
-        (d for d in log.decisions if d.status in vocab.DECIDED_STATUSES),
-        key=lambda d: (instant(d.decided or when(d)), d.id),
-    )
-    every = frozenset(log.partners)
-    everyone = frozenset(d.id for d in log.decisions if every <= set(d.partners))
+    # the newest decided ones: when a decided decision sits in time is its decision's date
+    decided = list(itertools.islice((d for d in ordered if d.status in vocab.DECIDED_STATUSES), RECENT_SIZE))
+    every, n = frozenset(log.partners), len(log.partners)
+    everyone = frozenset(d.id for d in log.decisions if len(d.partners) >= n and every.issubset(d.partners))
     due = tuple(reviews if reviews is not None else due_reviews(log, now))
     return Board(urgent, columns, classified, later, ready, tuple(decided[:RECENT_SIZE]), everyone, due)
 
@@ -399,7 +397,14 @@ class ListPage:
 
 def month_key(d: Decision, tz: dt.tzinfo) -> str:
     t = when(d)
-    return f"{t.astimezone(tz):%Y-%m}" if t else "undated"
+    return _month(t, tz) if t else "undated"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _month(t: dt.datetime, tz: dt.tzinfo) -> str:
+    """``2026-11``: the month of ``t`` in ``tz`` (a date-time's hash is kept with it: asked again for the
+    same records from rebuild to rebuild, this is a lookup)."""
+    return f"{t.astimezone(tz):%Y-%m}"
 
 
 def by_month(
