@@ -143,10 +143,12 @@ class Server:
         site_url: str | None = None,
         strict: bool = False,
         report: Callable[[Event], None] = lambda event: None,
-        debounce_ms: int = 25,
+        debounce_ms: int = 10,
         allowed_hosts: Collection[str] = (),
     ) -> None:
-        """``allowed_hosts``: names besides loopback ones that requests may give as their ``Host``."""
+        """``allowed_hosts``: names besides loopback ones that requests may give as their ``Host``.
+        ``debounce_ms``: a batch of saved files ends once none came for this long (the watcher looks
+        this often: a save shows after one to two of these, plus the rebuild)."""
         self.root, self.out = root, out
         self.hosts = Hosts(address[0], allowed_hosts)
         self.streams = threading.BoundedSemaphore(MAX_STREAMS)

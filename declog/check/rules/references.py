@@ -157,6 +157,8 @@ def dl204_unknown_decision(ctx: Context) -> Iterator[Diagnostic]:
     """Decisions named in supersedes, superseded_by, reviews or a meeting exist."""
     ids = ctx.log.by_id
     for d in ctx.decisions:
+        if not (d.supersedes or d.reviews or d.superseded_by):
+            continue  # most decisions name none
         for i, ref in enumerate(d.supersedes):
             if ref not in ids:
                 yield ctx.at("DL204", d, "supersedes", i, message=f"supersedes unknown decision '{ref}'")

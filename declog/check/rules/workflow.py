@@ -164,6 +164,8 @@ def dl308_supersede_cycle(ctx: Context) -> Iterator[Diagnostic]:
     ids = ctx.log.by_id
     order: _CycleOrder | None = None
     for start in ctx.decisions:
+        if not start.superseded_by:
+            continue  # no walk leaves it
         path = _supersede_walk(start, ids)
         if path is None:
             continue
