@@ -504,8 +504,8 @@ class Incremental:
         keeps its fingerprint without computing it.
         """
         known, kept, jobs = self.known, self.kept, state.jobs
-        old, manifest, was = (known.prints, known.manifest, known.templates) if known else ({}, {}, {})
-        stale = {n for n in templates.keys() | was.keys() if templates.get(n) != was.get(n)}
+        old, manifest, then = (known.prints, known.manifest, known.templates) if known else ({}, {}, {})
+        stale = {n for n in templates.keys() | then.keys() if templates.get(n) != then.get(n)}
         full = known is None or not (self.out / urls.HOME).is_file()
         # files that read a file outside the log (a theme asset) or whose template changed
         special = {job.path for job in jobs if job.source is not None or job.template in stale}
@@ -523,7 +523,7 @@ class Incremental:
         # the special ones
         last = kept.declared if kept is not None and changed is not None else {}
         redeclared = [
-            path for path, now in declared.items() if (was_ := last.get(path)) is not now and was_ != now
+            path for path, now in declared.items() if (before := last.get(path)) is not now and before != now
         ]
         redo = {*redeclared, *(declared.keys() - old.keys()), *(special & declared.keys())}
         if last and changed:
