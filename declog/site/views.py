@@ -360,8 +360,6 @@ class ListPage:
     """Decision id -> a remark shown next to it (e.g. why the partner was absent)."""
     tz: dt.tzinfo = field(default=dt.UTC, repr=False, compare=False)
     """The site's time zone, which the months are in."""
-    keys: dict[str, str] | None = field(default=None, repr=False, compare=False)
-    """Decision id -> its month's key, shared by the lists of one log and filled as they are grouped."""
 
     @functools.cached_property
     def declared(self) -> tuple[Dep, ...]:
@@ -379,7 +377,7 @@ class ListPage:
     @functools.cached_property
     def months(self) -> tuple[MonthGroup, ...]:
         """The decisions grouped by month, made when the page is first rendered (most never are)."""
-        return by_month(self.items, self.tz, self.keys)
+        return by_month(self.items, self.tz)
 
     @property
     def url(self) -> str:
@@ -407,21 +405,11 @@ def _month(t: dt.datetime, tz: dt.tzinfo) -> str:
     return f"{t.astimezone(tz):%Y-%m}"
 
 
-def by_month(
-    decisions: Sequence[Decision], tz: dt.tzinfo, keys: dict[str, str] | None = None
-) -> tuple[MonthGroup, ...]:
-    """Group decisions (already newest first) by month in the site's time zone.
-
-    ``keys`` (decision id -> month key, filled here) saves recomputing them for every list.
-    """
+def by_month(decisions: Sequence[Decision], tz: dt.tzinfo) -> tuple[MonthGroup, ...]:
+    """Group decisions (already newest first) by month in the site's time zone."""
     groups: dict[str, list[Decision]] = {}
     for d in decisions:
-        key = keys.get(d.id) if keys is not None else None
-        if key is None:
-            key = month_key(d, tz)
-            if keys is not None:
-                keys[d.id] = key
-        groups.setdefault(key, []).append(d)
+        groups.setdefault(month_key(d, tz), []).append(d)
     out = []
     for key, items in groups.items():
         label = "No date" if key == "undated" else f"{MONTHS[int(key[5:]) - 1]} {key[:4]}"
@@ -439,7 +427,6 @@ def paginate(
     intro: str = "",
     facet: tuple[str, str] = ("", ""),
     notes: Mapping[str, str] | None = None,
-    keys: dict[str, str] | None = None,
     presorted: bool = False,
 ) -> list[ListPage]:
     """A list of decisions, newest first (``presorted``: already), cut into pages of ``per_page``."""
@@ -459,7 +446,6 @@ def paginate(
             facet=facet,
             notes=notes or {},
             tz=tz,
-            keys=keys,
         )
         for n in range(1, count + 1)
     ]
@@ -1154,7 +1140,6 @@ class Views:
     @functools.cached_property
     def all_lists(self) -> list[ListPage]:
         per_page, tz, log = self.log.config.site.per_page, self.tz, self.log
-        keys: dict[str, str] = {}  # each decision's month, found when a list with it is first shown
 
         before, self._cuts = self._cut_before, {}
 
@@ -1164,9 +1149,7 @@ class Views:
             if last is not None and last[0] == made_from:  # the same decisions (records), in order
                 pages = last[1]
             else:
-                pages = paginate(
-                    base, heading, ds, per_page=per_page, tz=tz, keys=keys, presorted=True, **more
-                )
+                pages = paginate(base, heading, ds, per_page=per_page, tz=tz, presorted=True, **more)
                 if last is not None:  # a page equal to the last one's is that one (with what it made)
                     was = last[1] + pages[len(last[1]) :]
                     pages = [old if old == new else new for old, new in zip(was, pages, strict=False)]
