@@ -113,7 +113,13 @@ class _Kept:
     """The log's documents by path, as ``Known.records`` digests them (the views' log may be a later
     one: a plan that was abandoned rebased them)."""
     dependants: dict[deps.Dep, tuple[str, ...]] | None = None
-    """Input -> the files that declare it, as ``declared`` says; made when first needed."""
+    """Input -> the files that declare it, as ``declared`` says; made when first needed (``index``)."""
+
+    def index(self) -> dict[deps.Dep, tuple[str, ...]]:
+        """``dependants``, made from ``declared`` if it was not kept up to date."""
+        if self.dependants is None:
+            self.dependants = _index(self.declared, _every)
+        return self.dependants
 
     @property
     def views(self) -> Views:
@@ -314,8 +320,7 @@ class Incremental:
         kept = self.kept
         if kept is None:
             return
-        if kept.dependants is None:
-            kept.dependants = _index(kept.declared, _every)
+        kept.index()
         views = kept.views
         feeds.database_parts(views, self.parts)
         kept.theme.index_rows(views.index)
@@ -528,10 +533,9 @@ class Incremental:
         redo = {*redeclared, *(declared.keys() - old.keys()), *(special & declared.keys())}
         if last and changed:
             assert kept is not None
-            if kept.dependants is None:
-                kept.dependants = _index(last, _every)
+            index = kept.index()
             for dep in changed:
-                redo.update(path for path in kept.dependants.get(dep, ()) if path in declared)
+                redo.update(path for path in index.get(dep, ()) if path in declared)
         prints: dict[str, bytes] = {}
         todo: list[pages.Job] = []
         for job in jobs:
@@ -738,9 +742,9 @@ def _moved(
         was, now = before.get(file, ()), after.get(file, ())
         if was == now:
             continue
-        kept = set(was) & set(now)  # a file keeps its place among the dependants of what it still declares
+        still = set(was) & set(now)  # a file keeps its place among the dependants of what it still declares
         for dep in was:
-            k = key(dep) if dep not in kept else None
+            k = key(dep) if dep not in still else None
             if k is not None and file in out.get(k, ()):
                 rest = tuple(f for f in out[k] if f != file)
                 if rest:
@@ -748,7 +752,7 @@ def _moved(
                 else:
                     del out[k]
         for dep in now:
-            k = key(dep) if dep not in kept else None
+            k = key(dep) if dep not in still else None
             if k is not None and file not in out.get(k, ()):
                 out[k] = (*out.get(k, ()), file)
     return out
