@@ -20,7 +20,9 @@ import pytest
 from conftest import ACCEPTED, LogMaker, Run, doc, invoke, isolated_git, make_log, run_module
 
 from declog.check.checker import Checker
-from declog.log import git
+from declog.log import git, kept
+from declog.log.load import document_files
+from declog.site.cache import cached_build
 
 SECRET = "SECRET-7f3a9c"
 D = "content/decisions"
@@ -436,3 +438,33 @@ def test_links_in_the_base_tree_are_not_followed(repo: LogMaker, outside: Path) 
     assert SECRET not in output(run)
     assert run.exit_code in (0, 1)
     assert all(d["code"] not in ("DL001", "DL002") for d in run.json())
+
+
+# --- documents read ahead by worker processes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("link", ["a file", "a folder", "content"])
+def test_documents_read_ahead_by_workers_never_come_from_outside(
+    log: LogMaker, outside: Path, link: str, tmp_path: Path
+) -> None:
+    """``declog build`` parses the documents in worker processes first: they read what the check
+    reads, never through a link, and the build refuses the link as the check does."""
+    if link == "a file":
+        (log.root / D / "0002-leak.md").symlink_to(outside / "0002-leak.md")
+    elif link == "a folder":
+        replace_with_link(log, "content/meetings", outside)
+    else:
+        (log.root / "content" / "decisions" / "0003-here.md").write_text(
+            ACCEPTED.replace('"0001"', '"0003"'), encoding="utf-8"
+        )
+        replace_with_link(log, D, outside)
+    files = document_files(log.root)
+    parsed = kept.parse(log.root.resolve(), files, {})
+    assert SECRET not in repr(parsed)
+    assert all(rel.startswith("content/decisions/") or not symlink for rel, symlink in files)
+    code, findings = found(log)
+    assert code == 1 and any(c == "DL001" for _, c, _ in findings)
+    result = cached_build(log.root, tmp_path / "site", search_index=False, jobs=2)
+    assert not result.built
+    assert {(d.path, d.code) for d in result.findings} >= {(p, c) for p, c, _ in findings if c == "DL001"}
+    assert SECRET not in repr(result.findings)

@@ -27,9 +27,11 @@ from test_custom_fields_everywhere import write_log
 
 import declog.log.load
 from declog.check.checker import Checker, CheckResult, SnapshotError, load_and_check
+from declog.log import kept as kept_module
+from declog.log.load import document_files
 from declog.log.model import Log
 from declog.log.yamlparse import Frontmatter, compact, parse_yaml, split_frontmatter
-from declog.site import doccache
+from declog.site import doccache, pages
 from declog.site.build import build
 from declog.site.cache import cache_file, cached_build, documents_file
 
@@ -210,6 +212,80 @@ def test_what_git_and_other_files_give_a_document_is_never_taken_from_a_snapshot
     assert decision.logged == dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
     assert "zeta" in decision.partners
     same_as_parsing(log.root, result)
+
+
+# --- documents parsed ahead, in worker processes ----------------------------------------------------
+
+
+def ahead_of(root: Path, checker: Checker) -> pages.Prefetch:
+    """What ``declog build`` does before it checks: the worker processes parse the documents first."""
+    settings = checker.settings_ahead()
+    assert settings is not None
+    early = pages.Prefetch(root, 2, parse=settings[1])
+    checker.ahead(settings[0], early.parsed)
+    return early
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_documents_parsed_by_worker_processes_give_what_parsing_here_gives(
+    tmp_path: Path, seed: int, parses: list[str]
+) -> None:
+    """Hostile YAML, CRLF, the log's own fields: the findings, records and positions of a check
+    that took every document from the workers are those of parsing them in this process."""
+    maker = write_log(tmp_path / "log", seed, 30)
+    rng = random.Random(seed)
+    for _ in range(6):
+        tricky(maker.root, rng)
+    checker = Checker(maker.root)
+    early = ahead_of(maker.root, checker)
+    try:
+        result = checker.check()
+    finally:
+        early.close()
+    # Every record came from the workers (a forked worker's parses are its own); only the files that
+    # make none (YAML that does not parse) are parsed here.
+    assert result.log is not None and set(parses) <= result.log.unparsed
+    assert len(result.log.by_path) > 30
+    same_as_parsing(maker.root, result)
+
+
+def test_a_file_saved_while_the_workers_parsed_it_is_parsed_again(tmp_path: Path, parses: list[str]) -> None:
+    root = copy_example(tmp_path / "log")
+    checker = Checker(root)
+    settings = checker.settings_ahead()
+    assert settings is not None
+    parsed = kept_module.parse(root.resolve(), document_files(root), settings[1])
+    edited = sorted((root / "content" / "decisions").glob("*.md"))[2]
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("title:", "title: Edited", 1), encoding="utf-8"
+    )
+    checker.ahead(settings[0], lambda: parsed)
+    parses.clear()
+    result = checker.check()
+    assert parses == [edited.relative_to(root).as_posix()]
+    same_as_parsing(root, result)
+
+
+def test_documents_parsed_under_another_declog_toml_are_not_used(tmp_path: Path, parses: list[str]) -> None:
+    root = copy_example(tmp_path / "log")
+    checker = Checker(root)
+    early = ahead_of(root, checker)
+    config = root / "declog.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    try:
+        result = checker.check()
+    finally:
+        early.close()
+    assert len(set(parses)) == len(list((root / "content").glob("*/*.md")))
+    same_as_parsing(root, result)
+
+
+def test_a_checker_with_a_snapshot_asks_no_worker_to_parse(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "log")
+    first = Checker(root)
+    first.check()
+    assert first.settings_ahead() is not None
+    assert restored(root, json.dumps(first.snapshot())).settings_ahead() is None
 
 
 # --- a snapshot that is not one is refused ----------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sitetools import EXAMPLE_NOW, copy_example, site_files
 
+from declog.check.checker import Checker
 from declog.site import pages
 from declog.site.build import build
 
@@ -17,7 +18,11 @@ PARENT = os.getpid()
 
 
 def build_with(root: Path, out: Path, jobs: int, strict: bool = False) -> bool:
-    return build(root, out, now=EXAMPLE_NOW, search_index=False, jobs=jobs, strict=strict).built
+    """A build as ``declog build`` makes it: with a checker, whose documents the workers parse first."""
+    checker = Checker(root, keep_bytes=False)
+    return build(
+        root, out, now=EXAMPLE_NOW, search_index=False, jobs=jobs, strict=strict, checker=checker
+    ).built
 
 
 def test_a_build_that_fails_its_check_stops_the_workers_rendering_early(tmp_path: Path) -> None:
@@ -43,7 +48,7 @@ def _die_in_worker(name: str) -> object:
     return chunk
 
 
-@pytest.mark.parametrize("stage", ["_prefetch_chunk", "_render_chunk"])
+@pytest.mark.parametrize("stage", ["_parse_chunk", "_prefetch_chunk", "_render_chunk"])
 def test_a_worker_that_dies_costs_time_not_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
 ) -> None:

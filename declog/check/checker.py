@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from declog.check.shape import Shapes
 from declog.log import clock, git, kept
 from declog.log.codes import finding
 from declog.log.config import CONFIG_FILE, Config, config_from_bytes, load_config
+from declog.log.customfields import Fields
 from declog.log.diagnostics import Diagnostic, Pos, Severity
 from declog.log.load import (
     CONTENT,
@@ -274,6 +275,39 @@ class Checker:
         full run."""
         self._encoded: dict[str, tuple[Front, list[Any]]] = {}
         """Path -> a ``Front`` and its JSON values (declog.log.kept), so ``snapshot`` encodes each once."""
+        self._ahead: tuple[bytes, Callable[[], Iterable[tuple[str, bytes, list[Any]]]]] | None = None
+        """From ``ahead``: declog.toml's digest and the files parsed meanwhile under it."""
+
+    def settings_ahead(self) -> tuple[bytes, Fields] | None:
+        """declog.toml's digest and ``[fields]``, for parsing the files in other processes ahead of the
+        next run (``ahead``); None when that run starts from a snapshot (``restore``) or declog.toml
+        does not load. Both come from one reading of the file."""
+        if self._restored is not None:
+            return None
+        raw = read_file(self.root.resolve(), CONFIG_FILE)
+        config = config_from_bytes(raw.data)[0] if raw.data is not None else None
+        return (_hash(raw.data), config.fields) if config is not None and raw.data is not None else None
+
+    def ahead(self, settings: bytes, parsed: Callable[[], Iterable[tuple[str, bytes, list[Any]]]]) -> None:
+        """Files being parsed in processes this one forked, under declog.toml's digest ``settings``
+        (``settings_ahead``).
+
+        The next full run, once it has read the files, takes what ``parsed()``
+        gives (``kept.parse``'s path, digest of the bytes and encoded ``Front``;
+        it may wait for them) as it takes a snapshot's: for the files whose
+        bytes have that digest, and only while declog.toml still has that
+        digest. What parsing gives depends on nothing else, so the records and
+        findings are the ones parsing the files here gives.
+        """
+        self._ahead = (settings, parsed)
+
+    def _fronts_ahead(self, parsed: Iterable[tuple[str, bytes, list[Any]]]) -> dict[str, tuple[bytes, Front]]:
+        fronts = {}
+        for path, digest, value in parsed:
+            front = kept.decode(value, path, check=False)  # from a forked worker, never from a file
+            fronts[path] = (digest, front)
+            self._encoded[path] = (front, value)  # for ``snapshot``
+        return fronts
 
     def snapshot(self) -> dict[str, Any]:
         """The documents as the last run parsed them, as JSON data, for ``restore`` in a later process.
@@ -385,12 +419,15 @@ class Checker:
                 return CheckResult(None, _unique(found), config_failed=True)
             self.settings = _digest_of(self.root / CONFIG_FILE)
             restored, self._restored = self._restored, None
+            ahead, self._ahead = self._ahead, None
+            self.owners = read_owners(self.root)
+            files, stray = scan(self.root, self.memo, changed or ())
+            if restored is None and ahead is not None and ahead[0] == self.settings:
+                restored = warm.Kept(self.settings, self._fronts_ahead(ahead[1]()), {}, None)
             if restored is not None and restored.settings != self.settings:
                 restored = None  # parsed with other [fields], checked under other rules: none of it stands
             if restored is not None:
                 self.memo.restored = restored.fronts
-            self.owners = read_owners(self.root)
-            files, stray = scan(self.root, self.memo, changed or ())
             log, problems = build_log(str(self.root), config, files, self._first_added(head), self.memo)
             if restored is not None:
                 restored.seed(log, self.memo, self.shapes)

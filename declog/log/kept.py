@@ -27,14 +27,16 @@ the same: the caller keys entries by the digest of the file's bytes
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from declog.log.codes import CODES
+from declog.log.customfields import Fields
 from declog.log.diagnostics import Diagnostic, Severity
-from declog.log.load import Front
+from declog.log.load import Front, front_of, read_file
 from declog.log.yamlparse import MAX_DEPTH, MAX_NUMBER_CHARS, from_positions, positions_of
 
-__all__ = ["Malformed", "check_text", "decode", "encode", "finding_of", "finding_row"]
+__all__ = ["Malformed", "check_text", "decode", "encode", "finding_of", "finding_row", "parse"]
 
 _SCALARS = (str, int, float, bool, type(None))
 #: The longest number a frontmatter value can be: MAX_NUMBER_CHARS hexadecimal digits.
@@ -53,12 +55,33 @@ def encode(front: Front) -> list[Any]:
     return [parsed.data, parsed.offset, positions_of(parsed), found]
 
 
-def decode(value: object, path: str) -> Front:
+def parse(
+    real_root: Path, files: Iterable[tuple[str, bool]], fields: Fields | None
+) -> list[tuple[str, bytes, list[Any]]]:
+    """Each file (path and whether it is a symlink: ``load.document_files``) read and parsed as a
+    load would (``load.front_of``): its path, the digest of its bytes and its ``Front`` encoded.
+    What a worker process parses ahead of a check and hands back (declog.site.pages.Prefetch);
+    files that make no record are left out."""
+    out = []
+    for rel, symlink in files:
+        got = front_of(read_file(real_root, rel, symlink), fields)
+        if got is not None:
+            out.append((rel, got[0], encode(got[1])))
+    return out
+
+
+def decode(value: object, path: str, *, check: bool = True) -> Front:
     """The ``Front`` that ``encode`` gave ``value``, its findings about ``path``; ``Malformed`` otherwise.
 
     Every value is checked here; the positions are looked up only when a
     finding asks for one (most documents have none), and cannot fail then.
+    ``check=False`` only for what ``parse`` gave in a process this one forked
+    (never for what was read from a file): it is then taken as it is.
     """
+    if not check:
+        own: list[Any] = value  # type: ignore[assignment]
+        findings = (Diagnostic(path, row[0], row[1], row[2], Severity(row[3]), *row[4:]) for row in own[3])
+        return Front(from_positions(own[0], own[2], own[1]), tuple(findings))
     if type(value) is not list or len(value) != 4:
         raise Malformed("an entry is not a list of four values")
     data, offset, positions, found = value

@@ -131,6 +131,30 @@ def scan(
     return files, found
 
 
+def document_files(root: Path) -> list[tuple[str, bool]]:
+    """The documents ``scan`` reads, sorted, each with whether it is a symlink (``read_file``'s
+    ``symlink``): for another process that reads them ahead of a load. None in a folder ``scan``
+    refuses; ``scan`` reports what is wrong."""
+    real_root = root.resolve()
+    if _refused_folder(real_root, CONTENT) is not None:
+        return []
+    out: list[tuple[str, bool]] = []
+    for folder in vocab.KIND_DIRS:
+        rel_base = f"{CONTENT}/{folder}"
+        if _refused_folder(real_root, rel_base) is not None:
+            continue
+        try:
+            entries = os.scandir(root / rel_base)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                rel, name = f"{rel_base}/{entry.name}", entry.name
+                if name.endswith(".md") and not name.startswith(".") and name not in IGNORED_NAMES:
+                    out.append((rel, entry.is_symlink()))
+    return sorted(f for f in out if not_utf8(f[0]) is None)  # a name that is not UTF-8 is not read
+
+
 def not_utf8(rel: str) -> RawFile | None:
     """A file refused for a name that is not UTF-8 (DL018); None for a name that is.
 
@@ -394,6 +418,19 @@ def parse_document(raw: RawFile, fields: Fields | None = None) -> tuple[Document
     return _parse(raw, fields)[0]
 
 
+def front_of(raw: RawFile, fields: Fields | None) -> tuple[bytes, Front] | None:
+    """The digest of ``raw``'s bytes and the ``Front`` a load parses from them (None when it makes no
+    record): what another process can parse ahead of a load, which uses it for the same bytes
+    (``LoadMemo.restored``)."""
+    kind = kind_of(raw.path)
+    text = decode(raw)[0]
+    if raw.data is None or text is None or kind is None:
+        return None
+    split = split_frontmatter(text, raw.path)
+    front = _front(raw.path, kind, split, fields) if not isinstance(split, Diagnostic) else None
+    return (hashlib.blake2b(raw.data, digest_size=16).digest(), front) if isinstance(front, Front) else None
+
+
 def _parse(
     raw: RawFile, fields: Fields | None, front: Front | None = None
 ) -> tuple[tuple[Document | None, list[Diagnostic]], Front | None]:
@@ -410,20 +447,28 @@ def _parse(
     if isinstance(split, Diagnostic):
         return (None, [*found, split]), None
     if front is None:
-        parsed, problems = parse_yaml(split.yaml_text, raw.path, split.yaml_line)
-        if parsed is None:
-            return (None, [*found, *problems]), None
-        if not isinstance(parsed.data, dict):
-            return (None, [*found, *problems, _not_a_mapping(raw.path, parsed.data, split)]), None
-        declared = tuple(fields or ()) if kind == "decision" else ()
-        problems += check_fields(parsed, kind, raw.path, declared=declared)
-        front = Front(compact(parsed), tuple(problems))  # positions as numbers: every record keeps them
+        made = _front(raw.path, kind, split, fields)
+        if not isinstance(made, Front):
+            return (None, [*found, *made]), None
+        front = made
     found += front.found
     if kind != "decision":
         return (_BUILDERS[kind](raw.path, front.parsed, split), found), front
     # The typed values go into the record as it is made: a dataclasses.replace of each record
     # cost more than reading the values (about 15 us a decision, 3% of check at 10,000).
     return (_decision(raw.path, front.parsed, split, fields or {}, found), found), front
+
+
+def _front(path: str, kind: str, split: Frontmatter, fields: Fields | None) -> Front | list[Diagnostic]:
+    """The frontmatter parsed and its fields checked; the findings alone when it makes no record."""
+    parsed, problems = parse_yaml(split.yaml_text, path, split.yaml_line)
+    if parsed is None:
+        return problems
+    if not isinstance(parsed.data, dict):
+        return [*problems, _not_a_mapping(path, parsed.data, split)]
+    declared = tuple(fields or ()) if kind == "decision" else ()
+    problems += check_fields(parsed, kind, path, declared=declared)
+    return Front(compact(parsed), tuple(problems))  # positions as numbers: every record keeps them
 
 
 def _not_a_mapping(path: str, data: Any, front: Frontmatter) -> Diagnostic:

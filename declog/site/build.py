@@ -87,7 +87,11 @@ def build(
     progress(CHECK, 0, 0)
     check_output(out, root)
     workers = pages.processes(jobs)
-    early = pages.Prefetch(root, workers)  # Markdown bodies render while the log is checked
+    # Markdown bodies render while the log is checked; its documents are parsed there first
+    ahead = checker.settings_ahead() if checker is not None and workers > 1 else None
+    early = pages.Prefetch(root, workers, parse=ahead[1] if ahead else None)
+    if ahead is not None and checker is not None:
+        checker.ahead(ahead[0], early.parsed)
     staging: Staging | None = None
     try:
         checked = checker.check() if checker is not None else load_and_check(root)

@@ -30,9 +30,10 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from declog.insight import audit, charts, report
-from declog.log import vocab
+from declog.log import kept, vocab
+from declog.log.customfields import Fields
 from declog.log.diagnostics import Diagnostic
-from declog.log.load import CONTENT, read_file
+from declog.log.load import CONTENT, document_files, paused_gc, read_file
 from declog.log.model import Decision, Document, Log, Meeting
 from declog.log.progress import RENDER, Progress, silent
 from declog.log.review import Due
@@ -116,16 +117,23 @@ class Forked:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-_prefetch: tuple[Path, Markdown] | None = None
+_prefetch: tuple[Path, Markdown, Fields | None] | None = None
 
 
-def _prefetch_chunk(paths: Sequence[str]) -> list[tuple[str, bytes, str]]:
+def _parse_chunk(files: Sequence[tuple[str, bool]]) -> list[tuple[str, bytes, list[Any]]]:
     assert _prefetch is not None
-    root, md = _prefetch
+    root, _, fields = _prefetch
+    with paused_gc():
+        return kept.parse(root.resolve(), files, fields)
+
+
+def _prefetch_chunk(files: Sequence[tuple[str, bool]]) -> list[tuple[str, bytes, str]]:
+    assert _prefetch is not None
+    root, md, _ = _prefetch
     out = []
     real_root = root.resolve()
-    for rel in paths:
-        raw = read_file(real_root, rel)  # as the loader read it: a regular file inside the root
+    for rel, symlink in files:
+        raw = read_file(real_root, rel, symlink)  # as the loader reads it: a regular file inside the root
         try:
             text = raw.data.removeprefix(b"\xef\xbb\xbf").decode("utf-8") if raw.data is not None else None
         except UnicodeDecodeError:
@@ -140,31 +148,41 @@ def _prefetch_chunk(paths: Sequence[str]) -> list[tuple[str, bytes, str]]:
 
 
 class Prefetch:
-    """Markdown bodies rendered by worker processes while the main process checks the log."""
+    """Markdown bodies rendered by worker processes while the main process checks the log; first,
+    given declog.toml's ``[fields]`` (``parse``), the documents parsed for the check (``fronts``)."""
 
-    def __init__(self, root: Path, workers: int) -> None:
+    def __init__(self, root: Path, workers: int, parse: Fields | None = None) -> None:
         global _prefetch
         self.targets = tree_targets(root)
         self.workers: Forked | None = None
         self.chunks: list[Future[list[tuple[str, bytes, str]]]] = []
+        self.parsing: list[Future[list[tuple[str, bytes, list[Any]]]]] = []
         if workers < 2:
             return
-        paths = sorted(
-            f"{CONTENT}/{kind}/{p.name}"
-            for kind in ("decisions", "partners", "meetings")
-            if (root / CONTENT / kind).is_dir()
-            for p in (root / CONTENT / kind).glob("*.md")
-        )
+        paths = document_files(root)
         size = max(16, len(paths) // (workers * 8) + 1)
         self.workers = Forked(workers)
-        _prefetch = (root, Markdown(self.targets))
+        _prefetch = (root, Markdown(self.targets), parse)
         try:
+            if parse is not None:  # first: the check waits for them, and runs while the bodies render
+                self.parsing = [
+                    self.workers.executor.submit(_parse_chunk, paths[i : i + size])
+                    for i in range(0, len(paths), size)
+                ]
             self.chunks = [
                 self.workers.executor.submit(_prefetch_chunk, paths[i : i + size])
                 for i in range(0, len(paths), size)
             ]
         finally:
             _prefetch = None
+
+    def parsed(self) -> list[tuple[str, bytes, list[Any]]]:
+        """The documents as the workers parsed them (``kept.parse``), waiting for them; empty when
+        none were asked for or a worker died."""
+        try:
+            return [row for f in self.parsing for row in f.result()]
+        except BrokenProcessPool:
+            return []  # the check parses them
 
     def collect(self, targets: Targets) -> dict[str, tuple[bytes, str]]:
         """Path -> (body digest, HTML); empty if the link targets changed meanwhile or a worker died."""
