@@ -8,13 +8,16 @@ and each finding must be well-formed.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+import zoneinfo
 from typing import Any
 
 import yaml
 from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from declog.check.rules import run_rules
 from declog.check.rules.context import Context
@@ -23,6 +26,7 @@ from declog.log.config import Config, load_config, parse_config
 from declog.log.diagnostics import Diagnostic
 from declog.log.load import RawFile, build_log, parse_document, scan
 from declog.log.yamlparse import parse_yaml
+from declog.site import render
 
 CONFIG, _ = load_config(REPO)
 assert CONFIG is not None
@@ -374,3 +378,32 @@ def test_fields_of_any_type_yield_findings_not_exceptions(
     log, found = build_log(str(REPO), CONFIG, files.values())
     found += run_rules(Context(log, BASE_LOG))
     assert_well_formed(found, set(files))
+
+
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/St_Johns",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30), timezones=st.timezones()
+    ),
+    st.sampled_from(ZONES),
+)
+def test_a_moment_reads_as_strftime_writes_it(value: dt.datetime, zone: str) -> None:
+    """Pages show a moment in the site's zone as "2026-01-15 10:00 CET" (``when``) or its date
+    (``day``), inside a ``<time>`` that keeps the moment as written; made without strftime, it must
+    read exactly as strftime writes it."""
+    tz = zoneinfo.ZoneInfo(zone)
+    local = value.astimezone(tz)
+    iso = escape(value.isoformat())
+    clock = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
+    assert render._when(value, tz) == Markup(f'<time datetime="{iso}">{escape(clock)}</time>')
+    assert render._day(value, tz) == Markup(f'<time datetime="{iso}">{local:%Y-%m-%d}</time>')

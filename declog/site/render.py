@@ -634,24 +634,31 @@ def _when(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
     """``value`` as a ``<time>`` in ``tz``: "2026-01-15 10:00 CET"."""
     if value is None:
         return Markup("")
-    return _time(value, value.utcoffset(), tz, clock=True)
+    return _time(value, tz, clock=True)
 
 
 def _day(value: dt.datetime | None, tz: dt.tzinfo) -> Markup:
     """``value``'s date in ``tz`` as a ``<time>``: "2026-01-15"."""
     if value is None:
         return Markup("")
-    return _time(value, value.utcoffset(), tz, clock=False)
+    return _time(value, tz, clock=False)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _time(value: dt.datetime, offset: dt.timedelta | None, tz: dt.tzinfo, *, clock: bool) -> Markup:
-    """A ``<time>`` element, made once per moment: the same dates stand on many pages. ``offset`` is
-    part of the key because equal moments written with different offsets are equal datetimes, and
-    the ``datetime`` attribute keeps the offset as written. ``clock``: the time and zone too."""
+def _time(value: dt.datetime, tz: dt.tzinfo, *, clock: bool) -> Markup:
+    """A ``<time>`` element; ``clock``: the time and zone too. A large log has about as many moments
+    as it shows (three in four are shown once per process), so each is formatted where it is shown,
+    without strftime: a cache of them cost more than it saved."""
     local = value.astimezone(tz)
-    text = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip() if clock else f"{local:%Y-%m-%d}"
-    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(text)}</time>')
+    if local.year < 1000:  # strftime's own %Y, which some platforms do not pad
+        text = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip() if clock else f"{local:%Y-%m-%d}"
+        text = escape(text)
+    elif clock:
+        text = f"{local.year}-{local.month:02}-{local.day:02} {local.hour:02}:{local.minute:02}"
+        if name := local.tzname():
+            text = f"{text} {escape(name)}"
+    else:
+        text = f"{local.year}-{local.month:02}-{local.day:02}"
+    return Markup(f'<time datetime="{value.isoformat()}">{text}</time>')  # ISO 8601: nothing to escape
 
 
 #: An ISO 8601 date, with its time and offset when it has them, inside running text.
