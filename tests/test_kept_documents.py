@@ -217,6 +217,14 @@ def test_what_git_and_other_files_give_a_document_is_never_taken_from_a_snapshot
 # --- documents parsed ahead, in worker processes ----------------------------------------------------
 
 
+#: Bodies that refer to other decisions, in code too (which does not count).
+REFERRING = [
+    "See [[0001]] and [the other one](0002-x.md).\n",
+    "Not `[[0003]]`, but [[0004]].\n\n```\n[[0005]]\n```\n",
+    "[a](../decisions/0006-y.md) [[ 0007 ]] [[0001]]\n",
+]
+
+
 def ahead_of(root: Path, checker: Checker) -> pages.Prefetch:
     """What ``declog build`` does before it checks: the worker processes parse the documents first."""
     settings = checker.settings_ahead()
@@ -236,6 +244,11 @@ def test_documents_parsed_by_worker_processes_give_what_parsing_here_gives(
     rng = random.Random(seed)
     for _ in range(6):
         tricky(maker.root, rng)
+    for n, body in enumerate(REFERRING):  # what a body refers to is found by the workers too
+        header = f'id: "098{n}"\ntitle: Refers\nstatus: draft\n'
+        (maker.root / "content" / "decisions" / f"098{n}-refers.md").write_text(
+            doc(header, body), encoding="utf-8"
+        )
     checker = Checker(maker.root)
     early = ahead_of(maker.root, checker)
     try:
@@ -247,6 +260,11 @@ def test_documents_parsed_by_worker_processes_give_what_parsing_here_gives(
     assert result.log is not None and set(parses) <= result.log.unparsed
     assert len(result.log.by_path) > 30
     same_as_parsing(maker.root, result)
+    # What the workers found in each file alone (own shape, references) is what the check finds:
+    # a later build starts from the same snapshot either way.
+    parsing = Checker(maker.root)
+    parsing.check()
+    assert json.dumps(checker.snapshot(), sort_keys=True) == json.dumps(parsing.snapshot(), sort_keys=True)
 
 
 def test_a_file_saved_while_the_workers_parsed_it_is_parsed_again(tmp_path: Path, parses: list[str]) -> None:
