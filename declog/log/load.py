@@ -810,11 +810,12 @@ def _finish(
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while documents are loaded and checked.
+    """Pause the cyclic garbage collector while documents are loaded and checked (or read back as
+    JSON from the build cache).
 
-    Documents are trees with no reference cycles for the collector to find, and
-    its passes over hundreds of thousands of live values cost a third of a
-    large load. Reference counting still frees everything as usual.
+    Documents, like JSON values, are trees with no reference cycles for the
+    collector to find, and its passes over hundreds of thousands of live values
+    cost a third of a large load. Reference counting still frees everything as usual.
 
     When collection resumes, what was built is moved out of the collector's
     view (``gc.freeze``): otherwise its first pass would walk the whole log at

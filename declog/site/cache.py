@@ -39,10 +39,11 @@ from typing import Any
 from declog import __version__
 from declog.check.checker import CheckResult
 from declog.log.history import Commit
+from declog.log.load import paused_gc
 from declog.log.progress import Progress, silent
 from declog.site import doccache, pages, search, urls
 from declog.site.build import BuildResult, OutputError, build
-from declog.site.doccache import read_private, uncollected, write_private
+from declog.site.doccache import read_private, write_private
 from declog.site.incremental import Incremental, TooMuch
 from declog.site.render import packaged_templates
 from declog.site.writer import sweep, sweep_beside
@@ -328,7 +329,7 @@ def read(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
     if data is None:
         return None
     try:
-        with uncollected():
+        with paused_gc():
             found = json.loads(data)
             if type(found) is not dict or found.get("header") != expected:
                 return None
@@ -339,7 +340,7 @@ def read(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
 
 def write(path: Path, head: dict[str, Any], state: Mapping[str, Any]) -> None:
     """Replace the cache atomically (a folder only this user can read); forget long unused caches."""
-    with uncollected():
+    with paused_gc():
         data = json.dumps(
             {"header": head, "state": encode(state)}, separators=(",", ":"), check_circular=False
         ).encode("utf-8", "surrogatepass")

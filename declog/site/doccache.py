@@ -17,18 +17,17 @@ from the log's work tree (``cache.documents_file`` says where it is).
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from declog import __version__
 from declog.check.checker import Checker
+from declog.log.load import paused_gc
 
 __all__ = ["FORMAT", "Stamp", "header", "restore", "save"]
 
@@ -63,7 +62,7 @@ def restore(path: Path, root: Path, checker: Checker) -> Stamp | None:
     if raw is None:
         return None
     try:
-        with uncollected():
+        with paused_gc():
             found = json.loads(raw)
             if type(found) is not dict or found.keys() != {"header", "documents"}:
                 return None
@@ -82,12 +81,12 @@ def save(path: Path, root: Path, checker: Checker, was: Stamp | None = None) -> 
     ``REWRITE_SHARE`` added, changed or removed. A cache folder that cannot be
     written means no cache, never a failed build.
     """
-    with uncollected():  # a collection set off meanwhile would walk the whole log
+    with paused_gc():  # a collection set off meanwhile would walk the whole log
         documents = checker.snapshot()
     if was is not None and not _differs(_stamp(documents), was):
         return
     with contextlib.suppress(OSError, ValueError):
-        with uncollected():
+        with paused_gc():
             data = json.dumps(
                 {"header": header(root), "documents": documents},
                 separators=(",", ":"),
@@ -142,22 +141,3 @@ def write_private(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-@contextlib.contextmanager
-def uncollected() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile: JSON values hold no cycles, and the log is large.
-
-    What was made is then moved out of the collector's view (``gc.freeze``, as
-    ``load.paused_gc`` does): otherwise the first collection after it would walk
-    all of it at once (a seventh of a second at 10,000 decisions). Reference
-    counting still frees it.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.enable()
