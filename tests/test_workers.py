@@ -107,3 +107,20 @@ def test_chunks_cover_every_job_once_and_keep_groups_whole(workers: int) -> None
                     assert stop - start <= max(1, size // 4)
         else:
             assert all(stop - start <= size for start, stop in chunks)
+
+
+def test_bodies_rendered_while_the_log_is_checked_are_used(tmp_path: Path) -> None:
+    """The link targets read from the folders before the check are the log's own (a README and a
+    hidden file are no documents), so the bodies rendered early are kept, not rendered again."""
+    root = copy_example(tmp_path / "log")
+    for folder in ("decisions", "partners"):
+        (root / "content" / folder / "README.md").write_text("# About this folder\n", encoding="utf-8")
+        (root / "content" / folder / ".draft.md").write_text("draft\n", encoding="utf-8")
+    checked = Checker(root).check()
+    assert checked.log is not None
+    early = pages.Prefetch(root, 2)
+    try:
+        bodies = early.collect(pages.log_targets(checked.log))
+    finally:
+        early.close()
+    assert set(bodies) == {d.path for d in checked.log.by_path.values()}

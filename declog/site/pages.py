@@ -83,15 +83,15 @@ def digest(text: str) -> bytes:
 # --- early Markdown -------------------------------------------------------------------
 
 
-def tree_targets(root: Path) -> Targets:
-    """Link targets from the file names under content/ (what the log will hold once checked)."""
-
-    def names(kind: str) -> list[str]:
-        folder = root / CONTENT / kind
-        return sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
-
-    decisions = [(n, m.group("id")) for n in names("decisions") if (m := vocab.DECISION_FILE_RE.match(n))]
-    return Targets.of(decisions, [n[:-3] for n in names("partners")], [n[:-3] for n in names("meetings")])
+def tree_targets(root: Path, files: Iterable[tuple[str, bool]] | None = None) -> Targets:
+    """Link targets from the documents under content/ (what the log will hold once checked): ``files``
+    as ``load.document_files(root)`` lists them (read when not given)."""
+    names: dict[str, list[str]] = {kind: [] for kind in vocab.KIND_DIRS}
+    for rel, _ in document_files(root) if files is None else files:
+        kind, _, name = rel.removeprefix(f"{CONTENT}/").partition("/")
+        names[kind].append(name)
+    decisions = [(n, m.group("id")) for n in names["decisions"] if (m := vocab.DECISION_FILE_RE.match(n))]
+    return Targets.of(decisions, [n[:-3] for n in names["partners"]], [n[:-3] for n in names["meetings"]])
 
 
 def log_targets(log: Log) -> Targets:
@@ -153,13 +153,13 @@ class Prefetch:
 
     def __init__(self, root: Path, workers: int, parse: Fields | None = None) -> None:
         global _prefetch
-        self.targets = tree_targets(root)
+        paths = document_files(root)
+        self.targets = tree_targets(root, paths)
         self.workers: Forked | None = None
         self.chunks: list[Future[list[tuple[str, bytes, str]]]] = []
         self.parsing: list[Future[list[tuple[str, bytes, list[Any]]]]] = []
         if workers < 2:
             return
-        paths = document_files(root)
         size = max(16, len(paths) // (workers * 8) + 1)
         self.workers = Forked(workers)
         _prefetch = (root, Markdown(self.targets), parse)
