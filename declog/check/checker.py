@@ -282,11 +282,11 @@ class Checker:
         """declog.toml's digest and ``[fields]``, for parsing the files in other processes ahead of the
         next run (``ahead``); None when that run starts from a snapshot (``restore``) or declog.toml
         does not load. Both come from one reading of the file."""
-        if self._restored is not None:
+        raw = read_file(self.root.resolve(), CONFIG_FILE) if self._restored is None else None
+        if raw is None or raw.data is None:
             return None
-        raw = read_file(self.root.resolve(), CONFIG_FILE)
-        config = config_from_bytes(raw.data)[0] if raw.data is not None else None
-        return (_hash(raw.data), config.fields) if config is not None and raw.data is not None else None
+        config = config_from_bytes(raw.data)[0]
+        return (_hash(raw.data), config.fields) if config is not None else None
 
     def ahead(self, settings: bytes, parsed: Callable[[], Iterable[tuple[str, bytes, list[Any]]]]) -> None:
         """Files being parsed in processes this one forked, under declog.toml's digest ``settings``

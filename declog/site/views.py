@@ -325,11 +325,11 @@ def board(
     ready = frozenset(a.decision.id for a in open_items if a.ready)
     ready |= {d.id for d in by_status[vocab.PROPOSED] if d.deadline is None and standing(d, log, now).ready}
     # the newest decided ones: when a decided decision sits in time is its decision's date
-    decided = list(itertools.islice((d for d in ordered if d.status in vocab.DECIDED_STATUSES), RECENT_SIZE))
+    decided = tuple(itertools.islice((d for d in ordered if d.status in vocab.DECIDED_STATUSES), RECENT_SIZE))
     every, n = frozenset(log.partners), len(log.partners)
     everyone = frozenset(d.id for d in log.decisions if len(d.partners) >= n and every.issubset(d.partners))
     due = tuple(reviews if reviews is not None else due_reviews(log, now))
-    return Board(urgent, columns, classified, later, ready, tuple(decided[:RECENT_SIZE]), everyone, due)
+    return Board(urgent, columns, classified, later, ready, decided, everyone, due)
 
 
 # --- the timeline and other paginated lists ---------------------------------------------
