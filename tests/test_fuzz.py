@@ -10,6 +10,8 @@ without a traceback, and every finding names a file of the log.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import TRAPS, WORLD, yaml_value
 
+from declog.check.checker import Checker
 from declog.log.codes import CODES
+from declog.site.build import build
 
 SETTINGS = settings(
     max_examples=120,
@@ -158,6 +162,64 @@ def test_frontmatter_built_from_fields_and_traps(fuzz_log: LogMaker, rel: str, d
     run = check(fuzz_log, rel, document.encode("utf-8", "surrogatepass"))
     assert_findings(run, log_files(fuzz_log) | {rel})
     assert run.exit_code in (0, 1)
+
+
+#: A valid document at each target, tied to the log's decision 0001 and partners.
+VALID = {
+    "content/decisions/0002-x.md": ACCEPTED.replace('id: "0001"', 'id: "0002"').replace(
+        "rationale:", "supersedes: []\nrationale:"
+    ),
+    "content/partners/zed.md": "---\nid: zed\nname: Zed\ntimezone: UTC\nmembers: [zoe]\n---\n",
+    "content/meetings/2026-01-10-x.md": (
+        "---\nid: 2026-01-10-x\ntitle: Sync\ndate: 2026-01-10T10:00:00+01:00\n"
+        'attendees: [alice, carol]\ndecisions: ["0001"]\n---\n'
+    ),
+}
+
+#: Values that tie a fuzzed document to the valid decision 0001, to itself (a supersede cycle) and to
+#: the partners, or name what is not there.
+REFERENCES = [
+    '"0001"',
+    '["0001"]',
+    '"0002"',
+    '["0002", "0001"]',
+    '["0009"]',
+    "zed",
+    "2026-01-10-x",
+    "[acme, zed]",
+]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(rel=st.sampled_from(TARGETS), data=st.data())
+def test_a_build_makes_views_of_any_loaded_log_and_publishes_only_one_that_passes(
+    fuzz_log: LogMaker, rel: str, data: st.DataObject
+) -> None:
+    """A build with workers makes its views while the rules judge the log in a process of their
+    own, so also of a log that fails its check: it ends, with the check's findings, and publishes
+    the site only when the check passes. The document is a valid one with some of its one-line
+    fields given other values (a reference that loops or points nowhere, a trap, any YAML)."""
+    lines = VALID[rel].splitlines()
+    single = [n for n, line in enumerate(lines) if re.match(r"[a-z_]+: \S", line)]
+    for n in data.draw(st.lists(st.sampled_from(single), max_size=3, unique=True)):
+        key = lines[n].split(":", 1)[0]
+        lines[n] = f"{key}: {data.draw(raw_value | st.sampled_from(REFERENCES))}"
+    path = fuzz_log.write(rel, "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n\nSee [[0001]].\n")
+    out = fuzz_log.root.parent / "site"
+    try:
+        checked = Checker(fuzz_log.root).check()
+        result = build(fuzz_log.root, out, search_index=False, jobs=2, checker=Checker(fuzz_log.root))
+    finally:
+        path.unlink()
+    assert result.findings[: len(checked.findings)] == checked.findings
+    assert result.built == (not checked.failed() and len(result.findings) == len(checked.findings))
+    assert out.is_dir() == result.built  # a failed build publishes nothing
+    if result.built:
+        shutil.rmtree(out)
 
 
 def test_a_hostile_value_in_every_field_is_a_finding(fuzz_log: LogMaker) -> None:

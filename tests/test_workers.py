@@ -1,18 +1,24 @@
-"""Worker processes: a build that stops early, or loses a worker, neither hangs nor leaves one behind."""
+"""Worker processes: a build that stops early, or loses a worker, neither hangs nor leaves one behind;
+the rules in a process of their own find what they find in this one."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import random
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import FIXTURES
 from sitetools import EXAMPLE_NOW, copy_example, site_files
 
+from declog.check import checker, rerun
 from declog.check.checker import Checker
 from declog.site import pages
 from declog.site.build import build
+from declog.site.views import Views
 
 PARENT = os.getpid()
 
@@ -124,3 +130,105 @@ def test_bodies_rendered_while_the_log_is_checked_are_used(tmp_path: Path) -> No
     finally:
         early.close()
     assert set(bodies) == {d.path for d in checked.log.by_path.values()}
+
+
+# --- the rules in a process of their own ----------------------------------------------------
+
+
+def _everything_wrong(dest: Path) -> Path:
+    shutil.copytree(FIXTURES / "everything-wrong", dest)
+    return dest
+
+
+def _count_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Runs of every rule over the whole log made in this process (a forked one counts in its copy)."""
+    here: list[int] = []
+    real = rerun.every_rule
+
+    def counted(*args: Any) -> Any:
+        if os.getpid() == PARENT:
+            here.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(checker, "every_rule", counted)
+    monkeypatch.setattr(rerun, "every_rule", counted)
+    return here
+
+
+def test_the_rules_run_in_a_process_of_their_own_while_the_caller_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first check with work to do meanwhile runs every rule in a forked process: the findings are
+    the ones a check here gives, word for word, and the work is given the loaded log."""
+    root = _everything_wrong(tmp_path / "log")
+    alone = Checker(root).check()
+    assert sum(d.code.startswith(("DL2", "DL3")) for d in alone.findings) > 10  # the rules find plenty
+    here = _count_here(monkeypatch)
+    given: list[object] = []
+    beside = Checker(root).check(meanwhile=given.append)
+    assert here == []  # not run in this process
+    assert beside.findings == alone.findings
+    assert given == [beside.log]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_rules_process_that_dies_costs_time_not_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _everything_wrong(tmp_path / "log")
+    alone = Checker(root).check()
+    here = _count_here(monkeypatch)
+    real = checker._every_rule_forked
+
+    def dying() -> Any:
+        if os.getpid() != PARENT:
+            os._exit(1)  # as if killed for memory
+        return real()
+
+    dying.__module__, dying.__qualname__ = checker.__name__, "_every_rule_forked"  # sent by this name
+    monkeypatch.setattr(checker, "_every_rule_forked", dying)
+    assert Checker(root).check(meanwhile=lambda log: None).findings == alone.findings
+    assert here == [1]  # run here instead
+    assert multiprocessing.active_children() == []
+
+
+def test_a_rule_that_raises_in_its_process_raises_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "log")
+
+    def broken(*args: Any) -> Any:
+        raise LookupError("a rule went wrong")
+
+    monkeypatch.setattr(checker, "every_rule", broken)
+    with pytest.raises(LookupError, match="a rule went wrong"):
+        Checker(root).check(meanwhile=lambda log: None)
+    assert multiprocessing.active_children() == []
+
+
+def test_views_made_before_the_verdict_stop_only_a_log_that_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build makes its views while the rules judge the log, so on a log that fails its check too:
+    what they raise there is not shown, the findings are; on a log that passes it is raised."""
+    root = _everything_wrong(tmp_path / "wrong")
+    alone = Checker(root).check()
+    failed = build(
+        root, tmp_path / "site", now=EXAMPLE_NOW, search_index=False, jobs=2, checker=Checker(root)
+    )
+    assert not failed.built and failed.findings == alone.findings  # views of a log wrong in every way
+    assert not (tmp_path / "site").exists()
+
+    def broken(self: Views) -> None:
+        raise LookupError("a view went wrong")
+
+    monkeypatch.setattr(Views, "warm", broken)
+    failed = build(
+        root, tmp_path / "site", now=EXAMPLE_NOW, search_index=False, jobs=2, checker=Checker(root)
+    )
+    assert not failed.built and failed.findings == alone.findings
+    good = copy_example(tmp_path / "good")
+    with pytest.raises(LookupError, match="a view went wrong"):
+        build_with(good, tmp_path / "site", jobs=2)
+    assert not (tmp_path / "site").exists()
+    assert multiprocessing.active_children() == []

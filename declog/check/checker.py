@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from declog import __version__
 from declog.check import ready, trust, warm
-from declog.check.rerun import Ruled, inputs_of, rerun
+from declog.check.rerun import Ruled, every_rule, inputs_of, rerun
 from declog.check.rules import cascade, run_rules
 from declog.check.rules.context import Context, OwnersFile
 from declog.check.rules.history import touched
@@ -382,25 +384,33 @@ class Checker:
         self._restored = warm.Kept(settings, restored, owns, ruled)
         self._encoded = encoded
 
-    def check(self, changed: Collection[str] | None = None) -> CheckResult:
+    def check(
+        self, changed: Collection[str] | None = None, *, meanwhile: Callable[[Log], None] | None = None
+    ) -> CheckResult:
         """Load and check the log.
 
         ``changed``, when given, names every file (relative to the root) that
         changed since the last run, e.g. as a watcher saw them: when they are
         all decision files, only they are read again. Otherwise every file is
         looked at (and read again when its size or times differ).
+
+        ``meanwhile(log)`` is called once the log is loaded, before the rules
+        have judged it (so on a log that may fail its check; it must not
+        raise). When every rule has to run (a first run), they run in a
+        process forked for them meanwhile.
         """
         with paused_gc():
             try:
-                return self._check(changed)
+                return self._check(changed, meanwhile)
             except BaseException:
                 self._last = None  # half-done: the next run starts from the files alone
                 raise
 
-    def _check(self, changed: Collection[str] | None) -> CheckResult:
+    def _check(self, changed: Collection[str] | None, meanwhile: Callable[[Log], None] | None) -> CheckResult:
         last = self._last
         head = git.head(self.root)
         patched = None
+        elsewhere: _Elsewhere | None = None
         patchable = changed is not None and not {CONFIG_FILE, *OWNERS_LOCATIONS} & set(changed)
         if patchable and last is not None and head == self.head:
             patched = patch_log(last.log, self.memo, self.root, changed or (), self._first_added(head))
@@ -432,7 +442,6 @@ class Checker:
             if restored is not None:
                 restored.seed(log, self.memo, self.shapes)
             settings = found
-            total = self.shapes.total(log.by_path.values())
             if last is None and restored is not None and restored.ruled is not None:
                 ruled_before = restored.ruled
                 changed_docs = restored.changed(log, self.memo, self.shapes)
@@ -441,19 +450,29 @@ class Checker:
                 before = last.log.by_path if last is not None else {}
                 changed_docs = frozenset(p for p, doc in log.by_path.items() if before.get(p) is not doc)
                 changed_docs |= before.keys() - log.by_path.keys()
+            if meanwhile is not None and ruled_before is None:  # every rule runs: elsewhere, meanwhile
+                elsewhere = _Elsewhere.start(log, self.owners)
+            total = self.shapes.total(log.by_path.values())
         self.head = head
-        # CODEOWNERS counts as a setting here: a change to it re-runs the rules over the whole log.
-        owners = _hash(self.owners.text.encode()) if self.owners is not None else b""
-        shape = self.shapes.log(log, self.settings + owners, total=total)
-        inputs = inputs_of(log, self.shapes, config=self.settings, owners=owners)
-        ruled = rerun(
-            log,
-            ruled_before,
-            shape=shape,
-            inputs=inputs,
-            changed=changed_docs,
-            owners=self.owners,
-        )
+        try:
+            # CODEOWNERS counts as a setting here: a change to it re-runs the rules over the whole log.
+            owners = _hash(self.owners.text.encode()) if self.owners is not None else b""
+            shape = self.shapes.log(log, self.settings + owners, total=total)
+            inputs = inputs_of(log, self.shapes, config=self.settings, owners=owners)
+            if meanwhile is not None:
+                meanwhile(log)
+            ruled = rerun(
+                log,
+                ruled_before,
+                shape=shape,
+                inputs=inputs,
+                changed=changed_docs,
+                owners=self.owners,
+                every=elsewhere.found(log, self.owners) if elsewhere is not None else None,
+            )
+        finally:
+            if elsewhere is not None:
+                elsewhere.close()
         self.reran = ruled.ran
         self._last = _Run(log, shape, total, stray, settings, ruled)
         if patched is None:
@@ -469,6 +488,53 @@ class Checker:
         if self._added is None or self._added[0] != head or not head:
             self._added = (head, git.first_added(self.root) if head is not None else {})
         return self._added[1]
+
+
+_Found = tuple[tuple[Diagnostic, ...], ...]
+
+#: The log that the process ``_Elsewhere.start`` forks checks: set only while it forks.
+_to_rule: tuple[Log, OwnersFile | None] | None = None
+
+
+def _every_rule_forked() -> _Found:
+    assert _to_rule is not None
+    return every_rule(*_to_rule)
+
+
+class _Elsewhere:
+    """Every rule run over a log in a process forked from this one, which inherits the log instead of
+    being sent it (``start``; None where processes cannot be forked)."""
+
+    def __init__(self, executor: ProcessPoolExecutor, future: Future[_Found]) -> None:
+        self.executor, self.future = executor, future
+
+    @classmethod
+    def start(cls, log: Log, owners: OwnersFile | None) -> _Elsewhere | None:
+        global _to_rule
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        _to_rule = (log, owners)
+        try:
+            return cls(executor, executor.submit(_every_rule_forked))  # forks now, with its own copy
+        except Exception:
+            executor.shutdown(wait=True, cancel_futures=True)
+            return None
+        finally:
+            _to_rule = None
+
+    def found(self, log: Log, owners: OwnersFile | None) -> _Found:
+        """The findings, waited for. Should the process fail in any way (killed, a rule that raises),
+        the rules run here instead, where a rule's error is raised as usual."""
+        try:
+            return self.future.result()
+        except Exception:
+            return every_rule(log, owners)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _digest(value: object) -> bytes:

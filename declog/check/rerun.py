@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from declog.check.rules import (
@@ -42,7 +42,7 @@ from declog.log.diagnostics import Diagnostic
 from declog.log.model import Log, Meeting, Partner
 from declog.log.standing import agreement_of
 
-__all__ = ["CONFIG", "Ruled", "inputs_of", "rerun"]
+__all__ = ["CONFIG", "Ruled", "every_rule", "inputs_of", "rerun"]
 
 #: The configuration, which every rule reads (and the loader reads every record with).
 CONFIG = "config"
@@ -92,19 +92,24 @@ def rerun(
     inputs: Mapping[str, bytes],
     changed: Collection[str],
     owners: OwnersFile | None,
+    every: Sequence[tuple[Diagnostic, ...]] | None = None,
 ) -> Ruled:
     """Every rule's findings over ``log``, computed again only where ``last``'s may differ.
 
     ``changed``: the paths of the documents that are new, edited or gone since
-    ``last``. Without ``last`` (a first run) every rule runs over the whole log.
+    ``last``. Without ``last`` (a first run) every rule runs over the whole log,
+    unless ``every`` already holds what that gives (``every_rule``, run elsewhere).
     """
+    if last is None:
+        found_all = tuple(every) if every is not None else every_rule(log, owners)
+        return Ruled(shape, inputs, found_all, dict.fromkeys((rule.code for rule in RULES), None))
     whole = Context(log, owners=owners)
     subjects = frozenset(p for p in changed if p in log.by_path)
     some = Context(log, subjects=subjects)
     found: list[tuple[Diagnostic, ...]] = []
     ran: dict[str, frozenset[str] | None] = {}
     for i, rule in enumerate(RULES):
-        if last is None or _stale(rule, last, shape, inputs):
+        if _stale(rule, last, shape, inputs):
             found.append(tuple(as_history(list(rule.check(whole)), whole)))
             ran[rule.code] = None
             continue
@@ -116,6 +121,12 @@ def rerun(
         found.append(kept)
         ran[rule.code] = subjects
     return Ruled(shape, inputs, tuple(found), ran)
+
+
+def every_rule(log: Log, owners: OwnersFile | None) -> tuple[tuple[Diagnostic, ...], ...]:
+    """Every rule's findings over the whole log, in the order of ``RULES``: a first run's."""
+    whole = Context(log, owners=owners)
+    return tuple(tuple(as_history(list(rule.check(whole)), whole)) for rule in RULES)
 
 
 def _stale(rule: Registered, last: Ruled, shape: bytes, inputs: Mapping[str, bytes]) -> bool:

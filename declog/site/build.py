@@ -1,7 +1,8 @@
 """``declog build``: the checked log as a static site, in one short pipeline.
 
-check -> views -> pages (in worker processes) -> feeds and twins -> search
-index -> swap into the output folder. Nothing is written to the output folder
+check (its rules in a process of their own while the views are made) -> views
+-> pages (in worker processes) -> feeds and twins -> search index -> swap into
+the output folder. Nothing is written to the output folder
 unless every step succeeded, and the same log gives the same bytes: pages
 carry no build time, only the time of the log's last commit ("as of").
 """
@@ -94,22 +95,33 @@ def build(
         checker.ahead(ahead[0], early.parsed)
     staging: Staging | None = None
     try:
-        checked = checker.check() if checker is not None else load_and_check(root)
+        # While the rules run (in a process of their own on a first check), the views are made: on a
+        # log that may fail its check, so whatever they raise waits for the verdict.
+        early_views: list[_Prepared | BaseException] = []
+        how = (site_url, now, search_index, strict)
+
+        def prepare(log: Log) -> None:
+            try:
+                early_views.append(_prepare(root, log, *how))
+            except Exception as exc:
+                early_views.append(exc)
+
+        if checker is not None:
+            checked = checker.check(meanwhile=prepare if workers > 1 else None)
+        else:
+            checked = load_and_check(root)
         result = BuildResult(checked, list(checked.findings))
         if checked.log is None or checked.failed(strict):
             return result
         gc.freeze()  # the log lives to the end: spare the collector rescanning it
-        log = with_site_url(checked.log, site_url)
-        moment = as_of(log, now or clock.current(), history.head_time(root))
-        views = Views(log, moment, history.file_history(root))
-        binary = search.executable() if search_index is not False else None
-        if search_index and binary is None:
-            result.findings.append(search.missing())
-        theme = theme_for(root, views, search=binary is not None)
-        result.findings += theme.load_all()
+        prepared = early_views[0] if early_views else _prepare(root, checked.log, *how)
+        if isinstance(prepared, BaseException):
+            raise prepared
+        views, theme, binary = prepared.views, prepared.theme, prepared.binary
+        log = views.log
+        result.findings += prepared.findings
         if failed(result.findings, strict):
             return result
-        views.warm()
         gc.freeze()  # the views too: the plan's many small objects would set off a pass over them
         staging = Staging(out)
         state = pages.SiteState(theme, views, staging, Markdown(pages.log_targets(log)))
@@ -142,6 +154,37 @@ def build(
     result.bodies, result.state, result.written = state.bodies, state, outcome.written
     result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclasses.dataclass
+class _Prepared:
+    """What a build renders from, made from the checked log: its views (warmed unless the theme's
+    findings stop the build), its theme, Pagefind, and the findings about those."""
+
+    views: Views
+    theme: Theme
+    binary: Path | None
+    findings: list[Diagnostic]
+
+
+def _prepare(
+    root: Path,
+    log: Log,
+    site_url: str | None,
+    now: dt.datetime | None,
+    search_index: bool | None,
+    strict: bool,
+) -> _Prepared:
+    log = with_site_url(log, site_url)
+    moment = as_of(log, now or clock.current(), history.head_time(root))
+    views = Views(log, moment, history.file_history(root))
+    binary = search.executable() if search_index is not False else None
+    found = [search.missing()] if search_index and binary is None else []
+    theme = theme_for(root, views, search=binary is not None)
+    found += theme.load_all()
+    if not failed(found, strict):
+        views.warm()
+    return _Prepared(views, theme, binary, found)
 
 
 def theme_for(root: Path, views: Views, *, search: bool) -> Theme:
