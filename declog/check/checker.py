@@ -5,13 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from declog import __version__
 from declog.check import ready, trust, warm
@@ -39,6 +37,9 @@ from declog.log.load import (
     through_link,
 )
 from declog.log.model import Log
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 
 class BaseRevisionError(Exception):
@@ -511,6 +512,9 @@ class _Elsewhere:
     @classmethod
     def start(cls, log: Log, owners: OwnersFile | None) -> _Elsewhere | None:
         global _to_rule
+        import multiprocessing  # here: ``declog check`` alone never forks
+        from concurrent.futures import ProcessPoolExecutor
+
         if "fork" not in multiprocessing.get_all_start_methods():
             return None
         executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
