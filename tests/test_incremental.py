@@ -924,11 +924,14 @@ def test_views_followed_across_edits_equal_views_made_anew(root: Path) -> None:
         assert log is not None, what
         views.warm()
         views.latest  # noqa: B018 (made, so that follow has it to keep)
+        for d in views.log.decisions[::2]:  # some worked out: follow keeps them, the rest come when asked
+            views.related_of(d)
         followed = views.follow(log, EXAMPLE_NOW, views.history)
         kept += all(
             name in followed.__dict__ for name in ("links", "related", "ordered", "latest", "facet_members")
         )
         fresh = Views(log, EXAMPLE_NOW, {})
+        assert [followed.related_of(d) for d in log.decisions] == [fresh.related_of(d) for d in log.decisions]
         for name in (
             "links",
             "related",

@@ -272,7 +272,7 @@ def plan(state: SiteState) -> list[Job]:
         return {"view": views.decision(d), "body": state.body(d)}
 
     def decision_deps(d: Decision) -> tuple[Dep, ...]:
-        return views.related[d.id]
+        return views.related_of(d)
 
     def listing(page: ListPage) -> dict[str, Any]:
         if not page.path.startswith(FILTERED):

@@ -948,18 +948,25 @@ class Views:
 
     @functools.cached_property
     def related(self) -> dict[str, tuple[Dep, ...]]:
-        """Decision id -> what its page and its JSON file declare (declog.site.deps): its body and the
-        meta of every decision they show (itself, its supersede chain, the decisions it links to and
-        those linking to it), in path order: equal for every version of the log linked the same way."""
-        log, links, ids = self.log, self.links, self.log.by_id
-        out: dict[str, tuple[Dep, ...]] = {}
-        for d in log.decisions:
+        """Decision id -> ``related_of`` the decision, for those asked about so far."""
+        return {}
+
+    def related_of(self, d: Decision) -> tuple[Dep, ...]:
+        """What the page of ``d`` (a decision of the log) and its JSON file declare (declog.site.deps):
+        its body and the meta of every decision they show (itself, its supersede chain, the decisions
+        it links to and those linking to it), in path order: equal for every version of the log
+        linked the same way, so ``follow`` keeps what was worked out. Worked out when asked: a warm
+        build after a body edit asks about the few pages that show that body."""
+        known = self.related
+        found = known.get(d.id)
+        if found is None:
+            log, links, ids = self.log, self.links, self.log.by_id
             shown = {d.path: d}
             if d.supersedes or d.superseded_by:
                 shown.update((x.path, x) for x in chain(d, log))
             shown.update((ids[i].path, ids[i]) for i in (*links.out.get(d.id, ()), *links.into.get(d.id, ())))
-            out[d.id] = (("body", d.path), *metas(shown[path] for path in sorted(shown)))
-        return out
+            found = known[d.id] = (("body", d.path), *metas(shown[path] for path in sorted(shown)))
+        return found
 
     @functools.cached_property
     def ordered(self) -> tuple[Decision, ...]:
