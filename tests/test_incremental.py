@@ -659,6 +659,39 @@ def test_a_warm_build_in_worker_processes_gives_a_full_builds_bytes(
 
 
 @pytest.mark.usefixtures("epoch")
+def test_a_warm_build_whose_large_files_workers_hand_back_gives_a_full_builds_bytes(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few files that held megabytes (decisions.json and the index, at 10,000 decisions): worker
+    processes render them one by one and hand them back, and the live site is changed in place."""
+    from declog.site import incremental, pages
+    from declog.site.cache import cached_build
+
+    site = tmp_path / "site"
+    assert cached_build(root, site, search_index=False, jobs=2).built
+    monkeypatch.setattr(incremental, "SHIP_FROM", 0)
+    handed: list[str] = []
+    real = pages._written
+
+    def written(state: pages.SiteState, out: pages.Outcome) -> pages.Outcome:
+        handed.extend(path for path, _ in out.files)
+        return real(state, out)
+
+    monkeypatch.setattr(pages, "_written", written)
+    rng = random.Random(5)
+    for edit in (edit_status, edit_rationale, edit_body, add_decision):
+        handed.clear()
+        staged_before = {p.name for p in site.parent.iterdir()}
+        edit(root, rng)
+        result = cached_build(root, site, search_index=False, jobs=2)
+        assert result.built and not result.full and result.rendered >= 2, edit
+        assert len(handed) == result.rendered  # every file rendered by a worker, written here
+        assert {p.name for p in site.parent.iterdir()} == staged_before  # in place: nothing staged beside
+        assert [p.name for p in site.rglob("*declog-tmp*")] == []
+        assert files(site) == full_build(root, tmp_path / "full")
+
+
+@pytest.mark.usefixtures("epoch")
 def test_a_server_starts_from_the_cold_builds_views_and_keeps_a_full_builds_bytes(
     root: Path, tmp_path: Path
 ) -> None:

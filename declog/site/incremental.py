@@ -64,6 +64,11 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.code[bucket.key] = bucket.bytecode_to_string()
 
 
+#: A warm build renders in worker processes, which hand the files back, when the files to render
+#: last held this many bytes: forking costs about what rendering a few megabytes does.
+SHIP_FROM = 4 << 20
+
+
 class TooMuch(Exception):
     """More files changed than an incremental build is worth: build from scratch instead."""
 
@@ -268,10 +273,14 @@ class Incremental:
                 return plan
             if plan.result.full or len(plan.todo) > most * len(plan.state.jobs):
                 raise TooMuch
-            workers = pages.processes(jobs) if len(plan.todo) >= pages.PARALLEL_FROM else 1
-            if binary is None and workers == 1:
-                written = self._write(plan, InPlace(self.out), 1, progress=progress)
-            else:  # forked workers write into a staged site (an in-place writer's renames are its own)
+            few = len(plan.todo) < pages.PARALLEL_FROM
+            if binary is None and few:
+                # the workers hand back what they render (an in-place writer's renames are its own),
+                # worth forking for when the files last held megabytes (decisions.json, the index)
+                workers = pages.processes(jobs) if self._weight(plan.todo) >= SHIP_FROM else 1
+                written = self._write(plan, InPlace(self.out), workers, progress=progress)
+            else:  # forked workers write into a staged site
+                workers = pages.processes(jobs) if not few else 1
                 written = self._write(plan, Staging(self.out), workers, progress=progress, binary=binary)
             return self._done(plan, written)
         finally:
@@ -586,6 +595,11 @@ class Incremental:
         theme.env.bytecode_cache = self.compiled
         return theme, key, self.templates.digests(theme)
 
+    def _weight(self, jobs: Iterable[pages.Job]) -> int:
+        """How many bytes the files of ``jobs`` held when last written (0 for those not known)."""
+        manifest = self.known.manifest if self.known is not None else {}
+        return sum(manifest.get(job.path, (0, 0))[0] for job in jobs)
+
     def _head(self, root: Path) -> dt.datetime | None:
         """HEAD's commit time, asked of git again only when HEAD moves."""
         head = self.checker.head
@@ -622,7 +636,8 @@ class Incremental:
                     if job.path not in todo and not writer.keep(job.path):
                         plan.todo.append(job)
             progress(RENDER, 0, len(plan.todo))
-            outcome = pages.Renderer(state, workers, plan.todo).wait(progress, cancelled)
+            ship = isinstance(writer, InPlace)
+            outcome = pages.Renderer(state, workers, plan.todo, ship=ship).wait(progress, cancelled)
             if outcome.problems:
                 plan.result.findings += pages.unique(outcome.problems)
                 writer.abort()

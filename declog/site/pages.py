@@ -527,6 +527,9 @@ class Outcome:
     problems: list[Diagnostic] = field(default_factory=list)
     written: dict[str, tuple[int, int]] = field(default_factory=dict)
     """The size and time of each new file (``Staging.written``)."""
+    files: list[tuple[str, Data]] = field(default_factory=list)
+    """Files rendered by a worker that hands them back for this process to write (``Renderer``'s
+    ``ship``)."""
 
     def add(self, other: Outcome) -> None:
         self.pages += other.pages
@@ -539,8 +542,11 @@ class Abandoned(Exception):
     """A newer change arrived while a rebuild rendered (``Renderer.wait``'s ``cancelled``)."""
 
 
-def render_range(state: SiteState, jobs: Sequence[Job], start: int, stop: int) -> Outcome:
-    """Render ``jobs[start:stop]``, write them with ``state.staging``; stop at the first template problem."""
+def render_range(
+    state: SiteState, jobs: Sequence[Job], start: int, stop: int, *, write: bool = True
+) -> Outcome:
+    """Render ``jobs[start:stop]``, write them with ``state.staging`` (or, without ``write``, hand them
+    back in ``Outcome.files``); stop at the first template problem."""
     out = Outcome()
     for job in jobs[start:stop]:
         try:
@@ -552,12 +558,25 @@ def render_range(state: SiteState, jobs: Sequence[Job], start: int, stop: int) -
             out.problems.append(exc.diagnostic)
             break
         out.pages += job.path.endswith(".html")
-        out.changed += state.staging.write(job.path, data)
+        if write:
+            out.changed += state.staging.write(job.path, data)
+        else:
+            out.files.append((job.path, data))
+    if write:
+        out.written = state.staging.drain()
+    return out
+
+
+def _written(state: SiteState, out: Outcome) -> Outcome:
+    """``out`` with the files a worker handed back written here, by ``state.staging``."""
+    for path, data in out.files:
+        out.changed += state.staging.write(path, data)
+    out.files = []
     out.written = state.staging.drain()
     return out
 
 
-_state: tuple[SiteState, Sequence[Job]] | None = None
+_state: tuple[SiteState, Sequence[Job], bool] | None = None
 #: Fewer jobs than this render in this process: forking costs more than it saves.
 PARALLEL_FROM = 200
 
@@ -578,7 +597,8 @@ def _chunks(jobs: Sequence[Job], size: int, *, workers: int = 0) -> list[tuple[i
 
 def _render_chunk(bounds: tuple[int, int]) -> Outcome:
     assert _state is not None
-    return render_range(*_state, *bounds)
+    state, jobs, ship = _state
+    return render_range(state, jobs, *bounds, write=not ship)
 
 
 class Renderer:
@@ -586,19 +606,26 @@ class Renderer:
     each file with ``state.staging`` (a new site being staged, or the live one changed in place).
 
     The one way files are rendered and written: by ``declog build``, a warm build and ``declog serve``.
+
+    With ``ship``, the workers render a few large files (a warm build's decisions.json and index,
+    say) one job at a time and hand them back: this process writes them, so ``state.staging`` may
+    be the live site changed in place (``InPlace``), whose writes are this process's own.
     """
 
-    def __init__(self, state: SiteState, workers: int, jobs: Sequence[Job] | None = None) -> None:
+    def __init__(
+        self, state: SiteState, workers: int, jobs: Sequence[Job] | None = None, *, ship: bool = False
+    ) -> None:
         global _state
         self.state = state
         self.jobs = jobs if jobs is not None else state.jobs
         self.workers: Forked | None = None
+        self.ship = ship
         n = len(self.jobs)
         size = 64  # in one process, progress (and a newer change) is looked at every so many jobs
         self.pending: list[Future[Outcome]] = []
-        parallel = workers >= 2 and n >= PARALLEL_FROM
+        parallel = workers >= 2 and (n >= PARALLEL_FROM or (ship and n > 1))
         if parallel:
-            size = max(25, n // (workers * 16) + 1)
+            size = 1 if ship else max(25, n // (workers * 16) + 1)
         self.chunks = _chunks(self.jobs, size, workers=workers if parallel else 0)
         if parallel:
             state.views.warm()  # the projections the jobs share, made once here, not in each worker
@@ -606,7 +633,7 @@ class Renderer:
             # not walk it (and so does not copy every page of it on its first pass).
             gc.freeze()
             self.workers = Forked(workers)
-            _state = (state, self.jobs)
+            _state = (state, self.jobs, ship)
             try:
                 self.pending = [self.workers.executor.submit(_render_chunk, c) for c in self.chunks]
             finally:
@@ -628,8 +655,14 @@ class Renderer:
             return total
         try:
             for (start, stop), part in zip(self.chunks, self._parts(), strict=True):
-                total.add(part if part is not None else render_range(self.state, self.jobs, start, stop))
+                if part is None:
+                    part = render_range(self.state, self.jobs, start, stop)
+                elif self.ship:
+                    part = _written(self.state, part)
+                total.add(part)
                 progress(RENDER, stop, n)  # in order: every chunk before this one is done too
+                if total.problems and self.ship:
+                    break  # as in one process: nothing after a template problem is written
         finally:
             self.workers.close()
         return total
