@@ -469,7 +469,7 @@ class Checker:
                 inputs=inputs,
                 changed=changed_docs,
                 owners=self.owners,
-                every=elsewhere.found(log, self.owners) if elsewhere is not None else None,
+                every=elsewhere.found() if elsewhere is not None else None,
             )
         finally:
             if elsewhere is not None:
@@ -506,8 +506,10 @@ class _Elsewhere:
     """Every rule run over a log in a process forked from this one, which inherits the log instead of
     being sent it (``start``; None where processes cannot be forked)."""
 
-    def __init__(self, executor: ProcessPoolExecutor, future: Future[_Found]) -> None:
-        self.executor, self.future = executor, future
+    def __init__(
+        self, log: Log, owners: OwnersFile | None, executor: ProcessPoolExecutor, future: Future[_Found]
+    ) -> None:
+        self.log, self.owners, self.executor, self.future = log, owners, executor, future
 
     @classmethod
     def start(cls, log: Log, owners: OwnersFile | None) -> _Elsewhere | None:
@@ -520,20 +522,20 @@ class _Elsewhere:
         executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         _to_rule = (log, owners)
         try:
-            return cls(executor, executor.submit(_every_rule_forked))  # forks now, with its own copy
+            return cls(log, owners, executor, executor.submit(_every_rule_forked))  # forks now: its own copy
         except Exception:
             executor.shutdown(wait=True, cancel_futures=True)
             return None
         finally:
             _to_rule = None
 
-    def found(self, log: Log, owners: OwnersFile | None) -> _Found:
+    def found(self) -> _Found:
         """The findings, waited for. Should the process fail in any way (killed, a rule that raises),
         the rules run here instead, where a rule's error is raised as usual."""
         try:
             return self.future.result()
         except Exception:
-            return every_rule(log, owners)
+            return every_rule(self.log, self.owners)
         finally:
             self.close()
 
