@@ -25,6 +25,7 @@ from declog.site import cache
 from declog.site.build import build
 from declog.site.incremental import Abandoned, Incremental, _body, _every, _index, _moved
 from declog.site.render import packaged_templates
+from declog.site.views import Views
 
 
 def files(site: Path) -> dict[str, bytes]:
@@ -378,6 +379,27 @@ def test_random_edits_between_processes_give_the_bytes_of_a_full_build(root: Pat
             assert update.bodies_only and update.rendered <= 12, done[-3:]
 
 
+def test_a_body_edit_in_a_new_process_declares_only_the_pages_that_show_it(
+    root: Path, tmp_path: Path
+) -> None:
+    """Which decisions a decision page shows (``Views.related_of``) is worked out for the pages a
+    body edit touches, not for every decision page."""
+    site = tmp_path / "site"
+    inc = Incremental(root, site, now=EXAMPLE_NOW)
+    assert inc.update().built
+    edit_body(root, random.Random(2))
+    inc = _in_a_new_process(inc)
+    update = inc.rebuild(binary=None, most=1.0)
+    assert update.built and update.bodies_only
+    assert inc.kept is not None
+    asked, decided = inc.kept.views.related, inc.kept.views.log.decisions
+    assert 1 <= len(asked) <= 3 < len(decided)
+    views = inc.kept.views
+    fresh = Views(views.log, views.now, views.history)
+    assert dict(asked) == {d.id: fresh.related_of(d) for d in decided if d.id in asked}
+    assert_same_as_full_build(root, site, tmp_path)
+
+
 def _in_a_new_process(inc: Incremental) -> Incremental:
     """An ``Incremental`` that knows only what ``inc`` would leave in the cache."""
     kept = json.loads(json.dumps(cache.encode(inc.snapshot())))
@@ -669,7 +691,6 @@ def test_a_warm_build_whose_large_files_workers_hand_back_gives_a_full_builds_by
 
     site = tmp_path / "site"
     assert cached_build(root, site, search_index=False, jobs=2).built
-    monkeypatch.setattr(incremental, "SHIP_FROM", 0)
     handed: list[str] = []
     real = pages._written
 
@@ -679,6 +700,10 @@ def test_a_warm_build_whose_large_files_workers_hand_back_gives_a_full_builds_by
 
     monkeypatch.setattr(pages, "_written", written)
     rng = random.Random(5)
+    edit_status(root, rng)  # the example's files are small: rendered here, no process forked
+    assert cached_build(root, site, search_index=False, jobs=2).built and handed == []
+    assert files(site) == full_build(root, tmp_path / "full")
+    monkeypatch.setattr(incremental, "SHIP_FROM", 0)
     for edit in (edit_status, edit_rationale, edit_body, add_decision):
         handed.clear()
         staged_before = {p.name for p in site.parent.iterdir()}
